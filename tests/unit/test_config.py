@@ -1,0 +1,46 @@
+"""The configuration is validated against its JSON schema before anything runs."""
+
+import copy
+
+import pytest
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+SCHEMA = "workflow/schemas/config.schema.yaml"
+
+
+@pytest.fixture
+def schema(root):
+    return str(root / SCHEMA)
+
+
+def test_default_config_is_valid(default_config, schema):
+    validate(copy.deepcopy(default_config), schema)
+
+
+def test_unknown_key_is_rejected_and_named(default_config, schema):
+    cfg = copy.deepcopy(default_config)
+    cfg["validation"]["max_rejectd_share"] = 0.1
+    with pytest.raises(WorkflowError, match="max_rejectd_share"):
+        validate(cfg, schema)
+
+
+def test_wrong_type_is_rejected_and_named(default_config, schema):
+    cfg = copy.deepcopy(default_config)
+    cfg["validation"]["max_rejected_share"] = "five percent"
+    with pytest.raises(WorkflowError, match="max_rejected_share"):
+        validate(cfg, schema)
+
+
+def test_unknown_source_is_rejected(default_config, schema):
+    cfg = copy.deepcopy(default_config)
+    cfg["input"]["source"] = "database"
+    with pytest.raises(WorkflowError, match="database"):
+        validate(cfg, schema)
+
+
+def test_published_figures_are_a_copy_of_the_shared_ones(root):
+    shared = root.parent / "shared" / "survey" / "published-2021.yaml"
+    if not shared.exists():
+        pytest.skip("../shared is not beside this clone")
+    assert (root / "config" / "published-2021.yaml").read_bytes() == shared.read_bytes()

@@ -1,0 +1,12 @@
+# Helpers shared by the rules: which raw files the run reads and what `all` builds.
+
+from pathlib import Path
+
+RAW_DIR = Path(config["input"]["raw_dir"])
+SYNTHETIC = config["input"]["source"] == "synthetic"
+ENV = "../../environment.yml"
+
+
+def all_outputs():
+    """Every target of the default run; each stage adds its own."""
+    return [RAW_DIR / "roster.xlsx"] if SYNTHETIC else []
