@@ -9,4 +9,6 @@ ENV = "../../environment.yml"
 
 def all_outputs():
     """Every target of the default run; each stage adds its own."""
-    return [RAW_DIR / "roster.xlsx"] if SYNTHETIC else []
+    outputs = [RAW_DIR / "roster.xlsx"] if SYNTHETIC else []
+    outputs += DOCS_OUTPUTS  # docs.smk: data dictionary and entry template
+    return outputs
