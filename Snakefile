@@ -18,6 +18,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/docs.smk"
+include: "workflow/rules/ingest.smk"
 
 
 rule all:

@@ -1,0 +1,81 @@
+"""Entry points of the ingest rules: run, log, and turn an ``IngestError`` into one clear
+message on stderr and a non-zero exit (never a bare traceback)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from teichaku import pseudonym
+from teichaku.codebook import load_codebook
+from teichaku.ingest.errors import IngestError
+from teichaku.ingest.survey import OutputPaths, check_rejected_share, ingest_survey, write_outputs
+
+log = logging.getLogger("teichaku.ingest")
+
+
+def setup_logging(path: str | Path | None) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(path, mode="w", encoding="utf-8"))
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True
+    )
+
+
+def guarded(step: Callable[[], None]) -> None:
+    """Run ``step``; an ``IngestError`` ends the process with its message and exit code 1."""
+    try:
+        step()
+    except IngestError as exc:
+        log.error("%s", exc)
+        sys.exit(1)
+
+
+def ingest(
+    raw_dir: str | Path,
+    codebook_path: str | Path,
+    paths: OutputPaths,
+    *,
+    synthetic: bool,
+    key_file: str | Path,
+    synthetic_key: str,
+) -> dict:
+    codebook = load_codebook(str(codebook_path))
+    key = pseudonym.load_key(synthetic=synthetic, synthetic_key=synthetic_key, key_file=key_file)
+    result = ingest_survey(raw_dir, codebook, key)
+    data = write_outputs(result, paths)
+    for name, table in data["tables"].items():
+        log.info(
+            "%s: %d rows read, %d valid, %d rejected, %d duplicates; errors %s; warnings %s",
+            name,
+            table["rows_read"],
+            table["rows_valid"],
+            table["rows_rejected"],
+            table["rows_duplicate"],
+            table["errors"],
+            table["warnings"],
+        )
+        for f in table["files"]:
+            if f["extra_columns"]:
+                log.warning(
+                    "%s: columns not in the codebook (ignored): %s",
+                    f["file"],
+                    ", ".join(f["extra_columns"]),
+                )
+    for name in data["ignored_files"]:
+        log.warning("%s: not a data file, ignored", name)
+    return data
+
+
+def gate(summary_path: str | Path, accepted_path: str | Path, max_share: float) -> None:
+    """Fail when too many case rows were rejected; else write the accepted share."""
+    data = json.loads(Path(summary_path).read_text(encoding="utf-8"))
+    check_rejected_share(data, max_share)
+    share = data["rejected_share_cases"]
+    accepted = {"rejected_share_cases": share, "max_rejected_share": max_share}
+    Path(accepted_path).write_text(json.dumps(accepted, indent=2) + "\n", encoding="utf-8")

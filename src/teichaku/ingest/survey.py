@@ -1,0 +1,82 @@
+"""Ingest a whole raw folder (roster, awareness, cases/) into clean tables and write them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from teichaku.codebook import Codebook
+from teichaku.ingest.clean import TableResult, clean_table
+from teichaku.ingest.errors import IngestError
+from teichaku.ingest.readers import read_sheet, table_files
+from teichaku.ingest.report import summary, summary_csv, summary_json
+
+TABLE_ORDER = ("roster", "awareness", "cases")  # the roster first: it defines the centers
+
+
+@dataclass
+class SurveyResult:
+    tables: dict[str, TableResult]
+    ignored_files: list[str]
+
+    def rejected(self) -> pd.DataFrame:
+        return pd.concat([self.tables[t].rejected for t in TABLE_ORDER], ignore_index=True)
+
+
+def ingest_survey(raw_dir: str | Path, codebook: Codebook, key: bytes) -> SurveyResult:
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise IngestError(f"{raw_dir}: raw folder not found / フォルダがありません")
+    tables: dict[str, TableResult] = {}
+    ignored: list[str] = []
+    centers: list[str] | None = None
+    for name in TABLE_ORDER:
+        table = codebook.tables[name]
+        found = table_files(raw_dir, table.file)
+        ignored += found.ignored
+        sheets = [read_sheet(path, raw_dir, table.sheet) for path in found.files]
+        tables[name] = clean_table(name, sheets, codebook, key=key, roster_centers=centers)
+        if name == "roster":
+            centers = tables[name].centers_parsed
+    return SurveyResult(tables, ignored)
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    roster: Path
+    awareness: Path
+    cases: Path
+    rejected: Path
+    summary_json: Path
+    summary_csv: Path
+
+
+def write_outputs(result: SurveyResult, paths: OutputPaths) -> dict:
+    """Write the clean tables, the rejected rows and the summary; return the summary."""
+    for name in TABLE_ORDER:
+        path = Path(getattr(paths, name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        result.tables[name].clean.to_parquet(path, index=False)
+    paths.rejected.parent.mkdir(parents=True, exist_ok=True)
+    result.rejected().to_parquet(paths.rejected, index=False)
+    data = summary(result.tables, result.ignored_files)
+    paths.summary_json.parent.mkdir(parents=True, exist_ok=True)
+    paths.summary_json.write_text(summary_json(data), encoding="utf-8")
+    paths.summary_csv.write_text(summary_csv(data), encoding="utf-8")
+    return data
+
+
+def check_rejected_share(data: dict, limit: float) -> None:
+    """Stop when more than ``limit`` (validation.max_rejected_share) of the case rows read
+    were rejected; ``data`` is the validation summary."""
+    share = data["rejected_share_cases"]
+    if share > limit:
+        cases = data["tables"]["cases"]
+        raise IngestError(
+            f"cases: {cases['rows_rejected']} of {cases['rows_read']} case rows rejected "
+            f"({share:.1%} > validation.max_rejected_share {limit:.1%}); see "
+            "data/processed/rejected_rows.parquet and results/validation/summary.json / "
+            "却下された行の割合が上限を超えています"
+        )

@@ -1,0 +1,27 @@
+"""Rule ingest: raw folder -> clean tables, rejected rows and the validation summary."""
+
+from pathlib import Path
+
+from teichaku.ingest.run import guarded, ingest, setup_logging
+from teichaku.ingest.survey import OutputPaths
+
+setup_logging(snakemake.log[0])
+out = snakemake.output
+paths = OutputPaths(
+    roster=Path(out.roster),
+    awareness=Path(out.awareness),
+    cases=Path(out.cases),
+    rejected=Path(out.rejected),
+    summary_json=Path(out.summary_json),
+    summary_csv=Path(out.summary_csv),
+)
+guarded(
+    lambda: ingest(
+        snakemake.params.raw_dir,
+        snakemake.input.codebook,
+        paths,
+        synthetic=snakemake.params.synthetic,
+        key_file=snakemake.params.key_file,
+        synthetic_key=snakemake.params.synthetic_key,
+    )
+)
