@@ -1,0 +1,167 @@
+"""Sheet layout and deterministic file writing: title rows, one- or two-row headers with
+merged cells, aliases, column order, extra sheets; xlsx with fixed timestamps, CSV in the
+centers' encodings."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+
+from teichaku.codebook import Table, Variable
+from teichaku.synthetic.spelling import CellStyle, full_width
+
+FIXED_TIME = dt.datetime(2021, 12, 7, 0, 0, 0)  # the survey's end: a fixed, meaningful stamp
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+LINE_BREAK = "\n"
+
+
+@dataclass
+class HeaderStyle:
+    """How one file lays out its header."""
+
+    two_rows: bool                 # grouped columns as a merged group row over an item row
+    merge_vertical: bool           # two-row: non-group labels merged down (else blank below)
+    separator: str                 # one-row: between group and item
+    alias_share: float
+    space_share: float
+    full_width_share: float
+
+
+@dataclass
+class SheetData:
+    """A sheet ready to write: rows of cells (str, int, datetime or None) and merges."""
+
+    name: str
+    rows: list[list] = field(default_factory=list)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 1-based r1,c1,r2,c2
+    first_data_row: int = 1
+
+
+def _label(main: str, aliases: tuple[str, ...], style: HeaderStyle, cell: CellStyle, rng) -> str:
+    label = main
+    options = cell.options(aliases)
+    if options and rng.random() < style.alias_share:
+        label = options[rng.integers(len(options))]
+    if len(label) > 2 and rng.random() < style.space_share:
+        cut = int(rng.integers(1, len(label) - 1))
+        label = label[:cut] + (" " if rng.random() < 0.5 else "\u3000") + label[cut:]
+    if rng.random() < style.full_width_share:
+        label = full_width(label)
+    return label
+
+
+def column_blocks(table: Table, columns: list[str]) -> list[list[str]]:
+    """Columns in blocks: each ungrouped variable alone, each group's items together."""
+    blocks: list[list[str]] = []
+    seen_groups: dict[str, list[str]] = {}
+    for name in columns:
+        var = table.variables.get(name)
+        group = var.group if var is not None else None
+        if group is None:
+            blocks.append([name])
+        elif group in seen_groups:
+            seen_groups[group].append(name)
+        else:
+            seen_groups[group] = [name]
+            blocks.append(seen_groups[group])
+    return blocks
+
+
+def header_rows(table: Table, blocks: list[list[str]], extra: dict[str, str],
+                style: HeaderStyle, cell: CellStyle, rng, top: int):
+    """Header rows (one or two) and merges for the flattened ``blocks``; ``top`` is the
+    1-based row of the first header row."""
+    columns = [c for b in blocks for c in b]
+    merges = []
+    if not style.two_rows:
+        row = []
+        for name in columns:
+            var: Variable | None = table.variables.get(name)
+            if var is None:
+                row.append(extra[name])
+            elif var.group:
+                group = table.groups[var.group]
+                g = _label(group.header, group.aliases, style, cell, rng)
+                row.append(f"{g}{style.separator}{var.item}")
+            else:
+                row.append(_label(var.header, var.aliases, style, cell, rng))
+        return [row], merges
+    first, second = [], []
+    for block in blocks:
+        var = table.variables.get(block[0])
+        if var is not None and var.group:
+            group = table.groups[var.group]
+            start = len(first) + 1
+            first += [_label(group.header, group.aliases, style, cell, rng)] + [None] * (
+                len(block) - 1)
+            second += [table.variables[n].item for n in block]
+            if len(block) > 1:
+                merges.append((top, start, top, start + len(block) - 1))
+        else:
+            label = extra[block[0]] if var is None else _label(var.header, var.aliases, style,
+                                                                cell, rng)
+            first.append(label)
+            second.append(None)
+            if style.merge_vertical:
+                merges.append((top, len(first), top + 1, len(first)))
+    return [first, second], merges
+
+
+def write_xlsx(path: Path, sheets: list[SheetData], date_format: str = "yyyy/m/d") -> None:
+    """Write sheets to an xlsx whose bytes depend only on the content."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.name)
+        for row in sheet.rows:
+            ws.append(row)
+        for r in range(sheet.first_data_row, len(sheet.rows) + 1):
+            for c_idx, value in enumerate(sheet.rows[r - 1], start=1):
+                if isinstance(value, dt.datetime):
+                    ws.cell(r, c_idx).number_format = date_format
+        for r1, c1, r2, c2 in sheet.merges:
+            ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(_fixed_zip(buffer.getvalue()))
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Re-pack a zip with fixed entry times and fixed core-properties timestamps."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(
+            out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                                 rb"\g<1>" + stamp.encode(), content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_csv(path: Path, rows: list[list], encoding: str) -> None:
+    """CSV as Japanese Excel writes it (CRLF); cells already rendered as text."""
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in row])
+
+
+def to_rows(cells: np.ndarray) -> list[list]:
+    """A 2-D object array as rows, with numpy scalars made plain Python values."""
+    return [[v.item() if isinstance(v, np.generic) else v for v in row] for row in cells]
