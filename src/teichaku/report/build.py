@@ -1,0 +1,166 @@
+"""Build every table and figure from the pipeline's outputs (what the Snakemake rules call).
+
+The choice of models for each table and figure follows their roles in config/models.yaml:
+the ``primary`` model, the first ``secondary`` logistic model (whose outcome also defines
+"prolonged" in Table 3), the ``sensitivity`` models of each, and one logistic model per
+threshold of ``analysis.thresholds``.
+
+``spec`` is the analysis specification (:class:`teichaku.analysis.specs.AnalysisSpec`); only
+its ``models`` (name, role, type, outcome, data, scale, label_ja/en) and ``curves`` (name,
+type, by) are read.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from teichaku.published import compute_valid_n
+from teichaku.report import figures as fg
+from teichaku.report import tables as tb
+from teichaku.report.labels import Labels
+from teichaku.report.suppress import Privacy
+
+LOGISTIC_TYPES = ("logit", "gee", "mixed_logit")
+
+
+@dataclass
+class ReportInputs:
+    roster: pd.DataFrame
+    cases: pd.DataFrame
+    awareness: pd.DataFrame
+    analysis: pd.DataFrame
+    coefficients: pd.DataFrame
+    curves: pd.DataFrame
+    numbers: dict
+    published: dict
+    spec: Any
+    thresholds: tuple[int, ...]
+
+
+def read_numbers(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- model roles
+
+
+def _fitted(spec: Any, coefficients: pd.DataFrame) -> list[Any]:
+    present = set(coefficients["model"])
+    return [m for m in spec.models if m.name in present]
+
+
+def primary_model(spec: Any, coefficients: pd.DataFrame) -> Any:
+    for m in _fitted(spec, coefficients):
+        if m.role == "primary":
+            return m
+    raise ValueError("no fitted model with role: primary in results/models/coefficients.csv")
+
+
+def logistic_model(spec: Any, coefficients: pd.DataFrame) -> Any:
+    for m in _fitted(spec, coefficients):
+        if m.role == "secondary" and m.type == "logit":
+            return m
+    raise ValueError("no fitted secondary logit model in results/models/coefficients.csv")
+
+
+def primary_and_sensitivity(spec: Any, coefficients: pd.DataFrame) -> list[str]:
+    primary = primary_model(spec, coefficients)
+    return [primary.name] + [m.name for m in _fitted(spec, coefficients)
+                             if m.role == "sensitivity" and m.type == primary.type]
+
+
+def logistic_side_by_side(spec: Any, coefficients: pd.DataFrame) -> list[str]:
+    return [m.name for m in _fitted(spec, coefficients)
+            if m.type in LOGISTIC_TYPES and m.data == "cases"]
+
+
+def threshold_models(spec: Any, coefficients: pd.DataFrame,
+                     thresholds) -> list[tuple[int, str]]:
+    """(k, model) for each threshold: the first fitted logit model of outcome prolonged_k."""
+    fitted = _fitted(spec, coefficients)
+    out = []
+    for k in thresholds:
+        hit = next((m for m in fitted if m.type == "logit" and m.outcome == f"prolonged_{k}"),
+                   None)
+        if hit is not None:
+            out.append((k, hit.name))
+    return out
+
+
+def model_labels(spec: Any) -> dict[str, dict]:
+    return {m.name: {"label_ja": m.label_ja, "label_en": m.label_en, "scale": m.scale,
+                     "role": m.role} for m in spec.models}
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb.Table]:
+    ml = model_labels(inp.spec)
+    prolonged = logistic_model(inp.spec, inp.coefficients).outcome
+    return [
+        tb.basic_attributes_table(inp.published, inp.numbers, inp.roster, inp.cases,
+                                  inp.awareness, labels, privacy),
+        tb.support_table(inp.cases, labels, privacy),
+        tb.barriers_table(inp.analysis, prolonged, labels, privacy),
+        tb.models_table(inp.coefficients, ml, labels, privacy),
+        tb.sensitivity_table("table4b_sensitivity_primary", inp.coefficients,
+                             primary_and_sensitivity(inp.spec, inp.coefficients), ml, labels,
+                             privacy),
+        tb.sensitivity_table("table4c_sensitivity_logistic", inp.coefficients,
+                             logistic_side_by_side(inp.spec, inp.coefficients), ml, labels,
+                             privacy),
+        tb.awareness_table(inp.published, inp.awareness, labels),
+    ]
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def curve_group(variable: str, code) -> str:
+    """The ``group`` value of results/models/curves.parquet for one level of a variable."""
+    return "all" if variable == "all" else f"{variable}={code}"
+
+
+def _levels(labels: Labels, variable: str) -> list[tuple[str, str]]:
+    """(code, label) of a curve's grouping variable: codebook levels, or yes/no marks."""
+    var = labels.variable("cases", variable)
+    if var.type == "mark":
+        return [("true", labels.text("with_barrier")), ("false", labels.text("without_barrier"))]
+    return [(code, labels.level("cases", variable, code)) for code in var.codes]
+
+
+def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
+    labels = ctx.labels
+    paths = []
+    paths += fg.coverage_figure(ctx, inp.numbers)
+    valid_n = compute_valid_n(inp.roster, inp.cases, inp.awareness, labels.codebook)
+    paths += fg.basic_attributes_figure(ctx, inp.numbers, inp.published, valid_n)
+    paths += fg.support_figure(ctx, inp.cases)
+
+    km = next(c for c in inp.spec.curves if c.type == "kaplan_meier")
+    by = next(b for b in km.by if b != "all")
+    paths += fg.km_figure(ctx, inp.curves, km.name,
+                          [(curve_group(by, code), label) for code, label in _levels(labels, by)])
+    cif = next(c for c in inp.spec.curves if c.type == "cumulative_incidence")
+    panels = [(labels.var("cases", b),
+               [(curve_group(b, code), label) for code, label in _levels(labels, b)])
+              for b in cif.by if b != "all"]
+    paths += fg.cif_figure(ctx, inp.curves, cif.name, panels)
+
+    primary = primary_model(inp.spec, inp.coefficients)
+    logistic = logistic_model(inp.spec, inp.coefficients)
+    paths += fg.forest_figure(ctx, inp.coefficients, [
+        (m.name, getattr(m, f"label_{labels.language}"),
+         labels.text("hazard_ratio" if m.scale == "HR" else "odds_ratio"))
+        for m in (primary, logistic)])
+    by_k = threshold_models(inp.spec, inp.coefficients, inp.thresholds)
+    barrier_terms = [v.name for v in labels.group_items("cases", "barrier")]
+    paths += fg.threshold_figure(ctx, inp.coefficients, by_k, barrier_terms)
+    paths += fg.awareness_figure(ctx, inp.awareness, inp.published)
+    return paths

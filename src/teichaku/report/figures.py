@@ -1,0 +1,359 @@
+"""The report's figures. Each function takes aggregates (never case rows to plot), draws one
+figure in the shared style and saves it as PNG (300 dpi) and vector PDF.
+
+Every panel states its n; bars resting on fewer than ``privacy.min_cell`` cases are left out
+with a note, and curves are cut where fewer than ``min_cell`` remain at risk.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+
+from teichaku.published import ITEMS
+from teichaku.report import style
+from teichaku.report.labels import Labels
+from teichaku.report.suppress import Privacy, mask_curves
+from teichaku.report.tables import cohort_groups, item_label, mark_shares
+
+style.apply_style()
+
+#: Width of a full-page figure in inches (A4 text width); heights are set per figure.
+WIDTH = 6.7
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    labels: Labels
+    privacy: Privacy
+    dpi: int
+    out_dir: Path
+
+    def save(self, fig, name: str) -> list[Path]:
+        return style.save_figure(fig, Path(self.out_dir) / name, self.dpi)
+
+    def note(self, fig, *texts: str) -> None:
+        """Footnote(s) at the bottom left of the figure."""
+        text = " ".join(t for t in texts if t)
+        if text:
+            fig.text(0.01, 0.01, text, fontsize=7, ha="left", va="bottom", color="#333333")
+
+
+def _n_text(ctx: FigureContext, n) -> str:
+    return ctx.labels.text("n_panel", n=f"{int(n):,}")
+
+
+def _n_range_text(ctx: FigureContext, ns) -> str:
+    ns = [int(n) for n in ns if n is not None]
+    low, high = min(ns), max(ns)
+    if low == high:
+        return _n_text(ctx, low)
+    return ctx.labels.text("n_range_panel", low=f"{low:,}", high=f"{high:,}")
+
+
+def _panel_n(ax, text: str) -> None:
+    """The panel's n, above its top right corner (clear of bars and curves)."""
+    ax.text(1.0, 1.02, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=7)
+
+
+def _log_ratio_axis(axis) -> None:
+    """A log axis for ratios with plain tick labels at powers of two (0.5, 1, 2, ...)."""
+    axis.set_major_locator(mticker.LogLocator(base=2, subs=(1.0,)))
+    axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(mticker.NullFormatter())
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def coverage_figure(ctx: FigureContext, numbers: dict) -> list[Path]:
+    """Survey coverage: centers asked and responded, cases targeted and reported."""
+    t, survey = ctx.labels.text, numbers["survey"]
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 2.6))
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.85, bottom=0.18, wspace=0.35)
+    panels = [
+        (t("coverage_centers"), survey["n_centers_asked"], survey["n_centers_responded"]),
+        (t("coverage_cases"), survey["n_cases_target"], survey["n_cases"]),
+    ]
+    for ax, (title, asked, answered) in zip(axes, panels, strict=True):
+        ax.bar([t("asked"), t("responded")], [asked, answered],
+               color=[style.GREY, style.OKABE_ITO[0]], width=0.6)
+        for x, v in enumerate((asked, answered)):
+            ax.text(x, v, f"{int(v):,}", ha="center", va="bottom", fontsize=8)
+        ax.set_title(title)
+        ax.set_ylim(0, asked * 1.2)
+        share = 100.0 * answered / asked if asked else float("nan")
+        _panel_n(ax, f"{share:.1f}%")
+    return ctx.save(fig, "fig1_coverage")
+
+
+# --------------------------------------------------------------------------- attributes
+
+
+def basic_attributes_figure(ctx: FigureContext, numbers: dict, published: dict,
+                            valid_n: dict) -> list[Path]:
+    """Published basic attributes beside the values computed from the data: shares on one
+    panel, each mean on its own small panel (their scales differ); computed as bars,
+    published as markers."""
+    section = "basic_attributes"
+    t = ctx.labels.text
+    items = [i for i in ITEMS if i.section == section]
+    shares = [i for i in items if i.kind == "pct"]
+    means = [i for i in items if i.kind == "mean"]
+    fig = plt.figure(figsize=(WIDTH, 5.6))
+    upper = fig.add_gridspec(1, 1, left=0.36, right=0.97, top=0.9, bottom=0.4)
+    lower = fig.add_gridspec(1, len(means), left=0.04, right=0.97, top=0.24, bottom=0.08,
+                             wspace=0.35)
+
+    def draw(ax, its, xlabel):
+        y = np.arange(len(its))[::-1]
+        ns = [valid_n[section][i.key] for i in its]
+        shown = [numbers[section][i.key] if not ctx.privacy.is_small(n) else np.nan
+                 for i, n in zip(its, ns, strict=True)]
+        ax.barh(y, shown, color=style.OKABE_ITO[0], height=0.6, label=t("computed"))
+        ax.scatter([float(published[section][i.key]) for i in its], y, marker="D",
+                   color=style.OKABE_ITO[1], zorder=3, s=18, label=t("published"))
+        ax.set_xlabel(xlabel)
+        _panel_n(ax, _n_range_text(ctx, ns))
+        return y
+
+    top = fig.add_subplot(upper[0, 0])
+    y = draw(top, shares, t("share"))
+    top.set_yticks(y, [item_label(i, ctx.labels) for i in shares])
+    top.set_xlim(0, 100)
+    top.legend(loc="lower left", bbox_to_anchor=(0.0, 1.06), ncol=2)
+    for j, item in enumerate(means):
+        ax = fig.add_subplot(lower[0, j])
+        draw(ax, [item], t("mean"))
+        ax.set_yticks([])
+        high = max(numbers[section][item.key], float(published[section][item.key]))
+        ax.set_xlim(0, high * 1.15)
+        ax.set_title(item_label(item, ctx.labels), fontsize=7, loc="left", pad=14)
+    return ctx.save(fig, "fig2_basic_attributes")
+
+
+# --------------------------------------------------------------------------- support
+
+
+def _group_shares(ctx: FigureContext, cases: pd.DataFrame, group: str):
+    """Per cohort: label, valid n, and the % of each item (NaN where suppressed)."""
+    items = ctx.labels.group_items("cases", group)
+    out = []
+    for label, mask in cohort_groups(cases, ctx.labels)[1:]:
+        pct, ns = [], []
+        for var in items:
+            k, n = mark_shares(cases, var.name, mask) if var.name in cases else (0, 0)
+            ns.append(n)
+            hidden = not n or ctx.privacy.share_suppressed(k, n)
+            pct.append(np.nan if hidden else 100.0 * k / n)
+        out.append((label, ns, pct))
+    return items, out
+
+
+def support_figure(ctx: FigureContext, cases: pd.DataFrame,
+                   groups=("act", "guar", "link"), name="fig3_support") -> list[Path]:
+    """The seed's three charts: % of cases receiving each support, by cohort."""
+    fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH, 2.3 * len(groups)))
+    axes = np.atleast_1d(axes)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.1, hspace=0.75)
+    any_hidden = False
+    for ax, group in zip(axes, groups, strict=True):
+        items, per_cohort = _group_shares(ctx, cases, group)
+        x = np.arange(len(items))
+        width = 0.8 / max(len(per_cohort), 1)
+        all_ns = []
+        for j, (label, ns, pct) in enumerate(per_cohort):
+            all_ns += [n for n in ns if n]
+            any_hidden |= any(math.isnan(p) for p in pct)
+            bars = ax.bar(x + (j - (len(per_cohort) - 1) / 2) * width, pct, width,
+                          label=label, color=style.OKABE_ITO[j])
+            ax.bar_label(bars, fmt="%.0f", fontsize=6, padding=1)
+        ax.set_xticks(x, [v.label(ctx.labels.language) for v in items])
+        ax.set_xlim(-0.5, len(items) - 0.5)
+        ax.set_ylim(0, 110)
+        ax.set_ylabel(ctx.labels.text("share"))
+        ax.set_title(ctx.labels.group("cases", group), loc="left")
+        if all_ns:
+            _panel_n(ax, _n_range_text(ctx, all_ns))
+    axes[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.08), ncol=len(per_cohort))
+    if any_hidden:
+        ctx.note(fig, ctx.labels.text("suppressed_figure_note", min_cell=ctx.privacy.min_cell))
+    return ctx.save(fig, name)
+
+
+# --------------------------------------------------------------------------- curves
+
+
+def _draw_curves(ax, ctx: FigureContext, curves: pd.DataFrame, groups: list[tuple[str, str]],
+                 colors=None) -> list[int]:
+    """Step curves with confidence bands for the given (group value, legend label);
+    returns the n at risk at the start of each drawn group."""
+    starts = []
+    for j, (group, label) in enumerate(groups):
+        g = curves[curves["group"] == group].sort_values("time", kind="stable")
+        if g.empty:
+            continue
+        n0 = int(g["n_at_risk"].iloc[0])
+        starts.append(n0)
+        color = (colors or style.OKABE_ITO)[j % len(style.OKABE_ITO)]
+        ax.step(g["time"], g["estimate"], where="post", color=color,
+                label=f"{label} ({_n_text(ctx, n0)})", linewidth=1.2)
+        ax.fill_between(g["time"], g["lower"], g["upper"], step="post", color=color,
+                        alpha=0.15, linewidth=0)
+    return starts
+
+
+def km_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
+              groups: list[tuple[str, str]]) -> list[Path]:
+    """Kaplan-Meier: proportion still followed up, by cohort."""
+    masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.2)
+    _draw_curves(ax, ctx, masked, groups)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(ctx.labels.text("months"))
+    ax.set_ylabel(ctx.labels.text("still_followed"))
+    ax.legend(loc="upper right")
+    ctx.note(fig, ctx.labels.text("curve_note", min_cell=ctx.privacy.min_cell))
+    return ctx.save(fig, "fig4_km_followup")
+
+
+def cif_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
+               panels: list[tuple[str, list[tuple[str, str]]]]) -> list[Path]:
+    """Cumulative incidence of transition, one panel per barrier (with / without)."""
+    masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
+    ncols = 2
+    nrows = math.ceil(len(panels) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, 2.7 * nrows), sharex=True,
+                             sharey=True, squeeze=False)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.14, hspace=0.45, wspace=0.1)
+    for ax, (title, groups) in zip(axes.flat, panels, strict=False):
+        _draw_curves(ax, ctx, masked, groups)
+        ax.set_title(title, fontsize=8, loc="left")
+        ax.set_ylim(0, 1.0)
+        ax.legend(loc="upper left", fontsize=7)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(ctx.labels.text("months"))
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ctx.labels.text("cum_incidence"))
+    ctx.note(fig, ctx.labels.text("curve_note", min_cell=ctx.privacy.min_cell))
+    return ctx.save(fig, "fig5_cif_transition")
+
+
+# --------------------------------------------------------------------------- models
+
+
+def forest_figure(ctx: FigureContext, coefficients: pd.DataFrame,
+                  models: list[tuple[str, str, str]]) -> list[Path]:
+    """Forest plot, one panel per (model, title, scale label): estimates with 95% CI on a
+    log scale, n, events and clusters in the panel title."""
+    term_label = f"label_{ctx.labels.language}"
+    fig, axes = plt.subplots(1, len(models), figsize=(WIDTH, 3.6), sharey=True, squeeze=False)
+    fig.subplots_adjust(left=0.34, right=0.98, top=0.8, bottom=0.15, wspace=0.12)
+    terms = list(dict.fromkeys(
+        coefficients.loc[coefficients["model"].isin([m for m, _, _ in models]), "term"]))
+    labels = {}
+    for ax, (model, title, scale) in zip(axes[0], models, strict=True):
+        g = coefficients[coefficients["model"] == model].set_index("term")
+        y = np.arange(len(terms))[::-1]
+        for yi, term in zip(y, terms, strict=True):
+            if term not in g.index:
+                continue
+            r = g.loc[term]
+            labels[term] = r[term_label]
+            ax.plot([r["conf_low"], r["conf_high"]], [yi, yi], color=style.OKABE_ITO[0], lw=1.2)
+            ax.plot([r["estimate"]], [yi], "s", color=style.OKABE_ITO[0], markersize=4)
+        ax.axvline(1.0, color=style.GREY, lw=0.8, ls="--")
+        ax.set_xscale("log")
+        _log_ratio_axis(ax.xaxis)
+        ax.set_xlabel(scale)
+        first = g.iloc[0]
+        counts = [ctx.labels.text("n_panel", n=ctx.privacy.count(first["n"]))]
+        if pd.notna(first["n_events"]):
+            counts.append(f"{ctx.labels.text('n_events')} {ctx.privacy.count(first['n_events'])}")
+        if pd.notna(first["n_clusters"]):
+            counts.append(f"{ctx.labels.text('n_clusters')} {int(first['n_clusters'])}")
+        width = 26 if ctx.labels.language == "ja" else 48
+        ax.set_title(textwrap.fill(title, width), fontsize=7, pad=14)
+        ax.text(0.5, 1.02, " · ".join(counts), transform=ax.transAxes, ha="center",
+                va="bottom", fontsize=7)
+    axes[0][0].set_yticks(np.arange(len(terms))[::-1], [labels.get(t, t) for t in terms])
+    return ctx.save(fig, "fig6_forest")
+
+
+def threshold_figure(ctx: FigureContext, coefficients: pd.DataFrame,
+                     by_threshold: list[tuple[int, str]], terms: list[str]) -> list[Path]:
+    """Odds ratio of each term against the threshold defining prolonged follow-up."""
+    term_label = f"label_{ctx.labels.language}"
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
+    fig.subplots_adjust(left=0.1, right=0.6, top=0.92, bottom=0.16)
+    ks = [k for k, _ in by_threshold]
+    ns = []
+    offsets = np.linspace(-0.2, 0.2, max(len(terms), 1))
+    for j, term in enumerate(terms):
+        est, low, high, xs, label = [], [], [], [], term
+        for x, (_, model) in enumerate(by_threshold):
+            hit = coefficients[(coefficients["model"] == model) & (coefficients["term"] == term)]
+            if hit.empty:
+                continue
+            r = hit.iloc[0]
+            label = r[term_label]
+            xs.append(x + offsets[j])
+            est.append(r["estimate"])
+            low.append(r["conf_low"])
+            high.append(r["conf_high"])
+            ns.append(int(r["n"]))
+        est, low, high = map(np.asarray, (est, low, high))
+        color = style.OKABE_ITO[j % len(style.OKABE_ITO)]
+        ax.errorbar(xs, est, yerr=[est - low, high - est], fmt="o-", color=color, ms=3,
+                    lw=1, capsize=2, label=label)
+    ax.axhline(1.0, color=style.GREY, lw=0.8, ls="--")
+    ax.set_yscale("log")
+    _log_ratio_axis(ax.yaxis)
+    ax.set_xticks(range(len(ks)), [str(k) for k in ks])
+    ax.set_xlabel(ctx.labels.text("threshold"))
+    ax.set_ylabel(ctx.labels.text("odds_ratio"))
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7)
+    if ns:
+        _panel_n(ax, _n_range_text(ctx, ns))
+    return ctx.save(fig, "fig7_threshold_sensitivity")
+
+
+# --------------------------------------------------------------------------- awareness
+
+
+def awareness_figure(ctx: FigureContext, awareness: pd.DataFrame,
+                     published: dict) -> list[Path]:
+    """Awareness survey: % of answering centers per item, published values as markers."""
+    labels, t = ctx.labels, ctx.labels.text
+    groups = list(labels.codebook.tables["awareness"].groups)
+    n = len(awareness)
+    fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH, 1.6 + 1.0 * len(groups) * 1.6))
+    fig.subplots_adjust(left=0.38, right=0.97, top=0.9, bottom=0.1, hspace=0.6)
+    for ax, group in zip(np.atleast_1d(axes), groups, strict=True):
+        items = labels.group_items("awareness", group)
+        y = np.arange(len(items))[::-1]
+        pct = [100.0 * awareness[v.name].fillna(False).astype(bool).sum() / n if n else np.nan
+               for v in items]
+        bars = ax.barh(y, pct, color=style.OKABE_ITO[2], height=0.6, label=t("computed"))
+        ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=8)
+        pub = [published["awareness"].get(f"pct_{v.name}") for v in items]
+        py = [yy for yy, p in zip(y, pub, strict=True) if p is not None]
+        ax.scatter([float(p) for p in pub if p is not None], py, marker="D", s=18,
+                   color=style.OKABE_ITO[1], zorder=3, label=t("published"))
+        ax.set_yticks(y, [v.label(labels.language) for v in items])
+        ax.set_xlim(0, 110)
+        ax.set_title(labels.group("awareness", group), loc="left", fontsize=9)
+        ax.set_xlabel(t("percent_of_centers", n=n))
+        _panel_n(ax, t("n_panel", n=n))
+    np.atleast_1d(axes)[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.12), ncol=2)
+    return ctx.save(fig, "fig8_awareness")

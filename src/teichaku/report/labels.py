@@ -1,0 +1,74 @@
+"""Every word a figure, table or summary shows, in the report's language.
+
+Variable, group and level labels come from the codebook; the report's own words (column
+headers, axis titles, notes, table and figure titles) from ``workflow/report/labels.yaml``.
+Nothing here types a label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from teichaku.codebook import Codebook, Variable, load_codebook
+
+LANGUAGES = ("ja", "en")
+
+
+def load_label_file(path: str | Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Labels in one language: ``text`` keys of labels.yaml plus codebook lookups."""
+
+    language: str
+    codebook: Codebook
+    strings: dict
+
+    def __post_init__(self):
+        if self.language not in LANGUAGES:
+            raise ValueError(f"report language must be one of {LANGUAGES}, not {self.language!r}")
+
+    def _pick(self, entry: dict, where: str) -> str:
+        try:
+            return entry[self.language]
+        except (KeyError, TypeError):
+            raise KeyError(f"labels.yaml: no {self.language!r} text for {where}") from None
+
+    def text(self, key: str, **fields) -> str:
+        """A report word from labels.yaml ``text``; ``fields`` fill its ``{...}``."""
+        if key not in self.strings["text"]:
+            raise KeyError(f"labels.yaml: no text {key!r}")
+        return self._pick(self.strings["text"][key], key).format(**fields)
+
+    def entry(self, section: str, key: str) -> str:
+        """A label from another section of labels.yaml (``tables``, ``figures``, ...)."""
+        try:
+            return self._pick(self.strings[section][key], f"{section}.{key}")
+        except KeyError:
+            raise KeyError(f"labels.yaml: no {section}.{key}") from None
+
+    def variable(self, table: str, name: str) -> Variable:
+        return self.codebook.variable(table, name)
+
+    def var(self, table: str, name: str) -> str:
+        return self.variable(table, name).label(self.language)
+
+    def level(self, table: str, name: str, code: str) -> str:
+        return self.variable(table, name).level_label(str(code), self.language)
+
+    def group(self, table: str, group: str) -> str:
+        g = self.codebook.tables[table].groups[group]
+        return g.label_ja if self.language == "ja" else g.label_en
+
+    def group_items(self, table: str, group: str) -> list[Variable]:
+        return self.codebook.tables[table].group_variables(group)
+
+
+def load_labels(language: str, label_file: str | Path, codebook: Codebook | None = None) -> Labels:
+    return Labels(language, codebook or load_codebook(), load_label_file(label_file))

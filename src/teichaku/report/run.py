@@ -1,0 +1,126 @@
+"""Entry points of the report rules: read the pipeline's files, build, write.
+
+The Snakemake scripts in workflow/scripts/ only unpack ``snakemake`` and call these.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from teichaku.codebook import load_codebook
+from teichaku.published import load_published
+from teichaku.report import build, catalog
+from teichaku.report import figures as fg
+from teichaku.report import tables as tb
+from teichaku.report.labels import load_labels
+from teichaku.report.suppress import Privacy
+
+log = logging.getLogger(__name__)
+
+
+def setup_logging(path: str | Path | None) -> None:
+    logging.basicConfig(filename=path, level=logging.INFO, force=True,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def load_inputs(paths: dict, config: dict) -> build.ReportInputs:
+    """Read the processed tables and analysis results named in ``paths``.
+
+    Keys: roster, cases, awareness, analysis, coefficients, numbers, published, models,
+    codebook and optionally curves.
+    """
+    from teichaku.analysis.specs import load_analysis_spec  # the analysis stage's parser
+
+    codebook = load_codebook(str(paths["codebook"]))
+    thresholds = tuple(int(k) for k in config["analysis"]["thresholds"])
+    curves = (pd.read_parquet(paths["curves"]) if paths.get("curves")
+              else pd.DataFrame(columns=["curve", "group", "time", "estimate", "lower",
+                                         "upper", "n_at_risk"]))
+    return build.ReportInputs(
+        roster=pd.read_parquet(paths["roster"]),
+        cases=pd.read_parquet(paths["cases"]),
+        awareness=pd.read_parquet(paths["awareness"]),
+        analysis=pd.read_parquet(paths["analysis"]),
+        coefficients=pd.read_csv(paths["coefficients"]),
+        curves=curves,
+        numbers=build.read_numbers(paths["numbers"]),
+        published=load_published(paths["published"]),
+        spec=load_analysis_spec(paths["models"], list(thresholds), codebook),
+        thresholds=thresholds,
+    )
+
+
+def report_settings(config: dict) -> tuple[str, Privacy, int]:
+    return (config["report"]["language"], Privacy(int(config["privacy"]["min_cell"])),
+            int(config["report"]["dpi"]))
+
+
+def run_tables(inputs: build.ReportInputs, config: dict, label_file: str | Path,
+               out_dir: str | Path) -> list[Path]:
+    language, privacy, _ = report_settings(config)
+    labels = load_labels(language, label_file, load_codebook(str(config["codebook"])))
+    written = []
+    for table in build.build_tables(inputs, labels, privacy):
+        written += tb.write_table(table, Path(out_dir))
+    _check_complete(written, [p for ps in catalog.table_files(str(out_dir)).values() for p in ps])
+    return written
+
+
+def run_figures(inputs: build.ReportInputs, config: dict, label_file: str | Path,
+                out_dir: str | Path) -> list[Path]:
+    language, privacy, dpi = report_settings(config)
+    labels = load_labels(language, label_file, load_codebook(str(config["codebook"])))
+    ctx = fg.FigureContext(labels, privacy, dpi, Path(out_dir))
+    written = build.build_figures(inputs, ctx)
+    _check_complete(written, [p for ps in catalog.figure_files(str(out_dir)).values()
+                              for p in ps])
+    return written
+
+
+def _check_complete(written: list[Path], expected: list[str]) -> None:
+    """The catalog (what the rules declare) and the builders must agree."""
+    missing = sorted(set(map(str, map(Path, expected))) - {str(p) for p in written})
+    if missing:
+        raise RuntimeError(f"report outputs declared but not built: {missing}")
+
+
+def read_yaml(path: str | Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def run_summary(*, inputs: build.ReportInputs, config: dict, label_file: str | Path,
+                template_dir: str | Path, css: str | Path, validation: str | Path,
+                tables_dir: str | Path, figures_dir: str | Path, hashed_inputs: list,
+                extra_configs: dict, repo_dir: str | Path, out_md: str | Path,
+                out_html: str | Path, out_pdf: str | Path) -> None:
+    """Write results/summary/summary.{md,html,pdf}."""
+    import json
+
+    from teichaku.report import provenance, summary
+
+    language, privacy, _ = report_settings(config)
+    labels = load_labels(language, label_file, load_codebook(str(config["codebook"])))
+    record = provenance.collect(config, hashed_inputs, repo_dir, extra_configs)
+    log.info("provenance: commit %s dirty %s", record["git"]["commit"], record["git"]["dirty"])
+    summary.make_summary(
+        template_dir=Path(template_dir),
+        css_path=Path(css),
+        out_md=Path(out_md),
+        out_html=Path(out_html),
+        out_pdf=Path(out_pdf),
+        table_markdown={name: Path(tables_dir) / f"{name}.md" for name in catalog.TABLES},
+        figure_pngs={name: Path(figures_dir) / f"{name}.png" for name in catalog.FIGURES},
+        labels=labels,
+        numbers=inputs.numbers,
+        published=inputs.published,
+        validation=json.loads(Path(validation).read_text(encoding="utf-8")),
+        methods=summary.methods_facts(config, inputs.spec, labels, privacy,
+                                      inputs.coefficients),
+        provenance=record,
+        synthetic=config["input"]["source"] == "synthetic",
+    )

@@ -1,0 +1,235 @@
+"""The paper-ready summary: a Jinja2 template filled from results/numbers.json and the
+configuration, rendered to Markdown, then to one self-contained HTML file and a PDF.
+
+- Markdown: ``summary.<language>.md.j2`` with StrictUndefined, so a missing number is an
+  error, never an empty gap. Figures are referenced by relative path, tables inlined.
+- HTML: markdown-it (CommonMark + tables); images become data URIs and the CSS is inlined,
+  so the file needs nothing else.
+- PDF: weasyprint from the same HTML, with IPAexGothic (shipped in matplotlib-fontja) as an
+  @font-face so Japanese text is embedded. The subset font's timestamp follows
+  SOURCE_DATE_EPOCH, which is fixed while writing: the PDF is byte-reproducible.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import mimetypes
+import os
+import warnings
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+
+from teichaku.report.style import fixed_source_date, font_path
+
+PDF_FONT_FAMILY = "IPAexGothic"
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def fmt_number(value, digits: int = 0) -> str:
+    """Thousands separators and fixed decimals: 2783 -> 2,783; (56.712, 2) -> 56.71."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    if value is None:
+        raise ValueError("a number of the summary is missing (None)")
+    return f"{value:,.{digits}f}"
+
+
+def fmt_p(value) -> str:
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def make_environment(template_dir: str | Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # the output is Markdown, not HTML
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = fmt_number
+    env.filters["p"] = fmt_p
+    return env
+
+
+def render_markdown(template_dir: str | Path, language: str, context: dict) -> str:
+    """Fill ``summary.<language>.md.j2``; any undefined name raises."""
+    template = make_environment(template_dir).get_template(f"summary.{language}.md.j2")
+    return template.render(**context)
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _data_uri(path: Path) -> str:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def markdown_to_html_body(markdown: str, base_dir: str | Path) -> str:
+    """Markdown to an HTML fragment; every image is embedded as a data URI.
+
+    ``base_dir`` is where the Markdown file lives (image paths are relative to it).
+    """
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    base = Path(base_dir)
+
+    def image(renderer, tokens, idx, options, env):
+        token = tokens[idx]
+        src = token.attrGet("src") or ""
+        if not src.startswith("data:"):
+            path = (base / src).resolve()
+            if not path.is_file():
+                raise FileNotFoundError(f"summary image not found: {src} ({path})")
+            src = _data_uri(path)
+        alt = renderer.renderInlineAsText(token.children or [], options, env)
+        return f'<img src="{src}" alt="{html.escape(alt)}">'
+
+    md.add_render_rule("image", image)
+    return md.render(markdown)
+
+
+def html_document(body: str, title: str, css: str, language: str,
+                  extra_css: str = "") -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        f"<style>\n{extra_css}{css}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def pdf_font_css(path: Path | None = None) -> str:
+    """@font-face for the PDF: the TTF file inside matplotlib-fontja, found at run time."""
+    font = (path or font_path()).resolve()
+    return (
+        f'@font-face {{ font-family: "{PDF_FONT_FAMILY}"; src: url("{font.as_uri()}"); }}\n'
+        f'body {{ font-family: "{PDF_FONT_FAMILY}", sans-serif; }}\n'
+    )
+
+
+def html_to_pdf(document: str) -> bytes:
+    """Render the HTML document to PDF bytes, reproducibly."""
+    with warnings.catch_warnings():  # its notice that HarfBuzz-Subset is not installed
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import weasyprint  # slow to import; only the PDF needs it
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    with fixed_source_date():
+        return weasyprint.HTML(string=document, base_url=None).write_pdf()
+
+
+def write_summary(markdown: str, out_md: Path, out_html: Path, out_pdf: Path, title: str,
+                  css: str, language: str) -> None:
+    """Write summary.md, the self-contained summary.html and summary.pdf."""
+    out_md.parent.mkdir(parents=True, exist_ok=True)
+    out_md.write_text(markdown, encoding="utf-8", newline="\n")
+    body = markdown_to_html_body(markdown, out_md.parent)
+    out_html.write_text(html_document(body, title, css, language), encoding="utf-8",
+                        newline="\n")
+    out_pdf.write_bytes(html_to_pdf(html_document(body, title, css, language,
+                                                  extra_css=pdf_font_css())))
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _as_plain(value):
+    """Published numbers (Decimal, as printed) as floats/ints for the template."""
+    if isinstance(value, dict):
+        return {k: _as_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
+    """What the methods section says, all taken from the configuration and specification."""
+    cb = labels.codebook
+    reason = cb.variable("cases", "end_reason")
+    analysis = config.get("analysis", {})
+    fitted = set(coefficients["model"])
+    models = []
+    for m in spec.models:
+        terms = coefficients.loc[coefficients["model"] == m.name, f"label_{labels.language}"]
+        models.append({
+            "name": m.name,
+            "label": getattr(m, f"label_{labels.language}"),
+            "role": m.role,
+            "type": m.type,
+            "scale": m.scale,
+            "event": m.event,
+            "outcome": m.outcome,
+            "cluster": labels.var("cases", m.cluster) if m.cluster else None,
+            "where": m.where,
+            "missing": m.missing,
+            "fitted": m.name in fitted,
+            "terms": list(dict.fromkeys(terms)),
+        })
+    return {
+        "reference_date": cb.survey["reference_date"].isoformat(),
+        "period_start": cb.survey["period_start"].isoformat(),
+        "period_end": cb.survey["period_end"].isoformat(),
+        "thresholds": list(analysis.get("thresholds", [])),
+        "confidence_pct": round(100 * float(analysis.get("confidence", 0.95))),
+        "transition": [reason.level_label(c, labels.language) for c in spec.transition],
+        "competing": [reason.level_label(c, labels.language) for c in spec.competing],
+        "models": models,
+        "primary": next(m for m in models if m["role"] == "primary"),
+        "min_cell": privacy.min_cell,
+        "marker": privacy.marker,
+    }
+
+
+def build_context(*, numbers: dict, published: dict, validation: dict, methods: dict,
+                  tables: dict[str, str], figures: dict[str, dict], provenance: dict,
+                  synthetic: bool, labels) -> dict:
+    """Everything the template may use. Numbers come from results/numbers.json
+    (``numbers``), the published YAML, the validation summary and the configuration."""
+    return {
+        "numbers": numbers,
+        "published": _as_plain(published),
+        "validation": validation,
+        "methods": methods,
+        "tables": tables,
+        "figures": figures,
+        "provenance": provenance,
+        "synthetic": synthetic,
+        "language": labels.language,
+    }
+
+
+def figure_entries(figure_pngs: dict[str, Path], summary_dir: Path, labels) -> dict[str, dict]:
+    """name -> {src: path relative to the summary, caption: from labels.yaml}."""
+    return {
+        name: {"src": Path(os.path.relpath(png, summary_dir)).as_posix(),
+               "caption": labels.entry("figures", name)}
+        for name, png in figure_pngs.items()
+    }
+
+
+def make_summary(*, template_dir: Path, css_path: Path, out_md: Path, out_html: Path,
+                 out_pdf: Path, table_markdown: dict[str, Path], figure_pngs: dict[str, Path],
+                 labels, title_key: str = "summary_title", **context) -> None:
+    """Fill the template and write summary.md, .html and .pdf.
+
+    ``context`` holds numbers, published, validation, methods, provenance and synthetic
+    (see :func:`build_context`).
+    """
+    tables = {name: Path(p).read_text(encoding="utf-8") for name, p in table_markdown.items()}
+    figures = figure_entries(figure_pngs, out_md.parent, labels)
+    markdown = render_markdown(template_dir, labels.language,
+                               build_context(tables=tables, figures=figures, labels=labels,
+                                             **context))
+    write_summary(markdown, out_md, out_html, out_pdf, labels.text(title_key),
+                  Path(css_path).read_text(encoding="utf-8"), labels.language)

@@ -1,0 +1,427 @@
+"""Table builders and writers (CSV, Markdown, LaTeX with booktabs).
+
+Each builder returns a :class:`Table` of display strings: numbers are formatted and small
+cells already suppressed, so every writer shows the same thing. Labels come from
+:class:`~teichaku.report.labels.Labels` (codebook and labels.yaml), never from this module.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from teichaku.published import ITEMS, compute_published, compute_valid_n, decimals
+from teichaku.report.labels import Labels
+from teichaku.report.suppress import Privacy
+
+COHORT = "cohort"
+
+
+@dataclass
+class Table:
+    """A finished table: display cells, title, notes and which columns hold person counts."""
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    count_columns: list[str] = field(default_factory=list)
+    #: Leading columns that hold text (left-aligned); the rest are numbers.
+    text_columns: int = 1
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def to_csv(table: Table) -> str:
+    return table.frame.to_csv(index=False, lineterminator="\n")
+
+
+def _md_cell(value) -> str:
+    return str(value).replace("|", r"\|").replace("\n", " ")
+
+
+def to_markdown(table: Table, heading: bool = True) -> str:
+    """A GitHub-style pipe table (markdown-it's ``table`` rule), title and notes."""
+    cols = list(table.frame.columns)
+    align = [":--" if i < table.text_columns else "--:" for i in range(len(cols))]
+    lines = []
+    if heading:
+        lines += [f"**{table.title}**", ""]
+    lines.append("| " + " | ".join(_md_cell(c) for c in cols) + " |")
+    lines.append("| " + " | ".join(align) + " |")
+    for row in table.frame.itertuples(index=False):
+        lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
+    if table.notes:
+        lines.append("")
+        lines += [f"{note}  " for note in table.notes[:-1]] + [table.notes[-1]]
+    return "\n".join(lines) + "\n"
+
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
+
+
+def latex_escape(text) -> str:
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
+def to_latex(table: Table) -> str:
+    """A ``table`` float with a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``)."""
+    cols = list(table.frame.columns)
+    spec = "l" * table.text_columns + "r" * (len(cols) - table.text_columns)
+    lines = [
+        r"\begin{table}[htbp]",
+        r"\centering",
+        rf"\caption{{{latex_escape(table.title)}}}",
+        rf"\label{{tab:{table.name}}}",
+        rf"\begin{{tabular}}{{{spec}}}",
+        r"\toprule",
+        " & ".join(latex_escape(c) for c in cols) + r" \\",
+        r"\midrule",
+    ]
+    for row in table.frame.itertuples(index=False):
+        lines.append(" & ".join(latex_escape(v) for v in row) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    for note in table.notes:
+        lines.append(rf"\par\smallskip{{\footnotesize {latex_escape(note)}}}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def write_table(table: Table, out_dir: Path) -> list[Path]:
+    """Write ``<name>.csv``, ``.md`` and ``.tex`` under out_dir (UTF-8, LF line ends)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for suffix, text in ((".csv", to_csv(table)), (".md", to_markdown(table)),
+                         (".tex", to_latex(table))):
+        path = out_dir / f"{table.name}{suffix}"
+        path.write_text(text, encoding="utf-8", newline="\n")
+        paths.append(path)
+    return paths
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def cohort_groups(cases: pd.DataFrame, labels: Labels) -> list[tuple[str, pd.Series]]:
+    """(label, row mask) for everyone and for each cohort, in codebook order."""
+    groups = [(labels.text("overall"), pd.Series(True, index=cases.index))]
+    for code in labels.variable("cases", COHORT).codes:
+        groups.append((labels.level("cases", COHORT, code), cases[COHORT].astype(str) == code))
+    return groups
+
+
+def prolonged_groups(analysis: pd.DataFrame, column: str,
+                     labels: Labels) -> list[tuple[str, pd.Series]]:
+    """(label, mask) for cases prolonged and not prolonged (unknown status left out)."""
+    status = analysis[column]
+    return [
+        (labels.text("prolonged"), (status == 1).fillna(False).astype(bool)),
+        (labels.text("not_prolonged"), (status == 0).fillna(False).astype(bool)),
+    ]
+
+
+def mark_shares(frame: pd.DataFrame, column: str, mask: pd.Series) -> tuple[int, int]:
+    """(yes, valid n) of a yes/no column within mask; <NA> (column absent) is not valid."""
+    values = frame.loc[mask.to_numpy(), column]
+    valid = values.dropna()
+    return int(valid.astype(bool).sum()), len(valid)
+
+
+def _format_published(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:,}" if value == value.to_integral() and decimals(value) == 0 else str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def item_label(item, labels: Labels) -> str:
+    """Label of a published item: labels.yaml for survey figures, else the codebook."""
+    if item.key in labels.strings.get("published_items", {}):
+        return labels.entry("published_items", item.key)
+    name = labels.var(item.table, item.column)
+    if item.kind == "mean":
+        return f"{name} ({labels.text('mean')})"
+    if item.level is not None:
+        return f"{name}: {labels.level(item.table, item.column, item.level)} (%)"
+    return f"{name} (%)"
+
+
+def _format_value(item, value, n, digits: int, privacy: Privacy, person_level: bool) -> str:
+    """A computed figure at the published precision, suppressed when it rests on few cases."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if item.kind == "date":
+        return str(value)
+    if item.kind in ("rows", "count", "sum"):
+        return privacy.count(value) if person_level else f"{int(value):,}"
+    if not person_level:
+        return f"{value:.{digits}f}"
+    if item.kind == "pct":
+        return privacy.percent(round(value * n / 100.0), n, digits)
+    return privacy.mean(value, n, digits)
+
+
+def _valid_n_cell(n, privacy: Privacy, person_level: bool) -> str:
+    if n is None:
+        return ""
+    return privacy.count(n) if person_level else f"{int(n):,}"
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def basic_attributes_table(
+    published: dict,
+    computed: dict,
+    roster: pd.DataFrame,
+    cases: pd.DataFrame,
+    awareness: pd.DataFrame,
+    labels: Labels,
+    privacy: Privacy,
+) -> Table:
+    """Table 1: the survey and basic-attribute figures, published beside computed, overall
+    (``computed``, i.e. results/numbers.json) and per cohort (recomputed on each cohort)."""
+    sections = ("survey", "basic_attributes")
+    valid_n = compute_valid_n(roster, cases, awareness, labels.codebook)
+    per_cohort = []
+    for label, mask in cohort_groups(cases, labels)[1:]:
+        sub = cases.loc[mask.to_numpy()]
+        per_cohort.append((
+            label,
+            compute_published(roster, sub, awareness, labels.codebook),
+            compute_valid_n(roster, sub, awareness, labels.codebook),
+        ))
+    t = labels.text
+    rows = []
+    for item in ITEMS:
+        if item.section not in sections:
+            continue
+        pub = published[item.section].get(item.key)
+        digits = decimals(pub) if pub is not None else 2
+        person = item.table == "cases"
+        n = valid_n[item.section][item.key]
+        row = {
+            t("item"): item_label(item, labels),
+            t("published"): _format_published(pub) if pub is not None else t("not_published"),
+            t("computed"): _format_value(item, computed[item.section][item.key], n, digits,
+                                         privacy, person),
+            t("valid_n"): _valid_n_cell(n, privacy, person),
+        }
+        for label, values, ns in per_cohort:
+            cohort_n = ns[item.section][item.key]
+            if person:
+                row[f"{label} {t('computed')}"] = _format_value(
+                    item, values[item.section][item.key], cohort_n, digits, privacy, True)
+                row[f"{label} {t('valid_n')}"] = _valid_n_cell(cohort_n, privacy, True)
+            else:  # roster and survey-wide figures do not split by cohort
+                row[f"{label} {t('computed')}"] = ""
+                row[f"{label} {t('valid_n')}"] = ""
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    count_cols = [c for c in frame.columns if c.endswith(t("valid_n"))]
+    return Table(
+        name="table1_basic_attributes",
+        title=labels.entry("tables", "table1_basic_attributes"),
+        frame=frame,
+        notes=[t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)],
+        count_columns=count_cols,
+    )
+
+
+def shares_table(
+    name: str,
+    frame: pd.DataFrame,
+    table: str,
+    group_names: list[str],
+    column_groups: list[tuple[str, pd.Series]],
+    labels: Labels,
+    privacy: Privacy,
+) -> Table:
+    """Share of "yes" for every mark of the given codebook groups, per column group:
+    count, valid n and % (person counts suppressed below min_cell)."""
+    t = labels.text
+    rows = []
+    for group in group_names:
+        heading = {t("item"): labels.group(table, group)}
+        for col_label, _ in column_groups:
+            for what in ("count", "valid_n", "percent"):
+                heading[f"{col_label} {t(what)}"] = ""
+        rows.append(heading)
+        for var in labels.group_items(table, group):
+            row = {t("item"): "　" + var.label(labels.language)}
+            for col_label, mask in column_groups:
+                if var.name in frame.columns:
+                    k, n = mark_shares(frame, var.name, mask)
+                else:
+                    k, n = 0, 0
+                row[f"{col_label} {t('count')}"] = privacy.count_of(k, n) if n else ""
+                row[f"{col_label} {t('valid_n')}"] = privacy.count(n) if n else ""
+                row[f"{col_label} {t('percent')}"] = privacy.percent(k, n)
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    count_cols = [c for c in out.columns if c.endswith((t("count"), t("valid_n")))
+                  and c != t("item")]
+    return Table(
+        name=name,
+        title=labels.entry("tables", name),
+        frame=out,
+        notes=[t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)],
+        count_columns=count_cols,
+    )
+
+
+def support_table(cases: pd.DataFrame, labels: Labels, privacy: Privacy) -> Table:
+    """Support given by the centers (act_*, guar_*, link_*) by cohort."""
+    return shares_table("table2_support_by_cohort", cases, "cases", ["act", "guar", "link"],
+                        cohort_groups(cases, labels), labels, privacy)
+
+
+def barriers_table(analysis: pd.DataFrame, prolonged_column: str, labels: Labels,
+                   privacy: Privacy) -> Table:
+    """Support barriers (barrier_*) by cohort and by prolonged status."""
+    groups = cohort_groups(analysis, labels) + prolonged_groups(analysis, prolonged_column,
+                                                                labels)
+    return shares_table("table3_barriers", analysis, "cases", ["barrier"], groups, labels,
+                        privacy)
+
+
+def awareness_table(published: dict, awareness: pd.DataFrame, labels: Labels) -> Table:
+    """Awareness survey: % of answering centers per item, published beside computed.
+
+    Counts of centers are not person counts and are shown unsuppressed.
+    """
+    t = labels.text
+    n = len(awareness)
+    pub = published["awareness"]
+    rows = []
+    for group in labels.codebook.tables["awareness"].groups:
+        rows.append({t("item"): labels.group("awareness", group), t("published"): "",
+                     t("computed"): "", t("centers"): ""})
+        for var in labels.group_items("awareness", group):
+            k = int(awareness[var.name].fillna(False).astype(bool).sum()) if n else 0
+            published_value = pub.get(f"pct_{var.name}")
+            digits = decimals(published_value) if published_value is not None else 1
+            rows.append({
+                t("item"): "　" + var.label(labels.language),
+                t("published"): (_format_published(published_value)
+                                 if published_value is not None else t("not_published")),
+                t("computed"): f"{100.0 * k / n:.{digits}f}" if n else "",
+                t("centers"): f"{k}/{n}",
+            })
+    return Table(
+        name="table5_awareness",
+        title=labels.entry("tables", "table5_awareness"),
+        frame=pd.DataFrame(rows),
+        notes=[t("percent_of_centers", n=n)],
+    )
+
+
+def _ci_cell(estimate, low, high) -> str:
+    if any(pd.isna(v) for v in (estimate, low, high)):
+        return ""
+    return f"{estimate:.2f} ({low:.2f}–{high:.2f})"
+
+
+def _p_cell(p) -> str:
+    if pd.isna(p):
+        return ""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _scale_heading(model: str, model_labels: dict[str, dict], labels: Labels) -> str:
+    scale = model_labels.get(model, {}).get("scale")
+    return {"HR": labels.text("hazard_ratio"), "OR": labels.text("odds_ratio")}.get(scale, "")
+
+
+def model_label(model: str, model_labels: dict[str, dict], labels: Labels) -> str:
+    entry = model_labels.get(model)
+    return entry[f"label_{labels.language}"] if entry else model
+
+
+def models_table(coefficients: pd.DataFrame, model_labels: dict[str, dict], labels: Labels,
+                 privacy: Privacy) -> Table:
+    """Every model's estimates (HR or OR) with 95% CI and p, and its n, events, clusters."""
+    t = labels.text
+    term_label = f"label_{labels.language}"
+    rows = []
+    for model, g in coefficients.groupby("model", sort=False):
+        first = g.iloc[0]
+        rows.append({
+            t("term"): model_label(model, model_labels, labels),
+            t("estimate"): _scale_heading(model, model_labels, labels),
+            t("p_value"): "",
+            t("valid_n"): privacy.count(first["n"]),
+            t("n_events"): privacy.count(first["n_events"]) if pd.notna(first["n_events"])
+            else "",
+            t("n_clusters"): f"{int(first['n_clusters'])}" if pd.notna(first["n_clusters"])
+            else "",
+        })
+        for r in g.itertuples(index=False):
+            rows.append({
+                t("term"): "　" + str(getattr(r, term_label)),
+                t("estimate"): _ci_cell(r.estimate, r.conf_low, r.conf_high),
+                t("p_value"): _p_cell(r.p_value),
+                t("valid_n"): "", t("n_events"): "", t("n_clusters"): "",
+            })
+    return Table(
+        name="table4_models",
+        title=labels.entry("tables", "table4_models"),
+        frame=pd.DataFrame(rows),
+        notes=[labels.entry("notes", "models"),
+               t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)],
+        count_columns=[t("valid_n"), t("n_events")],
+    )
+
+
+def sensitivity_table(name: str, coefficients: pd.DataFrame, models: list[str],
+                      model_labels: dict[str, dict], labels: Labels,
+                      privacy: Privacy) -> Table:
+    """The primary model and its sensitivity analyses side by side, one column per model,
+    with rows for the terms and for n and events."""
+    t = labels.text
+    term_label = f"label_{labels.language}"
+    chosen = coefficients[coefficients["model"].isin(models)]
+    terms = list(dict.fromkeys(chosen["term"]))
+    rows = []
+    for term in terms:
+        sub = chosen[chosen["term"] == term]
+        row = {t("term"): str(sub.iloc[0][term_label])}
+        for model in models:
+            hit = sub[sub["model"] == model]
+            row[model_label(model, model_labels, labels)] = (
+                _ci_cell(*hit.iloc[0][["estimate", "conf_low", "conf_high"]]) if len(hit) else "")
+        rows.append(row)
+    for what in ("n", "n_events"):
+        row = {t("term"): t("valid_n" if what == "n" else "n_events")}
+        for model in models:
+            value = chosen.loc[chosen["model"] == model, what]
+            row[model_label(model, model_labels, labels)] = (
+                privacy.count(value.iloc[0]) if len(value) and pd.notna(value.iloc[0]) else "")
+        rows.append(row)
+    return Table(
+        name=name,
+        title=labels.entry("tables", name),
+        frame=pd.DataFrame(rows),
+        notes=[labels.entry("notes", "models"),
+               t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)],
+    )

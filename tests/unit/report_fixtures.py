@@ -1,0 +1,238 @@
+"""Small clean tables and analysis results with the shared interface's columns, for the
+report tests (they do not depend on the synthetic generator or the analysis stage)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from teichaku.codebook import load_codebook
+from teichaku.published import compute_published
+
+ROOT = Path(__file__).resolve().parents[2]
+LABEL_FILE = ROOT / "workflow" / "report" / "labels.yaml"
+PUBLISHED = ROOT / "config" / "published-2021.yaml"
+THRESHOLD = 12
+
+
+def _cat(values, var):
+    cb = load_codebook()
+    return pd.Categorical(values, categories=cb.variable(*var).codes)
+
+
+def make_roster(rng) -> pd.DataFrame:
+    n = 48
+    return pd.DataFrame({
+        "center_id": [f"C{i:02d}" for i in range(1, n + 1)],
+        "prefecture": _cat([*load_codebook().variable("roster", "prefecture").codes[:47], "tokyo"],
+                           ("roster", "prefecture")),
+        "operator": _cat(rng.choice(["social_welfare_corporation", "saiseikai", "npo"], n),
+                         ("roster", "operator")),
+        "member": pd.array([i < 46 for i in range(n)], dtype="boolean"),
+        "n_target": pd.array(rng.integers(3, 12, n), dtype="Int64"),
+        "responded": pd.array([i not in (5, 30) for i in range(n)], dtype="boolean"),
+    })
+
+
+def make_cases(rng, n: int = 400) -> pd.DataFrame:
+    centers = [f"C{i:02d}" for i in range(1, 49) if i not in (6, 31)]
+    cohort = rng.choice(["r1_ended", "r2_ended", "r2_continuing"], n, p=[0.35, 0.35, 0.30])
+    ended = cohort != "r2_continuing"
+    start = pd.Timestamp("2019-04-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+    length = rng.integers(20, 900, n)
+    end = (start + pd.to_timedelta(length, unit="D")).where(ended)
+    reason = np.where(ended, rng.choice(["stable", "handover", "death", "lost"], n,
+                                        p=[0.5, 0.3, 0.1, 0.1]), None)
+    out = pd.DataFrame({
+        "center_id": rng.choice(centers, n),
+        "case_ref": [f"K{rng.integers(10**6, 10**7)}-{i}" for i in range(n)],
+        "cohort": _cat(cohort, ("cases", "cohort")),
+        "coordination": _cat(rng.choice(["special", "general"], n, p=[0.89, 0.11]),
+                             ("cases", "coordination")),
+        "sex": _cat(rng.choice(["male", "female"], n, p=[0.88, 0.12]), ("cases", "sex")),
+        "age": pd.array(rng.integers(20, 90, n), dtype="Int64"),
+        "iq": pd.array(rng.normal(62, 10, n).round(), dtype="Float64"),
+        "prison_admissions": pd.array(rng.integers(1, 10, n), dtype="Int64"),
+        "residence_changes": pd.array(rng.integers(0, 4, n), dtype="Int64"),
+        "current_residence": _cat(rng.choice(["own_home", "disability_group_home", "hospital",
+                                              "nursing_home_yogo", "other"], n),
+                                  ("cases", "current_residence")),
+        "welfare": pd.array(rng.random(n) < 0.73, dtype="boolean"),
+        "release_date": start - pd.to_timedelta(10, unit="D"),
+        "followup_start": start,
+        "followup_end": end,
+        "end_reason": _cat(reason, ("cases", "end_reason")),
+    })
+    out.loc[3, "age"] = pd.NA
+    out.loc[4, "sex"] = np.nan
+    cb = load_codebook()
+    shares = {"act": 0.6, "guar": 0.3, "link": 0.5, "barrier": 0.4}
+    for group, p in shares.items():
+        for var in cb.tables["cases"].group_variables(group):
+            out[var.name] = pd.array(rng.random(n) < p, dtype="boolean")
+    # A rare item: fewer than 5 yes answers overall, to exercise suppression.
+    out["guar_after_death"] = pd.array(np.arange(n) < 3, dtype="boolean")
+    return out
+
+
+def make_awareness(rng) -> pd.DataFrame:
+    n = 30
+    out = pd.DataFrame({"center_id": [f"C{i:02d}" for i in range(1, n + 1)]})
+    for var, k in {"need_disability_services": 26, "need_care_manager": 27, "need_medical": 20,
+                   "need_welfare_office": 2, "reason_no_agency_cooperation": 26,
+                   "reason_no_stable_service": 25, "reason_refuses_other_support": 13,
+                   "reason_facility_requests": 27}.items():
+        out[var] = pd.array(np.arange(n) < k, dtype="boolean")
+    return out
+
+
+def make_analysis(cases: pd.DataFrame) -> pd.DataFrame:
+    out = cases.drop(columns=["case_ref"]).copy()
+    stop = out["followup_end"].fillna(pd.Timestamp("2021-10-21"))
+    out["followup_months"] = (stop - out["followup_start"]).dt.days / (365.25 / 12)
+    is_open = out["end_reason"].isna()
+    value = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    value[out["followup_months"] >= THRESHOLD] = 1
+    value[(out["followup_months"] < THRESHOLD) & ~is_open] = 0
+    out[f"prolonged_{THRESHOLD}"] = value
+    return out
+
+
+TERMS = ["barrier_no_agency_cooperation", "barrier_no_stable_service", "age_10",
+         "coordination[general]"]
+
+
+def make_coefficients(cases: pd.DataFrame) -> pd.DataFrame:
+    cb = load_codebook()
+    rows = []
+    models = {"cox_transition": 1.0, "logit_prolonged_12": 1.3, "logit_prolonged_6": 1.2,
+              "logit_prolonged_24": 1.5, "cox_transition_no_deaths": 0.95}
+    for m, (model, scale) in enumerate(models.items()):
+        for j, term in enumerate(TERMS):
+            est = scale * (0.6 + 0.2 * j + 0.01 * m)
+            if term.startswith("barrier"):
+                ja, en = cb.variable("cases", term).label_ja, cb.variable("cases", term).label_en
+            else:
+                ja, en = term, term
+            rows.append({"model": model, "term": term, "label_ja": ja, "label_en": en,
+                         "estimate": est, "conf_low": est * 0.7, "conf_high": est * 1.4,
+                         "p_value": 0.0004 if j == 0 else 0.2, "n": len(cases),
+                         "n_events": 150 if m != 4 else 3, "n_clusters": 46})
+    return pd.DataFrame(rows)
+
+
+def make_curves() -> pd.DataFrame:
+    rows = []
+    for curve, groups in {"km_followup": ["all", "cohort=r1_ended", "cohort=r2_ended"],
+                          "cif_transition": ["all", "barrier_no_stable_service=true",
+                                             "barrier_no_stable_service=false"]}.items():
+        for g in groups:
+            at_risk = 200
+            for i, time in enumerate(np.arange(0, 30, 1.0)):
+                est = (1 - i / 40) if curve == "km_followup" else i / 40
+                rows.append({"curve": curve, "group": g, "time": time, "estimate": est,
+                             "lower": max(est - 0.05, 0), "upper": min(est + 0.05, 1),
+                             "n_at_risk": at_risk})
+                at_risk = int(at_risk * 0.85)
+    return pd.DataFrame(rows)
+
+
+def make_numbers(roster, cases, awareness) -> dict:
+    return json.loads(json.dumps(compute_published(roster, cases, awareness)))
+
+
+def bundle(seed: int = 3) -> dict:
+    rng = np.random.default_rng(seed)
+    roster, cases, awareness = make_roster(rng), make_cases(rng), make_awareness(rng)
+    return {
+        "roster": roster, "cases": cases, "awareness": awareness,
+        "analysis": make_analysis(cases),
+        "coefficients": make_coefficients(cases), "curves": make_curves(),
+        "numbers": make_numbers(roster, cases, awareness),
+        "spec": make_spec(),
+        "validation": make_validation(cases),
+    }
+
+
+def _model(name, role, type_, scale, label, outcome=None, event=None, where=None,
+           missing="complete_cases"):
+    return SimpleNamespace(name=name, role=role, type=type_, scale=scale, outcome=outcome,
+                           event=event, cluster="center_id", where=where, missing=missing,
+                           data="cases", label_ja=f"{label}(ja)", label_en=label)
+
+
+def make_spec() -> SimpleNamespace:
+    """The parts of the analysis specification the report reads (as config/models.yaml)."""
+    return SimpleNamespace(
+        transition=("stable", "handover"),
+        competing=("death", "reincarceration", "lost", "refused", "other"),
+        curves=(
+            SimpleNamespace(name="km_followup", type="kaplan_meier", by=("all", "cohort"),
+                            event=None),
+            SimpleNamespace(name="cif_transition", type="cumulative_incidence",
+                            by=("all", "barrier_no_stable_service"), event="transition"),
+        ),
+        models=(
+            _model("cox_transition", "primary", "cox", "HR", "Cox model", event="transition"),
+            _model("logit_prolonged_12", "secondary", "logit", "OR", "Logistic 12",
+                   outcome="prolonged_12"),
+            _model("logit_prolonged_6", "sensitivity", "logit", "OR", "Logistic 6",
+                   outcome="prolonged_6"),
+            _model("logit_prolonged_24", "sensitivity", "logit", "OR", "Logistic 24",
+                   outcome="prolonged_24"),
+            _model("cox_transition_no_deaths", "sensitivity", "cox", "HR", "Cox no deaths",
+                   event="transition", where="end_reason != 'death'"),
+        ),
+    )
+
+
+def make_validation(cases) -> dict:
+    n = len(cases)
+    return {"tables": {"cases": {"rows_read": n + 7, "rows_valid": n, "rows_rejected": 5,
+                                 "rows_duplicate": 2}},
+            "rejected_share_cases": 5 / (n + 7)}
+
+
+REPORT_ASSETS = ROOT / "workflow" / "report"
+THRESHOLDS = (6, 12, 24)
+
+
+def fixture_config(language: str) -> dict:
+    """A configuration with the keys the report reads (the real one is validated elsewhere)."""
+    return {
+        "input": {"source": "synthetic", "raw_dir": "data/raw/synthetic",
+                  "synthetic_config": "config/synthetic.yaml"},
+        "codebook": str(ROOT / "config" / "codebook.yaml"),
+        "analysis": {"thresholds": list(THRESHOLDS), "confidence": 0.95, "seed": 7},
+        "report": {"language": language, "dpi": 300},
+        "privacy": {"min_cell": 5},
+    }
+
+
+def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
+    """Tables, figures and the summary of the fixture data under out_dir (as the rules do)."""
+    from teichaku.published import load_published
+    from teichaku.report import build, run
+
+    b = bundle(seed)
+    config = fixture_config(language)
+    inputs = build.ReportInputs(b["roster"], b["cases"], b["awareness"], b["analysis"],
+                                b["coefficients"], b["curves"], b["numbers"],
+                                load_published(PUBLISHED), b["spec"], THRESHOLDS)
+    out_dir = Path(out_dir)
+    run.run_tables(inputs, config, LABEL_FILE, out_dir / "tables")
+    run.run_figures(inputs, config, LABEL_FILE, out_dir / "figures")
+    validation = out_dir / "validation.json"
+    validation.write_text(json.dumps(b["validation"]), encoding="utf-8")
+    run.run_summary(
+        inputs=inputs, config=config, label_file=LABEL_FILE, template_dir=REPORT_ASSETS,
+        css=REPORT_ASSETS / "summary.css", validation=validation,
+        tables_dir=out_dir / "tables", figures_dir=out_dir / "figures",
+        hashed_inputs=[PUBLISHED], extra_configs={}, repo_dir=ROOT,
+        out_md=out_dir / "summary" / "summary.md", out_html=out_dir / "summary" / "summary.html",
+        out_pdf=out_dir / "summary" / "summary.pdf")
+    return b
