@@ -1,0 +1,32 @@
+"""The report and privacy sections of the configuration: validated, with defaults."""
+
+import copy
+
+import pytest
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+SCHEMA = "workflow/schemas/config.schema.yaml"
+
+
+def test_default_run_reports_in_japanese_with_cells_below_five_suppressed(default_config):
+    assert default_config["report"] == {"language": "ja", "dpi": 300}
+    assert default_config["privacy"] == {"min_cell": 5}
+
+
+def test_sections_may_be_left_out_and_get_their_defaults(default_config, root):
+    cfg = copy.deepcopy(default_config)
+    del cfg["report"], cfg["privacy"]
+    validate(cfg, str(root / SCHEMA))
+    assert cfg["report"] == {"language": "ja", "dpi": 300}
+    assert cfg["privacy"] == {"min_cell": 5}
+
+
+@pytest.mark.parametrize(("section", "key", "value"), [
+    ("report", "language", "fr"), ("report", "dpi", 10), ("privacy", "min_cell", 0),
+    ("privacy", "min_cel", 5)])
+def test_bad_values_are_rejected(default_config, root, section, key, value):
+    cfg = copy.deepcopy(default_config)
+    cfg[section][key] = value
+    with pytest.raises(WorkflowError):
+        validate(cfg, str(root / SCHEMA))
