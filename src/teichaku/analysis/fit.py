@@ -1,0 +1,371 @@
+"""Fit one model specification and return tidy coefficients, diagnostics and a text summary.
+
+Every model goes through the same steps: restrict the sample (``where``), keep the rows whose
+outcome and cluster are known, handle missing covariates (complete cases, or multiple
+imputation with Rubin's rules), build the design matrix, check it can be fitted, fit, check
+the fit. A model that cannot be fitted is reported in the diagnostics and the others go on.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from formulaic import Formula, model_matrix
+from scipy import stats
+from statsmodels.duration.hazard_regression import PHReg
+from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
+from statsmodels.genmod.cov_struct import Exchangeable
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_estimating_equations import GEE
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.imputation.mice import MICEData
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from teichaku.analysis import diagnostics as dg
+from teichaku.analysis.cox import cluster_robust_cov, score_residuals
+from teichaku.analysis.specs import ModelSpec, Settings
+from teichaku.analysis.terms import tidy_term
+
+TIME = "followup_months"
+EVENT_TYPE = "event_type"
+COEFFICIENT_COLUMNS = [
+    "model", "role", "type", "term", "label_ja", "label_en", "scale", "estimate", "conf_low",
+    "conf_high", "std_error", "p_value", "se_type", "n", "n_events", "n_clusters",
+]
+
+
+class ModelDataError(ValueError):
+    """The data cannot support the model as specified (missing variable, empty sample ...)."""
+
+
+@dataclass
+class Prepared:
+    """The sample of one model: the frame (outcome, cluster, covariates) before encoding."""
+
+    frame: pd.DataFrame
+    formula_vars: list[str]
+    n_dropped_missing: int
+
+
+@dataclass
+class Estimates:
+    columns: list[str]
+    params: np.ndarray
+    bse: np.ndarray
+    se_type: str
+    df: float | None = None              # t degrees of freedom (Rubin); None: normal
+    p_available: bool = True
+    extra: list[dict] = field(default_factory=list)       # extra rows (e.g. a center SD)
+    diagnostics: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    converged: bool = True
+
+
+@dataclass
+class ModelFit:
+    spec: ModelSpec
+    coefficients: pd.DataFrame
+    diagnostics: list[dict]
+    n: int | None = None
+    n_events: int | None = None
+    n_clusters: int | None = None
+
+
+def outcome_columns(spec: ModelSpec) -> list[str]:
+    if spec.type == "cox":
+        return [TIME, EVENT_TYPE]
+    if spec.type == "binomial_counts":
+        return [f"{spec.outcome}_yes", f"{spec.outcome}_no"]
+    return [spec.outcome]
+
+
+def _numeric(column: pd.Series) -> pd.Series:
+    """Booleans and nullable numbers as float64 with NaN; categories and text unchanged."""
+    if isinstance(column.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(column):
+        return column
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        return pd.Series(column.astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
+                         index=column.index, name=column.name)
+    return column
+
+
+def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
+    """Restrict the sample and drop rows that cannot enter the model."""
+    formula_vars = sorted(str(v) for v in Formula(spec.formula).required_variables)
+    needed = outcome_columns(spec) + ([spec.cluster] if spec.cluster else [])
+    absent = [c for c in needed + formula_vars if c not in data.columns]
+    if absent:
+        raise ModelDataError(f"variables not in the {spec.data} data: {absent}")
+    sample = data.query(spec.where, engine="python") if spec.where else data
+    frame = pd.DataFrame({c: _numeric(sample[c]) for c in dict.fromkeys(needed + formula_vars)})
+    frame = frame.dropna(subset=needed)
+    n_before = len(frame)
+    categorical = [c for c in formula_vars
+                   if isinstance(frame[c].dtype, pd.CategoricalDtype)
+                   or pd.api.types.is_string_dtype(frame[c])]
+    # Multiple imputation covers numeric covariates; the rest are complete cases.
+    complete = formula_vars if spec.missing == "complete_cases" else categorical
+    frame = frame.dropna(subset=complete)
+    for c in categorical:
+        if isinstance(frame[c].dtype, pd.CategoricalDtype):
+            frame[c] = frame[c].cat.remove_unused_categories()
+    return Prepared(frame, formula_vars, n_before - len(frame))
+
+
+def design(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """The design matrix; Cox models have no intercept (it is absorbed by the baseline)."""
+    X = model_matrix(spec.formula, frame, na_action="raise")
+    X = pd.DataFrame(np.asarray(X, dtype=float), columns=list(X.columns), index=frame.index)
+    if spec.type == "cox":
+        X = X.drop(columns=["Intercept"], errors="ignore")
+    return X
+
+
+def count_events(spec: ModelSpec, frame: pd.DataFrame, event: str | None = None) -> int:
+    if spec.type == "cox":
+        return int((frame[EVENT_TYPE] == (event or spec.event)).sum())
+    if spec.type == "binomial_counts":
+        return int(frame[f"{spec.outcome}_yes"].sum())
+    return int(frame[spec.outcome].sum())
+
+
+def _group_codes(frame: pd.DataFrame, cluster: str) -> np.ndarray:
+    return pd.factorize(frame[cluster].astype(str), sort=True)[0]
+
+
+def _collect(caught: list[warnings.WarningMessage]) -> tuple[list[str], bool]:
+    messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    return messages, converged
+
+
+def _fit_once(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, settings: Settings,
+              checks: bool, start: np.ndarray | None = None) -> Estimates:
+    """Fit the model on one complete design; ``checks`` adds the model-specific diagnostics.
+    ``start`` (Cox) starts Newton's method there: the imputed data sets differ little."""
+    cols = list(X.columns)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if spec.type == "cox":
+            status = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
+            model = PHReg(frame[TIME].to_numpy(dtype=float), X.to_numpy(), status=status,
+                          ties="efron")
+            res = model.fit(start_params=start)
+            params = np.asarray(res.params)
+            hessian = model.hessian(params)
+            if spec.cluster:
+                scores = score_residuals(model.endog, status, model.exog, params)
+                cov = cluster_robust_cov(hessian, scores, _group_codes(frame, spec.cluster))
+                bse = np.sqrt(np.diag(cov))
+            else:
+                bse = np.asarray(res.bse)
+            est = Estimates(cols, params, bse, "cluster_robust" if spec.cluster else "model")
+            if checks:
+                naive = np.linalg.inv(-hessian)
+                events = status == 1
+                est.diagnostics += dg.ph_rows(
+                    spec.name, [tidy_term(c) for c in cols],
+                    res.schoenfeld_residuals[events], model.endog[events], naive,
+                    settings.ph_alpha, settings.ph_time)
+        elif spec.type in ("logit", "binomial_counts"):
+            if spec.type == "logit":
+                endog = frame[spec.outcome].to_numpy(dtype=float)
+            else:
+                endog = frame[[f"{spec.outcome}_yes", f"{spec.outcome}_no"]].to_numpy(float)
+            model = GLM(endog, X.to_numpy(), family=Binomial())
+            if spec.type == "logit" and spec.cluster:
+                res = model.fit(cov_type="cluster",
+                                cov_kwds={"groups": _group_codes(frame, spec.cluster)})
+                se_type = "cluster_robust"
+            else:
+                res = model.fit()
+                se_type = "quasi_binomial" if spec.overdispersion else "model"
+            bse = np.asarray(res.bse)
+            if spec.type == "binomial_counts":
+                # GLM(scale="X2") with a (successes, failures) endog computes the Pearson
+                # statistic on the proportions without the trials weights, so the dispersion
+                # is applied here; it never shrinks the binomial SEs (floor 1).
+                dispersion = float(res.pearson_chi2 / res.df_resid) if res.df_resid else 1.0
+                if spec.overdispersion:
+                    bse = bse * np.sqrt(max(1.0, dispersion))
+                if checks:
+                    est_dispersion = dg.row(spec.name, "dispersion", "ok",
+                                            "Pearson chi2 / residual df"
+                                            + (" (SEs scaled by its square root when > 1)"
+                                               if spec.overdispersion else ""),
+                                            value=dispersion)
+            est = Estimates(cols, np.asarray(res.params), bse, se_type,
+                            converged=bool(res.converged))
+            if checks and spec.type == "binomial_counts":
+                est.diagnostics.append(est_dispersion)
+        elif spec.type == "gee":
+            model = GEE(frame[spec.outcome].to_numpy(dtype=float), X.to_numpy(),
+                        groups=_group_codes(frame, spec.cluster), family=Binomial(),
+                        cov_struct=Exchangeable())
+            res = model.fit()
+            est = Estimates(cols, np.asarray(res.params), np.asarray(res.bse), "gee_robust")
+            if checks:
+                est.diagnostics.append(dg.row(
+                    spec.name, "within_cluster_correlation", "ok",
+                    "exchangeable working correlation within centers",
+                    value=float(np.asarray(model.cov_struct.dep_params).ravel()[0])))
+        elif spec.type == "mixed_logit":
+            codes = _group_codes(frame, spec.cluster)
+            exog_vc = np.eye(codes.max() + 1)[codes]
+            model = BinomialBayesMixedGLM(frame[spec.outcome].to_numpy(dtype=float),
+                                          X.to_numpy(), exog_vc, np.zeros(exog_vc.shape[1],
+                                                                          dtype=int))
+            res = model.fit_vb(rng=settings.seed)
+            est = Estimates(cols, np.asarray(res.fe_mean), np.asarray(res.fe_sd), "posterior",
+                            p_available=False)
+            est.extra.append({"column": f"sd({spec.cluster})", "log_mean":
+                              float(res.vcp_mean[0]), "log_sd": float(res.vcp_sd[0])})
+        else:  # guarded by specs._check_model
+            raise ModelDataError(f"unknown model type {spec.type}")
+    messages, converged = _collect(caught)
+    est.warnings = messages
+    est.converged = est.converged and converged
+    return est
+
+
+def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.DataFrame]:
+    """Completed copies of the frame by chained equations (predictive mean matching)."""
+    frame = prepared.frame.reset_index(drop=True)
+    numeric = [c for c in prepared.formula_vars if pd.api.types.is_float_dtype(frame[c])]
+    to_impute = [c for c in numeric if frame[c].isna().any()]
+    if not to_impute:
+        return [prepared.frame]
+    # The imputation model holds the covariates and the outcome (time and event for Cox).
+    imp = pd.DataFrame({c: frame[c] for c in numeric})
+    for c in prepared.formula_vars:
+        if c not in numeric:
+            imp[f"code_{c}"] = pd.factorize(frame[c], sort=True)[0].astype(float)
+    if spec.type == "cox":
+        imp["outcome_time"] = frame[TIME]
+        imp["outcome_event"] = (frame[EVENT_TYPE] == spec.event).astype(float)
+    elif spec.type != "binomial_counts":
+        imp["outcome_value"] = frame[spec.outcome]
+    imp.columns = imp.columns.astype(object)
+    mice = MICEData(imp, rng=settings.seed)
+    completed = []
+    for i in range(settings.mice_imputations):
+        mice.update_all(settings.mice_burn_in if i == 0 else max(1, settings.mice_burn_in // 2))
+        copy = prepared.frame.copy()
+        for c in to_impute:
+            copy[c] = mice.data[c].to_numpy()
+        completed.append(copy)
+    return completed
+
+
+def _rubin(fits: list[Estimates]) -> Estimates:
+    """Combine estimates from imputed data sets by Rubin's rules (Barnard-Rubin-free df)."""
+    m = len(fits)
+    q = np.array([f.params for f in fits])
+    u = np.array([f.bse**2 for f in fits])
+    qbar = q.mean(axis=0)
+    within = u.mean(axis=0)
+    between = q.var(axis=0, ddof=1)
+    total = within + (1 + 1 / m) * between
+    with np.errstate(divide="ignore"):
+        r = (1 + 1 / m) * between / within
+        df = float(np.min((m - 1) * (1 + 1 / r) ** 2))
+    out = Estimates(fits[0].columns, qbar, np.sqrt(total), f"rubin_{fits[0].se_type}",
+                    df=df if np.isfinite(df) else None)
+    out.warnings = sorted({w for f in fits for w in f.warnings})
+    out.converged = all(f.converged for f in fits)
+    return out
+
+
+def fit_model(spec: ModelSpec, data: pd.DataFrame, settings: Settings) -> tuple[
+        Estimates | None, list[dict], dict]:
+    """Fit ``spec`` on ``data``. Returns (estimates or None, diagnostics rows, sample info)."""
+    diags: list[dict] = []
+    prepared = prepare(spec, data)
+    frame = prepared.frame
+    n_events = count_events(spec, frame)
+    info = {"n": len(frame), "n_events": n_events,
+            "n_clusters": int(frame[spec.cluster].nunique()) if spec.cluster
+            else (len(frame) if spec.data == "centers" else None),
+            "n_dropped_missing": prepared.n_dropped_missing}
+    if spec.data == "centers":
+        info["n_cases"] = int(frame[outcome_columns(spec)].to_numpy().sum())
+    if spec.missing == "mice":
+        frames = _impute(spec, prepared, settings)
+        X0 = design(spec, frames[0])
+    else:
+        frames = [frame]
+        X0 = design(spec, frame)
+    binary_events = n_events
+    if spec.type != "cox":
+        binary_events = min(n_events, (info.get("n_cases") or len(frame)) - n_events)
+    problems = dg.sample_problems(X0, binary_events)
+    if problems:
+        diags.append(dg.row(spec.name, "fit", "error", "not fitted: " + "; ".join(problems)))
+        return None, diags, info
+    fits = [_fit_once(spec, frames[0], X0, settings, checks=True)]
+    for f in frames[1:]:
+        fits.append(_fit_once(spec, f, design(spec, f), settings, checks=False,
+                              start=fits[0].params if spec.type == "cox" else None))
+    est = fits[0] if len(fits) == 1 else _rubin(fits)
+    if len(fits) > 1:
+        est.diagnostics = fits[0].diagnostics
+        imputed = [c for c in prepared.formula_vars if frame[c].isna().any()]
+        diags.append(dg.row(spec.name, "multiple_imputation", "ok",
+                            f"{len(fits)} imputations of {imputed}; "
+                            f"{int(frame[imputed].isna().any(axis=1).sum())} of {len(frame)} "
+                            "rows had a value imputed", value=float(len(fits))))
+    finite = bool(np.all(np.isfinite(est.params)) and np.all(np.isfinite(est.bse)))
+    status = "ok" if est.converged and finite and not est.warnings else "warning"
+    if not finite:
+        status = "error"
+    message = "converged" if est.converged else "did not converge"
+    if not finite:
+        message += "; some estimates or standard errors are not finite"
+    if est.warnings:
+        message += "; " + " | ".join(est.warnings)
+    diags.append(dg.row(spec.name, "convergence", status, message))
+    terms = [tidy_term(c) for c in est.columns if c != "Intercept"]
+    n_parameters = len(terms) + sum(1 for _ in est.extra)
+    diags.append(dg.epv_row(spec.name, binary_events, n_parameters,
+                            settings.min_events_per_variable))
+    diags += dg.vif_rows(spec.name, X0, [tidy_term(c) for c in X0.columns],
+                         settings.vif_max)
+    diags += est.diagnostics
+    return est, diags, info
+
+
+def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.DataFrame:
+    """One row per term on the reported scale (HR or OR; SD for a random-effect SD)."""
+    alpha = 1 - settings.confidence
+    q = stats.t.ppf(1 - alpha / 2, est.df) if est.df else stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = est.params / est.bse
+        if not est.p_available:
+            p = np.full_like(z, np.nan)
+        elif est.df:
+            p = 2 * stats.t.sf(np.abs(z), est.df)
+        else:
+            p = 2 * stats.norm.sf(np.abs(z))
+    rows = []
+    for col, b, se, pv in zip(est.columns, est.params, est.bse, p, strict=True):
+        rows.append({"term": tidy_term(col), "scale": "odds" if col == "Intercept" and
+                     spec.type != "cox" else spec.scale, "estimate": np.exp(b),
+                     "conf_low": np.exp(b - q * se), "conf_high": np.exp(b + q * se),
+                     "std_error": se, "p_value": pv})
+    for extra in est.extra:
+        m, s = extra["log_mean"], extra["log_sd"]
+        rows.append({"term": extra["column"], "scale": "SD", "estimate": np.exp(m),
+                     "conf_low": np.exp(m - q * s), "conf_high": np.exp(m + q * s),
+                     "std_error": s, "p_value": np.nan})
+    out = pd.DataFrame(rows)
+    out.insert(0, "model", spec.name)
+    out["role"] = spec.role
+    out["type"] = spec.type
+    out["se_type"] = est.se_type
+    out["n"] = info["n"]
+    out["n_events"] = info["n_events"]
+    out["n_clusters"] = info["n_clusters"]
+    return out
