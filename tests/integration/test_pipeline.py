@@ -1,0 +1,39 @@
+"""The whole workflow, run once on a small synthetic survey in a folder of its own."""
+
+import json
+
+import pandas as pd
+
+from .conftest import ROOT, run_snakemake
+
+
+def test_run_writes_only_inside_its_own_folder(small_run):
+    assert (small_run / "data" / "processed" / "cases.parquet").exists()
+    # Nothing from the run appears in the repository's own data/ and results/.
+    stray = [p for p in (ROOT / "data" / "processed").glob("*.parquet")
+             if p.stat().st_mtime > (small_run / "config.yaml").stat().st_mtime]
+    assert stray == []
+
+
+def test_counts_are_conserved_and_every_defect_rejected(small_run):
+    summary = json.loads((small_run / "results" / "validation" / "summary.json").read_text())
+    cases = pd.read_parquet(small_run / "data" / "processed" / "cases.parquet")
+    defects = json.loads((small_run / "data" / "raw" / "synthetic" / "defects.json").read_text())
+    table = summary["tables"]["cases"] if "tables" in summary else summary["cases"]
+    kept = table["rows_valid"] + table["rows_rejected"] + table["rows_duplicate"]
+    assert table["rows_read"] == kept
+    assert table["rows_valid"] == len(cases)
+    rejected = pd.read_parquet(small_run / "data" / "processed" / "rejected_rows.parquet")
+    assert set(rejected["rule"]) >= {d["rule"] for d in defects["defects"]
+                                     if d["rule"] != "exact_duplicate"}
+
+
+def test_case_references_never_leave_data(small_run):
+    cases = pd.read_parquet(small_run / "data" / "processed" / "cases.parquet")
+    assert "case_ref" not in cases.columns
+    assert cases["case_id"].str.fullmatch(r"[0-9a-f]{64}").all()
+
+
+def test_rerun_is_a_no_op(small_run):
+    proc = run_snakemake(small_run, "-n")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
