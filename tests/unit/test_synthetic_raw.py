@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from teichaku.codebook import load_codebook
@@ -60,13 +61,24 @@ def _encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _case_files(raw_dir: Path):
-    for path in sorted((raw_dir / "cases").iterdir()):
-        enc = None if path.suffix == ".xlsx" else _encoding(path)
-        yield path, enc, _rows(path, None, enc)
+@pytest.fixture(scope="session")
+def case_files(raw):
+    """Each case file once: (path, encoding or None, rows, merged ranges, data sheet index)."""
+    out = []
+    for path in sorted((raw[0] / "cases").iterdir()):
+        if path.suffix == ".xlsx":
+            wb = openpyxl.load_workbook(path)
+            ws = wb["対象者"] if "対象者" in wb.sheetnames else wb.worksheets[0]
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            out.append((path, None, rows, list(ws.merged_cells.ranges),
+                        wb.sheetnames.index(ws.title)))
+        else:
+            enc = _encoding(path)
+            out.append((path, enc, _rows(path, None, enc), [], 0))
+    return out
 
 
-def test_layout_and_row_counts(raw):
+def test_layout_and_row_counts(raw, case_files):
     raw_dir, manifest = raw
     assert {p.name for p in raw_dir.iterdir()} >= {"roster.xlsx", "awareness.xlsx", "cases",
                                                    "truth.json", "defects.json"}
@@ -75,7 +87,7 @@ def test_layout_and_row_counts(raw):
     case_ref = load_codebook().variable("cases", "case_ref")
     labels = {_norm(x) for x in (case_ref.header, *case_ref.aliases)}
     n_refs = 0
-    for _path, _enc, rows in _case_files(raw_dir):
+    for _path, _enc, rows, _merged, _sheet in case_files:
         top = next(i for i, r in enumerate(rows) if any(_norm(c) in labels for c in r if c))
         col = next(j for j, c in enumerate(rows[top]) if c and _norm(c) in labels)
         n_refs += sum(1 for r in rows[top + 1 :] if col < len(r) and r[col] not in (None, ""))
@@ -86,16 +98,15 @@ def test_layout_and_row_counts(raw):
     assert sum(1 for r in roster if r and r[0] is not None) >= 48
 
 
-def test_every_defect_kind_is_written_where_the_manifest_says(raw, root):
-    raw_dir, manifest = raw
+def test_every_defect_kind_is_written_where_the_manifest_says(raw, case_files):
+    _, manifest = raw
     cfg = load_synthetic_config()
     kinds = {d["kind"] for d in manifest["defects"]}
     assert kinds == {k for k, n in cfg["defects"].items() if n} == set(KINDS)
     assert manifest["n_defect_rows"] >= 20 and manifest["n_valid_rows"] == 2783
+    by_file = {f"cases/{path.name}": rows for path, _enc, rows, _m, _s in case_files}
     for d in manifest["defects"]:
-        path = raw_dir / d["file"]
-        rows = _rows(path, d["sheet"], None if path.suffix == ".xlsx" else _encoding(path))
-        row = rows[d["row"] - 1]
+        row = by_file[d["file"]][d["row"] - 1]
         if d["rule"] == "missing_case_ref":
             assert any(str(c).startswith("※") for c in row if c)
         elif d["value"] is not None and not isinstance(d["value"], int):
@@ -105,17 +116,12 @@ def test_every_defect_kind_is_written_where_the_manifest_says(raw, root):
     assert {"令和2年2月30日", "△"} <= bad
 
 
-def test_messiness_within_format(raw):
-    raw_dir, _ = raw
+def test_messiness_within_format(case_files):
     encodings, merged, not_first, era, full, units = set(), 0, 0, 0, 0, 0
-    for path, enc, rows in _case_files(raw_dir):
+    for _path, enc, rows, ranges, sheet_index in case_files:
         encodings.add(enc)
-        if path.suffix == ".xlsx":
-            wb = openpyxl.load_workbook(path)
-            ws = wb["対象者"] if "対象者" in wb.sheetnames else wb.worksheets[0]
-            merged += any(r.min_row == r.max_row and r.max_col > r.min_col
-                          for r in ws.merged_cells.ranges)
-            not_first += wb.sheetnames.index(ws.title) > 0
+        merged += any(r.min_row == r.max_row and r.max_col > r.min_col for r in ranges)
+        not_first += sheet_index > 0
         text = " ".join(str(c) for r in rows for c in r if c is not None)
         era += bool(ERA.search(text))
         full += bool(re.search(r"[０-９]", text))
@@ -156,3 +162,39 @@ def test_large_scale_is_fast(root, tmp_path):
     assert time.perf_counter() - start < 20
     assert manifest["n_valid_rows"] == 2783 * 10
     assert all(p.suffix == ".csv" for p in (tmp_path / "big" / "cases").iterdir())
+
+
+def test_files_read_back_reproduce_published_figures_and_defects(raw, root):
+    """Round trip through ingestion: every published figure from the re-read files, and
+    exactly the manifest's rows rejected with the manifest's rules."""
+    from teichaku.ingest.survey import ingest_survey
+    from teichaku.published import compare_published, compute_published, compute_valid_n
+
+    raw_dir, manifest = raw
+    result = ingest_survey(raw_dir, load_codebook(), b"test-key-synthetic")
+    tables = [result.tables[t].clean for t in ("roster", "cases", "awareness")]
+    published = load_published(root / "config" / "published-2021.yaml")
+    comparisons = compare_published(compute_published(*tables), published,
+                                    compute_valid_n(*tables))
+    assert [c.key for c in comparisons if not c.ok] == []
+    rejected = result.rejected()
+    got = set(zip(rejected["file"], rejected["row"], rejected["rule"], strict=True))
+    expected = {(d["file"], d["row"], d["rule"]) for d in manifest["defects"]
+                if d["rule"] != "exact_duplicate"}
+    assert got == expected
+    assert result.tables["cases"].rows_duplicate == manifest["n_duplicate_rows"]
+
+    # every clean value read back equals the generator's clean table
+    from teichaku.pseudonym import case_id
+
+    survey = generate_survey(load_synthetic_config(), published, load_codebook())
+    mine = survey.cases.assign(case_id=[
+        case_id(b"test-key-synthetic", c, r)
+        for c, r in zip(survey.cases["center_id"], survey.cases["case_ref"], strict=True)
+    ]).drop(columns="case_ref").set_index("case_id").sort_index()
+    back = result.tables["cases"].clean.set_index("case_id").sort_index()[mine.columns]
+    pd.testing.assert_frame_equal(back, mine, check_dtype=False, check_categorical=False)
+    for table in ("roster", "awareness"):
+        pd.testing.assert_frame_equal(
+            result.tables[table].clean[getattr(survey, table).columns],
+            getattr(survey, table), check_dtype=False, check_categorical=False)

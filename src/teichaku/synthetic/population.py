@@ -503,9 +503,22 @@ def generate_survey(cfg: dict, published: dict, codebook: Codebook | None = None
                                 residence_counts=counts, residence_missing=res_missing,
                                 warnings=cfg["warnings"])
     cases = _order_and_refs(cases, rng)
+    without_contacts = _drop_contacts(cases, cfg)
     awareness = build_awareness(cal, roster, cfg, codebook, rng)
     truth = build_truth(cfg, design, cal, roster, frailty, cases, latent)
+    truth["centers_without_contacts"] = without_contacts
     return SyntheticSurvey(roster, cases, awareness, truth, cal)
+
+
+def _drop_contacts(cases: pd.DataFrame, cfg: dict) -> list[str]:
+    """Blank the optional contacts of the centers whose files lack the 支援回数 column
+    (raw.no_contacts_centers), so that the clean table is what the files hold. A separate
+    random stream keeps every other draw unchanged."""
+    rng = np.random.default_rng([int(cfg["seed"]), 2])
+    centers = np.unique(cases["center_id"].to_numpy(dtype=object))
+    chosen = sorted(rng.choice(centers, cfg["raw"]["no_contacts_centers"], replace=False))
+    cases.loc[cases["center_id"].isin(chosen), "contacts"] = pd.NA
+    return [str(c) for c in chosen]
 
 
 REF_STYLES = ("{n}", "{n:03d}", "R{fy}-{n:03d}", "No.{n}", "{center}-{n:04d}")

@@ -268,7 +268,7 @@ def write_survey(survey: SyntheticSurvey, cfg: dict, raw_dir: str | Path,
     defects = plan_defects(cases, cfg["defects"], len(survey.roster), codebook, rng)
     centers = list(dict.fromkeys(cases["center_id"]))
     formats = _file_formats(centers, cfg, rng)
-    no_contacts = set(rng.choice(centers, cfg["raw"]["no_contacts_centers"], replace=False))
+    no_contacts = set(survey.truth["centers_without_contacts"])
     manifest = []
     for center, idx in cases.groupby("center_id", sort=True).indices.items():
         fmt, encoding = formats[center]
