@@ -19,13 +19,17 @@ def test_counts_are_conserved_and_every_defect_rejected(small_run):
     summary = json.loads((small_run / "results" / "validation" / "summary.json").read_text())
     cases = pd.read_parquet(small_run / "data" / "processed" / "cases.parquet")
     defects = json.loads((small_run / "data" / "raw" / "synthetic" / "defects.json").read_text())
-    table = summary["tables"]["cases"] if "tables" in summary else summary["cases"]
+    table = summary["tables"]["cases"]
     kept = table["rows_valid"] + table["rows_rejected"] + table["rows_duplicate"]
     assert table["rows_read"] == kept
-    assert table["rows_valid"] == len(cases)
+    assert table["rows_valid"] == len(cases) == defects["n_valid_rows"]
+    assert table["rows_rejected"] == defects["n_rejected_rows"]
+    assert table["rows_duplicate"] == defects["n_duplicate_rows"]
     rejected = pd.read_parquet(small_run / "data" / "processed" / "rejected_rows.parquet")
-    assert set(rejected["rule"]) >= {d["rule"] for d in defects["defects"]
-                                     if d["rule"] != "exact_duplicate"}
+    found = set(zip(rejected["file"], rejected["row"].astype(int), rejected["rule"], strict=True))
+    expected = {(d["file"], d["row"], d["rule"]) for d in defects["defects"]
+                if d["rule"] != "exact_duplicate"}
+    assert expected - found == set()
 
 
 def test_case_references_never_leave_data(small_run):
