@@ -262,6 +262,8 @@ def _conventions(cb: Codebook) -> list[str]:
         "- Headers and cells are compared after Unicode NFKC normalisation (full-width digits and"
         " letters are read as half-width); headers also after removing all whitespace.",
         f"- Missing codes: {BLANK['en']}, {_join(cb.missing_codes)}.",
+        "- A category also accepts its code (`male`) and its Japanese label besides the"
+        " spellings listed.",
         f"- Marks: yes = {_join(cb.mark_yes)}; no = {BLANK['en']}, {_join(cb.mark_no)}.",
         f"- Grouped headers: `group` and `item` joined by one of {_join(cb.group_separators)}"
         " or a line break, or two header rows (the group row merged over its items).",

@@ -1,0 +1,137 @@
+"""What the analyst notebooks (``notebooks/``) share: where a workflow run's outputs are and
+the configuration, codebook, labels and privacy rule it used.
+
+A notebook reads only the outputs of a run, ``data/processed/`` and ``results/`` under the
+run folder, never raw files. The run folder is the environment variable ``TEICHAKU_ROOT``
+(default: the repository). The configuration is the repository's ``config/config.yaml``
+overlaid with the YAML file in ``TEICHAKU_CONFIG`` when set, as ``snakemake --configfile``
+overlays it.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from teichaku.codebook import DEFAULT_PATH, Codebook, load_codebook
+from teichaku.report.build import ReportInputs, build_figures, build_tables
+from teichaku.report.figures import FigureContext
+from teichaku.report.labels import Labels, load_labels
+from teichaku.report.run import load_inputs
+from teichaku.report.suppress import Privacy
+from teichaku.report.tables import Table
+
+ROOT_VARIABLE = "TEICHAKU_ROOT"
+CONFIG_VARIABLE = "TEICHAKU_CONFIG"
+#: The repository holding the configuration, codebook and report labels.
+REPOSITORY = DEFAULT_PATH.parents[1]
+DEFAULT_CONFIG = REPOSITORY / "config" / "config.yaml"
+LABELS = REPOSITORY / "workflow" / "report" / "labels.yaml"
+#: Resolution of the figures shown in a notebook.
+SCREEN_DPI = 100
+
+
+def merge(base: dict, override: dict) -> dict:
+    """``override`` laid over ``base``, nested mappings merged key by key."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_yaml(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def configured_path(root: Path, configured: str | Path) -> Path:
+    """A path from the configuration: relative to the run folder where it exists there, else
+    to the repository (the codebook, model file and published figures usually stay there)."""
+    in_run = root / configured
+    return in_run if in_run.exists() else REPOSITORY / configured
+
+
+@dataclass(frozen=True)
+class Run:
+    """The outputs of one workflow run and what it was configured with."""
+
+    root: Path
+    config: dict
+    codebook: Codebook
+    labels: Labels
+    privacy: Privacy
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed"
+
+    @property
+    def results(self) -> Path:
+        return self.root / "results"
+
+    def path(self, configured: str | Path) -> Path:
+        return configured_path(self.root, configured)
+
+    def report_inputs(self) -> ReportInputs:
+        """Everything the report's tables and figures are built from, as the report reads it
+        (processed tables, analysis dataset, model results, curves, numbers.json)."""
+        processed, models = self.processed, self.results / "models"
+        paths = {name: processed / f"{name}.parquet"
+                 for name in ("roster", "cases", "awareness", "analysis")}  # fmt: skip
+        paths |= {
+            "coefficients": models / "coefficients.csv",
+            "curves": models / "curves.parquet",
+            "numbers": self.results / "numbers.json",
+            "published": self.path(self.config["published"]),
+            "models": self.path(self.config["analysis"]["models"]),
+            "codebook": self.path(self.config["codebook"]),
+        }
+        return load_inputs(paths, self.config)
+
+    def report_tables(self, inputs: ReportInputs) -> dict[str, Table]:
+        """The report's tables by name (display strings, small cells suppressed)."""
+        return {t.name: t for t in build_tables(inputs, self.labels, self.privacy)}
+
+    def report_figures(self, inputs: ReportInputs) -> dict[str, Path]:
+        """The report's figures drawn into a temporary folder: name -> PNG, at a screen
+        resolution rather than the report's print one."""
+        out_dir = Path(tempfile.mkdtemp(prefix="teichaku-figures-"))
+        context = FigureContext(self.labels, self.privacy, SCREEN_DPI, out_dir)
+        return {p.stem: p for p in build_figures(inputs, context) if p.suffix == ".png"}
+
+
+def open_run(
+    root: str | Path | None = None,
+    config: str | Path | None = None,
+    language: str | None = None,
+) -> Run:
+    """The run in ``root`` (else ``$TEICHAKU_ROOT``, else the repository), configured by the
+    repository's configuration overlaid with ``config`` (else ``$TEICHAKU_CONFIG``); labels
+    in ``language`` (else the report's language)."""
+    root = Path(root or os.environ.get(ROOT_VARIABLE) or REPOSITORY).resolve()
+    if not (root / "data" / "processed").is_dir():
+        raise FileNotFoundError(
+            f"{root}: no data/processed/ here; run the workflow first or set {ROOT_VARIABLE} "
+            "to the folder of a run"
+        )
+    settings = _read_yaml(DEFAULT_CONFIG)
+    overlay = config or os.environ.get(CONFIG_VARIABLE)
+    if overlay:
+        settings = merge(settings, _read_yaml(Path(overlay)))
+    codebook = load_codebook(str(configured_path(root, settings["codebook"])))
+    privacy = settings.get("privacy", {})
+    return Run(
+        root=root,
+        config=settings,
+        codebook=codebook,
+        labels=load_labels(language or settings["report"]["language"], LABELS, codebook),
+        privacy=Privacy(privacy["min_cell"]) if "min_cell" in privacy else Privacy(),
+    )
