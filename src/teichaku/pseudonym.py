@@ -37,3 +37,14 @@ def load_key(*, synthetic: bool, synthetic_key: str, key_file: str | Path) -> by
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32) + "\n")
     return path.read_text().strip().encode()
+
+
+def case_ids(key: bytes, center_ids, case_refs) -> list[str]:
+    """``case_id`` of many rows (the keyed HMAC state is computed once and copied)."""
+    base = hmac.new(key, digestmod=hashlib.sha256)
+    out = []
+    for center, ref in zip(center_ids, case_refs, strict=True):
+        h = base.copy()
+        h.update(f"{center}{_SEPARATOR}{ref}".encode())
+        out.append(h.hexdigest())
+    return out

@@ -11,4 +11,6 @@ def all_outputs():
     """Every target of the default run; each stage adds its own."""
     outputs = [RAW_DIR / "roster.xlsx"] if SYNTHETIC else []
     outputs += DOCS_OUTPUTS  # docs.smk: data dictionary and entry template
+    outputs += INGEST_OUTPUTS  # ingest.smk: clean tables, rejected rows, validation summary
+    outputs += ANALYSIS_OUTPUTS  # analysis.smk: models, diagnostics, curves, numbers.json
     return outputs

@@ -27,7 +27,7 @@ from teichaku.ingest.crosscheck import cross_rules
 from teichaku.ingest.headers import Header, find_header
 from teichaku.ingest.parsers import cell_parser
 from teichaku.ingest.readers import Sheet
-from teichaku.ingest.values import CellError, cell_text
+from teichaku.ingest.values import CellError, cell_text, spelling_set
 from teichaku.schemas import clean_columns, table_schema
 
 MASK = "<masked>"
@@ -74,7 +74,68 @@ def _raw_value(value: object) -> str:
 
 
 def _is_empty(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+    """Blank: None, NaN (how ``pd.factorize`` returns None) or whitespace."""
+    if isinstance(cell, str):
+        return not cell.strip()
+    return cell is None or (isinstance(cell, float) and cell != cell)
+
+
+class _Column:
+    """The distinct parsed values of one variable over all sheets of a table. Rows hold ids
+    into them: each distinct raw cell is parsed once, and two raw spellings of the same
+    value (``65`` and ``６５歳``) share one id, which makes repeats cheap to find."""
+
+    def __init__(self, parse):
+        self.parse = parse
+        self.by_raw: dict = {}  # (type, raw cell) -> id
+        self.by_value: dict = {}  # ("ok", value) or ("!", rule, raw text) -> id
+        self.values: list = []  # id -> parsed value (None when missing or invalid)
+        self.errors: list = []  # id -> rule broken, or None
+        self.raws: list = []  # id -> raw text of an invalid cell
+
+    def intern(self, canonical: tuple, value: object, error: str | None, raw: str) -> int:
+        i = self.by_value.get(canonical)
+        if i is None:
+            i = self.by_value[canonical] = len(self.values)
+            self.values.append(value)
+            self.errors.append(error)
+            self.raws.append(raw)
+        return i
+
+    def text_ids(self, uniques, missing: frozenset[str]) -> np.ndarray:
+        """``ids`` for free text (case numbers: nearly every cell distinct), normalised
+        with vectorised string functions rather than one call per cell."""
+        cells = pd.Series(
+            [c if isinstance(c, str) else cell_text(None if c != c else c) for c in uniques],
+            dtype="str",
+        )
+        texts = cells.str.normalize("NFKC").str.strip()
+        blank = texts.str.replace(r"\s+", "", regex=True).isin(missing | {""})
+        values = texts.where(~blank, None).to_numpy(dtype=object, na_value=None)
+        out = np.empty(len(values), dtype=np.int64)
+        intern = self.intern
+        for k, value in enumerate(values):
+            out[k] = intern(("ok", value), value, None, "")
+        return out
+
+    def ids(self, uniques) -> np.ndarray:
+        out = np.empty(len(uniques), dtype=np.int64)
+        by_raw = self.by_raw
+        for k, cell in enumerate(uniques):
+            if cell is not None and cell != cell:  # NaN: how pd.factorize returns None
+                cell = None
+            raw_key = (type(cell), cell)
+            i = by_raw.get(raw_key)
+            if i is None:
+                try:
+                    value = self.parse(cell)
+                    i = self.intern(("ok", value), value, None, "")
+                except CellError as exc:
+                    raw = _raw_value(cell)
+                    i = self.intern(("!", exc.rule, raw), None, exc.rule, raw)
+                self.by_raw[raw_key] = i
+            out[k] = i
+        return out
 
 
 class _Parsed:
@@ -82,117 +143,83 @@ class _Parsed:
 
     def __init__(self, table: Table, codebook: Codebook):
         self.table = table
-        self.parsers = {v.name: cell_parser(v, codebook) for v in table.variables.values()}
-        self.cache: dict[str, dict] = {name: {} for name in self.parsers}
-        self.frames: list[pd.DataFrame] = []
-        self.failures: list[pd.DataFrame] = []
+        self.columns = {v.name: _Column(cell_parser(v, codebook)) for v in table.variables.values()}
+        self.missing = spelling_set(codebook.missing_codes)
+        self.ids: dict[str, list[np.ndarray]] = {name: [] for name in self.columns}
+        self.rows: list[np.ndarray] = []
+        self.sheet_index: list[np.ndarray] = []
         self.headers: list[Header] = []
         self.sheets: list[SheetReport] = []
-        self.offset = 0
 
     def add(self, sheet: Sheet, codebook: Codebook) -> None:
         header = find_header(sheet.rows, self.table, codebook, sheet.file)
         body = sheet.rows[header.data_start :]
-        keep = [i for i, row in enumerate(body) if not all(_is_empty(c) for c in row)]
-        rows = [body[i] for i in keep]
-        n = len(rows)
-        frame = pd.DataFrame(
-            {
-                "_sheet_index": np.full(n, len(self.headers)),
-                "_row": np.asarray(keep, dtype=np.int64) + header.data_start + 1,
-            },
-            index=pd.RangeIndex(self.offset, self.offset + n),
-        )
-        values: dict[str, np.ndarray] = {}
-        for name in self.parsers:
+        width = max((len(r) for r in body), default=0)
+        if any(len(r) != width for r in body):
+            body = [(*r, *([None] * (width - len(r)))) for r in body]
+        grid = np.empty((len(body), width), dtype=object)
+        if body and width:
+            grid[:] = body
+        empty = np.fromiter((all(map(_is_empty, r)) for r in body), dtype=bool, count=len(body))
+        keep = np.flatnonzero(~empty)
+        for name, column in self.columns.items():
             j = header.columns.get(name)
             if j is None:  # an optional column absent from this file: missing
-                values[name] = np.full(n, None, dtype=object)
-                if self.table.variables[name].type == "iq":
-                    values["iq_status"] = np.full(n, "unknown", dtype=object)
-                continue
-            cells = [row[j] if j < len(row) else None for row in rows]
-            parsed, errors, raws = self._parse_column(name, cells)
-            if self.table.variables[name].type == "iq":
-                values[name] = np.array([p[0] if p else None for p in parsed], dtype=object)
-                values["iq_status"] = np.array([p[1] if p else None for p in parsed], dtype=object)
+                var = self.table.variables[name]
+                absent = None if var.type == "mark" else column.parse(None)
+                ids = np.full(len(keep), column.intern(("ok", absent), absent, None, ""))
             else:
-                values[name] = parsed
-            bad = np.flatnonzero(errors != None)  # noqa: E711 (object array)
-            if bad.size:
-                self.failures.append(
-                    pd.DataFrame(
-                        {
-                            "pos": bad + self.offset,
-                            "variable": name,
-                            "rule": errors[bad],
-                            "value": raws[bad],
-                        }
-                    )
-                )
-        for name, array in values.items():
-            frame[name] = array
-        self.frames.append(frame)
+                codes, uniques = pd.factorize(grid[keep, j], use_na_sentinel=False)
+                if self.table.variables[name].type == "text":
+                    ids = column.text_ids(uniques, self.missing)[codes]
+                else:
+                    ids = column.ids(uniques)[codes]
+            self.ids[name].append(ids)
+        self.rows.append(keep + header.data_start + 1)
+        self.sheet_index.append(np.full(len(keep), len(self.headers)))
         self.headers.append(header)
-        self.sheets.append(SheetReport(sheet.file, sheet.sheet, n, header.extras, sheet.encoding))
-        self.offset += n
+        self.sheets.append(
+            SheetReport(sheet.file, sheet.sheet, len(keep), header.extras, sheet.encoding)
+        )
 
-    def _parse_column(self, name: str, cells: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(values, error rules, raw texts), parsing each distinct cell once."""
-        codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=False)
-        parse, cache = self.parsers[name], self.cache[name]
-        u_values = np.empty(len(uniques), dtype=object)
-        u_errors = np.empty(len(uniques), dtype=object)
-        u_raws = np.empty(len(uniques), dtype=object)
-        for k, cell in enumerate(uniques):
-            key = (type(cell).__name__, cell)
-            if key not in cache:
-                try:
-                    cache[key] = (parse(cell), None)
-                except CellError as exc:
-                    cache[key] = (None, exc.rule)
-            u_values[k], u_errors[k] = cache[key]
-            u_raws[k] = _raw_value(cell)
-        return u_values[codes], u_errors[codes], u_raws[codes]
-
-    def frame(self) -> pd.DataFrame:
-        columns = ["_sheet_index", "_row", *self._value_columns()]
-        if not self.frames:
-            return pd.DataFrame(columns=columns)
-        return pd.concat(self.frames)[columns]
-
-    def _value_columns(self) -> list[str]:
-        out = []
-        for var in self.table.variables.values():
-            out.append(var.name)
-            if var.type == "iq":
-                out.append("iq_status")
-        return out
-
-    def failure_frame(self) -> pd.DataFrame:
-        if not self.failures:
-            return pd.DataFrame(columns=_FAILURE_COLUMNS)
-        return pd.concat(self.failures, ignore_index=True)
+    def finish(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """(ids per variable, 1-based row numbers, sheet index) over all sheets."""
+        ids = pd.DataFrame({name: _concat(parts, np.int64) for name, parts in self.ids.items()})
+        return ids, _concat(self.rows, np.int64), _concat(self.sheet_index, np.int64)
 
 
-def _typed(frame: pd.DataFrame, codebook: Codebook, table: str) -> pd.DataFrame:
-    """Object columns of parsed values -> the clean dtypes (case_ref kept as string)."""
-    out = pd.DataFrame(index=frame.index)
-    tbl = codebook.tables[table]
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype=dtype)
+
+
+def _typed(parsed: _Parsed, ids: pd.DataFrame, codebook: Codebook, table: str) -> pd.DataFrame:
+    """Rows of ids -> the clean dtypes: each variable's distinct values are typed once and
+    taken by id (case_ref is kept as text here; it is pseudonymised later)."""
     dtypes = clean_columns(codebook, table)
-    for column in frame.columns:
-        if column.startswith("_"):
-            continue
-        var = tbl.variables.get(column)
-        if var is not None and var.personal:
-            out[column] = frame[column].astype("string")
-        elif var is not None and var.type == "date":
-            out[column] = pd.to_datetime(frame[column]).astype(dtypes[column])
-        elif var is not None and var.type in ("integer", "iq", "boolean", "mark"):
-            out[column] = pd.array(frame[column].tolist(), dtype=dtypes[column])
+    out: dict[str, object] = {}
+    for name, column in parsed.columns.items():
+        var = parsed.table.variables[name]
+        take = ids[name].to_numpy()
+        values = column.values
+        if var.type == "iq":
+            pairs = [v if v is not None else (None, None) for v in values]
+            out[name] = pd.array([p[0] for p in pairs], dtype="Float64").take(take)
+            out["iq_status"] = _categorical([p[1] for p in pairs], dtypes["iq_status"], take)
+        elif var.personal:
+            out[name] = np.asarray(values, dtype=object)[take]
+        elif var.type == "category":
+            out[name] = _categorical(values, dtypes[name], take)
+        elif var.type == "date":
+            dates = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtypes[name])
+            out[name] = dates.to_numpy()[take]
         else:
-            out[column] = frame[column].astype(dtypes[column])
-    return out
+            out[name] = pd.array(values, dtype=dtypes[name]).take(take)
+    return pd.DataFrame(out, index=ids.index)
+
+
+def _categorical(values: list, dtype: pd.CategoricalDtype, take: np.ndarray) -> pd.Categorical:
+    codes = dtype.categories.get_indexer(pd.Index(values, dtype=object))
+    return pd.Categorical.from_codes(codes[take], dtype=dtype)
 
 
 def clean_table(
@@ -209,16 +236,32 @@ def clean_table(
     parsed = _Parsed(table, codebook)
     for sheet in sheets:
         parsed.add(sheet, codebook)
-    raw = parsed.frame()
-    failures = [parsed.failure_frame()]
-    cell_errors = {}
-    for variable, group in failures[0].groupby("variable"):
-        mask = np.zeros(len(raw), dtype=bool)
-        mask[group["pos"].to_numpy(dtype=np.int64)] = True
-        cell_errors[variable] = mask
+    ids, rows, sheet_index = parsed.finish()
+    n = len(ids)
+    index = ids.index
+    failures: list[pd.DataFrame] = []
+    cell_errors: dict[str, np.ndarray] = {}
+    for name, column in parsed.columns.items():
+        is_error = np.array([e is not None for e in column.errors], dtype=bool)
+        mask = is_error[ids[name].to_numpy()] if n else np.zeros(0, dtype=bool)
+        cell_errors[name] = mask
+        at = np.flatnonzero(mask)
+        if at.size:
+            taken = ids[name].to_numpy()[at]
+            failures.append(
+                pd.DataFrame(
+                    {
+                        "pos": at,
+                        "variable": name,
+                        "rule": np.asarray(column.errors, dtype=object)[taken],
+                        "value": np.asarray(column.raws, dtype=object)[taken],
+                    }
+                )
+            )
+    typed = _typed(parsed, ids, codebook, table_name)
 
     def add(mask: pd.Series, variable: str, rule: str, value: pd.Series | str = "") -> None:
-        positions = raw.index[mask.to_numpy(dtype=bool)]
+        positions = index[mask.to_numpy(dtype=bool)]
         if len(positions):
             vals = value[mask].to_numpy() if isinstance(value, pd.Series) else value
             failures.append(
@@ -226,43 +269,36 @@ def clean_table(
             )
 
     def had_error(variable: str) -> pd.Series:
-        mask = cell_errors.get(variable, np.zeros(len(raw), dtype=bool))
-        return pd.Series(mask, index=raw.index)
+        return pd.Series(cell_errors[variable], index=index)
 
     # 3. blank keys
     key_var = table.key
     required = dict.fromkeys(["center_id", key_var])
     if "cohort" in table.variables:
         required["cohort"] = None
-    note = pd.Series(False, index=raw.index)  # no case number: a note, reported as such only
+    note = pd.Series(False, index=index)  # no case number: a note, reported as such only
     for name in required:
-        blank = raw[name].isna() & ~had_error(name)
+        blank = pd.Series(pd.isna(typed[name]), index=index) & ~had_error(name)
         if table.variables[name].personal:
             add(blank, name, "missing_case_ref")
             note = blank
         else:
             add(blank, name, "missing_value")
 
-    # 4. duplicates and conflicting repeats, on content (parsed value, or raw text if invalid)
-    content = raw.drop(columns=["_sheet_index", "_row"]).astype(str)
-    fail0 = failures[0]
-    for variable, group in fail0.groupby("variable"):
-        content.loc[group["pos"].to_numpy(), variable] = "!" + group["value"].astype(str).to_numpy()
+    # 4. repeats: same content (ids) = duplicate, kept once; same key, other content = conflict
     keys = list(dict.fromkeys(["center_id", key_var]))
-    has_key = pd.concat([raw[k].notna() | had_error(k) for k in keys], axis=1).all(axis=1)
-    digest = pd.util.hash_pandas_object(content, index=False)
-    keyed = content.loc[has_key, keys].assign(_digest=digest[has_key])
-    duplicate = pd.Series(False, index=raw.index)
+    has_key = pd.concat([typed[k].notna() | had_error(k) for k in keys], axis=1).all(axis=1)
+    keyed = ids[has_key]
+    duplicate = pd.Series(False, index=index)
     duplicate[keyed.index] = keyed.duplicated()
     distinct = keyed[~duplicate[keyed.index]]
     repeated = distinct.duplicated(subset=keys, keep=False)
-    conflict = pd.Series(False, index=raw.index)
+    conflict = pd.Series(False, index=index)
     conflict[repeated.index] = repeated
     rule = "conflicting_duplicate_ref" if key_var != "center_id" else "conflicting_duplicate_center"
-    add(conflict, key_var, rule, raw[key_var].astype(str))
+    add(conflict, key_var, rule, typed[key_var].astype(object).astype(str))
 
     # 5. centers missing from the roster; cross-column rules
-    typed = _typed(raw, codebook, table_name)
     if roster_centers is not None:
         unknown = typed["center_id"].notna() & ~typed["center_id"].isin(roster_centers)
         add(unknown.astype(bool), "center_id", "unknown_center", typed["center_id"].astype(str))
@@ -272,12 +308,15 @@ def clean_table(
         add(rule_.breaks(typed) & ~suppressed, rule_.column, rule_.name)
 
     # 6. the rows left
-    failure = pd.concat(failures, ignore_index=True)
+    failure = (
+        pd.concat(failures, ignore_index=True)
+        if failures
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in _FAILURE_COLUMNS})
+    )
     at = failure["pos"].to_numpy(dtype=np.int64)
     drop = duplicate.to_numpy()[at] | (note.to_numpy()[at] & failure["rule"].ne("missing_case_ref"))
     failure = failure[~drop]
-    rejected_pos = set(failure["pos"])
-    keep = ~duplicate & ~raw.index.isin(list(rejected_pos))
+    keep = ~duplicate & ~index.isin(failure["pos"].to_numpy(dtype=np.int64))
     clean = typed[keep.to_numpy()].copy()
     for rule_ in warnings:
         clean[f"warn_{rule_.name}"] = pd.array(rule_.breaks(clean).to_numpy(), dtype="boolean")
@@ -289,35 +328,34 @@ def clean_table(
         if exc.failure_cases["index"].isna().any():  # dtype or column failures: a bug here
             raise AssertionError(f"{table_name}: clean table breaks its schema: {exc}") from None
         cases = exc.failure_cases
-        bad = clean.index.isin(cases["index"].astype(np.int64))
-        for _, fc in cases.iterrows():
-            column = fc["column"] if fc["column"] in table.variables else key_var
-            failure = pd.concat(
-                [
-                    failure,
-                    pd.DataFrame(
-                        {
-                            "pos": [int(clean.loc[fc["index"], "_pos"])],
-                            "variable": [column],
-                            "rule": [str(fc["check"])],
-                            "value": [""],
-                        }
-                    ),
-                ],
-                ignore_index=True,
-            )
-        clean = clean[~bad]
-    rows_duplicate = int(duplicate.sum())
-    rejected = _report_rows(failure, raw, parsed, table, table_name)
+        at_clean = cases["index"].astype(np.int64).to_numpy()
+        failure = pd.concat(
+            [
+                failure,
+                pd.DataFrame(
+                    {
+                        "pos": clean["_pos"].to_numpy()[at_clean],
+                        "variable": [
+                            c if c in table.variables else key_var for c in cases["column"]
+                        ],
+                        "rule": cases["check"].astype(str).to_numpy(),
+                        "value": "",
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+        clean = clean[~clean.index.isin(at_clean)]
+    rejected = _report_rows(failure, rows, sheet_index, parsed, table, table_name)
     clean = clean.drop(columns="_pos").reset_index(drop=True)
     result = TableResult(
         table_name,
         clean,
         rejected,
-        rows_read=len(raw),
-        rows_duplicate=rows_duplicate,
+        rows_read=n,
+        rows_duplicate=int(duplicate.sum()),
         sheets=parsed.sheets,
-        centers_parsed=sorted(set(raw["center_id"].dropna())) if table_name == "roster" else [],
+        centers_parsed=sorted(set(typed["center_id"].dropna())) if table_name == "roster" else [],
     )
     check_conservation(result)
     return result
@@ -331,10 +369,7 @@ def _finish(clean: pd.DataFrame, codebook: Codebook, table: str, key: bytes | No
     for name in personal:
         if key is None:
             raise ValueError(f"{table}: a pseudonym key is needed for {name}")
-        ids = [
-            pseudonym.case_id(key, c, r)
-            for c, r in zip(clean["center_id"], clean[name], strict=True)
-        ]
+        ids = pseudonym.case_ids(key, clean["center_id"], clean[name])
         clean["case_id"] = pd.array(ids, dtype="str")
         clean = clean.drop(columns=name)
     order = list(clean_columns(codebook, table))
@@ -348,7 +383,14 @@ def _finish(clean: pd.DataFrame, codebook: Codebook, table: str, key: bytes | No
     return clean.set_index(pd.RangeIndex(len(clean)))
 
 
-def _report_rows(failure, raw, parsed: _Parsed, table: Table, table_name: str) -> pd.DataFrame:
+def _report_rows(
+    failure,
+    rows: np.ndarray,
+    sheet_index: np.ndarray,
+    parsed: _Parsed,
+    table: Table,
+    table_name: str,
+) -> pd.DataFrame:
     columns = [
         "table",
         "file",
@@ -367,7 +409,7 @@ def _report_rows(failure, raw, parsed: _Parsed, table: Table, table_name: str) -
     from teichaku.ingest.rules import RULES
 
     pos = failure["pos"].to_numpy(dtype=np.int64)
-    sheet_index = raw["_sheet_index"].to_numpy()[pos]
+    sheet_index = sheet_index[pos]
     personal = {v.name for v in table.variables.values() if v.personal}
     column_label = [
         parsed.headers[s].labels.get(var, table.variables[var].header)
@@ -383,7 +425,7 @@ def _report_rows(failure, raw, parsed: _Parsed, table: Table, table_name: str) -
             "table": table_name,
             "file": [parsed.sheets[s].file for s in sheet_index],
             "sheet": [parsed.sheets[s].sheet for s in sheet_index],
-            "row": pd.array(raw["_row"].to_numpy()[pos], dtype="Int64"),
+            "row": pd.array(rows[pos], dtype="Int64"),
             "column": column_label,
             "value": value,
             "rule": rules,

@@ -97,8 +97,8 @@ def read_sheet(path: Path, raw_dir: Path, preferred_sheet: str) -> Sheet:
 
 
 def _is_ignorable(path: Path) -> bool:
-    """Hidden files and Excel lock files (``~$name.xlsx``) are not data."""
-    return path.name.startswith((".", "~$"))
+    """Excel lock files (``~$name.xlsx``) are not data."""
+    return path.name.startswith("~$")
 
 
 @dataclass
@@ -114,6 +114,8 @@ def table_files(raw_dir: Path, stem: str) -> TableFiles:
         files, ignored = [], []
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             suffix = path.suffix.lower()
+            if path.name.startswith("."):  # hidden (system, workflow markers): not listed
+                continue
             if _is_ignorable(path):
                 ignored.append(path.relative_to(raw_dir).as_posix())
             elif suffix in READABLE:
@@ -144,7 +146,9 @@ def raw_input_files(raw_dir: Path, stems: tuple[str, ...]) -> list[Path]:
     for stem in stems:
         folder = raw_dir / stem
         if folder.is_dir():
-            found += sorted(p for p in folder.rglob("*") if p.is_file()) or [folder]
+            found += sorted(
+                p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+            ) or [folder]
             continue
         files = [raw_dir / f"{stem}{s}" for s in READABLE if (raw_dir / f"{stem}{s}").is_file()]
         found += files or [raw_dir / f"{stem}{SPREADSHEETS[0]}"]
