@@ -106,7 +106,8 @@ display(Markdown(to_markdown(basic_attributes_table(
 # %% [markdown]
 # ## Centers and their cases
 #
-# Centers are organisations, not persons: their counts are shown as they are.
+# Centers are organisations, not persons: their counts are shown as they are; the number of
+# cases of a single center is not shown.
 
 # %%
 per_center = cases.groupby("center_id").size().rename("cases")
@@ -115,9 +116,9 @@ centers["reported / target"] = centers["cases"] / centers["n_target"].astype("fl
 centers.groupby("responded")[["n_target", "cases"]].agg(["count", "sum", "median"])
 
 # %%
-ax = per_center.sort_values().plot.barh(figsize=(6, 9), color=style.OKABE_ITO[0])
-ax.set_xlabel(labels.text("cases"))
-ax.set_ylabel(labels.var("cases", "center_id"))
+ax = per_center.plot.hist(bins=15, color=style.OKABE_ITO[0], figsize=(6, 3))
+ax.set_xlabel(f"{labels.text('cases')} / {labels.var('cases', 'center_id')}")
+ax.set_ylabel(labels.text("centers"))
 plt.show()
 
 # %% [markdown]

@@ -135,3 +135,47 @@ def open_run(
         labels=load_labels(language or settings["report"]["language"], LABELS, codebook),
         privacy=Privacy(privacy["min_cell"]) if "min_cell" in privacy else Privacy(),
     )
+
+
+def execute_notebook(
+    source: str | Path,
+    target: str | Path | None,
+    root: str | Path,
+    config: str | Path | None = None,
+    timeout: int = 600,
+):
+    """Run the notebook ``source`` on the run in ``root`` (configuration overlay ``config``)
+    in a fresh ``python3`` kernel; write the executed copy to ``target`` when given.
+
+    Raises ``nbclient.exceptions.CellExecutionError`` naming the cell that failed. No cell
+    timings are recorded, so the same run gives the same executed notebook.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    source = Path(source)
+    nb = nbformat.read(source, as_version=4)
+    env = {ROOT_VARIABLE: str(Path(root).resolve())}
+    if config:
+        env[CONFIG_VARIABLE] = str(Path(config).resolve())
+    previous = {name: os.environ.get(name) for name in (ROOT_VARIABLE, CONFIG_VARIABLE)}
+    os.environ.update(env)  # the kernel inherits this process's environment
+    try:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            record_timing=False,
+            resources={"metadata": {"path": str(source.parent)}},
+        )
+        client.execute()
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    if target is not None:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
+    return nb

@@ -33,3 +33,31 @@ rule entry_template:
         ENV
     script:
         "../scripts/entry_template.py"
+
+
+# The analyst notebooks (notebooks/*.ipynb, code like the scripts) executed on this run's
+# outputs, kept as results/notebooks/<name>.ipynb. Not part of `all`: `snakemake notebooks`.
+NOTEBOOK_DIR = Path(workflow.basedir) / "notebooks"
+NOTEBOOK_NAMES = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+rule notebooks:
+    input:
+        expand("results/notebooks/{name}.ipynb", name=NOTEBOOK_NAMES),
+
+
+rule notebook:
+    input:
+        notebook=str(NOTEBOOK_DIR / "{name}.ipynb"),
+        # everything a notebook reads (defined by ingest.smk and analysis.smk)
+        outputs=lambda wildcards: [*INGEST_OUTPUTS, *ANALYSIS_OUTPUTS],
+    output:
+        "results/notebooks/{name}.ipynb",
+    wildcard_constraints:
+        name="|".join(NOTEBOOK_NAMES),
+    log:
+        "logs/notebook_{name}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/execute_notebook.py"
