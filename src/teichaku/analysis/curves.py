@@ -24,13 +24,25 @@ def _loglog_interval(estimate: np.ndarray, se: np.ndarray, confidence: float
     """Pointwise interval for a probability p via log(-log p); p in {0, 1} gives (p, p)."""
     z = stats.norm.ppf(1 - (1 - confidence) / 2)
     p = np.asarray(estimate, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         inner = (p > 0) & (p < 1) & np.isfinite(se)
         factor = np.exp(z * se / (p * np.log(p)))
         a, b = p ** factor, p ** (1 / factor)
     lower = np.where(inner, np.minimum(a, b), p)
     upper = np.where(inner, np.maximum(a, b), p)
     return lower, upper
+
+
+def _extend_to_last_time(table: pd.DataFrame, time: np.ndarray) -> pd.DataFrame:
+    """Carry the curve on to the longest follow-up when it ends in censoring, so that a plot
+    shows how far the data reach (the estimate does not change after the last event)."""
+    last = float(np.max(time))
+    if last <= table["time"].iloc[-1]:
+        return table
+    tail = table.iloc[[-1]].copy()
+    tail["time"] = last
+    tail["n_at_risk"] = int(np.sum(time >= last))
+    return pd.concat([table, tail], ignore_index=True)
 
 
 def kaplan_meier(time: np.ndarray, ended: np.ndarray, confidence: float = 0.95
@@ -42,8 +54,9 @@ def kaplan_meier(time: np.ndarray, ended: np.ndarray, confidence: float = 0.95
     se = np.concatenate([[0.0], sf.surv_prob_se])
     at_risk = np.concatenate([[len(time)], sf.n_risk])
     lower, upper = _loglog_interval(est, se, confidence)
-    return pd.DataFrame({"time": times, "estimate": est, "std_error": se, "lower": lower,
-                         "upper": upper, "n_at_risk": at_risk.astype("int64")})
+    table = pd.DataFrame({"time": times, "estimate": est, "std_error": se, "lower": lower,
+                          "upper": upper, "n_at_risk": at_risk.astype("int64")})
+    return _extend_to_last_time(table, np.asarray(time, dtype=float))
 
 
 def aalen_johansen(time: np.ndarray, cause: np.ndarray, of_interest: int = 1,
@@ -84,8 +97,9 @@ def aalen_johansen(time: np.ndarray, cause: np.ndarray, of_interest: int = 1,
     # The log(-log) transform is applied to F itself, as cmprsk does.
     lower, upper = _loglog_interval(est, se, confidence)
     at_risk = np.concatenate([[len(time)], n_j]).astype("int64")
-    return pd.DataFrame({"time": times, "estimate": est, "std_error": se, "lower": lower,
-                         "upper": upper, "n_at_risk": at_risk})
+    table = pd.DataFrame({"time": times, "estimate": est, "std_error": se, "lower": lower,
+                          "upper": upper, "n_at_risk": at_risk})
+    return _extend_to_last_time(table, time)
 
 
 def _groups(data: pd.DataFrame, by: str) -> list[tuple[str, pd.DataFrame]]:
