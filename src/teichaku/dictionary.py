@@ -106,6 +106,17 @@ def blank_means(var: Variable) -> str:
     return "missing"
 
 
+def must_be_filled(var: Variable, cb: Codebook) -> bool:
+    """A blank rejects the row: the center, the table's key and the cohort (the variable
+    whose codes name the fiscal years of the ended cohorts)."""
+    table = cb.tables[var.table]
+    return (
+        var.type == "center_id"
+        or var.name == table.key
+        or (bool(var.levels) and set(cb.fiscal_years) <= set(var.codes))
+    )
+
+
 def missing_spellings(var: Variable, cb: Codebook) -> tuple[str, ...]:
     """Cell spellings (besides a blank, see :func:`blank_means`) that mean "missing".
 
@@ -180,6 +191,8 @@ def missing_description(var: Variable, cb: Codebook) -> str:
     """What reads as missing, including the blank cell, in English."""
     if var.type == "mark":
         return "never: a blank means no; an absent column means missing"
+    if must_be_filled(var, cb):
+        return "never: a blank or missing code rejects the row"
     spellings = list(missing_spellings(var, cb))
     if blank_means(var) == "missing":
         spellings.insert(0, BLANK["en"])

@@ -35,7 +35,7 @@ from teichaku.dictionary import (
     allowed_values,
     blank_means,
     center_codes,
-    missing_spellings,
+    must_be_filled,
     type_name,
     value_levels,
     value_range,
@@ -129,10 +129,9 @@ def blank_rule_ja(var: Variable, cb: Codebook) -> str:
     if blank_means(var) != "missing":
         false = next(lv.ja for lv in value_levels(var, cb) if lv.code == blank_means(var))
         return f"空欄 = {false}"
-    if var.name == cb.tables[var.table].key:
-        return "必ず記入"
-    codes = "」「".join(missing_spellings(var, cb))
-    return f"空欄 = 不明（「{codes}」も不明として扱います）"
+    if must_be_filled(var, cb):
+        return "必ず記入（空欄の行は受け付けられません）"
+    return "空欄 = 不明"
 
 
 def _general_notes(cb: Codebook) -> list[str]:

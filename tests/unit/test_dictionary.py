@@ -14,6 +14,7 @@ from teichaku.dictionary import (
     blank_means,
     dictionary_rows,
     missing_spellings,
+    must_be_filled,
     render_csv,
     render_markdown,
     value_levels,
@@ -66,8 +67,17 @@ def test_missing_codes_are_listed_except_where_blank_means_no(cb, rows):
         if var.type == "mark":
             assert "blank means no" in missing
             continue
+        if must_be_filled(var, cb):
+            assert "rejects the row" in missing
+            continue
         assert all(code in missing for code in missing_spellings(var, cb)), var.name
         assert missing.startswith("blank") == (blank_means(var) == "missing"), var.name
+
+
+def test_the_center_key_and_cohort_must_be_filled(cb):
+    filled = {(v.table, v.name) for v in _variables(cb) if must_be_filled(v, cb)}
+    assert filled == {("roster", "center_id"), ("awareness", "center_id"),
+                      ("cases", "center_id"), ("cases", "case_ref"), ("cases", "cohort")}
 
 
 def test_welfare_dash_is_missing_and_member_blank_is_no(cb, rows):

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from teichaku.codebook import load_codebook
+from teichaku.dictionary import must_be_filled
 from teichaku.ingest.survey import ingest_survey
 from teichaku.template import build_template, dropdown_options, first_data_row, workbook_bytes
 
@@ -120,43 +121,63 @@ def test_valid_rows_entered_in_the_template_are_all_kept(tmp_path, cb):
     assert set(cases["cohort"].astype(str)) == set(cb.variable("cases", "cohort").codes)
 
 
-def _bad(cb, column: str, value, base: int):
-    """Valid rows plus one, like valid row ``base``, whose ``column`` holds ``value``."""
-    rows = _valid_rows(cb)
-    bad = _case_row(cb, base, "C01")
-    bad["case_ref"] = "bad"
-    bad[column] = value
-    return rows, bad
+#: (column, value entered, rule that rejects the row); each goes into a copy of an ended
+#: case, except the ones of a rule "..._for_continuing", into a continuing case.
+INVALID = [
+    ("age", 200, "out_of_range"),
+    ("age", "六十五", "invalid_integer"),
+    ("sex", "おとこ", "invalid_category"),
+    ("act_trouble", "?", "invalid_mark"),
+    ("release_date", dt.datetime(2031, 1, 1), "date_out_of_range"),
+    ("center_id", "C40", "unknown_center"),
+    ("followup_end", dt.datetime(2000, 1, 2), "end_before_start"),
+    ("followup_end", None, "end_missing_for_ended"),
+    ("end_reason", None, "reason_missing_for_ended"),
+    ("followup_end", dt.datetime(2021, 3, 1), "end_present_for_continuing"),
+    # the columns the instructions say must be filled
+    ("cohort", None, "missing_value"),
+    ("center_id", None, "missing_value"),
+    ("case_ref", None, "missing_case_ref"),
+]
 
 
-@pytest.mark.parametrize(
-    ("column", "value", "rule"),
-    [  # rows of an ended cohort (the first level); the last one of the continuing cohort
-        ("age", 200, "out_of_range"),
-        ("age", "六十五", "invalid_integer"),
-        ("sex", "おとこ", "invalid_category"),
-        ("act_trouble", "?", "invalid_mark"),
-        ("release_date", dt.datetime(2031, 1, 1), "date_out_of_range"),
-        ("center_id", "C40", "unknown_center"),
-        ("followup_end", dt.datetime(2000, 1, 2), "end_before_start"),
-        ("followup_end", None, "end_missing_for_ended"),
-        ("end_reason", None, "reason_missing_for_ended"),
-        ("followup_end", dt.datetime(2021, 3, 1), "end_present_for_continuing"),
-    ],
-)
-def test_each_invalid_row_is_rejected_with_its_rule(tmp_path, cb, column, value, rule):
+def _invalid_row(cb, i: int) -> dict:
+    column, value, rule = INVALID[i]
     continuing = rule.endswith("_for_continuing")
-    rows, bad = _bad(cb, column, value, base=len(cb.fiscal_years) if continuing else 0)
-    assert (bad["cohort"] in [lv.ja for lv in cb.variable("cases", "cohort").levels
-                              if lv.code in cb.fiscal_years]) != continuing
-    result = _ingest(tmp_path, cb, [*rows, bad])
-    table = result.tables["cases"]
-    assert len(table.clean) == len(rows)
-    assert table.rows_rejected == 1
-    rejected = table.rejected
-    assert rule in set(rejected["rule"])
-    assert set(rejected["row"]) == {first_data_row(cb.tables["cases"]) + len(rows)}
+    base = len(cb.fiscal_years) if continuing else 0  # cohorts cycle: the last is continuing
+    row = _case_row(cb, base, "C01")
+    ended = [lv.ja for lv in cb.variable("cases", "cohort").levels if lv.code in cb.fiscal_years]
+    assert (row["cohort"] in ended) != continuing
+    row["case_ref"] = f"bad{i}"
+    row[column] = value
+    return row
+
+
+@pytest.fixture(scope="module")
+def mixed(cb, tmp_path_factory):
+    """Valid rows, then one row per entry of INVALID: (number of valid rows, cases result)."""
+    valid = _valid_rows(cb)
+    rows = [*valid, *(_invalid_row(cb, i) for i in range(len(INVALID)))]
+    return len(valid), _ingest(tmp_path_factory.mktemp("mixed"), cb, rows).tables["cases"]
+
+
+def test_only_the_invalid_rows_are_rejected(mixed):
+    n_valid, table = mixed
+    assert (len(table.clean), table.rows_rejected) == (n_valid, len(INVALID))
+    assert table.rows_read == n_valid + len(INVALID)
+
+
+@pytest.mark.parametrize("i", range(len(INVALID)), ids=[f"{c}-{r}" for c, _, r in INVALID])
+def test_each_invalid_row_is_rejected_with_its_rule(cb, mixed, i):
+    column, value, rule = INVALID[i]
+    n_valid, table = mixed
+    row = first_data_row(cb.tables["cases"]) + n_valid + i
+    rejected = table.rejected[table.rejected["row"] == row]
+    assert rule in set(rejected["rule"]), rejected.to_dict("records")
     assert (rejected["sheet"] == cb.tables["cases"].sheet).all()
+    if value is None:  # a blank rejects the row exactly where the instructions say so
+        blank_rejected = rule in ("missing_value", "missing_case_ref")
+        assert must_be_filled(cb.variable("cases", column), cb) == blank_rejected
 
 
 def test_iq_entries_the_template_warns_about_but_allows_are_read(tmp_path, cb):
