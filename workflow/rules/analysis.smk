@@ -39,6 +39,8 @@ rule analysis_dataset:
         analysis=ANALYSIS,
     log:
         "logs/analysis_dataset.log",
+    benchmark:
+        "benchmarks/analysis_dataset.tsv"
     conda:
         ENV
     script:
@@ -78,6 +80,8 @@ rule analysis_curves:
         analysis=ANALYSIS,
     log:
         "logs/analysis_curves.log",
+    benchmark:
+        "benchmarks/analysis_curves.tsv"
     conda:
         ENV
     script:
@@ -102,6 +106,8 @@ rule analysis_numbers:
         analysis=ANALYSIS,
     log:
         "logs/analysis_numbers.log",
+    benchmark:
+        "benchmarks/analysis_numbers.tsv"
     conda:
         ENV
     script:

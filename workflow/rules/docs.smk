@@ -16,6 +16,8 @@ rule data_dictionary:
         csv="results/codebook/codebook.csv",
     log:
         "logs/data_dictionary.log",
+    benchmark:
+        "benchmarks/data_dictionary.tsv"
     conda:
         ENV
     script:
@@ -29,6 +31,8 @@ rule entry_template:
         workbook="results/templates/followup_survey_template.xlsx",
     log:
         "logs/entry_template.log",
+    benchmark:
+        "benchmarks/entry_template.tsv"
     conda:
         ENV
     script:
@@ -57,6 +61,8 @@ rule notebook:
         name="|".join(NOTEBOOK_NAMES),
     log:
         "logs/notebook_{name}.log",
+    benchmark:
+        "benchmarks/notebook_{name}.tsv"
     conda:
         ENV
     script:

@@ -43,6 +43,8 @@ rule ingest:
         synthetic_key=config["pseudonym"]["synthetic_key"],
     log:
         "logs/ingest.log",
+    benchmark:
+        "benchmarks/ingest.tsv"
     conda:
         ENV
     script:
@@ -58,6 +60,8 @@ rule ingest_gate:
         max_share=config["validation"]["max_rejected_share"],
     log:
         "logs/ingest_gate.log",
+    benchmark:
+        "benchmarks/ingest_gate.tsv"
     conda:
         ENV
     script:

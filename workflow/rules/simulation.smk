@@ -94,6 +94,8 @@ rule simulation_performance:
         **SIM_PARAMS,
     log:
         "logs/simulation/performance.log",
+    benchmark:
+        "benchmarks/simulation/performance.tsv"
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
@@ -116,6 +118,8 @@ rule simulation_figure:
         **SIM_PARAMS,
     log:
         "logs/simulation/figure.log",
+    benchmark:
+        "benchmarks/simulation/figure.tsv"
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
@@ -138,6 +142,8 @@ rule simulation_summary:
         **SIM_PARAMS,
     log:
         "logs/simulation/summary.log",
+    benchmark:
+        "benchmarks/simulation/summary.tsv"
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
@@ -159,6 +165,8 @@ rule simulation_timing:
         **SIM_PARAMS,
     log:
         "logs/simulation/timing.log",
+    benchmark:
+        "benchmarks/simulation/timing.tsv"
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],

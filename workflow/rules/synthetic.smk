@@ -24,6 +24,8 @@ if SYNTHETIC:
             defects=RAW_DIR / "defects.json",
         log:
             "logs/synthetic_survey.log",
+        benchmark:
+            "benchmarks/synthetic_survey.tsv"
         conda:
             ENV
         script:
