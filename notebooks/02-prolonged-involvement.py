@@ -37,6 +37,7 @@ from IPython.display import Image, Markdown, display
 from teichaku.analysis.dataset import EVENT_TYPES
 from teichaku.notebook import open_run
 from teichaku.report import build as rb
+from teichaku.report import catalog
 from teichaku.report.tables import to_markdown
 
 run = open_run()  # the run in $TEICHAKU_ROOT (default: the repository)
@@ -57,7 +58,7 @@ print("report figures:", ", ".join(sorted(figures)))
 counts = pd.crosstab(analysis["cohort"], analysis["event_type"], dropna=False)
 counts = counts.reindex(columns=list(EVENT_TYPES))
 counts.index = [labels.level("cases", "cohort", c) for c in counts.index]
-counts.map(privacy.count)
+display(counts.map(privacy.count))
 
 # %%
 quantiles = [0.1, 0.25, 0.5, 0.75, 0.9]
@@ -93,9 +94,9 @@ display(prolonged)
 # ## Curves: still followed, and transition with the other ends competing
 
 # %%
-for stem in sorted(figures):
-    if stem.startswith(("fig4", "fig5")):
-        display(Image(filename=figures[stem]))
+for name, category in catalog.FIGURES.items():
+    if category == "Follow-up":
+        display(Image(filename=figures[name]))
 
 # %% [markdown]
 # ## Support barriers by cohort and by prolonged status (report table 3)
@@ -104,7 +105,7 @@ for stem in sorted(figures):
 display(Markdown(to_markdown(tables["table3_barriers"])))
 
 # %% [markdown]
-# ## The models (report table 4, figures 6 and 7)
+# ## The models (report tables 4, 4b, 4c and figures 6, 7)
 #
 # The primary model is the cause-specific Cox model of transition with standard errors
 # clustered by center; every model states its n, events and clusters.
@@ -112,17 +113,14 @@ display(Markdown(to_markdown(tables["table3_barriers"])))
 # %%
 primary = rb.primary_model(spec, coefficients)
 print(f"primary model: {primary.name} — {primary.label_en}")
-display(Markdown(to_markdown(tables["table4_models"])))
+for name, category in catalog.TABLES.items():
+    if category == "Models":
+        display(Markdown(to_markdown(tables[name])))
 
 # %%
-for stem in sorted(figures):
-    if stem.startswith(("fig6", "fig7")):
-        display(Image(filename=figures[stem]))
-
-# %%
-for name, table in tables.items():
-    if name.startswith("table4b") or name.startswith("table4c"):
-        display(Markdown(to_markdown(table)))
+for name, category in catalog.FIGURES.items():
+    if category == "Models":
+        display(Image(filename=figures[name]))
 
 # %% [markdown]
 # ## Model checks
@@ -133,13 +131,17 @@ for name, table in tables.items():
 # %%
 diagnostics = pd.read_csv(RESULTS / "models" / "diagnostics.csv")
 display(diagnostics.groupby(["model", "status"]).size().unstack(fill_value=0))
-diagnostics[diagnostics["status"] != "ok"]
+display(diagnostics[diagnostics["status"] != "ok"])
 
 # %%
 print((RESULTS / "models" / "fits" / f"{primary.name}.txt").read_text(encoding="utf-8"))
 
 # %% [markdown]
 # ## Key numbers of the run (`results/numbers.json`)
+#
+# Follow-up overall (median involvement with its confidence interval, events) and the
+# primary model's barriers, as the summary quotes them.
 
 # %%
-print(json.dumps(inputs.numbers, ensure_ascii=False, indent=1)[:4000])
+print(json.dumps({key: inputs.numbers[key] for key in ("followup", "primary")},
+                 ensure_ascii=False, indent=1))

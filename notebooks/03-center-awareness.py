@@ -33,6 +33,7 @@ from IPython.display import Image, Markdown, display
 from teichaku.analysis.dataset import build_center_dataset
 from teichaku.notebook import open_run
 from teichaku.report import build as rb
+from teichaku.report import catalog
 from teichaku.report.tables import models_table, to_markdown
 
 run = open_run()  # the run in $TEICHAKU_ROOT (default: the repository)
@@ -50,10 +51,12 @@ print(f"{len(awareness)} centers answered the awareness survey, "
 
 # %%
 tables, figures = run.report_tables(inputs), run.report_figures(inputs)
-display(Markdown(to_markdown(tables["table5_awareness"])))
-for stem in sorted(figures):
-    if stem.startswith("fig8"):
-        display(Image(filename=figures[stem]))
+for name, category in catalog.TABLES.items():
+    if category == "Awareness survey":
+        display(Markdown(to_markdown(tables[name])))
+for name, category in catalog.FIGURES.items():
+    if category == "Awareness survey":
+        display(Image(filename=figures[name]))
 
 # %% [markdown]
 # ## Which centers answered
