@@ -21,6 +21,7 @@ include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/docs.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/analysis.smk"
+include: "workflow/rules/report.smk"
 include: "workflow/rules/simulation.smk"
 
 

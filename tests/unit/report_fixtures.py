@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LABEL_FILE = ROOT / "workflow" / "report" / "labels.yaml"
 PUBLISHED = ROOT / "config" / "published-2021.yaml"
 THRESHOLD = 12
+THRESHOLDS = (6, 12, 24)
 
 
 def _cat(values, var):
@@ -95,10 +96,11 @@ def make_analysis(cases: pd.DataFrame) -> pd.DataFrame:
     stop = out["followup_end"].fillna(pd.Timestamp("2021-10-21"))
     out["followup_months"] = (stop - out["followup_start"]).dt.days / (365.25 / 12)
     is_open = out["end_reason"].isna()
-    value = pd.Series(pd.NA, index=out.index, dtype="Int64")
-    value[out["followup_months"] >= THRESHOLD] = 1
-    value[(out["followup_months"] < THRESHOLD) & ~is_open] = 0
-    out[f"prolonged_{THRESHOLD}"] = value
+    for k in THRESHOLDS:
+        value = pd.Series(pd.NA, index=out.index, dtype="Int64")
+        value[out["followup_months"] >= k] = 1
+        value[(out["followup_months"] < k) & ~is_open] = 0
+        out[f"prolonged_{k}"] = value
     return out
 
 
@@ -126,35 +128,72 @@ def make_coefficients(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_curves() -> pd.DataFrame:
+    """Curves in the layout of results/models/curves.parquet (curve, by, group, ...)."""
     rows = []
-    for curve, groups in {"km_followup": ["all", "cohort=r1_ended", "cohort=r2_ended"],
-                          "cif_transition": ["all", "barrier_no_stable_service=true",
-                                             "barrier_no_stable_service=false"]}.items():
-        for g in groups:
+    groups = {"km_followup": [("all", "all"), ("cohort", "r1_ended"), ("cohort", "r2_ended"),
+                              ("cohort", "r2_continuing")],
+              "cif_transition": [("all", "all"), ("barrier_no_stable_service", "yes"),
+                                 ("barrier_no_stable_service", "no")]}
+    for curve, pairs in groups.items():
+        for by, g in pairs:
             at_risk = 200
             for i, time in enumerate(np.arange(0, 30, 1.0)):
                 est = (1 - i / 40) if curve == "km_followup" else i / 40
-                rows.append({"curve": curve, "group": g, "time": time, "estimate": est,
-                             "lower": max(est - 0.05, 0), "upper": min(est + 0.05, 1),
-                             "n_at_risk": at_risk})
+                rows.append({"curve": curve, "by": by, "group": g, "time": time,
+                             "estimate": est, "std_error": 0.02, "lower": max(est - 0.05, 0),
+                             "upper": min(est + 0.05, 1), "n_at_risk": at_risk})
                 at_risk = int(at_risk * 0.85)
     return pd.DataFrame(rows)
 
 
-def make_numbers(roster, cases, awareness) -> dict:
-    return json.loads(json.dumps(compute_published(roster, cases, awareness)))
+def make_numbers(roster, cases, awareness, analysis, coefficients, spec, validation) -> dict:
+    """numbers.json in the analysis stage's layout, computed from the fixture tables."""
+    published = compute_published(roster, cases, awareness)
+    models = {}
+    for m in spec.models:
+        rows = coefficients[coefficients["model"] == m.name]
+        models[m.name] = {
+            "label_ja": m.label_ja, "label_en": m.label_en, "role": m.role, "type": m.type,
+            "scale": m.scale, "status": "ok",
+            "n": int(rows["n"].iloc[0]), "n_events": int(rows["n_events"].iloc[0]),
+            "n_clusters": int(rows["n_clusters"].iloc[0]),
+            "terms": {r.term: {"estimate": r.estimate, "conf_low": r.conf_low,
+                               "conf_high": r.conf_high, "p_value": r.p_value,
+                               "scale": m.scale} for r in rows.itertuples()}}
+    primary = models["cox_transition"]
+    ended = analysis["end_reason"].astype(str)
+    followup = {"n_cases": len(analysis),
+                "n_transition": int(ended.isin(["stable", "handover"]).sum()),
+                "n_censored": int(analysis["end_reason"].isna().sum()),
+                "median_involvement_months": float(analysis["followup_months"].median())}
+    for k in THRESHOLDS:
+        col = analysis[f"prolonged_{k}"].dropna() if f"prolonged_{k}" in analysis else None
+        if col is not None:
+            followup[f"pct_prolonged_{k}"] = 100 * float(col.mean())
+            followup[f"n_valid_prolonged_{k}"] = len(col)
+    return json.loads(json.dumps({
+        "published": published,
+        "published_check": {"all_ok": False},
+        "followup": followup,
+        "models": models,
+        "primary": {"model": "cox_transition", "n": primary["n"],
+                    "n_events": primary["n_events"], "n_clusters": primary["n_clusters"],
+                    "barriers": {t: v for t, v in primary["terms"].items()
+                                 if t.startswith("barrier_")}},
+        "validation": validation,
+    }))
 
 
 def bundle(seed: int = 3) -> dict:
     rng = np.random.default_rng(seed)
     roster, cases, awareness = make_roster(rng), make_cases(rng), make_awareness(rng)
+    analysis, coefficients, spec = make_analysis(cases), make_coefficients(cases), make_spec()
+    validation = make_validation(cases)
     return {
-        "roster": roster, "cases": cases, "awareness": awareness,
-        "analysis": make_analysis(cases),
-        "coefficients": make_coefficients(cases), "curves": make_curves(),
-        "numbers": make_numbers(roster, cases, awareness),
-        "spec": make_spec(),
-        "validation": make_validation(cases),
+        "roster": roster, "cases": cases, "awareness": awareness, "analysis": analysis,
+        "coefficients": coefficients, "curves": make_curves(), "spec": spec,
+        "numbers": make_numbers(roster, cases, awareness, analysis, coefficients, spec,
+                                validation),
     }
 
 
@@ -170,6 +209,7 @@ def make_spec() -> SimpleNamespace:
     return SimpleNamespace(
         transition=("stable", "handover"),
         competing=("death", "reincarceration", "lost", "refused", "other"),
+        term_labels={"Intercept": {"ja": "切片", "en": "Intercept"}},
         curves=(
             SimpleNamespace(name="km_followup", type="kaplan_meier", by=("all", "cohort"),
                             event=None),
@@ -198,7 +238,6 @@ def make_validation(cases) -> dict:
 
 
 REPORT_ASSETS = ROOT / "workflow" / "report"
-THRESHOLDS = (6, 12, 24)
 
 
 def fixture_config(language: str) -> dict:
@@ -214,7 +253,11 @@ def fixture_config(language: str) -> dict:
 
 
 def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
-    """Tables, figures and the summary of the fixture data under out_dir (as the rules do)."""
+    """Tables, figures and the summary of the fixture data under out_dir (as the rules do).
+
+    The code version is looked up in out_dir, which is no git repository: the provenance
+    then says "unknown", and renders made while others commit stay comparable.
+    """
     from teichaku.published import load_published
     from teichaku.report import build, run
 
@@ -226,13 +269,11 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
     out_dir = Path(out_dir)
     run.run_tables(inputs, config, LABEL_FILE, out_dir / "tables")
     run.run_figures(inputs, config, LABEL_FILE, out_dir / "figures")
-    validation = out_dir / "validation.json"
-    validation.write_text(json.dumps(b["validation"]), encoding="utf-8")
     run.run_summary(
         inputs=inputs, config=config, label_file=LABEL_FILE, template_dir=REPORT_ASSETS,
-        css=REPORT_ASSETS / "summary.css", validation=validation,
+        css=REPORT_ASSETS / "summary.css",
         tables_dir=out_dir / "tables", figures_dir=out_dir / "figures",
-        hashed_inputs=[PUBLISHED], extra_configs={}, repo_dir=ROOT,
+        hashed_inputs=[PUBLISHED], extra_configs={}, repo_dir=out_dir,
         out_md=out_dir / "summary" / "summary.md", out_html=out_dir / "summary" / "summary.html",
         out_pdf=out_dir / "summary" / "summary.pdf")
     return b

@@ -102,8 +102,8 @@ def test_summary_has_every_section_filled_and_the_synthetic_banner(lang, request
     md = (out / "summary" / "summary.md").read_text(encoding="utf-8")
     assert "{{" not in md and "{%" not in md
     assert 'class="banner"' in md.split("##")[0]    # before the first section
-    assert f"{b['numbers']['survey']['n_cases']:,}" in md
-    assert f"{b['numbers']['basic_attributes']['mean_age']:.2f}" in md
+    assert f"{b['numbers']['published']['survey']['n_cases']:,}" in md
+    assert f"{b['numbers']['published']['basic_attributes']['mean_age']:.2f}" in md
     for name in catalog.FIGURES:
         assert f"../figures/{name}.png" in md
     heading = "## 出所と再現性" if lang == "ja" else "## Provenance"
@@ -151,7 +151,7 @@ def test_no_case_reference_and_no_small_count_reaches_the_results(ja):
 
 def _digests(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "validation.json"}
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_a_second_render_in_another_process_is_byte_identical(ja, tmp_path):

@@ -13,4 +13,5 @@ def all_outputs():
     outputs += DOCS_OUTPUTS  # docs.smk: data dictionary and entry template
     outputs += INGEST_OUTPUTS  # ingest.smk: clean tables, rejected rows, validation summary
     outputs += ANALYSIS_OUTPUTS  # analysis.smk: models, diagnostics, curves, numbers.json
+    outputs += REPORT_OUTPUTS  # report.smk: tables, figures and the summary
     return outputs

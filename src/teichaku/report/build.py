@@ -104,7 +104,7 @@ def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb
     ml = model_labels(inp.spec)
     prolonged = logistic_model(inp.spec, inp.coefficients).outcome
     return [
-        tb.basic_attributes_table(inp.published, inp.numbers, inp.roster, inp.cases,
+        tb.basic_attributes_table(inp.published, inp.numbers["published"], inp.roster, inp.cases,
                                   inp.awareness, labels, privacy),
         tb.support_table(inp.cases, labels, privacy),
         tb.barriers_table(inp.analysis, prolonged, labels, privacy),
@@ -122,43 +122,64 @@ def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb
 # --------------------------------------------------------------------------- figures
 
 
-def curve_group(variable: str, code) -> str:
-    """The ``group`` value of results/models/curves.parquet for one level of a variable."""
-    return "all" if variable == "all" else f"{variable}={code}"
+#: ``group`` values of results/models/curves.parquet for a yes/no grouping variable.
+MARK_GROUPS = (("yes", "with_barrier"), ("no", "without_barrier"))
 
 
-def _levels(labels: Labels, variable: str) -> list[tuple[str, str]]:
-    """(code, label) of a curve's grouping variable: codebook levels, or yes/no marks."""
-    var = labels.variable("cases", variable)
+def curve_groups(labels: Labels, by: str) -> list[tuple[str, str, str]]:
+    """(by, group, legend label) of each group of a curve's ``by`` variable: codebook levels
+    in codebook order, or yes/no for a mark."""
+    var = labels.variable("cases", by)
     if var.type == "mark":
-        return [("true", labels.text("with_barrier")), ("false", labels.text("without_barrier"))]
-    return [(code, labels.level("cases", variable, code)) for code in var.codes]
+        return [(by, group, labels.text(key)) for group, key in MARK_GROUPS]
+    return [(by, code, labels.level("cases", by, code)) for code in var.codes]
+
+
+def curve_horizons(analysis: pd.DataFrame, groups: list[tuple[str, str, str]],
+                   min_cell: int) -> dict[tuple[str, str], float]:
+    """(by, group) -> the time up to which at least ``min_cell`` cases are still followed
+    (the min_cell-th longest follow-up): how far a curve's last step may be carried."""
+    out = {}
+    for by, group, _ in groups:
+        times = analysis["followup_months"]
+        if by != "all":
+            column = analysis[by]
+            if group in dict(MARK_GROUPS):
+                mask = column == (group == MARK_GROUPS[0][0])
+            else:
+                mask = column.astype("string") == group
+            times = times[mask.fillna(False).astype(bool)]
+        times = times.dropna().sort_values(ascending=False)
+        if len(times) >= min_cell:
+            out[(by, group)] = float(times.iloc[min_cell - 1])
+    return out
 
 
 def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
     labels = ctx.labels
     paths = []
-    paths += fg.coverage_figure(ctx, inp.numbers)
+    paths += fg.coverage_figure(ctx, inp.numbers["published"])
     valid_n = compute_valid_n(inp.roster, inp.cases, inp.awareness, labels.codebook)
-    paths += fg.basic_attributes_figure(ctx, inp.numbers, inp.published, valid_n)
+    paths += fg.basic_attributes_figure(ctx, inp.numbers["published"], inp.published, valid_n)
     paths += fg.support_figure(ctx, inp.cases)
 
     km = next(c for c in inp.spec.curves if c.type == "kaplan_meier")
     by = next(b for b in km.by if b != "all")
-    paths += fg.km_figure(ctx, inp.curves, km.name,
-                          [(curve_group(by, code), label) for code, label in _levels(labels, by)])
+    groups = curve_groups(labels, by)
+    paths += fg.km_figure(ctx, inp.curves, km.name, groups,
+                          curve_horizons(inp.analysis, groups, ctx.privacy.min_cell))
     cif = next(c for c in inp.spec.curves if c.type == "cumulative_incidence")
-    panels = [(labels.var("cases", b),
-               [(curve_group(b, code), label) for code, label in _levels(labels, b)])
-              for b in cif.by if b != "all"]
-    paths += fg.cif_figure(ctx, inp.curves, cif.name, panels)
+    panels = [(labels.var("cases", b), curve_groups(labels, b)) for b in cif.by if b != "all"]
+    horizons = curve_horizons(inp.analysis, [g for _, gs in panels for g in gs],
+                              ctx.privacy.min_cell)
+    paths += fg.cif_figure(ctx, inp.curves, cif.name, panels, horizons)
 
     primary = primary_model(inp.spec, inp.coefficients)
     logistic = logistic_model(inp.spec, inp.coefficients)
     paths += fg.forest_figure(ctx, inp.coefficients, [
         (m.name, getattr(m, f"label_{labels.language}"),
          labels.text("hazard_ratio" if m.scale == "HR" else "odds_ratio"))
-        for m in (primary, logistic)])
+        for m in (primary, logistic)], exclude=set(inp.spec.term_labels))
     by_k = threshold_models(inp.spec, inp.coefficients, inp.thresholds)
     barrier_terms = [v.name for v in labels.group_items("cases", "barrier")]
     paths += fg.threshold_figure(ctx, inp.coefficients, by_k, barrier_terms)

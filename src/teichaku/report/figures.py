@@ -73,9 +73,12 @@ def _log_ratio_axis(axis) -> None:
 # --------------------------------------------------------------------------- coverage
 
 
-def coverage_figure(ctx: FigureContext, numbers: dict) -> list[Path]:
-    """Survey coverage: centers asked and responded, cases targeted and reported."""
-    t, survey = ctx.labels.text, numbers["survey"]
+def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
+    """Survey coverage: centers asked and responded, cases targeted and reported.
+
+    ``computed`` holds the published sections computed from the data (numbers.json
+    ``published``)."""
+    t, survey = ctx.labels.text, computed["survey"]
     fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 2.6))
     fig.subplots_adjust(left=0.08, right=0.98, top=0.85, bottom=0.18, wspace=0.35)
     panels = [
@@ -97,7 +100,7 @@ def coverage_figure(ctx: FigureContext, numbers: dict) -> list[Path]:
 # --------------------------------------------------------------------------- attributes
 
 
-def basic_attributes_figure(ctx: FigureContext, numbers: dict, published: dict,
+def basic_attributes_figure(ctx: FigureContext, computed: dict, published: dict,
                             valid_n: dict) -> list[Path]:
     """Published basic attributes beside the values computed from the data: shares on one
     panel, each mean on its own small panel (their scales differ); computed as bars,
@@ -115,7 +118,7 @@ def basic_attributes_figure(ctx: FigureContext, numbers: dict, published: dict,
     def draw(ax, its, xlabel):
         y = np.arange(len(its))[::-1]
         ns = [valid_n[section][i.key] for i in its]
-        shown = [numbers[section][i.key] if not ctx.privacy.is_small(n) else np.nan
+        shown = [computed[section][i.key] if not ctx.privacy.is_small(n) else np.nan
                  for i, n in zip(its, ns, strict=True)]
         ax.barh(y, shown, color=style.OKABE_ITO[0], height=0.6, label=t("computed"))
         ax.scatter([float(published[section][i.key]) for i in its], y, marker="D",
@@ -133,7 +136,7 @@ def basic_attributes_figure(ctx: FigureContext, numbers: dict, published: dict,
         ax = fig.add_subplot(lower[0, j])
         draw(ax, [item], t("mean"))
         ax.set_yticks([])
-        high = max(numbers[section][item.key], float(published[section][item.key]))
+        high = max(computed[section][item.key], float(published[section][item.key]))
         ax.set_xlim(0, high * 1.15)
         ax.set_title(item_label(item, ctx.labels), fontsize=7, loc="left", pad=14)
     return ctx.save(fig, "fig2_basic_attributes")
@@ -191,15 +194,24 @@ def support_figure(ctx: FigureContext, cases: pd.DataFrame,
 # --------------------------------------------------------------------------- curves
 
 
-def _draw_curves(ax, ctx: FigureContext, curves: pd.DataFrame, groups: list[tuple[str, str]],
+def _draw_curves(ax, ctx: FigureContext, curves: pd.DataFrame,
+                 groups: list[tuple[str, str, str]], horizons: dict | None = None,
                  colors=None) -> list[int]:
-    """Step curves with confidence bands for the given (group value, legend label);
-    returns the n at risk at the start of each drawn group."""
+    """Step curves with confidence bands for the given (by, group, legend label);
+    returns the n at risk at the start of each drawn group.
+
+    Curves list only event times; ``horizons`` ((by, group) -> months) carries the last
+    step on to the time up to which at least min_cell people are still followed.
+    """
     starts = []
-    for j, (group, label) in enumerate(groups):
-        g = curves[curves["group"] == group].sort_values("time", kind="stable")
+    for j, (by, group, label) in enumerate(groups):
+        g = curves[(curves["by"] == by) & (curves["group"] == group)]
+        g = g.sort_values("time", kind="stable")
         if g.empty:
             continue
+        horizon = (horizons or {}).get((by, group))
+        if horizon is not None and horizon > g["time"].iloc[-1]:
+            g = pd.concat([g, g.iloc[[-1]].assign(time=horizon)], ignore_index=True)
         n0 = int(g["n_at_risk"].iloc[0])
         starts.append(n0)
         color = (colors or style.OKABE_ITO)[j % len(style.OKABE_ITO)]
@@ -211,22 +223,23 @@ def _draw_curves(ax, ctx: FigureContext, curves: pd.DataFrame, groups: list[tupl
 
 
 def km_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
-              groups: list[tuple[str, str]]) -> list[Path]:
+              groups: list[tuple[str, str, str]], horizons: dict | None = None) -> list[Path]:
     """Kaplan-Meier: proportion still followed up, by cohort."""
     masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
     fig.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.2)
-    _draw_curves(ax, ctx, masked, groups)
+    _draw_curves(ax, ctx, masked, groups, horizons)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(ctx.labels.text("months"))
     ax.set_ylabel(ctx.labels.text("still_followed"))
-    ax.legend(loc="upper right")
+    ax.legend(loc="center right")
     ctx.note(fig, ctx.labels.text("curve_note", min_cell=ctx.privacy.min_cell))
     return ctx.save(fig, "fig4_km_followup")
 
 
 def cif_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
-               panels: list[tuple[str, list[tuple[str, str]]]]) -> list[Path]:
+               panels: list[tuple[str, list[tuple[str, str, str]]]],
+               horizons: dict | None = None) -> list[Path]:
     """Cumulative incidence of transition, one panel per barrier (with / without)."""
     masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
     ncols = 2
@@ -235,7 +248,7 @@ def cif_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
                              sharey=True, squeeze=False)
     fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.14, hspace=0.45, wspace=0.1)
     for ax, (title, groups) in zip(axes.flat, panels, strict=False):
-        _draw_curves(ax, ctx, masked, groups)
+        _draw_curves(ax, ctx, masked, groups, horizons)
         ax.set_title(title, fontsize=8, loc="left")
         ax.set_ylim(0, 1.0)
         ax.legend(loc="upper left", fontsize=7)
@@ -253,14 +266,16 @@ def cif_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
 
 
 def forest_figure(ctx: FigureContext, coefficients: pd.DataFrame,
-                  models: list[tuple[str, str, str]]) -> list[Path]:
-    """Forest plot, one panel per (model, title, scale label): estimates with 95% CI on a
-    log scale, n, events and clusters in the panel title."""
+                  models: list[tuple[str, str, str]], exclude=()) -> list[Path]:
+    """Forest plot, one panel per (model, title, scale label): estimates with their
+    confidence intervals on a log scale; n, events and clusters under each title. Terms in
+    ``exclude`` (intercepts, variance components) are not drawn."""
     term_label = f"label_{ctx.labels.language}"
-    fig, axes = plt.subplots(1, len(models), figsize=(WIDTH, 3.6), sharey=True, squeeze=False)
-    fig.subplots_adjust(left=0.34, right=0.98, top=0.8, bottom=0.15, wspace=0.12)
-    terms = list(dict.fromkeys(
-        coefficients.loc[coefficients["model"].isin([m for m, _, _ in models]), "term"]))
+    fig, axes = plt.subplots(1, len(models), figsize=(WIDTH, 4.0), sharey=True, squeeze=False)
+    fig.subplots_adjust(left=0.34, right=0.97, top=0.74, bottom=0.13, wspace=0.15)
+    chosen = coefficients[coefficients["model"].isin([m for m, _, _ in models])
+                          & ~coefficients["term"].isin(list(exclude))]
+    terms = list(dict.fromkeys(chosen["term"]))
     labels = {}
     for ax, (model, title, scale) in zip(axes[0], models, strict=True):
         g = coefficients[coefficients["model"] == model].set_index("term")
@@ -282,10 +297,8 @@ def forest_figure(ctx: FigureContext, coefficients: pd.DataFrame,
             counts.append(f"{ctx.labels.text('n_events')} {ctx.privacy.count(first['n_events'])}")
         if pd.notna(first["n_clusters"]):
             counts.append(f"{ctx.labels.text('n_clusters')} {int(first['n_clusters'])}")
-        width = 26 if ctx.labels.language == "ja" else 48
-        ax.set_title(textwrap.fill(title, width), fontsize=7, pad=14)
-        ax.text(0.5, 1.02, " · ".join(counts), transform=ax.transAxes, ha="center",
-                va="bottom", fontsize=7)
+        width = 20 if ctx.labels.language == "ja" else 34
+        ax.set_title(textwrap.fill(title, width) + "\n" + "\n".join(counts), fontsize=7)
     axes[0][0].set_yticks(np.arange(len(terms))[::-1], [labels.get(t, t) for t in terms])
     return ctx.save(fig, "fig6_forest")
 

@@ -94,13 +94,11 @@ def read_yaml(path: str | Path) -> dict:
 
 
 def run_summary(*, inputs: build.ReportInputs, config: dict, label_file: str | Path,
-                template_dir: str | Path, css: str | Path, validation: str | Path,
+                template_dir: str | Path, css: str | Path,
                 tables_dir: str | Path, figures_dir: str | Path, hashed_inputs: list,
                 extra_configs: dict, repo_dir: str | Path, out_md: str | Path,
                 out_html: str | Path, out_pdf: str | Path) -> None:
     """Write results/summary/summary.{md,html,pdf}."""
-    import json
-
     from teichaku.report import provenance, summary
 
     language, privacy, _ = report_settings(config)
@@ -118,7 +116,6 @@ def run_summary(*, inputs: build.ReportInputs, config: dict, label_file: str | P
         labels=labels,
         numbers=inputs.numbers,
         published=inputs.published,
-        validation=json.loads(Path(validation).read_text(encoding="utf-8")),
         methods=summary.methods_facts(config, inputs.spec, labels, privacy,
                                       inputs.coefficients),
         provenance=record,

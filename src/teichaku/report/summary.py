@@ -34,6 +34,8 @@ PDF_FONT_FAMILY = "IPAexGothic"
 
 def fmt_number(value, digits: int = 0) -> str:
     """Thousands separators and fixed decimals: 2783 -> 2,783; (56.712, 2) -> 56.71."""
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined: raises UndefinedError naming the missing key
     if isinstance(value, Decimal):
         value = float(value)
     if value is None:
@@ -42,6 +44,8 @@ def fmt_number(value, digits: int = 0) -> str:
 
 
 def fmt_p(value) -> str:
+    if isinstance(value, jinja2.Undefined):
+        str(value)
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
@@ -176,7 +180,9 @@ def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
             "fitted": m.name in fitted,
             "terms": list(dict.fromkeys(terms)),
         })
+    label_column = f"label_{labels.language}"
     return {
+        "term_labels": dict(zip(coefficients["term"], coefficients[label_column], strict=True)),
         "reference_date": cb.survey["reference_date"].isoformat(),
         "period_start": cb.survey["period_start"].isoformat(),
         "period_end": cb.survey["period_end"].isoformat(),
@@ -191,15 +197,15 @@ def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
     }
 
 
-def build_context(*, numbers: dict, published: dict, validation: dict, methods: dict,
+def build_context(*, numbers: dict, published: dict, methods: dict,
                   tables: dict[str, str], figures: dict[str, dict], provenance: dict,
                   synthetic: bool, labels) -> dict:
     """Everything the template may use. Numbers come from results/numbers.json
-    (``numbers``), the published YAML, the validation summary and the configuration."""
+    (``numbers``: the computed published figures, follow-up, models, validation), the
+    published YAML and the configuration."""
     return {
         "numbers": numbers,
         "published": _as_plain(published),
-        "validation": validation,
         "methods": methods,
         "tables": tables,
         "figures": figures,
@@ -223,7 +229,7 @@ def make_summary(*, template_dir: Path, css_path: Path, out_md: Path, out_html: 
                  labels, title_key: str = "summary_title", **context) -> None:
     """Fill the template and write summary.md, .html and .pdf.
 
-    ``context`` holds numbers, published, validation, methods, provenance and synthetic
+    ``context`` holds numbers, published, methods, provenance and synthetic
     (see :func:`build_context`).
     """
     tables = {name: Path(p).read_text(encoding="utf-8") for name, p in table_markdown.items()}

@@ -74,7 +74,7 @@ def mask_curves(curves: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     Rows are kept up to (not including) the first time the group's ``n_at_risk`` drops below
     ``min_cell``; a group that starts below it is dropped whole.
     """
-    keys = ["curve", "group"]
+    keys = [k for k in ("curve", "by", "group") if k in curves.columns]
     parts = []
     for _, g in curves.sort_values([*keys, "time"], kind="stable").groupby(keys, sort=False):
         small = (g["n_at_risk"] < min_cell).to_numpy()

@@ -1,0 +1,114 @@
+# Report: tables (results/tables: CSV, Markdown, LaTeX), figures (results/figures: PNG at
+# report.dpi and vector PDF) and the paper-ready summary (results/summary: Markdown,
+# self-contained HTML, PDF), all small-cell suppressed (privacy.min_cell). Every table and
+# figure is marked for `snakemake --report results/report.html`, captioned from
+# workflow/report/captions/. Needs ingest.smk (PROCESSED) and analysis.smk.
+
+from teichaku.report import catalog
+
+# Templates, labels and CSS belong to the workflow, not to the data: resolve them from the
+# workflow's own folder so that --directory elsewhere still finds them.
+REPORT_ASSETS = Path(workflow.basedir) / "workflow" / "report"
+REPORT_INPUTS = {
+    "roster": PROCESSED["roster"],
+    "cases": PROCESSED["cases"],
+    "awareness": PROCESSED["awareness"],
+    "analysis": ANALYSIS_DATASET,
+    "coefficients": "results/models/coefficients.csv",
+    "numbers": "results/numbers.json",
+    "published": config["published"],
+    "models": ANALYSIS["models"],
+    "codebook": config["codebook"],
+    "labels": REPORT_ASSETS / "labels.yaml",
+}
+REPORT_TABLES = catalog.table_files()
+REPORT_FIGURES = catalog.figure_files()
+REPORT_SUMMARY = {ext: f"results/summary/summary.{ext}" for ext in catalog.SUMMARY_FORMATS}
+REPORT_OUTPUTS = [
+    *(f for files in REPORT_TABLES.values() for f in files),
+    *(f for files in REPORT_FIGURES.values() for f in files),
+    *REPORT_SUMMARY.values(),
+]
+
+
+# Every file of every table and figure; the CSV, PNG and PDF ones marked for the report.
+REPORT_MARKED = (".csv", ".png", ".pdf")
+REPORT_TABLE_OUTPUTS = [
+    (report(path, caption=f"../report/captions/{name}.rst", category=catalog.TABLES[name],
+            subcategory="Tables", labels={"name": name, "format": Path(path).suffix[1:]})
+     if path.endswith(REPORT_MARKED) else path)
+    for name, paths in REPORT_TABLES.items()
+    for path in paths
+]
+REPORT_FIGURE_OUTPUTS = [
+    (report(path, caption=f"../report/captions/{name}.rst", category=catalog.FIGURES[name],
+            subcategory="Figures", labels={"name": name, "format": Path(path).suffix[1:]})
+     if path.endswith(REPORT_MARKED) else path)
+    for name, paths in REPORT_FIGURES.items()
+    for path in paths
+]
+
+
+rule report_tables:
+    input:
+        **REPORT_INPUTS,
+    output:
+        REPORT_TABLE_OUTPUTS,
+    params:
+        config=config,
+        out_dir=lambda wildcards, output: str(Path(output[0]).parent),
+    log:
+        "logs/report_tables.log",
+    conda:
+        ENV
+    script:
+        "../scripts/report_tables.py"
+
+
+rule report_figures:
+    input:
+        **REPORT_INPUTS,
+        curves="results/models/curves.parquet",
+    output:
+        REPORT_FIGURE_OUTPUTS,
+    params:
+        config=config,
+        out_dir=lambda wildcards, output: str(Path(output[0]).parent),
+    log:
+        "logs/report_figures.log",
+    benchmark:
+        "benchmarks/report_figures.tsv"
+    conda:
+        ENV
+    script:
+        "../scripts/report_figures.py"
+
+
+rule report_summary:
+    input:
+        **REPORT_INPUTS,
+        tables=[REPORT_TABLES[name][1] for name in catalog.TABLES],  # the Markdown tables
+        figures=[REPORT_FIGURES[name][0] for name in catalog.FIGURES],  # the PNG figures
+        template=REPORT_ASSETS / f"summary.{config['report']['language']}.md.j2",
+        css=REPORT_ASSETS / "summary.css",
+        raw=RAW_INPUTS,
+        hashed=[config["codebook"], config["published"], ANALYSIS["models"]]
+        + ([config["input"]["synthetic_config"]] if SYNTHETIC else []),
+    output:
+        md=REPORT_SUMMARY["md"],
+        html=report(REPORT_SUMMARY["html"], caption="../report/captions/summary.rst",
+                    category="Summary", labels={"name": "summary", "format": "html"}),
+        pdf=report(REPORT_SUMMARY["pdf"], caption="../report/captions/summary.rst",
+                   category="Summary", labels={"name": "summary", "format": "pdf"}),
+    params:
+        config=config,
+        template_dir=lambda wildcards, input: str(Path(input.template).parent),
+        tables_dir=lambda wildcards, input: str(Path(input.tables[0]).parent),
+        figures_dir=lambda wildcards, input: str(Path(input.figures[0]).parent),
+        repo_dir=lambda wildcards: workflow.basedir,  # git commit of the workflow's code
+    log:
+        "logs/report_summary.log",
+    conda:
+        ENV
+    script:
+        "../scripts/report_summary.py"
