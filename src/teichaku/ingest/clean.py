@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandas.core.algorithms import factorize_array  # pd.factorize minus a slow NA scan
 
 from teichaku import pseudonym
 from teichaku.codebook import Codebook, Table
@@ -27,7 +28,7 @@ from teichaku.ingest.crosscheck import cross_rules
 from teichaku.ingest.headers import Header, find_header
 from teichaku.ingest.parsers import cell_parser
 from teichaku.ingest.readers import Sheet
-from teichaku.ingest.values import CellError, cell_text, spelling_set
+from teichaku.ingest.values import CellError, cell_text
 from teichaku.schemas import clean_columns, table_schema
 
 MASK = "<masked>"
@@ -102,22 +103,6 @@ class _Column:
             self.raws.append(raw)
         return i
 
-    def text_ids(self, uniques, missing: frozenset[str]) -> np.ndarray:
-        """``ids`` for free text (case numbers: nearly every cell distinct), normalised
-        with vectorised string functions rather than one call per cell."""
-        cells = pd.Series(
-            [c if isinstance(c, str) else cell_text(None if c != c else c) for c in uniques],
-            dtype="str",
-        )
-        texts = cells.str.normalize("NFKC").str.strip()
-        blank = texts.str.replace(r"\s+", "", regex=True).isin(missing | {""})
-        values = texts.where(~blank, None).to_numpy(dtype=object, na_value=None)
-        out = np.empty(len(values), dtype=np.int64)
-        intern = self.intern
-        for k, value in enumerate(values):
-            out[k] = intern(("ok", value), value, None, "")
-        return out
-
     def ids(self, uniques) -> np.ndarray:
         out = np.empty(len(uniques), dtype=np.int64)
         by_raw = self.by_raw
@@ -144,8 +129,8 @@ class _Parsed:
     def __init__(self, table: Table, codebook: Codebook):
         self.table = table
         self.columns = {v.name: _Column(cell_parser(v, codebook)) for v in table.variables.values()}
-        self.missing = spelling_set(codebook.missing_codes)
-        self.ids: dict[str, list[np.ndarray]] = {name: [] for name in self.columns}
+        # per variable and sheet: the raw cells (object array), or ids for an absent column
+        self.cells: dict[str, list[np.ndarray]] = {name: [] for name in self.columns}
         self.rows: list[np.ndarray] = []
         self.sheet_index: list[np.ndarray] = []
         self.headers: list[Header] = []
@@ -168,13 +153,9 @@ class _Parsed:
                 var = self.table.variables[name]
                 absent = None if var.type == "mark" else column.parse(None)
                 ids = np.full(len(keep), column.intern(("ok", absent), absent, None, ""))
+                self.cells[name].append(ids)
             else:
-                codes, uniques = pd.factorize(grid[keep, j], use_na_sentinel=False)
-                if self.table.variables[name].type == "text":
-                    ids = column.text_ids(uniques, self.missing)[codes]
-                else:
-                    ids = column.ids(uniques)[codes]
-            self.ids[name].append(ids)
+                self.cells[name].append(grid[keep, j])
         self.rows.append(keep + header.data_start + 1)
         self.sheet_index.append(np.full(len(keep), len(self.headers)))
         self.headers.append(header)
@@ -183,9 +164,25 @@ class _Parsed:
         )
 
     def finish(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-        """(ids per variable, 1-based row numbers, sheet index) over all sheets."""
-        ids = pd.DataFrame({name: _concat(parts, np.int64) for name, parts in self.ids.items()})
-        return ids, _concat(self.rows, np.int64), _concat(self.sheet_index, np.int64)
+        """(ids per variable, 1-based row numbers, sheet index) over all sheets.
+
+        The cells of a variable are factorised over all sheets at once (few large calls
+        are much cheaper than one per sheet); an absent column already holds ids."""
+        ids = {}
+        for name, parts in self.cells.items():
+            present = [p for p in parts if p.dtype == object]
+            if present:
+                codes, uniques = factorize_array(np.concatenate(present), use_na_sentinel=False)
+                parsed = iter(
+                    np.split(
+                        self.columns[name].ids(uniques)[codes],
+                        np.cumsum([len(p) for p in present])[:-1],
+                    )
+                )
+                parts = [next(parsed) if p.dtype == object else p for p in parts]
+            ids[name] = _concat(parts, np.int64)
+        frame = pd.DataFrame(ids)
+        return frame, _concat(self.rows, np.int64), _concat(self.sheet_index, np.int64)
 
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
