@@ -62,8 +62,14 @@ def test_curves_stop_before_the_risk_set_drops_below_min_cell():
 def test_case_references_are_found_as_whole_tokens_only(tmp_path):
     (tmp_path / "a.csv").write_text("item,n\nX,2783\nref K-12,5\n", encoding="utf-8")
     (tmp_path / "b.png").write_bytes(b"K-12")            # binary files are not scanned
-    hits = find_case_refs(tmp_path, ["K-12", "278", "12"])
-    assert hits == [(str(tmp_path / "a.csv"), "K-12")]
+    hits = find_case_refs(tmp_path, ["K-12", "278", "C07"])
+    assert hits == [(str(tmp_path / "a.csv"), "K-12")]   # not 278 inside 2783
+
+
+def test_a_reference_inside_a_hyphenated_word_is_found(tmp_path):
+    (tmp_path / "a.md").write_text("see C07-K-12-x and 12", encoding="utf-8")
+    hits = sorted(ref for _, ref in find_case_refs(tmp_path, ["K-12", "12", "7"]))
+    assert hits == ["12", "12", "K-12"]
 
 
 def test_small_counts_in_count_columns_are_reported():

@@ -16,7 +16,7 @@ def test_a_missing_number_is_an_error_not_a_gap():
     with pytest.raises(ValueError, match="missing"):
         summary.fmt_number(None)
     assert env.from_string("{{ x | num(2) }} {{ y | num }} {{ z | p }}").render(
-        x=56.714, y=2783, z=0.0004) == "56.71 2,783 <0.001"
+        x=56.714, y=2783, z=0.0004) == "56.71 2,783 < 0.001"
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

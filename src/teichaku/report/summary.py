@@ -46,7 +46,8 @@ def fmt_number(value, digits: int = 0) -> str:
 def fmt_p(value) -> str:
     if isinstance(value, jinja2.Undefined):
         str(value)
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+    """A p-value with its relation sign: "< 0.001" or "= 0.042" (write "p {{ x | p }}")."""
+    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
 
 
 def make_environment(template_dir: str | Path) -> jinja2.Environment:
@@ -183,6 +184,7 @@ def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
     label_column = f"label_{labels.language}"
     return {
         "term_labels": dict(zip(coefficients["term"], coefficients[label_column], strict=True)),
+        "barrier_terms": [v.name for v in labels.group_items("cases", "barrier")],
         "reference_date": cb.survey["reference_date"].isoformat(),
         "period_start": cb.survey["period_start"].isoformat(),
         "period_end": cb.survey["period_end"].isoformat(),

@@ -85,23 +85,39 @@ def mask_curves(curves: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+_TOKEN = re.compile(r"[0-9A-Za-z]+(?:[-_][0-9A-Za-z]+)*")
+_SEPARATOR = re.compile(r"([-_])")
+
+
+def _candidates(token: str):
+    """The token and every run of its parts joined by their own separators ("a-b-c" gives
+    a, b, c, a-b, b-c, a-b-c): a reference inside a longer hyphenated word is found too."""
+    pieces = _SEPARATOR.split(token)
+    parts, seps = pieces[::2], pieces[1::2]
+    for i in range(len(parts)):
+        text = parts[i]
+        yield text
+        for j in range(i + 1, len(parts)):
+            text += seps[j - 1] + parts[j]
+            yield text
+
+
 def find_case_refs(results_dir: Path, case_refs) -> list[tuple[str, str]]:
     """(file, reference) for every case reference found in a text file under results_dir.
 
     A reference is matched as a whole token (not inside a longer run of letters and digits),
-    so the reference ``12`` is not found in ``2,783`` or ``120``.
+    so the reference ``12`` is not found in ``2,783`` or ``120``. Each file is tokenised
+    once, so thousands of references cost no more than a few.
     """
-    refs = sorted({str(r) for r in case_refs if str(r).strip()})
+    refs = {str(r) for r in case_refs if str(r).strip()}
     if not refs:
         return []
-    pattern = re.compile(
-        r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, refs)) + r")(?![0-9A-Za-z])"
-    )
     hits = []
     for path in sorted(Path(results_dir).rglob("*")):
         if path.is_file() and path.suffix in TEXT_SUFFIXES:
             text = path.read_text(encoding="utf-8", errors="replace")
-            hits.extend((str(path), m.group(1)) for m in pattern.finditer(text))
+            for match in _TOKEN.finditer(text):
+                hits.extend((str(path), c) for c in _candidates(match.group()) if c in refs)
     return hits
 
 
