@@ -61,11 +61,19 @@ def test_every_declared_model_fits_and_reports_its_sample(spec, analysis, result
     assert ((ok["conf_low"] <= ok["estimate"]) & (ok["estimate"] <= ok["conf_high"])).all()
 
 
-def test_center_model_states_its_number_of_centers(results, tables):
+def test_center_model_states_its_number_of_centers(spec, analysis, results, tables):
     coef, _, texts = results
     center = coef[coef["model"] == "centers_reasons_prolonged_12"]
     assert (center["n"] == len(tables[2])).all()
     assert f"n: {len(tables[2])}" in texts["centers_reasons_prolonged_12"]
+    # An awareness row of a center without cases cannot inform a share: left out and said so.
+    awareness = pd.concat([tables[2], tables[2].iloc[[0]].assign(center_id="C48")],
+                          ignore_index=True)
+    only = dataclasses.replace(spec, models=(spec.model("centers_reasons_prolonged_12"),))
+    coef2, diag2, _ = run_models(analysis, awareness, only, SETTINGS, load_codebook())
+    assert (coef2["n"] == len(tables[2])).all()
+    sample = diag2.loc[diag2["check"] == "sample", "message"].iloc[0]
+    assert f"n = {len(tables[2])} centers" in sample and "1 without" in sample
 
 
 def test_mixed_model_reports_the_center_sd(results):

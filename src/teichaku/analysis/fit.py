@@ -48,6 +48,7 @@ class Prepared:
     frame: pd.DataFrame
     formula_vars: list[str]
     n_dropped_missing: int
+    n_without_cases: int = 0       # centers (data: centers) with no case of known outcome
 
 
 @dataclass
@@ -102,6 +103,12 @@ def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
     sample = data.query(spec.where, engine="python") if spec.where else data
     frame = pd.DataFrame({c: _numeric(sample[c]) for c in dict.fromkeys(needed + formula_vars)})
     frame = frame.dropna(subset=needed)
+    n_no_cases = 0
+    if spec.type == "binomial_counts":
+        # A center without a case of known outcome carries no information on its share.
+        trials = frame[outcome_columns(spec)].sum(axis=1)
+        n_no_cases = int((trials == 0).sum())
+        frame = frame[trials > 0]
     n_before = len(frame)
     categorical = [c for c in formula_vars
                    if isinstance(frame[c].dtype, pd.CategoricalDtype)
@@ -112,7 +119,7 @@ def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
     for c in categorical:
         if isinstance(frame[c].dtype, pd.CategoricalDtype):
             frame[c] = frame[c].cat.remove_unused_categories()
-    return Prepared(frame, formula_vars, n_before - len(frame))
+    return Prepared(frame, formula_vars, n_before - len(frame), n_no_cases)
 
 
 def design(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
@@ -318,6 +325,12 @@ def fit_model(spec: ModelSpec, data: pd.DataFrame, settings: Settings) -> tuple[
             "n_dropped_missing": prepared.n_dropped_missing}
     if spec.data == "centers":
         info["n_cases"] = int(frame[outcome_columns(spec)].to_numpy().sum())
+        info["n_centers_without_cases"] = prepared.n_without_cases
+        diags.append(dg.row(
+            spec.name, "sample", "ok",
+            f"n = {len(frame)} centers (rows of the awareness survey with at least one case "
+            f"of known {spec.outcome}; {prepared.n_without_cases} without), "
+            f"{info['n_cases']} cases", value=float(len(frame))))
     if spec.missing == "mice":
         frames = _impute(spec, prepared, settings)
         X0 = design(spec, frames[0])

@@ -75,7 +75,8 @@ def fit_text(spec: ModelSpec, table: pd.DataFrame | None, diags: list[dict], inf
     lines += [f"Sample restriction: {spec.where or 'none'}",
               f"Missing covariates: {spec.missing}",
               f"Clusters: {spec.cluster or 'none'}"]
-    for key in ("n", "n_events", "n_clusters", "n_cases", "n_dropped_missing"):
+    for key in ("n", "n_events", "n_clusters", "n_cases", "n_centers_without_cases",
+                "n_dropped_missing"):
         if key in info:
             lines.append(f"{key}: {_fmt(info[key])}")
     lines.append("")
