@@ -20,8 +20,8 @@ from teichaku.ingest.crosscheck import cross_rules
 from teichaku.ingest.values import IQ_STATUSES
 
 DATETIME = "datetime64[ns]"
-CASE_ID_PATTERN = r"^[0-9a-f]{64}$"
-CENTER_ID_PATTERN = r"^C\d{2}$"
+CASE_ID_PATTERN = r"[0-9a-f]{64}"
+CENTER_ID_PATTERN = r"C\d{2}"
 
 
 def category(codes) -> pd.CategoricalDtype:
@@ -62,19 +62,20 @@ def _dtype(var: Variable) -> object:
     }[var.type]
 
 
+def _named(test, name: str) -> pa.Check:
+    """A check named by the rule it stands for (built-in checks keep their own names)."""
+    return pa.Check(test, name=name, error=name)
+
+
 def _checks(var: Variable, codebook: Codebook) -> list[pa.Check]:
     if var.type in ("integer", "iq") and var.min is not None:
-        return [pa.Check.in_range(var.min, var.max, name="out_of_range")]
+        lo, hi = var.min, var.max
+        return [_named(lambda s, lo=lo, hi=hi: s.between(lo, hi), "out_of_range")]
     if var.type == "date":
-        return [
-            pa.Check.in_range(
-                pd.Timestamp(codebook.date_min),
-                pd.Timestamp(codebook.survey["period_end"]),
-                name="date_out_of_range",
-            )
-        ]
+        lo, hi = pd.Timestamp(codebook.date_min), pd.Timestamp(codebook.survey["period_end"])
+        return [_named(lambda s, lo=lo, hi=hi: s.between(lo, hi), "date_out_of_range")]
     if var.type == "center_id":
-        return [pa.Check.str_matches(CENTER_ID_PATTERN, name="invalid_center_id")]
+        return [_named(lambda s: s.str.fullmatch(CENTER_ID_PATTERN), "invalid_center_id")]
     return []
 
 
@@ -89,12 +90,15 @@ def table_schema(
     for var in tbl.variables.values():
         if var.personal:
             columns["case_id"] = pa.Column(
-                "str", pa.Check.str_matches(CASE_ID_PATTERN), nullable=False
+                "str",
+                _named(lambda s: s.str.fullmatch(CASE_ID_PATTERN), "invalid_case_id"),
+                nullable=False,
             )
             continue
         checks = _checks(var, codebook)
         if var.type == "center_id" and centers is not None and table != "roster":
-            checks.append(pa.Check.isin(list(centers), name="unknown_center"))
+            known = list(centers)
+            checks.append(_named(lambda s, known=known: s.isin(known), "unknown_center"))
         keyish = var.type == "center_id" or var.name == "cohort"
         columns[var.name] = pa.Column(dtypes[var.name], checks, nullable=not keyish)
         if var.type == "iq":
