@@ -72,6 +72,7 @@ def test_meaning_errors_name_the_problem(raw, change, message):
     ("C(cohort)[T.r2_ended]", "cohort[r2_ended]"),
     ("barrier_no_stable_service", "barrier_no_stable_service"),
     ("Intercept", "Intercept"),
+    ("coordination[T.general]:age_10", "coordination[general]:age_10"),
 ])
 def test_tidy_term_names(name, term):
     assert tidy_term(name) == term
@@ -89,5 +90,8 @@ def test_labels_come_from_codebook_and_spec(spec):
     assert term_label("age_10", spec, cb, "en").startswith(age.label_en)
     assert spec.scaled["age_10"].unit_en in term_label("age_10", spec, cb, "en")
     assert term_label("Intercept", spec, cb, "ja") == spec.term_labels["Intercept"]["ja"]
+    assert term_label("coordination[general]:age_10", spec, cb, "en") == (
+        term_label("coordination[general]", spec, cb, "en") + " × "
+        + term_label("age_10", spec, cb, "en"))
     reason = cb.variable("awareness", "reason_facility_requests")
     assert term_label("reason_facility_requests", spec, cb, "ja") == reason.label_ja

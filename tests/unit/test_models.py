@@ -192,3 +192,30 @@ def test_barrier_intervals_cover_the_truth_about_95_percent(spec):
     coverage = float(np.mean(covered))
     # 80 intervals: at a true 95% the observed share falls below 0.85 with probability < 1e-4.
     assert coverage >= 0.85, coverage
+
+
+def test_rubin_rules_combine_within_and_between_variance():
+    from teichaku.analysis.fit import Estimates, _rubin
+
+    a = Estimates(["x"], np.array([1.0]), np.array([0.2]), "model")
+    b = Estimates(["x"], np.array([1.4]), np.array([0.4]), "model")
+    out = _rubin([a, b])
+    # W = (0.04 + 0.16) / 2 = 0.1, B = var(1.0, 1.4) = 0.08, T = W + 1.5 B = 0.22
+    assert out.params[0] == pytest.approx(1.2)
+    assert out.bse[0] == pytest.approx(np.sqrt(0.22))
+    r = 1.5 * 0.08 / 0.1
+    assert out.df[0] == pytest.approx((2 - 1) * (1 + 1 / r) ** 2)
+    same = _rubin([a, a])
+    assert same.bse[0] == pytest.approx(0.2) and np.isinf(same.df[0])
+    table = tidy(ModelSpec(name="m", type="logit", outcome="y", formula="x", label_ja="",
+                           label_en=""), same, {"n": 1, "n_events": 1, "n_clusters": 1},
+                 SETTINGS)
+    assert table["conf_high"].iloc[0] == pytest.approx(np.exp(1.0 + 1.959964 * 0.2))
+
+
+def test_interaction_terms_are_named_per_factor(spec, analysis):
+    model = dataclasses.replace(spec.model("logit_prolonged_12"), name="interaction",
+                                formula="barrier_no_stable_service * coordination")
+    est, _, info = fit_model(model, analysis, SETTINGS)
+    terms = tidy(model, est, info, SETTINGS)["term"].tolist()
+    assert "barrier_no_stable_service:coordination[general]" in terms

@@ -57,7 +57,7 @@ class Estimates:
     params: np.ndarray
     bse: np.ndarray
     se_type: str
-    df: float | None = None              # t degrees of freedom (Rubin); None: normal
+    df: np.ndarray | None = None         # t degrees of freedom per term (Rubin); None: normal
     p_available: bool = True
     extra: list[dict] = field(default_factory=list)       # extra rows (e.g. a center SD)
     diagnostics: list[dict] = field(default_factory=list)
@@ -294,19 +294,20 @@ def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.
 
 
 def _rubin(fits: list[Estimates]) -> Estimates:
-    """Combine estimates from imputed data sets by Rubin's rules (Barnard-Rubin-free df)."""
+    """Combine estimates from imputed data sets by Rubin's rules: total variance
+    W + (1 + 1/m) B and, per term, Rubin's degrees of freedom (m - 1)(1 + 1/r)^2 with
+    r = (1 + 1/m) B / W (infinite, i.e. normal, when the imputations agree exactly)."""
     m = len(fits)
     q = np.array([f.params for f in fits])
     u = np.array([f.bse**2 for f in fits])
-    qbar = q.mean(axis=0)
     within = u.mean(axis=0)
     between = q.var(axis=0, ddof=1)
     total = within + (1 + 1 / m) * between
     with np.errstate(divide="ignore"):
         r = (1 + 1 / m) * between / within
-        df = float(np.min((m - 1) * (1 + 1 / r) ** 2))
-    out = Estimates(fits[0].columns, qbar, np.sqrt(total), f"rubin_{fits[0].se_type}",
-                    df=df if np.isfinite(df) else None)
+        df = (m - 1) * (1 + 1 / r) ** 2
+    out = Estimates(fits[0].columns, q.mean(axis=0), np.sqrt(total),
+                    f"rubin_{fits[0].se_type}", df=df)
     out.warnings = sorted({w for f in fits for w in f.warnings})
     out.converged = all(f.converged for f in fits)
     return out
@@ -379,25 +380,28 @@ def fit_model(spec: ModelSpec, data: pd.DataFrame, settings: Settings) -> tuple[
 def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.DataFrame:
     """One row per term on the reported scale (HR or OR; SD for a random-effect SD)."""
     alpha = 1 - settings.confidence
-    q = stats.t.ppf(1 - alpha / 2, est.df) if est.df else stats.norm.ppf(1 - alpha / 2)
+    # t quantiles with Rubin's df (an infinite df gives the normal quantile)
+    q = (stats.t.ppf(1 - alpha / 2, est.df) if est.df is not None
+         else np.full(len(est.params), stats.norm.ppf(1 - alpha / 2)))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = est.params / est.bse
         if not est.p_available:
             p = np.full_like(z, np.nan)
-        elif est.df:
+        elif est.df is not None:
             p = 2 * stats.t.sf(np.abs(z), est.df)
         else:
             p = 2 * stats.norm.sf(np.abs(z))
     rows = []
-    for col, b, se, pv in zip(est.columns, est.params, est.bse, p, strict=True):
+    for col, b, se, pv, qi in zip(est.columns, est.params, est.bse, p, q, strict=True):
         rows.append({"term": tidy_term(col), "scale": "odds" if col == "Intercept" and
                      spec.type != "cox" else spec.scale, "estimate": np.exp(b),
-                     "conf_low": np.exp(b - q * se), "conf_high": np.exp(b + q * se),
+                     "conf_low": np.exp(b - qi * se), "conf_high": np.exp(b + qi * se),
                      "std_error": se, "p_value": pv})
+    z0 = stats.norm.ppf(1 - alpha / 2)
     for extra in est.extra:
         m, s = extra["log_mean"], extra["log_sd"]
         rows.append({"term": extra["column"], "scale": "SD", "estimate": np.exp(m),
-                     "conf_low": np.exp(m - q * s), "conf_high": np.exp(m + q * s),
+                     "conf_low": np.exp(m - z0 * s), "conf_high": np.exp(m + z0 * s),
                      "std_error": s, "p_value": np.nan})
     out = pd.DataFrame(rows)
     out.insert(0, "model", spec.name)

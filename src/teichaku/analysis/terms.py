@@ -18,7 +18,9 @@ _CATEGORICAL = re.compile(r"^(?:C\(\s*)?(?P<var>\w+)(?:\s*,[^\]]*\))?\)?\[(?:T\.
 
 
 def tidy_term(name: str) -> str:
-    """The output name of a design-matrix column."""
+    """The output name of a design-matrix column (each factor of an interaction a:b too)."""
+    if ":" in name:
+        return ":".join(tidy_term(part) for part in name.split(":"))
     m = _CATEGORICAL.match(name)
     if m:
         return f"{m.group('var')}[{m.group('level')}]"
@@ -34,7 +36,11 @@ def _codebook_variables(codebook: Codebook) -> dict[str, Variable]:
 
 
 def term_label(term: str, spec: AnalysisSpec, codebook: Codebook, language: str) -> str:
-    """Label of a tidy term in ``language`` (ja or en); the term itself when none is known."""
+    """Label of a tidy term in ``language`` (ja or en); the term itself when none is known.
+    An interaction a:b is labelled "label(a) × label(b)"."""
+    if ":" in term and term not in spec.term_labels:
+        return " × ".join(term_label(part, spec, codebook, language)
+                          for part in term.split(":"))
     if term in spec.term_labels:
         return spec.term_labels[term][language]
     variables = _codebook_variables(codebook)
