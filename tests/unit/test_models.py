@@ -219,3 +219,13 @@ def test_interaction_terms_are_named_per_factor(spec, analysis):
     est, _, info = fit_model(model, analysis, SETTINGS)
     terms = tidy(model, est, info, SETTINGS)["term"].tolist()
     assert "barrier_no_stable_service:coordination[general]" in terms
+
+
+def test_nelson_aalen_hand_computed():
+    from teichaku.analysis.fit import nelson_aalen
+
+    time = np.array([1.0, 2.0, 2.0, 3.0, 5.0])
+    event = np.array([1, 1, 0, 0, 1])
+    # H(1) = 1/5, H(2) = 1/5 + 1/4, H(3) = H(2), H(5) = H(2) + 1/1
+    np.testing.assert_allclose(nelson_aalen(time, event),
+                               [0.2, 0.45, 0.45, 0.45, 1.45])

@@ -264,6 +264,19 @@ def _fit_mixed(endog: np.ndarray, X: pd.DataFrame, exog_vc: sparse.csr_matrix, s
     return params, sds, res
 
 
+def nelson_aalen(time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """The Nelson-Aalen cumulative hazard evaluated at each observation's own time."""
+    event_times = np.unique(time[event == 1])
+    if len(event_times) == 0:
+        return np.zeros(len(time))
+    at_risk = len(time) - np.searchsorted(np.sort(time), event_times, side="left")
+    deaths = np.bincount(np.searchsorted(event_times, time[event == 1]),
+                         minlength=len(event_times))
+    cumulative = np.cumsum(deaths / at_risk)
+    index = np.searchsorted(event_times, time, side="right") - 1
+    return np.where(index >= 0, cumulative[np.maximum(index, 0)], 0.0)
+
+
 def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.DataFrame]:
     """Completed copies of the frame by chained equations (predictive mean matching)."""
     frame = prepared.frame.reset_index(drop=True)
@@ -277,8 +290,11 @@ def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.
         if c not in numeric:
             imp[f"code_{c}"] = pd.factorize(frame[c], sort=True)[0].astype(float)
     if spec.type == "cox":
-        imp["outcome_time"] = frame[TIME]
-        imp["outcome_event"] = (frame[EVENT_TYPE] == spec.event).astype(float)
+        # White and Royston (2009): the event indicator and the Nelson-Aalen cumulative
+        # hazard at the follow-up time, rather than the time itself.
+        event = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
+        imp["outcome_cumhaz"] = nelson_aalen(frame[TIME].to_numpy(dtype=float), event)
+        imp["outcome_event"] = event
     elif spec.type != "binomial_counts":
         imp["outcome_value"] = frame[spec.outcome]
     imp.columns = imp.columns.astype(object)
