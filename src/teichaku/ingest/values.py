@@ -91,6 +91,7 @@ def parse_integer(
 _TIME_SUFFIX = re.compile(r"[ T]0{1,2}:00(?::00(?:\.0+)?)?$")
 _WESTERN = re.compile(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_PLAIN_DATE = re.compile(r"([0-9]{4})[/.\-]([0-9]{1,2})[/.\-]([0-9]{1,2})")  # ASCII digits only
 
 
 def _era_pattern(eras: Mapping[str, Mapping]) -> tuple[re.Pattern, dict[str, int]]:
@@ -126,6 +127,12 @@ def parse_date(
         return _in_range(value.date(), earliest, latest)
     if isinstance(value, dt.date):
         return _in_range(value, earliest, latest)
+    if isinstance(value, str) and (m := _PLAIN_DATE.fullmatch(value)):  # fast path
+        try:
+            date = dt.date(*map(int, m.groups()))
+        except ValueError:
+            raise CellError("invalid_date") from None
+        return _in_range(date, earliest, latest)
     text = cell_text(value)
     text = squeeze(_TIME_SUFFIX.sub("", text))
     if text == "" or text in missing:
@@ -248,9 +255,8 @@ def parse_center_id(value: object, *, missing: frozenset[str] = frozenset()) -> 
 def parse_text(value: object, *, missing: frozenset[str] = frozenset()) -> str | None:
     """Free text (a case reference): NFKC, stripped; missing -> None."""
     text = cell_text(value)
-    if squeeze(text) == "" or squeeze(text) in missing:
-        return None
-    return text
+    key = "".join(text.split()) if text.isascii() else squeeze(text)
+    return None if key == "" or key in missing else text
 
 
 def parse_boolean(
