@@ -171,7 +171,7 @@ def _write_instructions(ws: Worksheet, cb: Codebook) -> None:
     for i, note in enumerate(_general_notes(cb), start=1):
         ws.append([f"{i}.", note])
         ws.cell(ws.max_row, 2).alignment = WRAP
-    header = ["シート", "列の見出し", "グループ", "内容", "記入方法", "空欄の扱い", "列"]
+    header = ["シート", "列の見出し", "グループ", "内容", "記入方法", "空欄の扱い", "列の要否"]
     for table in cb.tables.values():
         ws.append([])
         ws.append([f"シート「{table.sheet}」: {table.label_ja}"])
@@ -181,7 +181,7 @@ def _write_instructions(ws: Worksheet, cb: Codebook) -> None:
             cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, BORDER
         for var in table.variables.values():
             group = table.groups[var.group].header if var.group else ""
-            column = "必須" if var.required else "省略可"
+            column = "必須" if var.required else "省略可（列がなければ不明）"
             ws.append(
                 [
                     table.sheet,
