@@ -305,3 +305,40 @@ def test_xlsx_two_row_header_merged_groups_excel_dates_and_sheet_choice(tmp_path
     assert clean["act_daily_life"].tolist() == [False, False]
     assert clean["barrier_no_stable_service"].tolist() == [True, True]
     assert clean["act_trouble"].isna().all()
+
+
+# --- roster and awareness -----------------------------------------------------------------------
+
+
+def test_roster_and_awareness_rules(tmp_path):
+    raw = raw_folder(tmp_path, "valid.csv")
+    roster = (DATA / "roster.csv").read_text(encoding="utf-8")
+    roster += "C49,沖縄県,その他,会員,1,回答\n"  # row 7: beyond C48
+    roster += "C03,岩手県,NPO法人,会員,0,未回答\n"  # row 8: C03 again, other content
+    roster += "C02,青森県,済生会,○,5,回答\n"  # row 9: C02 again, same content
+    (raw / "roster.csv").write_text(roster, encoding="utf-8")
+    awareness = (DATA / "awareness.csv").read_text(encoding="utf-8")
+    (raw / "awareness.csv").write_text(
+        awareness + "C09,〇,,,,,,,\nC01,〇,,,,,,,△\n", encoding="utf-8"
+    )
+    result = ingest_survey(raw, CB, KEY)
+    assert located(result, "roster") == [
+        ("roster.csv", "", 6, "センター番号", "conflicting_duplicate_center"),
+        ("roster.csv", "", 7, "センター番号", "out_of_range"),
+        ("roster.csv", "", 8, "センター番号", "conflicting_duplicate_center"),
+    ]
+    roster_result = result.tables["roster"]
+    assert (
+        roster_result.rows_read,
+        roster_result.rows_valid,
+        roster_result.rows_rejected,
+        roster_result.rows_duplicate,
+    ) == (6, 2, 3, 1)
+    assert located(result, "awareness") == [
+        ("awareness.csv", "", 2, "センター番号", "conflicting_duplicate_center"),
+        ("awareness.csv", "", 4, "センター番号", "unknown_center"),
+        ("awareness.csv", "", 5, "センター番号", "conflicting_duplicate_center"),
+        ("awareness.csv", "", 5, "長期化の理由:受入施設等から継続的関与を希望", "invalid_mark"),
+    ]
+    # cases of a center whose roster rows conflict are still known to the roster
+    assert result.tables["cases"].rows_valid == 2

@@ -295,7 +295,16 @@ def clean_table(
     rule = "conflicting_duplicate_ref" if key_var != "center_id" else "conflicting_duplicate_center"
     add(conflict, key_var, rule, typed[key_var].astype(object).astype(str))
 
-    # 5. centers missing from the roster; cross-column rules
+    # 5. roster centers beyond C<max>; centers missing from the roster; cross-column rules
+    highest = table.variables["center_id"].max
+    if roster_centers is None and highest is not None:
+        number = pd.to_numeric(typed["center_id"].str.slice(1), errors="coerce")
+        add(
+            number.gt(highest).fillna(False).astype(bool),
+            "center_id",
+            "out_of_range",
+            typed["center_id"].astype(str),
+        )
     if roster_centers is not None:
         unknown = typed["center_id"].notna() & ~typed["center_id"].isin(roster_centers)
         add(unknown.astype(bool), "center_id", "unknown_center", typed["center_id"].astype(str))
