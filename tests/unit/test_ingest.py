@@ -342,3 +342,15 @@ def test_roster_and_awareness_rules(tmp_path):
     ]
     # cases of a center whose roster rows conflict are still known to the roster
     assert result.tables["cases"].rows_valid == 2
+
+
+def test_a_header_without_rows_and_short_rows(tmp_path):
+    raw = raw_folder(tmp_path)
+    header = (DATA / "cases" / "valid.csv").read_text(encoding="utf-8").splitlines()[0]
+    (raw / "cases" / "empty_table.csv").write_text(header + "\n", encoding="utf-8")
+    (raw / "cases" / "short.csv").write_text(header + "\nC01,S-1,3\n", encoding="utf-8")
+    result = ingest_survey(raw, CB, KEY)
+    cases = result.tables["cases"]
+    assert [s.rows_read for s in cases.sheets] == [0, 1]
+    assert cases.rows_valid == 1 and cases.clean["age"].isna().all()
+    assert cases.clean["act_regular_contact"].tolist() == [False]  # present and blank: no

@@ -139,7 +139,7 @@ class _Parsed:
     def add(self, sheet: Sheet, codebook: Codebook) -> None:
         header = find_header(sheet.rows, self.table, codebook, sheet.file)
         body = sheet.rows[header.data_start :]
-        width = max((len(r) for r in body), default=0)
+        width = max([len(r) for r in body] + [max(header.columns.values()) + 1])
         if any(len(r) != width for r in body):
             body = [(*r, *([None] * (width - len(r)))) for r in body]
         grid = np.empty((len(body), width), dtype=object)
