@@ -229,3 +229,18 @@ def test_nelson_aalen_hand_computed():
     # H(1) = 1/5, H(2) = 1/5 + 1/4, H(3) = H(2), H(5) = H(2) + 1/1
     np.testing.assert_allclose(nelson_aalen(time, event),
                                [0.2, 0.45, 0.45, 0.45, 1.45])
+
+
+def test_separation_and_non_convergence_are_flagged(spec, analysis, tables):
+    logit = dataclasses.replace(spec.model("logit_prolonged_12"), name="separated",
+                                formula="age_10 + prolonged_6")  # prolonged_6 = 0 => 12 = 0
+    cox = dataclasses.replace(spec.model("cox_transition"), name="cox_separated",
+                              formula="age_10 + ended")  # open cases never have the event
+    models = dataclasses.replace(spec, models=(logit, cox, spec.model("logit_prolonged_12")))
+    _, diag, _ = run_models(analysis, tables[2], models, SETTINGS, load_codebook())
+    for name, term in (("separated", "prolonged_6"), ("cox_separated", "ended")):
+        rows = diag[diag["model"] == name]
+        assert (rows["status"] != "ok").any()
+        flagged = rows[rows["check"] == "separation"]
+        assert term in set(flagged["term"]) and (flagged["status"] == "warning").all()
+    assert (diag.loc[diag["model"] == "logit_prolonged_12", "status"] == "ok").all()

@@ -30,6 +30,9 @@ from teichaku.analysis.specs import ModelSpec, Settings
 from teichaku.analysis.terms import tidy_term
 
 TIME = "followup_months"
+#: A log hazard or odds ratio beyond this (a ratio above about 160,000) means the fit ran off
+#: towards infinity: (quasi-)separation or a group without events.
+LARGE_LOG_RATIO = 12.0
 EVENT_TYPE = "event_type"
 COEFFICIENT_COLUMNS = [
     "model", "role", "type", "term", "label_ja", "label_en", "scale", "estimate", "conf_low",
@@ -383,6 +386,13 @@ def fit_model(spec: ModelSpec, data: pd.DataFrame, settings: Settings) -> tuple[
     if est.warnings:
         message += "; " + " | ".join(est.warnings)
     diags.append(dg.row(spec.name, "convergence", status, message))
+    for col, b in zip(est.columns, est.params, strict=True):
+        if col != "Intercept" and np.isfinite(b) and abs(b) > LARGE_LOG_RATIO:
+            diags.append(dg.row(
+                spec.name, "separation", "warning",
+                f"|log ratio| = {abs(b):.1f} > {LARGE_LOG_RATIO:g}: the estimate runs off to "
+                "the boundary (separation or no events in one group)", term=tidy_term(col),
+                value=float(b), threshold=LARGE_LOG_RATIO))
     terms = [tidy_term(c) for c in est.columns if c != "Intercept"]
     n_parameters = len(terms) + sum(1 for _ in est.extra)
     diags.append(dg.epv_row(spec.name, binary_events, n_parameters,
@@ -399,7 +409,7 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
     # t quantiles with Rubin's df (an infinite df gives the normal quantile)
     q = (stats.t.ppf(1 - alpha / 2, est.df) if est.df is not None
          else np.full(len(est.params), stats.norm.ppf(1 - alpha / 2)))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = est.params / est.bse
         if not est.p_available:
             p = np.full_like(z, np.nan)
@@ -407,12 +417,15 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
             p = 2 * stats.t.sf(np.abs(z), est.df)
         else:
             p = 2 * stats.norm.sf(np.abs(z))
+    with np.errstate(over="ignore"):  # a runaway estimate shows as inf (and is flagged)
+        estimate, low, high = (np.exp(est.params), np.exp(est.params - q * est.bse),
+                               np.exp(est.params + q * est.bse))
     rows = []
-    for col, b, se, pv, qi in zip(est.columns, est.params, est.bse, p, q, strict=True):
+    for i, col in enumerate(est.columns):
         rows.append({"term": tidy_term(col), "scale": "odds" if col == "Intercept" and
-                     spec.type != "cox" else spec.scale, "estimate": np.exp(b),
-                     "conf_low": np.exp(b - qi * se), "conf_high": np.exp(b + qi * se),
-                     "std_error": se, "p_value": pv})
+                     spec.type != "cox" else spec.scale, "estimate": estimate[i],
+                     "conf_low": low[i], "conf_high": high[i], "std_error": est.bse[i],
+                     "p_value": p[i]})
     z0 = stats.norm.ppf(1 - alpha / 2)
     for extra in est.extra:
         m, s = extra["log_mean"], extra["log_sd"]
