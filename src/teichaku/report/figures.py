@@ -64,8 +64,8 @@ def _panel_n(ax, text: str) -> None:
 
 
 def _log_ratio_axis(axis) -> None:
-    """A log axis for ratios with plain tick labels at powers of two (0.5, 1, 2, ...)."""
-    axis.set_major_locator(mticker.LogLocator(base=2, subs=(1.0,)))
+    """A log axis for ratios with plain tick labels (0.5, 0.75, 1, 1.5, 2, 3, ...)."""
+    axis.set_major_locator(mticker.LogLocator(base=2, subs=(1.0, 1.5)))
     axis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_formatter(mticker.NullFormatter())
 
@@ -165,7 +165,7 @@ def support_figure(ctx: FigureContext, cases: pd.DataFrame,
     """The seed's three charts: % of cases receiving each support, by cohort."""
     fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH, 2.3 * len(groups)))
     axes = np.atleast_1d(axes)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.1, hspace=0.75)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.1, hspace=0.75)
     any_hidden = False
     for ax, group in zip(axes, groups, strict=True):
         items, per_cohort = _group_shares(ctx, cases, group)
@@ -185,7 +185,7 @@ def support_figure(ctx: FigureContext, cases: pd.DataFrame,
         ax.set_title(ctx.labels.group("cases", group), loc="left")
         if all_ns:
             _panel_n(ax, _n_range_text(ctx, all_ns))
-    axes[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.08), ncol=len(per_cohort))
+    axes[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.16), ncol=len(per_cohort))
     if any_hidden:
         ctx.note(fig, ctx.labels.text("suppressed_figure_note", min_cell=ctx.privacy.min_cell))
     return ctx.save(fig, name)

@@ -1,0 +1,72 @@
+"""The report tables of the last run in this working tree (skipped before any run) agree
+with results/numbers.json and with the processed data."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from teichaku.published import ITEMS, decimals, load_published
+from teichaku.report.labels import load_labels
+from teichaku.report.suppress import Privacy
+from teichaku.report.tables import item_label
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = ROOT / "results" / "tables"
+NUMBERS = ROOT / "results" / "numbers.json"
+CASES = ROOT / "data" / "processed" / "cases.parquet"
+LABELS = ROOT / "workflow" / "report" / "labels.yaml"
+
+pytestmark = pytest.mark.skipif(
+    not (TABLES / "table1_basic_attributes.csv").exists() or not NUMBERS.exists()
+    or not CASES.exists(), reason="no pipeline run in this working tree")
+
+
+def _labels(table: pd.DataFrame):
+    """The labels of the language the table was written in."""
+    for lang in ("ja", "en"):
+        labels = load_labels(lang, LABELS)
+        if labels.text("item") in table.columns:
+            return labels
+    raise AssertionError("table header in no known language")
+
+
+def _num(cell) -> float:
+    return float(str(cell).replace(",", ""))
+
+
+def test_table1_is_numbers_json_at_the_published_precision(default_config, root):
+    table = pd.read_csv(TABLES / "table1_basic_attributes.csv", dtype=str,
+                        keep_default_na=False)
+    labels = _labels(table)
+    computed = json.loads(NUMBERS.read_text(encoding="utf-8"))["published"]
+    published = load_published(root / default_config["published"])
+    rows = table.set_index(labels.text("item"))
+    for item in ITEMS:
+        if item.section not in ("survey", "basic_attributes") or item.kind == "date":
+            continue
+        cell = rows.loc[item_label(item, labels), labels.text("computed")]
+        digits = decimals(published[item.section][item.key])
+        assert _num(cell) == pytest.approx(computed[item.section][item.key],
+                                           abs=0.5 * 10**-digits + 1e-9), item.key
+
+
+def test_support_table_counts_are_the_processed_cases(default_config):
+    table = pd.read_csv(TABLES / "table2_support_by_cohort.csv", dtype=str,
+                        keep_default_na=False)
+    labels = _labels(table)
+    cases = pd.read_parquet(CASES)
+    rows = table.set_index(labels.text("item"))
+    overall = labels.text("overall")
+    marker = Privacy(default_config["privacy"]["min_cell"]).marker
+    checked = 0
+    for group in ("act", "guar", "link"):
+        for var in labels.group_items("cases", group):
+            values = cases[var.name].dropna().astype(bool)
+            row = rows.loc["　" + var.label(labels.language)]
+            assert _num(row[f"{overall} {labels.text('valid_n')}"]) == len(values)
+            if row[f"{overall} {labels.text('count')}"] != marker:
+                assert _num(row[f"{overall} {labels.text('count')}"]) == values.sum()
+                checked += 1
+    assert checked >= 10
