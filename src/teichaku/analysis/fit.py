@@ -394,7 +394,7 @@ def fit_model(spec: ModelSpec, data: pd.DataFrame, settings: Settings) -> tuple[
                 "the boundary (separation or no events in one group)", term=tidy_term(col),
                 value=float(b), threshold=LARGE_LOG_RATIO))
     terms = [tidy_term(c) for c in est.columns if c != "Intercept"]
-    n_parameters = len(terms) + sum(1 for _ in est.extra)
+    n_parameters = len(terms) + len(est.extra)
     diags.append(dg.epv_row(spec.name, binary_events, n_parameters,
                             settings.min_events_per_variable))
     diags += dg.vif_rows(spec.name, X0, [tidy_term(c) for c in X0.columns],
