@@ -103,15 +103,17 @@ def test_rare_item_is_suppressed_everywhere_in_the_support_table(data, labels):
 
 
 def test_barriers_by_prolonged_status(data, labels):
-    t = tb.barriers_table(data["analysis"], "prolonged_12", labels, P)
+    t = tb.barriers_table(data["analysis"], "prolonged_12", 12, labels, P)
     frame = t.frame.set_index(labels.text("item"))
     a = data["analysis"]
     var = "barrier_no_stable_service"
     row = frame.loc["　" + labels.var("cases", var)]
     for flag, key in ((1, "prolonged"), (0, "not_prolonged")):
         values = a.loc[a["prolonged_12"] == flag, var].dropna().astype(bool)
-        assert _num(row[f"{labels.text(key)} {labels.text('valid_n')}"]) == len(values)
-        assert _num(row[f"{labels.text(key)} {labels.text('percent')}"]) == pytest.approx(
+        head = labels.text(key, k=12)
+        assert "12" in head
+        assert _num(row[f"{head} {labels.text('valid_n')}"]) == len(values)
+        assert _num(row[f"{head} {labels.text('percent')}"]) == pytest.approx(
             100 * values.mean(), abs=0.05)
 
 

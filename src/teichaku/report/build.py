@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from teichaku.analysis.dataset import prolonged_column
 from teichaku.published import compute_valid_n
 from teichaku.report import figures as fg
 from teichaku.report import tables as tb
@@ -85,7 +86,7 @@ def threshold_models(spec: Any, coefficients: pd.DataFrame,
     fitted = _fitted(spec, coefficients)
     out = []
     for k in thresholds:
-        hit = next((m for m in fitted if m.type == "logit" and m.outcome == f"prolonged_{k}"),
+        hit = next((m for m in fitted if m.type == "logit" and m.outcome == prolonged_column(k)),
                    None)
         if hit is not None:
             out.append((k, hit.name))
@@ -103,11 +104,12 @@ def model_labels(spec: Any) -> dict[str, dict]:
 def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb.Table]:
     ml = model_labels(inp.spec)
     prolonged = logistic_model(inp.spec, inp.coefficients).outcome
+    threshold = next(k for k in inp.thresholds if prolonged_column(k) == prolonged)
     return [
         tb.basic_attributes_table(inp.published, inp.numbers["published"], inp.roster, inp.cases,
                                   inp.awareness, labels, privacy),
         tb.support_table(inp.cases, labels, privacy),
-        tb.barriers_table(inp.analysis, prolonged, labels, privacy),
+        tb.barriers_table(inp.analysis, prolonged, threshold, labels, privacy),
         tb.models_table(inp.coefficients, ml, labels, privacy),
         tb.sensitivity_table("table4b_sensitivity_primary", inp.coefficients,
                              primary_and_sensitivity(inp.spec, inp.coefficients), ml, labels,

@@ -129,13 +129,14 @@ def cohort_groups(cases: pd.DataFrame, labels: Labels) -> list[tuple[str, pd.Ser
     return groups
 
 
-def prolonged_groups(analysis: pd.DataFrame, column: str,
+def prolonged_groups(analysis: pd.DataFrame, column: str, threshold: int,
                      labels: Labels) -> list[tuple[str, pd.Series]]:
-    """(label, mask) for cases prolonged and not prolonged (unknown status left out)."""
+    """(label, mask) for cases followed at least ``threshold`` months and for cases that
+    ended before it (still open and shorter: status unknown, left out)."""
     status = analysis[column]
     return [
-        (labels.text("prolonged"), (status == 1).fillna(False).astype(bool)),
-        (labels.text("not_prolonged"), (status == 0).fillna(False).astype(bool)),
+        (labels.text("prolonged", k=threshold), (status == 1).fillna(False).astype(bool)),
+        (labels.text("not_prolonged", k=threshold), (status == 0).fillna(False).astype(bool)),
     ]
 
 
@@ -296,11 +297,11 @@ def support_table(cases: pd.DataFrame, labels: Labels, privacy: Privacy) -> Tabl
                         cohort_groups(cases, labels), labels, privacy)
 
 
-def barriers_table(analysis: pd.DataFrame, prolonged_column: str, labels: Labels,
-                   privacy: Privacy) -> Table:
+def barriers_table(analysis: pd.DataFrame, prolonged_column: str, threshold: int,
+                   labels: Labels, privacy: Privacy) -> Table:
     """Support barriers (barrier_*) by cohort and by prolonged status."""
     groups = cohort_groups(analysis, labels) + prolonged_groups(analysis, prolonged_column,
-                                                                labels)
+                                                                threshold, labels)
     return shares_table("table3_barriers", analysis, "cases", ["barrier"], groups, labels,
                         privacy)
 
