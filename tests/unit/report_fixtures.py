@@ -181,6 +181,9 @@ def make_numbers(roster, cases, awareness, analysis, coefficients, spec, validat
                     "barriers": {t: v for t, v in primary["terms"].items()
                                  if t.startswith("barrier_")}},
         "validation": validation,
+        "diagnostics": {"counts": {"ok": 30, "warning": 1, "error": 0},
+                        "not_ok": [{"model": "cox_transition", "check": "proportional_hazards",
+                                    "term": "age_10", "status": "warning"}]},
     }))
 
 

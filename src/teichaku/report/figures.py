@@ -127,6 +127,9 @@ def basic_attributes_figure(ctx: FigureContext, computed: dict, published: dict,
         _panel_n(ax, _n_range_text(ctx, ns))
         return y
 
+    hidden = [i for i in items if ctx.privacy.is_small(valid_n[section][i.key])]
+    if hidden:
+        ctx.note(fig, t("suppressed_figure_note", min_cell=ctx.privacy.min_cell))
     top = fig.add_subplot(upper[0, 0])
     y = draw(top, shares, t("share"))
     top.set_yticks(y, [item_label(i, ctx.labels) for i in shares])
