@@ -1,9 +1,15 @@
 """Shared fixtures: paths of the repository and its configuration."""
 
+import os
 from pathlib import Path
 
-import pytest
-import yaml
+# One BLAS thread per process, as Snakemake gives its jobs: on a 2-core machine a threaded
+# BLAS makes the small dense problems of the models many times slower, not faster.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import pytest  # noqa: E402
+import yaml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
