@@ -63,7 +63,8 @@ munge -n </dev/null | unmunge >/dev/null || { echo "start.sh: munged did not sta
 
 # --- slurm.conf: one node (this host), one partition ---------------------------------------
 # The node line comes from `slurmd -C` minus its UpTime line; memory is reported 5% lower so
-# that a slightly smaller measurement later does not drain the node.
+# that a slightly smaller measurement later does not drain the node. Daemons talk over the
+# loopback address, so the host name need not resolve.
 node=$(slurmd -C | head -n 1)
 mem=$(sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p' <<<"$node")
 node=$(sed "s/RealMemory=[0-9]*/RealMemory=$((mem * 95 / 100))/" <<<"$node")
@@ -71,7 +72,7 @@ node=$(sed "s/RealMemory=[0-9]*/RealMemory=$((mem * 95 / 100))/" <<<"$node")
 cat >"$CONF" <<CONF
 $MARKER
 ClusterName=teichaku
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -96,7 +97,7 @@ SlurmctldLogFile=$STATE/log/slurmctld.log
 SlurmdLogFile=$STATE/log/slurmd.log
 SlurmctldPort=6817
 SlurmdPort=6818
-$node State=UNKNOWN
+$node NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 # slurmctld refuses to start without a cgroup.conf on some builds even with task/none.

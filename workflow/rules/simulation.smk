@@ -52,6 +52,15 @@ SIM_PARAMS = dict(
 )
 
 
+# Gathering is light: it runs beside Snakemake (on a cluster's login node); only the chunks
+# become cluster jobs. Its threads and resources still bound it under `--cores`.
+localrules:
+    simulation_performance,
+    simulation_figure,
+    simulation_summary,
+    simulation_timing,
+
+
 wildcard_constraints:
     scenario=r"[A-Za-z0-9_-]+",
     chunk=r"\d{4}",
