@@ -39,8 +39,12 @@ def test_unknown_source_is_rejected(default_config, schema):
         validate(cfg, schema)
 
 
-def test_published_figures_are_a_copy_of_the_shared_ones(root):
-    shared = root.parent / "shared" / "survey" / "published-2021.yaml"
+@pytest.mark.parametrize("ours, theirs", [
+    ("config/published-2021.yaml", "published-2021.yaml"),
+    ("docs/FORMAT.md", "FORMAT.md"),
+])
+def test_contract_files_are_copies_of_the_shared_ones(root, ours, theirs):
+    shared = root.parent / "shared" / "survey" / theirs
     if not shared.exists():
         pytest.skip("../shared is not beside this clone")
-    assert (root / "config" / "published-2021.yaml").read_bytes() == shared.read_bytes()
+    assert (root / ours).read_bytes() == shared.read_bytes()
