@@ -47,6 +47,11 @@ REPORT_FIGURE_OUTPUTS = [
     for name, paths in REPORT_FIGURES.items()
     for path in paths
 ]
+# The tables' config leaves out the figure-only option report.dpi: params are a rerun
+# trigger, so changing the dpi reruns the figures and the summary but not the tables.
+REPORT_TABLES_CONFIG = {
+    **config, "report": {k: v for k, v in config["report"].items() if k != "dpi"}
+}
 
 
 rule report_tables:
@@ -55,10 +60,12 @@ rule report_tables:
     output:
         REPORT_TABLE_OUTPUTS,
     params:
-        config=config,
+        config=REPORT_TABLES_CONFIG,
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
     log:
         "logs/report_tables.log",
+    benchmark:
+        "benchmarks/report_tables.tsv"
     conda:
         ENV
     script:
@@ -108,6 +115,8 @@ rule report_summary:
         repo_dir=lambda wildcards: workflow.basedir,  # git commit of the workflow's code
     log:
         "logs/report_summary.log",
+    benchmark:
+        "benchmarks/report_summary.tsv"
     conda:
         ENV
     script:

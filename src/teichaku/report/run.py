@@ -54,9 +54,11 @@ def load_inputs(paths: dict, config: dict) -> build.ReportInputs:
     )
 
 
-def report_settings(config: dict) -> tuple[str, Privacy, int]:
+def report_settings(config: dict) -> tuple[str, Privacy, int | None]:
+    """Language, privacy and dpi (None in the tables' config, which has no figure options)."""
+    dpi = config["report"].get("dpi")
     return (config["report"]["language"], Privacy(int(config["privacy"]["min_cell"])),
-            int(config["report"]["dpi"]))
+            None if dpi is None else int(dpi))
 
 
 def run_tables(inputs: build.ReportInputs, config: dict, label_file: str | Path,
