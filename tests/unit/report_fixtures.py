@@ -270,8 +270,9 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
                                 b["coefficients"], b["curves"], b["numbers"],
                                 load_published(PUBLISHED), b["spec"], THRESHOLDS)
     out_dir = Path(out_dir)
-    run.run_tables(inputs, config, LABEL_FILE, out_dir / "tables")
-    run.run_figures(inputs, config, LABEL_FILE, out_dir / "figures")
+    settings = run.settings_from_config(config)
+    run.run_tables(inputs, settings, config["codebook"], LABEL_FILE, out_dir / "tables")
+    run.run_figures(inputs, settings, config["codebook"], LABEL_FILE, out_dir / "figures")
     run.run_summary(
         inputs=inputs, config=config, label_file=LABEL_FILE, template_dir=REPORT_ASSETS,
         css=REPORT_ASSETS / "summary.css",

@@ -47,11 +47,15 @@ REPORT_FIGURE_OUTPUTS = [
     for name, paths in REPORT_FIGURES.items()
     for path in paths
 ]
-# The tables' config leaves out the figure-only option report.dpi: params are a rerun
-# trigger, so changing the dpi reruns the figures and the summary but not the tables.
-REPORT_TABLES_CONFIG = {
-    **config, "report": {k: v for k, v in config["report"].items() if k != "dpi"}
+# Params are a rerun trigger, so each rule gets only the settings it reads: changing a
+# figure option (report.dpi) reruns the figures and the summary, never the tables. The
+# summary takes the whole configuration (its provenance records the configuration's hash).
+REPORT_TABLE_SETTINGS = {
+    "language": config["report"]["language"],
+    "min_cell": config["privacy"]["min_cell"],
+    "thresholds": ANALYSIS["thresholds"],
 }
+REPORT_FIGURE_SETTINGS = {**REPORT_TABLE_SETTINGS, "dpi": config["report"]["dpi"]}
 
 
 rule report_tables:
@@ -60,7 +64,7 @@ rule report_tables:
     output:
         REPORT_TABLE_OUTPUTS,
     params:
-        config=REPORT_TABLES_CONFIG,
+        settings=REPORT_TABLE_SETTINGS,
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
     log:
         "logs/report_tables.log",
@@ -79,7 +83,7 @@ rule report_figures:
     output:
         REPORT_FIGURE_OUTPUTS,
     params:
-        config=config,
+        settings=REPORT_FIGURE_SETTINGS,
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
     log:
         "logs/report_figures.log",

@@ -3,6 +3,7 @@
 from teichaku.report import run
 
 run.setup_logging(snakemake.log[0])
-inputs = run.load_inputs(dict(snakemake.input.items()), snakemake.params.config)
-run.run_tables(inputs, snakemake.params.config, snakemake.input.labels,
+settings = snakemake.params.settings
+inputs = run.load_inputs(dict(snakemake.input.items()), settings["thresholds"])
+run.run_tables(inputs, settings, snakemake.input.codebook, snakemake.input.labels,
                snakemake.params.out_dir)

@@ -27,18 +27,18 @@ def setup_logging(path: str | Path | None) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-def load_inputs(paths: dict, config: dict) -> build.ReportInputs:
+def load_inputs(paths: dict, thresholds) -> build.ReportInputs:
     """Read the processed tables and analysis results named in ``paths``.
 
     Keys: roster, cases, awareness, analysis, coefficients, numbers, published, models,
-    codebook and optionally curves.
+    codebook and optionally curves. ``thresholds`` are analysis.thresholds.
     """
     from teichaku.analysis.specs import load_analysis_spec  # the analysis stage's parser
 
     codebook = load_codebook(str(paths["codebook"]))
-    thresholds = tuple(int(k) for k in config["analysis"]["thresholds"])
+    thresholds = tuple(int(k) for k in thresholds)
     curves = (pd.read_parquet(paths["curves"]) if paths.get("curves")
-              else pd.DataFrame(columns=["curve", "group", "time", "estimate", "lower",
+              else pd.DataFrame(columns=["curve", "by", "group", "time", "estimate", "lower",
                                          "upper", "n_at_risk"]))
     return build.ReportInputs(
         roster=pd.read_parquet(paths["roster"]),
@@ -54,29 +54,33 @@ def load_inputs(paths: dict, config: dict) -> build.ReportInputs:
     )
 
 
-def report_settings(config: dict) -> tuple[str, Privacy, int | None]:
-    """Language, privacy and dpi (None in the tables' config, which has no figure options)."""
-    dpi = config["report"].get("dpi")
-    return (config["report"]["language"], Privacy(int(config["privacy"]["min_cell"])),
-            None if dpi is None else int(dpi))
+def settings_from_config(config: dict) -> dict:
+    """The report settings (what the rules pass as params) of a full configuration."""
+    return {
+        "language": config["report"]["language"],
+        "min_cell": config["privacy"]["min_cell"],
+        "thresholds": list(config["analysis"]["thresholds"]),
+        "dpi": config["report"]["dpi"],
+    }
 
 
-def run_tables(inputs: build.ReportInputs, config: dict, label_file: str | Path,
-               out_dir: str | Path) -> list[Path]:
-    language, privacy, _ = report_settings(config)
-    labels = load_labels(language, label_file, load_codebook(str(config["codebook"])))
+def run_tables(inputs: build.ReportInputs, settings: dict, codebook: str | Path,
+               label_file: str | Path, out_dir: str | Path) -> list[Path]:
+    """Write every table; ``settings`` holds language and min_cell."""
+    labels = load_labels(settings["language"], label_file, load_codebook(str(codebook)))
     written = []
-    for table in build.build_tables(inputs, labels, privacy):
+    for table in build.build_tables(inputs, labels, Privacy(int(settings["min_cell"]))):
         written += tb.write_table(table, Path(out_dir))
     _check_complete(written, [p for ps in catalog.table_files(str(out_dir)).values() for p in ps])
     return written
 
 
-def run_figures(inputs: build.ReportInputs, config: dict, label_file: str | Path,
-                out_dir: str | Path) -> list[Path]:
-    language, privacy, dpi = report_settings(config)
-    labels = load_labels(language, label_file, load_codebook(str(config["codebook"])))
-    ctx = fg.FigureContext(labels, privacy, dpi, Path(out_dir))
+def run_figures(inputs: build.ReportInputs, settings: dict, codebook: str | Path,
+                label_file: str | Path, out_dir: str | Path) -> list[Path]:
+    """Draw every figure; ``settings`` holds language, min_cell and dpi."""
+    labels = load_labels(settings["language"], label_file, load_codebook(str(codebook)))
+    ctx = fg.FigureContext(labels, Privacy(int(settings["min_cell"])), int(settings["dpi"]),
+                           Path(out_dir))
     written = build.build_figures(inputs, ctx)
     _check_complete(written, [p for ps in catalog.figure_files(str(out_dir)).values()
                               for p in ps])
@@ -103,8 +107,9 @@ def run_summary(*, inputs: build.ReportInputs, config: dict, label_file: str | P
     """Write results/summary/summary.{md,html,pdf}."""
     from teichaku.report import provenance, summary
 
-    language, privacy, _ = report_settings(config)
-    labels = load_labels(language, label_file, load_codebook(str(config["codebook"])))
+    settings = settings_from_config(config)
+    privacy = Privacy(int(settings["min_cell"]))
+    labels = load_labels(settings["language"], label_file, load_codebook(str(config["codebook"])))
     record = provenance.collect(config, hashed_inputs, repo_dir, extra_configs)
     log.info("provenance: commit %s dirty %s", record["git"]["commit"], record["git"]["dirty"])
     summary.make_summary(

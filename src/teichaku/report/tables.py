@@ -148,8 +148,9 @@ def mark_shares(frame: pd.DataFrame, column: str, mask: pd.Series) -> tuple[int,
 
 
 def _format_published(value) -> str:
+    """A published figure as printed: decimals kept (90.0), thousands separated (3,043)."""
     if isinstance(value, Decimal):
-        return f"{value:,}" if value == value.to_integral() and decimals(value) == 0 else str(value)
+        return str(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
