@@ -1,0 +1,61 @@
+"""The benchmark (bench/run.py) and the reruns it measures: a no-op rerun and a rerun after
+changing only a figure option."""
+
+import json
+
+import pytest
+import yaml
+
+from bench.run import FIGURE_RERUN_ALLOWED, loglog_slope, main, rules_in_plan
+
+from .conftest import run_snakemake
+
+
+def test_loglog_slope_recovers_the_power_of_size():
+    for power in (0.0, 0.5, 1.0, 1.3):
+        points = [(n, 0.2 * n**power) for n in (2_800, 28_000, 278_000)]
+        assert loglog_slope(points) == pytest.approx(power, abs=1e-3)
+    assert loglog_slope([(2_800, 1.0)]) is None
+
+
+def test_rules_in_plan_reads_the_jobs_of_a_dry_run():
+    output = ("rule report_figures:\n    input: x\nlocalrule all:\n    input: y\n"
+              "localrule report_figures:\n")
+    assert rules_in_plan(output) == ["all", "report_figures"]
+
+
+def test_changing_only_a_figure_option_reruns_only_figures(small_run):
+    """report.dpi is a figure option: the figures, the summary that embeds them and `all`
+    may rerun (params are a rerun trigger by default), never ingestion, models or tables."""
+    config = yaml.safe_load((small_run / "config.yaml").read_text(encoding="utf-8"))
+    override = small_run / "figure-option.yaml"
+    override.write_text(yaml.safe_dump({"report": {"dpi": config["report"]["dpi"] // 2}}),
+                        encoding="utf-8")
+    proc = run_snakemake(small_run, "-n", "--configfile", str(small_run / "config.yaml"),
+                         str(override))
+    rules = set(rules_in_plan(proc.stdout + proc.stderr))
+    assert "report_figures" in rules
+    assert rules <= FIGURE_RERUN_ALLOWED
+
+
+@pytest.mark.slow
+def test_benchmark_runs_at_scale_1(tmp_path):
+    main(["--scales", "1", "--out", str(tmp_path / "out"), "--workdir", str(tmp_path / "work")])
+    result = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    [run] = result["runs"]
+    # Every rule of the cold run (but the target rule all) wrote its benchmark file.
+    assert set(run["rules"]) == set(run["cold_run"]["rules"]) - {"all"}
+    assert {"synthetic_survey", "ingest", "analysis_models", "report_summary"} <= set(run["rules"])
+    assert all(r["s"] > 0 and r["max_rss_mb"] > 0 for r in run["rules"].values())
+    assert run["cold_run"]["wall_s"] > max(r["s"] for r in run["rules"].values())
+    assert run["ingest_rows_per_s"] == round(sum(run["rows_read"].values())
+                                             / run["rules"]["ingest"]["s"])
+    assert run["noop_rerun"]["nothing_to_be_done"]
+    rerun = run["figure_option_rerun"]
+    assert "report_figures" in rerun["rules"] and set(rerun["rules"]) <= FIGURE_RERUN_ALLOWED
+    assert rerun["ran"] == rerun["rules"]
+    # One scale: no slope, and the report says which targets were checked and how they went.
+    assert result["slopes"]["ingest"] is None
+    report = (tmp_path / "out" / "results.md").read_text(encoding="utf-8")
+    for check in result["targets"]:
+        assert check["target"] in report
