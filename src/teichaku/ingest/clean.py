@@ -6,8 +6,9 @@ rejected rows, or the duplicate count):
 1. fully empty rows are dropped (not counted as read);
 2. each column is parsed once per DISTINCT raw value, then mapped back (vectorised);
 3. blank keys (center, case number, cohort) are errors;
-4. exact repeats of a row (same center, key and content) are kept once and counted as
-   duplicates; the same key with different content rejects every copy;
+4. repeats of a row (the same values after parsing, however spelled; across files too) are
+   kept once and counted as duplicates (``exact_duplicate``); the same key (center and case
+   number) with different content rejects every copy (``conflicting_duplicate_ref``);
 5. centers not in the roster, then the cross-column rules (cases);
 6. the rows left are typed, pseudonymised, flagged with warnings and validated against the
    Pandera schema (lazily); any schema failure rejects its row too.
@@ -28,6 +29,7 @@ from teichaku.ingest.crosscheck import cross_rules
 from teichaku.ingest.headers import Header, find_header
 from teichaku.ingest.parsers import cell_parser
 from teichaku.ingest.readers import Sheet
+from teichaku.ingest.rules import RULES
 from teichaku.ingest.values import CellError, cell_text
 from teichaku.schemas import clean_columns, table_schema
 
@@ -75,7 +77,7 @@ def _raw_value(value: object) -> str:
 
 
 def _is_empty(cell: object) -> bool:
-    """Blank: None, NaN (how ``pd.factorize`` returns None) or whitespace."""
+    """Blank: None, NaN or whitespace only."""
     if isinstance(cell, str):
         return not cell.strip()
     return cell is None or (isinstance(cell, float) and cell != cell)
@@ -412,8 +414,6 @@ def _report_rows(
         return pd.DataFrame(
             {c: pd.Series(dtype="Int64" if c == "row" else "string") for c in columns}
         )
-    from teichaku.ingest.rules import RULES
-
     pos = failure["pos"].to_numpy(dtype=np.int64)
     sheet_index = sheet_index[pos]
     personal = {v.name for v in table.variables.values() if v.personal}

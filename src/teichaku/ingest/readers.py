@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from teichaku.ingest.errors import IngestError
@@ -31,7 +31,6 @@ class Sheet:
     sheet: str  # sheet name; "" for a CSV file
     rows: list[tuple | list]
     encoding: str | None = None  # CSV only
-    meta: dict = field(default_factory=dict)
 
 
 def read_csv(path: Path, display: str) -> Sheet:
