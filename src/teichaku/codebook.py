@@ -56,6 +56,7 @@ class Variable:
     personal: bool = False
     missing: tuple[str, ...] = ()
     unmeasurable: tuple[str, ...] = ()
+    statuses: tuple[Level, ...] = ()
 
     @property
     def codes(self) -> list[str]:
@@ -163,6 +164,9 @@ def parse_codebook(raw: dict) -> Codebook:
                 personal=bool(v.get("personal", False)),
                 missing=tuple(str(m) for m in v.get("missing", ())),
                 unmeasurable=tuple(v.get("unmeasurable", ())),
+                statuses=tuple(
+                    Level(code, d["ja"], d["en"], ()) for code, d in v.get("statuses", {}).items()
+                ),
             )
         tables[tname] = Table(
             name=tname,

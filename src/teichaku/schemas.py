@@ -17,7 +17,6 @@ import pandera.pandas as pa
 
 from teichaku.codebook import Codebook, Variable
 from teichaku.ingest.crosscheck import cross_rules
-from teichaku.ingest.values import IQ_STATUSES
 
 DATETIME = "datetime64[ns]"
 CASE_ID_PATTERN = r"[0-9a-f]{64}"
@@ -28,8 +27,9 @@ def category(codes) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(list(codes), ordered=False)
 
 
-def iq_status_dtype() -> pd.CategoricalDtype:
-    return category(IQ_STATUSES)
+def iq_status_dtype(codebook: Codebook) -> pd.CategoricalDtype:
+    """Codes of iq_status, declared with the IQ variable in the codebook."""
+    return category(lv.code for lv in codebook.variable("cases", "iq").statuses)
 
 
 def clean_columns(codebook: Codebook, table: str) -> dict[str, object]:
@@ -42,7 +42,7 @@ def clean_columns(codebook: Codebook, table: str) -> dict[str, object]:
             continue
         out[var.name] = _dtype(var)
         if var.type == "iq":
-            out["iq_status"] = iq_status_dtype()
+            out["iq_status"] = iq_status_dtype(codebook)
     if table == "cases":
         _, warnings = cross_rules(codebook)
         out.update({f"warn_{w.name}": "boolean" for w in warnings})
@@ -102,7 +102,7 @@ def table_schema(
         keyish = var.type == "center_id" or var.name == "cohort"
         columns[var.name] = pa.Column(dtypes[var.name], checks, nullable=not keyish)
         if var.type == "iq":
-            columns["iq_status"] = pa.Column(iq_status_dtype(), nullable=False)
+            columns["iq_status"] = pa.Column(iq_status_dtype(codebook), nullable=False)
     frame_checks: list[pa.Check] = []
     if table == "cases":
         errors, warnings = cross_rules(codebook)

@@ -61,3 +61,15 @@ def test_survey_dates(cb):
     assert cb.survey["reference_date"].isoformat() == "2021-10-21"
     assert cb.survey["period_end"].isoformat() == "2021-12-07"
     assert cb.fiscal_years["r2_ended"][1].isoformat() == "2021-03-31"
+
+
+def test_iq_status_codes_are_those_the_parser_returns(cb):
+    from teichaku.ingest.values import parse_iq
+
+    iq = cb.variable("cases", "iq")
+    statuses = {lv.code for lv in iq.statuses}
+    # One IQ cell of each form: a number, a range, 測定不能 and blank.
+    cells = ["65", "50～55", iq.unmeasurable[0], ""]
+    got = {parse_iq(cell, minimum=iq.min, maximum=iq.max,
+                    unmeasurable=frozenset(iq.unmeasurable))[1] for cell in cells}
+    assert got == statuses

@@ -16,10 +16,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-#: iq_status codes: how the IQ cell was filled in (not a raw variable of the codebook,
-#: it is derived from the form of the IQ cell).
-IQ_STATUSES = ("measured", "range", "unmeasurable", "unknown")
-
 
 class CellError(ValueError):
     """A cell that breaks a rule; ``rule`` is the rule name shared with the report."""

@@ -30,7 +30,6 @@ from teichaku.synthetic.model import (
 )
 
 # iq_status codes of the clean cases table (the shared clean-table interface).
-IQ_STATUSES = ("measured", "range", "unmeasurable", "unknown")
 FORCED_RESIDENCE = {"death": "deceased", "reincarceration": "prison"}
 
 
@@ -333,7 +332,7 @@ def build_cases(center_ids: np.ndarray, center: np.ndarray, frailty: np.ndarray,
         "sex": _cat(sex, codes["sex"]),
         "age": int_col("age"),
         "iq": pd.array(persons.iq_reported, dtype="Float64"),
-        "iq_status": _cat(iq_status, IQ_STATUSES),
+        "iq_status": _cat(iq_status, [lv.code for lv in codebook.variable("cases", "iq").statuses]),
         "ryoiku_techo": _cat(ryoiku, codes["ryoiku_techo"]),
         "seishin_techo": _cat(seishin, codes["seishin_techo"]),
         "shintai_techo": _cat(shintai, codes["shintai_techo"]),
