@@ -70,3 +70,29 @@ def test_support_table_counts_are_the_processed_cases(default_config):
                 assert _num(row[f"{overall} {labels.text('count')}"]) == values.sum()
                 checked += 1
     assert checked >= 10
+
+
+def test_model_table_holds_every_estimate_of_numbers_json():
+    table = pd.read_csv(TABLES / "table4_models.csv", dtype=str, keep_default_na=False)
+    labels = _labels(table)
+    cells = set(table[labels.text("estimate")])
+    models = json.loads(NUMBERS.read_text(encoding="utf-8"))["models"]
+    checked = 0
+    for model in models.values():
+        for t in model["terms"].values():
+            if None in (t["estimate"], t["conf_low"], t["conf_high"]):
+                continue
+            assert f"{t['estimate']:.2f} ({t['conf_low']:.2f}–{t['conf_high']:.2f})" in cells
+            checked += 1
+    assert checked >= 20
+
+
+def test_awareness_table_is_numbers_json(default_config, root):
+    table = pd.read_csv(TABLES / "table5_awareness.csv", dtype=str, keep_default_na=False)
+    labels = _labels(table)
+    computed = json.loads(NUMBERS.read_text(encoding="utf-8"))["published"]["awareness"]
+    rows = table.set_index(labels.text("item"))
+    for key, value in computed.items():
+        if key.startswith("pct_"):
+            row = rows.loc["　" + labels.var("awareness", key.removeprefix("pct_"))]
+            assert _num(row[labels.text("computed")]) == pytest.approx(value, abs=0.05)
