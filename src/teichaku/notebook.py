@@ -94,7 +94,7 @@ class Run:
             "models": self.path(self.config["analysis"]["models"]),
             "codebook": self.path(self.config["codebook"]),
         }
-        return load_inputs(paths, self.config)
+        return load_inputs(paths, self.config["analysis"]["thresholds"])
 
     def report_tables(self, inputs: ReportInputs) -> dict[str, Table]:
         """The report's tables by name (display strings, small cells suppressed)."""
