@@ -39,3 +39,35 @@ def test_same_figure_same_bytes(tmp_path):
         paths = _render(tmp_path, "再現性", name)
         digests.append([hashlib.sha256(p.read_bytes()).hexdigest() for p in paths])
     assert digests[0] == digests[1]
+
+
+def _strings(tree, keys=None, take=True):
+    """Every string of a parsed YAML tree; with ``keys``, only those under one of the keys."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from _strings(value, keys, keys is None or key in keys)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from _strings(value, keys, take)
+    elif isinstance(tree, str) and take:
+        yield tree
+
+
+def test_every_report_word_has_a_glyph_in_the_embedded_font(root):
+    """Labels (labels.yaml, codebook) and the summary templates only use characters of
+    IPAexGothic, so neither figures nor the PDF fall back to a machine-dependent font."""
+    import yaml
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(str(style.font_path())).getBestCmap()
+    def load(path):
+        return yaml.safe_load((root / path).read_text(encoding="utf-8"))
+
+    texts = list(_strings(load("workflow/report/labels.yaml")))
+    # Of the codebook only the labels are shown (raw spellings such as ✔ are never drawn).
+    texts += list(_strings(load("config/codebook.yaml"), {"label_ja", "label_en", "ja", "en"}))
+    for lang in ("ja", "en"):
+        texts.append((root / "workflow" / "report" / f"summary.{lang}.md.j2").read_text(
+            encoding="utf-8"))
+    missing = sorted({c for t in texts for c in t if ord(c) > 31 and ord(c) not in cmap})
+    assert missing == []

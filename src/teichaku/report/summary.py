@@ -114,11 +114,13 @@ def html_document(body: str, title: str, css: str, language: str,
 def pdf_font_css(path: Path | None = None) -> str:
     """@font-face for the PDF: the TTF file inside matplotlib-fontja, found at run time.
 
-    Code spans use it too, so the PDF embeds no font that depends on the machine."""
+    Code spans and the page numbers use it too, so the PDF embeds no font that depends on
+    the machine."""
     font = (path or font_path()).resolve()
     return (
         f'@font-face {{ font-family: "{PDF_FONT_FAMILY}"; src: url("{font.as_uri()}"); }}\n'
-        f'body, code {{ font-family: "{PDF_FONT_FAMILY}", sans-serif; }}\n'
+        f'html, body, code {{ font-family: "{PDF_FONT_FAMILY}", sans-serif; }}\n'
+        f'@page {{ @bottom-center {{ font-family: "{PDF_FONT_FAMILY}"; }} }}\n'
     )
 
 
