@@ -29,7 +29,7 @@ def test_no_case_pseudonym_reaches_the_results():
 def test_report_tables_hold_no_small_count(default_config):
     privacy = Privacy(default_config["privacy"]["min_cell"])
     words = {load_labels(lang, LABELS).text(key) for lang in ("ja", "en")
-             for key in ("count", "valid_n", "n_events")}
+             for key in ("count", "valid_n", "n_model", "n_events")}
     for csv in sorted((RESULTS / "tables").glob("*.csv")):
         table = pd.read_csv(csv, dtype=str, keep_default_na=False)
         columns = [c for c in table.columns if c.endswith(tuple(words))]

@@ -17,6 +17,7 @@ import pytest
 import report_fixtures as fx
 
 from teichaku.report import catalog
+from teichaku.report.labels import load_labels
 from teichaku.report.suppress import Privacy, find_case_refs, find_small_counts
 
 
@@ -141,7 +142,8 @@ def test_no_case_reference_and_no_small_count_reaches_the_results(ja):
     out, b = ja
     assert find_case_refs(out, b["cases"]["case_ref"]) == []
     privacy = Privacy(5)
-    counts = ("該当数", "有効回答数", "イベント数")
+    labels = load_labels("ja", fx.LABEL_FILE)
+    counts = tuple(labels.text(k) for k in ("count", "valid_n", "n_model", "n_events"))
     for csv in sorted((out / "tables").glob("*.csv")):
         table = pd.read_csv(csv, dtype=str, keep_default_na=False)
         cols = [c for c in table.columns if c.endswith(counts)]

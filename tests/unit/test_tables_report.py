@@ -138,7 +138,7 @@ def test_model_tables_show_every_model_with_its_counts(data, labels):
     cells = t.frame[labels.text("estimate")].tolist()
     for r in coefs.itertuples():
         assert f"{r.estimate:.2f} ({r.conf_low:.2f}–{r.conf_high:.2f})" in cells
-    heads = t.frame[t.frame[labels.text("valid_n")] != ""]
+    heads = t.frame[t.frame[labels.text("n_model")] != ""]
     assert len(heads) == coefs["model"].nunique()
     assert P.marker in heads[labels.text("n_events")].tolist()   # the 3-event model
     side = tb.sensitivity_table("table4b_sensitivity_primary", coefs,

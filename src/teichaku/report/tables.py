@@ -372,7 +372,7 @@ def models_table(coefficients: pd.DataFrame, model_labels: dict[str, dict], labe
             t("term"): model_label(model, model_labels, labels),
             t("estimate"): _scale_heading(model, model_labels, labels),
             t("p_value"): "",
-            t("valid_n"): privacy.count(first["n"]),
+            t("n_model"): privacy.count(first["n"]),
             t("n_events"): privacy.count(first["n_events"]) if pd.notna(first["n_events"])
             else "",
             t("n_clusters"): f"{int(first['n_clusters'])}" if pd.notna(first["n_clusters"])
@@ -383,7 +383,7 @@ def models_table(coefficients: pd.DataFrame, model_labels: dict[str, dict], labe
                 t("term"): "　" + str(getattr(r, term_label)),
                 t("estimate"): _ci_cell(r.estimate, r.conf_low, r.conf_high),
                 t("p_value"): _p_cell(r.p_value),
-                t("valid_n"): "", t("n_events"): "", t("n_clusters"): "",
+                t("n_model"): "", t("n_events"): "", t("n_clusters"): "",
             })
     return Table(
         name="table4_models",
@@ -391,7 +391,7 @@ def models_table(coefficients: pd.DataFrame, model_labels: dict[str, dict], labe
         frame=pd.DataFrame(rows),
         notes=[labels.entry("notes", "models"),
                t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)],
-        count_columns=[t("valid_n"), t("n_events")],
+        count_columns=[t("n_model"), t("n_events")],
     )
 
 
@@ -414,7 +414,7 @@ def sensitivity_table(name: str, coefficients: pd.DataFrame, models: list[str],
                 _ci_cell(*hit.iloc[0][["estimate", "conf_low", "conf_high"]]) if len(hit) else "")
         rows.append(row)
     for what in ("n", "n_events"):
-        row = {t("term"): t("valid_n" if what == "n" else "n_events")}
+        row = {t("term"): t("n_model" if what == "n" else "n_events")}
         for model in models:
             value = chosen.loc[chosen["model"] == model, what]
             row[model_label(model, model_labels, labels)] = (
