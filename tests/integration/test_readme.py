@@ -1,0 +1,99 @@
+"""Every command in the README is exercised: the cheap ones here, on a copy of the small
+run; the others by the test or CI script named for them, which must still contain it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from .conftest import ROOT, run_snakemake
+
+#: command pattern -> (file that exercises it, text that file must contain)
+EXERCISED_ELSEWHERE = {
+    r"make": (".ci/run", "\nmake\n"),
+    r"make test": (".ci/run", "make test"),
+    r"snakemake --cores all --configfile config/real\.yaml":
+        ("tests/integration/test_ingest_workflow.py", '["source"] = "files"'),
+    r"snakemake --cores 1 notebooks": ("tests/integration/test_notebooks_run.py", '"notebooks"'),
+    r"snakemake --cores 2 simulation":
+        ("tests/integration/test_slurm_simulation.py", '"--cores", "2"'),
+    r"snakemake --profile profiles/slurm simulation":
+        ("tests/integration/test_slurm_simulation.py", '"profiles" / "slurm"'),
+    r"\.venv/bin/python bench/run\.py": ("tests/integration/test_bench.py", "main(["),
+    r"\.venv/bin/jupytext --sync notebooks/\*\.ipynb":
+        ("tests/integration/test_notebooks.py", "paired_paths"),
+}
+
+#: commands run here, on a copy of the small run (their paths are relative to a run folder)
+RUN_HERE = {
+    r"\.venv/bin/snakemake -n",
+    r"snakemake --cores 1 results/figures/fig4_km_followup\.png",
+    r"snakemake --cores 1 --forcerun report_figures results/figures/fig6_forest\.pdf",
+    r"snakemake --report results/report\.html",
+    r"snakemake --cores all --config report='\{language: en\}'",
+}
+
+
+def readme_commands() -> list[str]:
+    """Command lines of the README's ```sh blocks, without their trailing comments."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
+        for line in block.splitlines():
+            command = re.sub(r"\s+#.*$", "", line).strip()
+            if command:
+                commands.append(re.sub(r"\s+", " ", command))
+    return commands
+
+
+def test_every_readme_command_is_exercised():
+    patterns = [*EXERCISED_ELSEWHERE, *RUN_HERE]
+    commands = readme_commands()
+    assert len(commands) >= 10
+    unmatched = [c for c in commands if not any(re.fullmatch(p, c) for p in patterns)]
+    assert unmatched == []
+    for pattern, (path, marker) in EXERCISED_ELSEWHERE.items():
+        if any(re.fullmatch(pattern, c) for c in commands):
+            assert marker in (ROOT / path).read_text(encoding="utf-8"), (pattern, path)
+
+
+@pytest.fixture(scope="module")
+def run_copy(small_run, tmp_path_factory):
+    """A copy of the small run (timestamps kept), so that reruns here leave it alone."""
+    copy = tmp_path_factory.mktemp("readme") / "run"
+    shutil.copytree(small_run, copy, symlinks=True)
+    return copy
+
+
+def _args(command: str) -> list[str]:
+    args = command.split()[1:]  # the runner supplies snakemake, the Snakefile and the folder
+    return [a.replace("'", "") for a in args if a not in ("--cores", "1", "all")]
+
+
+def test_dry_run_and_one_figure(run_copy):
+    assert "Nothing to be done" in run_snakemake(run_copy, "-n").stdout
+    figure = run_copy / "results/figures/fig6_forest.pdf"
+    before = figure.read_bytes()
+    proc = run_snakemake(run_copy, *_args(
+        "snakemake --cores 1 --forcerun report_figures results/figures/fig6_forest.pdf"))
+    assert "report_figures" in proc.stderr + proc.stdout
+    assert figure.read_bytes() == before  # same data, same bytes
+    proc = run_snakemake(run_copy, *_args(
+        "snakemake --cores 1 results/figures/fig4_km_followup.png"))
+    assert (run_copy / "results/figures/fig4_km_followup.png").stat().st_size > 10_000
+
+
+def test_snakemake_report(run_copy):
+    run_snakemake(run_copy, "--report", "results/report.html")
+    report = run_copy / "results/report.html"
+    assert report.stat().st_size > 100_000
+    assert b"fig6_forest" in report.read_bytes()
+
+
+def test_english_report_from_the_command_line(run_copy):
+    run_snakemake(run_copy, "--config", "report={language: en}")
+    summary = (run_copy / "results/summary/summary.md").read_text(encoding="utf-8")
+    assert "Kaplan" in summary or "Cox" in summary
+    assert "背景" not in summary
