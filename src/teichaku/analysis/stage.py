@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from teichaku.analysis.curves import build_curves
+# The models, curves and numbers (statsmodels, scipy.stats: about a second of imports) are
+# imported by the steps that use them, so that each rule's process loads only its own.
 from teichaku.analysis.dataset import build_analysis_dataset
-from teichaku.analysis.numbers import build_numbers, numbers_json
-from teichaku.analysis.run import run_models
 from teichaku.analysis.specs import AnalysisSpec, Settings, load_analysis_spec
 from teichaku.codebook import Codebook, load_codebook
 from teichaku.published import load_published
@@ -58,6 +57,8 @@ def write_dataset(cases: str, roster: str, output: str, analysis_config: dict,
 
 def write_models(analysis: str, awareness: str, coefficients: str, diagnostics: str,
                  fits: list[str], analysis_config: dict, codebook_path: str) -> None:
+    from teichaku.analysis.run import run_models
+
     spec, settings, codebook = load(analysis_config, codebook_path)
     coef, diag, texts = run_models(pd.read_parquet(analysis), pd.read_parquet(awareness),
                                    spec, settings, codebook)
@@ -76,6 +77,8 @@ def write_models(analysis: str, awareness: str, coefficients: str, diagnostics: 
 
 def write_curves(analysis: str, output: str, analysis_config: dict, codebook_path: str
                  ) -> None:
+    from teichaku.analysis.curves import build_curves
+
     spec, settings, _ = load(analysis_config, codebook_path)
     curves = build_curves(pd.read_parquet(analysis), spec.curves, settings.confidence)
     _write_parquet(curves, output)
@@ -85,6 +88,8 @@ def write_curves(analysis: str, output: str, analysis_config: dict, codebook_pat
 def write_numbers(roster: str, cases: str, awareness: str, analysis: str, coefficients: str,
                   diagnostics: str, published: str, validation: str | None, output: str,
                   analysis_config: dict, codebook_path: str) -> None:
+    from teichaku.analysis.numbers import build_numbers, numbers_json
+
     spec, settings, codebook = load(analysis_config, codebook_path)
     summary = None
     if validation:

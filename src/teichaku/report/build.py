@@ -15,16 +15,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from teichaku.analysis.dataset import prolonged_column
 from teichaku.published import compute_valid_n
-from teichaku.report import figures as fg
 from teichaku.report import tables as tb
 from teichaku.report.labels import Labels
 from teichaku.report.suppress import Privacy
+
+if TYPE_CHECKING:  # matplotlib (half a second) is imported only by the figures rule
+    from teichaku.report import figures as fg
 
 LOGISTIC_TYPES = ("logit", "gee", "mixed_logit")
 
@@ -158,6 +160,8 @@ def curve_horizons(analysis: pd.DataFrame, groups: list[tuple[str, str, str]],
 
 
 def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
+    from teichaku.report import figures as fg
+
     labels = ctx.labels
     paths = []
     paths += fg.coverage_figure(ctx, inp.numbers["published"])

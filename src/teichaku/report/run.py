@@ -14,7 +14,6 @@ import yaml
 from teichaku.codebook import load_codebook
 from teichaku.published import load_published
 from teichaku.report import build, catalog
-from teichaku.report import figures as fg
 from teichaku.report import tables as tb
 from teichaku.report.labels import load_labels
 from teichaku.report.suppress import Privacy
@@ -78,6 +77,8 @@ def run_tables(inputs: build.ReportInputs, settings: dict, codebook: str | Path,
 def run_figures(inputs: build.ReportInputs, settings: dict, codebook: str | Path,
                 label_file: str | Path, out_dir: str | Path) -> list[Path]:
     """Draw every figure; ``settings`` holds language, min_cell and dpi."""
+    from teichaku.report import figures as fg  # matplotlib: only this rule needs it
+
     labels = load_labels(settings["language"], label_file, load_codebook(str(codebook)))
     ctx = fg.FigureContext(labels, Privacy(int(settings["min_cell"])), int(settings["dpi"]),
                            Path(out_dir))
