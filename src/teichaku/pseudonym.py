@@ -40,11 +40,26 @@ def load_key(*, synthetic: bool, synthetic_key: str, key_file: str | Path) -> by
 
 
 def case_ids(key: bytes, center_ids, case_refs) -> list[str]:
-    """``case_id`` of many rows (the keyed HMAC state is computed once and copied)."""
-    base = hmac.new(key, digestmod=hashlib.sha256)
+    """``case_id`` of many rows: HMAC as RFC 2104 defines it, with the hash states of the
+    key's inner and outer pads computed once and copied per row (about twice as fast as
+    copying an ``hmac`` object; equal results, see the tests)."""
+    block = hashlib.sha256().block_size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
     out = []
-    for center, ref in zip(center_ids, case_refs, strict=True):
-        h = base.copy()
+    for center, ref in zip(_values(center_ids), _values(case_refs), strict=True):
+        h = inner()
         h.update(f"{center}{_SEPARATOR}{ref}".encode())
+        digest = h.digest()
+        h = outer()
+        h.update(digest)
         out.append(h.hexdigest())
     return out
+
+
+def _values(column) -> list:
+    """A column as a list of Python values (iterating a pandas string array is slow)."""
+    return column.tolist() if hasattr(column, "tolist") else list(column)

@@ -17,6 +17,14 @@ def test_case_id_is_hmac_sha256_of_an_unambiguous_message():
     assert pseudonym.case_id(b"k", "C01", "12") != pseudonym.case_id(b"k", "C011", "2")
 
 
+def test_case_ids_equal_hmac_for_keys_of_any_length():
+    refs = ["A-1", "No.２", "", "x" * 200]
+    for key in (b"", b"k", b"k" * 63, b"k" * 64, b"k" * 65, bytes(range(256))):
+        assert pseudonym.case_ids(key, ["C01"] * len(refs), refs) == [
+            pseudonym.case_id(key, "C01", ref) for ref in refs
+        ]
+
+
 def test_synthetic_runs_use_the_public_key(tmp_path, monkeypatch):
     monkeypatch.setenv(pseudonym.ENV_VAR, "secret")
     key = pseudonym.load_key(synthetic=True, synthetic_key="public-key", key_file=tmp_path / "k")

@@ -21,14 +21,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from pandas.core.algorithms import factorize_array  # pd.factorize minus a slow NA scan
+import pyarrow
+import pyarrow.compute
+from pandas.core.algorithms import duplicated, factorize_array  # factorize minus an NA scan
 
 from teichaku import pseudonym
 from teichaku.codebook import Codebook, Table
 from teichaku.ingest.crosscheck import cross_rules
 from teichaku.ingest.headers import Header, find_header
 from teichaku.ingest.parsers import cell_parser
-from teichaku.ingest.readers import Sheet
+from teichaku.ingest.readers import Columns, Sheet
 from teichaku.ingest.rules import RULES
 from teichaku.ingest.values import CellError, cell_text
 from teichaku.schemas import clean_columns, table_schema
@@ -106,23 +108,24 @@ class _Column:
         return i
 
     def ids(self, uniques) -> np.ndarray:
-        out = np.empty(len(uniques), dtype=np.int64)
-        by_raw = self.by_raw
-        for k, cell in enumerate(uniques):
+        out: list[int] = []
+        by_raw, parse, intern, append = self.by_raw, self.parse, self.intern, out.append
+        for cell in uniques:
             if cell is not None and cell != cell:  # NaN: how pd.factorize returns None
                 cell = None
             raw_key = (type(cell), cell)
             i = by_raw.get(raw_key)
             if i is None:
                 try:
-                    value = self.parse(cell)
-                    i = self.intern(("ok", value), value, None, "")
+                    value = parse(cell)
                 except CellError as exc:
                     raw = _raw_value(cell)
-                    i = self.intern(("!", exc.rule, raw), None, exc.rule, raw)
-                self.by_raw[raw_key] = i
-            out[k] = i
-        return out
+                    i = intern(("!", exc.rule, raw), None, exc.rule, raw)
+                else:
+                    i = intern(("ok", value), value, None, "")
+                by_raw[raw_key] = i
+            append(i)
+        return np.array(out, dtype=np.int64)
 
 
 class _Parsed:
@@ -140,7 +143,44 @@ class _Parsed:
 
     def add(self, sheet: Sheet, codebook: Codebook) -> None:
         header = find_header(sheet.rows, self.table, codebook, sheet.file)
-        body = sheet.rows[header.data_start :]
+        columns = sheet.columns(header.data_start)
+        if columns is None:
+            keep = self._add_rows(sheet.rows[header.data_start :], header)
+        else:
+            keep = self._add_columns(columns, header)
+        self.rows.append(keep + header.data_start + 1)
+        self.sheet_index.append(np.full(len(keep), len(self.headers)))
+        self.headers.append(header)
+        self.sheets.append(
+            SheetReport(sheet.file, sheet.sheet, len(keep), header.extras, sheet.encoding)
+        )
+
+    def _add_absent(self, name: str, n: int) -> None:
+        """An optional column absent from a sheet: missing in all ``n`` rows."""
+        column = self.columns[name]
+        absent = None if self.table.variables[name].type == "mark" else column.parse(None)
+        self.cells[name].append(np.full(n, column.intern(("ok", absent), absent, None, "")))
+
+    def _add_columns(self, columns: Columns, header: Header) -> np.ndarray:
+        """Cells read column-wise: kept as pyarrow string arrays until ``finish``. Returns
+        the positions of the non-empty rows."""
+        empty = np.zeros(columns.n_rows, dtype=bool)
+        empty[_blank_rows(columns)] = True
+        keep = np.flatnonzero(~empty)
+        for name, column in self.columns.items():
+            j = header.columns.get(name)
+            if j is None:
+                self._add_absent(name, len(keep))
+            elif j < len(columns.cells):
+                cells = columns.cells[j]
+                self.cells[name].append(cells if len(keep) == len(cells) else cells.take(keep))
+            else:  # beyond the last cell of every row: blank, as a short row reads
+                self.cells[name].append(np.full(len(keep), column.ids([None])[0]))
+        return keep
+
+    def _add_rows(self, body: list, header: Header) -> np.ndarray:
+        """Cells read row-wise: kept raw (object arrays) until ``finish``. Returns the
+        positions of the non-empty rows."""
         width = max([len(r) for r in body] + [max(header.columns.values()) + 1])
         if any(len(r) != width for r in body):
             body = [(*r, *([None] * (width - len(r)))) for r in body]
@@ -149,42 +189,73 @@ class _Parsed:
             grid[:] = body
         empty = np.fromiter((all(map(_is_empty, r)) for r in body), dtype=bool, count=len(body))
         keep = np.flatnonzero(~empty)
-        for name, column in self.columns.items():
+        for name in self.columns:
             j = header.columns.get(name)
-            if j is None:  # an optional column absent from this file: missing
-                var = self.table.variables[name]
-                absent = None if var.type == "mark" else column.parse(None)
-                ids = np.full(len(keep), column.intern(("ok", absent), absent, None, ""))
-                self.cells[name].append(ids)
+            if j is None:
+                self._add_absent(name, len(keep))
             else:
                 self.cells[name].append(grid[keep, j])
-        self.rows.append(keep + header.data_start + 1)
-        self.sheet_index.append(np.full(len(keep), len(self.headers)))
-        self.headers.append(header)
-        self.sheets.append(
-            SheetReport(sheet.file, sheet.sheet, len(keep), header.extras, sheet.encoding)
-        )
+        return keep
 
     def finish(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """(ids per variable, 1-based row numbers, sheet index) over all sheets.
 
         The cells of a variable are factorised over all sheets at once (few large calls
-        are much cheaper than one per sheet); an absent column already holds ids."""
+        are much cheaper than one per sheet): those read row-wise (object arrays) together,
+        those read column-wise (pyarrow arrays) together; an absent column already holds
+        ids."""
         ids = {}
         for name, parts in self.cells.items():
-            present = [p for p in parts if p.dtype == object]
-            if present:
-                codes, uniques = factorize_array(np.concatenate(present), use_na_sentinel=False)
-                parsed = iter(
-                    np.split(
-                        self.columns[name].ids(uniques)[codes],
-                        np.cumsum([len(p) for p in present])[:-1],
-                    )
-                )
-                parts = [next(parsed) if p.dtype == object else p for p in parts]
-            ids[name] = _concat(parts, np.int64)
+            column = self.columns[name]
+            rowwise = [p for p in parts if isinstance(p, np.ndarray) and p.dtype == object]
+            columnwise = [p for p in parts if not isinstance(p, np.ndarray)]
+            parsed = {}
+            if rowwise:
+                codes, uniques = factorize_array(np.concatenate(rowwise), use_na_sentinel=False)
+                parsed |= _split(rowwise, column.ids(uniques)[codes])
+            if columnwise:
+                encoded = pyarrow.concat_arrays(columnwise).dictionary_encode()
+                taken = column.ids(encoded.dictionary.to_pylist())[encoded.indices.to_numpy()]
+                parsed |= _split(columnwise, taken)
+            ids[name] = _concat([parsed.get(id(p), p) for p in parts], np.int64)
         frame = pd.DataFrame(ids)
         return frame, _concat(self.rows, np.int64), _concat(self.sheet_index, np.int64)
+
+
+def _split(parts: list, ids: np.ndarray) -> dict[int, np.ndarray]:
+    """The ids of the cells of ``parts`` (concatenated in ``ids``), by ``id`` of each part."""
+    bounds = np.cumsum([len(p) for p in parts])[:-1]
+    return {id(p): part_ids for p, part_ids in zip(parts, np.split(ids, bounds), strict=True)}
+
+
+def _blank_rows(columns: Columns) -> np.ndarray:
+    """Positions of the rows whose cells are all blank. Each column is checked on the rows
+    still blank, on their distinct cells: after the first column few rows are left."""
+    rows = np.arange(columns.n_rows)
+    for cells in columns.cells:
+        if not len(rows):
+            break
+        encoded = (cells if len(rows) == len(cells) else cells.take(rows)).dictionary_encode()
+        uniques = encoded.dictionary.to_pylist()
+        blank = np.fromiter(map(_is_empty, uniques), dtype=bool, count=len(uniques))
+        rows = rows[blank[encoded.indices.to_numpy()]]
+    return rows
+
+
+def _row_keys(ids: pd.DataFrame, sizes: dict[str, int]) -> np.ndarray:
+    """One integer per row, equal for two rows exactly when all their ids are equal: the
+    ids as digits of a mixed-radix number (``sizes``: ids per variable), renumbered densely
+    whenever the next digit could overflow. Much faster than ``DataFrame.duplicated``."""
+    key = np.zeros(len(ids), dtype=np.int64)
+    span = 1  # key < span
+    for name in ids.columns:
+        size = max(sizes[name], 1)
+        if span > np.iinfo(np.int64).max // size:
+            key, uniques = factorize_array(key)
+            span = max(len(uniques), 1)
+        key = key * size + ids[name].to_numpy(dtype=np.int64)
+        span *= size
+    return key
 
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
@@ -259,10 +330,15 @@ def clean_table(
             )
     typed = _typed(parsed, ids, codebook, table_name)
 
-    def add(mask: pd.Series, variable: str, rule: str, value: pd.Series | str = "") -> None:
+    def add(
+        mask: pd.Series, variable: str, rule: str, value: pd.Series | str = "", text=False
+    ) -> None:
+        """Failures where ``mask``; ``text``: report ``value`` as ``str`` of each object."""
         positions = index[mask.to_numpy(dtype=bool)]
         if len(positions):
-            vals = value[mask].to_numpy() if isinstance(value, pd.Series) else value
+            vals = value[mask] if isinstance(value, pd.Series) else value
+            vals = vals.astype(object).astype(str) if text else vals
+            vals = vals.to_numpy() if isinstance(vals, pd.Series) else vals
             failures.append(
                 pd.DataFrame({"pos": positions, "variable": variable, "rule": rule, "value": vals})
             )
@@ -287,15 +363,15 @@ def clean_table(
     # 4. repeats: same content (ids) = duplicate, kept once; same key, other content = conflict
     keys = list(dict.fromkeys(["center_id", key_var]))
     has_key = pd.concat([typed[k].notna() | had_error(k) for k in keys], axis=1).all(axis=1)
-    keyed = ids[has_key]
+    keyed = has_key.to_numpy()
+    sizes = {name: len(column.values) for name, column in parsed.columns.items()}
     duplicate = pd.Series(False, index=index)
-    duplicate[keyed.index] = keyed.duplicated()
-    distinct = keyed[~duplicate[keyed.index]]
-    repeated = distinct.duplicated(subset=keys, keep=False)
+    duplicate[keyed] = duplicated(_row_keys(ids, sizes)[keyed])
+    distinct = keyed & ~duplicate.to_numpy()
     conflict = pd.Series(False, index=index)
-    conflict[repeated.index] = repeated
+    conflict[distinct] = duplicated(_row_keys(ids[keys], sizes)[distinct], keep=False)
     rule = "conflicting_duplicate_ref" if key_var != "center_id" else "conflicting_duplicate_center"
-    add(conflict, key_var, rule, typed[key_var].astype(object).astype(str))
+    add(conflict, key_var, rule, typed[key_var], text=True)
 
     # 5. roster centers beyond C<max>; centers missing from the roster; cross-column rules
     highest = table.variables["center_id"].max
@@ -387,8 +463,16 @@ def _finish(clean: pd.DataFrame, codebook: Codebook, table: str, key: bytes | No
             continue
         clean[column] = clean[column].astype(dtype)
     sort = ["center_id", "case_id"] if "case_id" in order else ["center_id"]
-    clean = clean.sort_values(sort, kind="stable")
+    clean = clean.take(_stable_order(clean, sort))
     return clean.set_index(pd.RangeIndex(len(clean)))
+
+
+def _stable_order(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Positions that sort ``frame`` by text ``columns`` (code point order, missing last,
+    ties in place): ``sort_values(columns, kind="stable")``, done by pyarrow."""
+    table = pyarrow.table({c: pyarrow.array(frame[c], type=pyarrow.string()) for c in columns})
+    keys = [(c, "ascending", "at_end") for c in columns]
+    return pyarrow.compute.sort_indices(table, sort_keys=keys).to_numpy()
 
 
 def _report_rows(

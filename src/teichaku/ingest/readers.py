@@ -4,15 +4,26 @@ UTF-8 with BOM or cp932), and finding the files of each table in a raw folder.
 Cells keep what the file holds (``str`` from CSV; ``None``, numbers, ``datetime`` from
 Excel); parsing happens later, once per distinct value. Row numbers are 1-based as a
 spreadsheet shows them: row ``i`` of ``Sheet.rows`` is row ``i + 1``.
+
+A CSV file without quote characters (the usual case) is read in two parts: the rows down to
+the header with the csv module, as they are asked for, and the rows below it column by
+column with pyarrow (``Sheet.columns``), which hands over each column's distinct cells
+instead of one Python string per cell. Without quotes both read the same cells: a row is its
+line split at commas, and lines end at ``\r\n``, ``\r`` or ``\n``.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from teichaku.ingest.errors import IngestError
 
@@ -21,6 +32,17 @@ READABLE = (*SPREADSHEETS, ".csv")
 #: spreadsheet formats a center might send that the pipeline cannot read: stop, don't skip
 UNREADABLE_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsb")
 ENCODINGS = ("utf-8-sig", "cp932")  # utf-8-sig reads UTF-8 with and without a BOM
+_LINE_END = re.compile(rb"[\r\n]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the csv module ends lines
+
+
+@dataclass
+class Columns:
+    """Rows of a sheet column by column: ``cells[j]`` is column ``j`` (a pyarrow string
+    array of ``n_rows`` cells)."""
+
+    n_rows: int
+    cells: list
 
 
 @dataclass
@@ -29,8 +51,91 @@ class Sheet:
 
     file: str  # path relative to the raw folder, as reported
     sheet: str  # sheet name; "" for a CSV file
-    rows: list[tuple | list]
+    rows: Sequence[Sequence]
     encoding: str | None = None  # CSV only
+
+    def columns(self, start: int) -> Columns | None:
+        """The rows from ``start`` (0-based) on, column by column, when the sheet can be
+        read that way (see ``CsvRows``); else None: use ``rows``."""
+        return self.rows.columns(start) if isinstance(self.rows, CsvRows) else None
+
+
+class CsvRows(Sequence):
+    """The rows of a CSV text without quote characters, read with the csv module only as far
+    as they are asked for; ``columns`` reads the rest with pyarrow."""
+
+    def __init__(self, text: str, utf8: bytes | None = None):
+        self._text = text
+        self._utf8 = utf8  # the file's bytes when they are the text in UTF-8 (maybe with BOM)
+        self._ends: list[int] = []  # offset in the text after each line read
+        self._reader = csv.reader(self._lines())
+        self._rows: list[list[str]] = []
+        self._done = False
+        self._len: int | None = None
+
+    def _lines(self):
+        """The lines of the text, each with its line end (one line is one row)."""
+        text, start = self._text, 0
+        while start < len(text):
+            end = _LINE_BREAK.search(text, start)
+            stop = end.end() if end else len(text)
+            self._ends.append(stop)
+            yield text[start:stop]
+            start = stop
+
+    def _read_to(self, n: float) -> None:
+        while len(self._rows) < n and not self._done:
+            row = next(self._reader, None)
+            self._done = row is None
+            if row is not None:
+                self._rows.append(row)
+
+    def __len__(self) -> int:
+        if self._len is None:
+            text = self._text
+            lines = text.count("\n") + text.count("\r") - text.count("\r\n")
+            self._len = lines + (1 if text and not text.endswith(("\n", "\r")) else 0)
+        return self._len
+
+    def __getitem__(self, i):
+        self._read_to(i + 1 if isinstance(i, int) and i >= 0 else float("inf"))
+        return self._rows[i]
+
+    def columns(self, start: int) -> Columns | None:
+        """None when the rows from ``start`` on differ in length (pyarrow needs equal rows)."""
+        import pyarrow as pa  # imported here: spreadsheet-only runs do not pay for it
+        import pyarrow.csv as pacsv
+
+        self._read_to(start)
+        if len(self._rows) < start:
+            return Columns(0, [])
+        offset = self._ends[start - 1] if start else 0
+        if offset == len(self._text):
+            return Columns(0, [])
+        if self._utf8 is None:
+            body = self._text[offset:].encode()
+        else:  # slicing the bytes is cheaper than encoding the text again
+            head = len(self._text[:offset].encode())
+            body = self._utf8[head + (3 if self._utf8.startswith(codecs.BOM_UTF8) else 0) :]
+        if not body.endswith((b"\n", b"\r")):  # pyarrow needs the last line ended
+            body += b"\n"
+        width = body[: _LINE_END.search(body).start()].count(b",") + 1  # of the first row
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(body),
+                read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+                parse_options=pacsv.ParseOptions(
+                    quote_char=False, escape_char=False, ignore_empty_lines=False
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={f"f{j}": pa.string() for j in range(width)},
+                    strings_can_be_null=False,
+                    null_values=[],
+                ),
+            )
+        except pa.ArrowInvalid:
+            return None
+        return Columns(table.num_rows, [column.combine_chunks() for column in table.columns])
 
 
 def read_csv(path: Path, display: str) -> Sheet:
@@ -48,11 +153,22 @@ def read_csv(path: Path, display: str) -> Sheet:
             f"{display}: cannot decode the CSV file as UTF-8 or cp932 (Shift_JIS) / "
             "CSVファイルの文字コードを判別できません"
         )
+    if '"' not in text and "\x00" not in text and _longest_line(data) <= csv.field_size_limit():
+        utf8 = data if encoding == "utf-8-sig" else None
+        return Sheet(display, "", CsvRows(text, utf8), encoding=encoding)
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise IngestError(f"{display}: not a readable CSV file ({exc}) / CSV不可") from None
     return Sheet(display, "", rows, encoding=encoding)
+
+
+def _longest_line(data: bytes) -> int:
+    """Bytes between line feeds at most: a bound on the length of any field of the text
+    (a field longer than the csv module's limit is an error it must still report)."""
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    return int(np.diff(breaks, prepend=-1, append=len(data)).max()) - 1
+
 
 
 def read_xlsx(path: Path, display: str, preferred_sheet: str) -> Sheet:
