@@ -84,13 +84,14 @@ def timed(workdir: Path, *args: str) -> tuple[float, float, subprocess.Completed
 
 
 def rule_benchmarks(workdir: Path) -> dict[str, dict[str, float]]:
-    """Wall seconds, peak resident memory (MB) and CPU seconds of every rule that ran."""
+    """Wall seconds and peak resident memory (MB) of every rule that ran. (Snakemake's
+    cpu_time column is left out: it is sampled, at first each second and then every 30 s,
+    so it misses the end of every job.)"""
     rules = {}
     for path in sorted((workdir / "benchmarks").glob("*.tsv")):
         row = pd.read_csv(path, sep="\t").iloc[-1]
         rules[path.stem] = {"s": round(float(row["s"]), 3),
-                            "max_rss_mb": round(float(row["max_rss"]), 1),
-                            "cpu_s": round(float(row["cpu_time"]), 3)}
+                            "max_rss_mb": round(float(row["max_rss"]), 1)}
     return rules
 
 
@@ -106,6 +107,7 @@ def bench_scale(scale: float, workdir: Path) -> dict:
     cold_wall, cold_cpu, cold = timed(workdir)
     rules = rule_benchmarks(workdir)
     rows = rows_read(workdir)
+    load_after = os.getloadavg()[0]
     noop_wall, _, noop = timed(workdir)
     dpi = change_figure_option(workdir)
     dry = timed(workdir, "-n")[2]
@@ -117,13 +119,15 @@ def bench_scale(scale: float, workdir: Path) -> dict:
         "case_rows": rows["cases"],
         "rows_read": rows,
         "load_average_before": round(load, 2),
+        "load_average_after": round(load_after, 2),
         "cold_run": {"wall_s": round(cold_wall, 2), "cpu_s": round(cold_cpu, 2),
                      "rules": rules_in_plan(cold.stdout + cold.stderr)},
         "rules": rules,
         "peak_rule_memory_mb": max(r["max_rss_mb"] for r in rules.values()),
         "ingest_rows_per_s": round(sum(rows.values()) / ingest_s) if ingest_s else None,
         "noop_rerun": {"wall_s": round(noop_wall, 2),
-                       "nothing_to_be_done": "Nothing to be done" in noop.stdout + noop.stderr},
+                       "nothing_to_be_done": "Nothing to be done" in noop.stdout + noop.stderr,
+                       "ran": rules_in_plan(noop.stdout + noop.stderr)},
         "figure_option_rerun": {"change": f"report.dpi -> {dpi}", "rules": plan,
                                 "ran": rules_in_plan(rerun.stdout + rerun.stderr),
                                 "wall_s": round(rerun_wall, 2)},
@@ -221,8 +225,9 @@ def markdown(result: dict) -> str:
         f"{result['environment']['cpus']} CPUs, Python {result['environment']['python']}, "
         f"commit `{result['environment']['commit'][:12]}`"
         + (" with uncommitted changes" if result["environment"]["uncommitted_changes"] else "")
-        + ". Wall times depend on the machine's load (1-minute load average before each run "
-          "below); CPU seconds less so.",
+        + ". Wall times depend on the machine's load: with a 1-minute load average above the "
+          "number of CPUs (below), other processes share them and every wall time grows; the "
+          "CPU seconds of the run's own processes do not.",
         "",
         "## Targets",
         "",
@@ -235,7 +240,8 @@ def markdown(result: dict) -> str:
     lines += ["", "## Whole run", "", f"| | {head} |", "|---|" + "---:|" * len(runs)]
     rows = [
         ("case rows read", [r["case_rows"] for r in runs]),
-        ("load average before", [r["load_average_before"] for r in runs]),
+        ("load average before / after the cold run",
+         [f"{r['load_average_before']:.1f} / {r['load_average_after']:.1f}" for r in runs]),
         ("cold run, wall (s)", [r["cold_run"]["wall_s"] for r in runs]),
         ("cold run, CPU of all processes (s)", [r["cold_run"]["cpu_s"] for r in runs]),
         ("no-op rerun, wall (s)", [r["noop_rerun"]["wall_s"] for r in runs]),
@@ -247,7 +253,8 @@ def markdown(result: dict) -> str:
     lines += [f"| {name} | " + " | ".join(fmt(v) for v in values) + " |" for name, values in rows]
     lines += ["", "No-op rerun: " + "; ".join(
         f"scale {r['scale']:g}: " + ("Nothing to be done" if r["noop_rerun"]["nothing_to_be_done"]
-                                     else "**jobs ran**") for r in runs) + ".",
+                                     else "**ran " + ", ".join(r["noop_rerun"]["ran"]) + "**")
+        for r in runs) + ".",
               "", "Rerun after changing only a figure option "
               f"({runs[0]['figure_option_rerun']['change']}), rules `snakemake -n` lists: "
               + "; ".join(f"scale {r['scale']:g}: " + ", ".join(r["figure_option_rerun"]["rules"])
@@ -275,6 +282,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workdir", type=Path, default=None,
                         help="scratch folder (default: a new temporary folder, removed after)")
     args = parser.parse_args(argv)
+    # The jobs import teichaku from this checkout (a snapshot of the repository works too).
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="teichaku-bench-"))
     runs = []
     try:
