@@ -44,3 +44,13 @@ def test_pdf_font_is_the_ttf_inside_matplotlib_fontja():
     css = summary.pdf_font_css()
     assert "@font-face" in css and "matplotlib_fontja/fonts/ipaexg.ttf" in css
     assert css.count("file://") == 1
+
+
+def test_tables_and_summary_do_not_load_matplotlib():
+    """Only the figures rule pays for matplotlib (about half a second per rule)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, teichaku.report.run, teichaku.report.summary, teichaku.report.fonts; "
+            "sys.exit('matplotlib' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -9,9 +9,6 @@ byte-identical files.
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
@@ -19,8 +16,11 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-import matplotlib_fontja
-from matplotlib_fontja import matplotlib_fontja as _fontja
+import matplotlib_fontja  # noqa: F401  (importing it registers IPAexGothic with matplotlib)
+
+from teichaku.report.fonts import FONT_FAMILY, fixed_source_date, font_path
+
+__all__ = ["FONT_FAMILY", "GREY", "OKABE_ITO", "apply_style", "font_path", "save_figure"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black omitted (used for text and lines).
 OKABE_ITO = (
@@ -34,16 +34,6 @@ OKABE_ITO = (
 )
 #: Neutral colour for published reference values and suppressed cells.
 GREY = "#999999"
-
-#: Any fixed epoch works; 0 keeps the files independent of when they were made.
-FIXED_EPOCH = "0"
-
-FONT_FAMILY = _fontja.FONT_NAME
-
-
-def font_path() -> Path:
-    """The IPAexGothic TrueType file shipped inside matplotlib-fontja (also used for PDFs)."""
-    return Path(matplotlib_fontja.get_font_ttf_path())
 
 
 def apply_style() -> None:
@@ -66,20 +56,6 @@ def apply_style() -> None:
             "pdf.fonttype": 42,  # embed TrueType: text stays selectable and searchable
         }
     )
-
-
-@contextlib.contextmanager
-def fixed_source_date() -> Iterator[None]:
-    """Set SOURCE_DATE_EPOCH while writing, restoring the caller's environment after."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = FIXED_EPOCH
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 PNG_METADATA = {"Software": None}

@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 from markdown_it import MarkdownIt
 
-from teichaku.report.style import fixed_source_date, font_path
+from teichaku.report.fonts import fixed_source_date, font_path
 
 PDF_FONT_FAMILY = "IPAexGothic"
 
