@@ -47,7 +47,8 @@ class FigureContext:
 
 
 def _n_text(ctx: FigureContext, n) -> str:
-    return ctx.labels.text("n_panel", n=f"{int(n):,}")
+    """A panel's n (a count of cases: small ones suppressed)."""
+    return ctx.labels.text("n_panel", n=ctx.privacy.count(n))
 
 
 def _n_range_text(ctx: FigureContext, ns) -> str:
@@ -55,7 +56,8 @@ def _n_range_text(ctx: FigureContext, ns) -> str:
     low, high = min(ns), max(ns)
     if low == high:
         return _n_text(ctx, low)
-    return ctx.labels.text("n_range_panel", low=f"{low:,}", high=f"{high:,}")
+    return ctx.labels.text("n_range_panel", low=ctx.privacy.count(low),
+                           high=ctx.privacy.count(high))
 
 
 def _panel_n(ax, text: str) -> None:
