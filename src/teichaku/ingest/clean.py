@@ -214,7 +214,9 @@ class _Parsed:
                 codes, uniques = factorize_array(np.concatenate(rowwise), use_na_sentinel=False)
                 parsed |= _split(rowwise, column.ids(uniques)[codes])
             if columnwise:
-                encoded = pyarrow.concat_arrays(columnwise).dictionary_encode()
+                chunks = [chunk for part in columnwise for chunk in part.chunks]
+                text = pyarrow.concat_arrays(chunks) if chunks else pyarrow.array([], "string")
+                encoded = text.dictionary_encode()
                 taken = column.ids(encoded.dictionary.to_pylist())[encoded.indices.to_numpy()]
                 parsed |= _split(columnwise, taken)
             ids[name] = _concat([parsed.get(id(p), p) for p in parts], np.int64)
@@ -235,10 +237,10 @@ def _blank_rows(columns: Columns) -> np.ndarray:
     for cells in columns.cells:
         if not len(rows):
             break
-        encoded = (cells if len(rows) == len(cells) else cells.take(rows)).dictionary_encode()
-        uniques = encoded.dictionary.to_pylist()
-        blank = np.fromiter(map(_is_empty, uniques), dtype=bool, count=len(uniques))
-        rows = rows[blank[encoded.indices.to_numpy()]]
+        cells = cells if len(rows) == len(cells) else cells.take(rows)
+        uniques = cells.unique()
+        blank = np.fromiter(map(_is_empty, uniques.to_pylist()), dtype=bool, count=len(uniques))
+        rows = rows[blank[pyarrow.compute.index_in(cells, value_set=uniques).to_numpy()]]
     return rows
 
 
@@ -259,7 +261,7 @@ def _row_keys(ids: pd.DataFrame, sizes: dict[str, int]) -> np.ndarray:
 
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype=dtype)
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype=dtype)
 
 
 def _typed(parsed: _Parsed, ids: pd.DataFrame, codebook: Codebook, table: str) -> pd.DataFrame:
@@ -455,9 +457,8 @@ def _finish(clean: pd.DataFrame, codebook: Codebook, table: str, key: bytes | No
             raise ValueError(f"{table}: a pseudonym key is needed for {name}")
         ids = pseudonym.case_ids(key, clean["center_id"], clean[name])
         clean["case_id"] = pd.array(ids, dtype="str")
-        clean = clean.drop(columns=name)
     order = list(clean_columns(codebook, table))
-    clean = clean[[*order, "_pos"]]
+    clean = clean[[*order, "_pos"]]  # without the personal columns
     for column, dtype in clean_columns(codebook, table).items():
         if column.startswith("warn_") or column == "case_id":
             continue

@@ -34,12 +34,13 @@ UNREADABLE_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsb")
 ENCODINGS = ("utf-8-sig", "cp932")  # utf-8-sig reads UTF-8 with and without a BOM
 _LINE_END = re.compile(rb"[\r\n]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the csv module ends lines
+_BLANK = re.compile(rb"\s*")  # bytes.strip's whitespace: ASCII space, \t \n \r \v \f
 
 
 @dataclass
 class Columns:
-    """Rows of a sheet column by column: ``cells[j]`` is column ``j`` (a pyarrow string
-    array of ``n_rows`` cells)."""
+    """Rows of a sheet column by column: ``cells[j]`` is column ``j`` (a pyarrow chunked
+    array of ``n_rows`` strings)."""
 
     n_rows: int
     cells: list
@@ -113,16 +114,17 @@ class CsvRows(Sequence):
         if offset == len(self._text):
             return Columns(0, [])
         if self._utf8 is None:
-            body = self._text[offset:].encode()
-        else:  # slicing the bytes is cheaper than encoding the text again
-            head = len(self._text[:offset].encode())
-            body = self._utf8[head + (3 if self._utf8.startswith(codecs.BOM_UTF8) else 0) :]
-        if not body.endswith((b"\n", b"\r")):  # pyarrow needs the last line ended
-            body += b"\n"
-        width = body[: _LINE_END.search(body).start()].count(b",") + 1  # of the first row
+            data, at = self._text[offset:].encode(), 0
+        else:  # the file's own bytes from the body on: no copy
+            bom = 3 if self._utf8.startswith(codecs.BOM_UTF8) else 0
+            data, at = self._utf8, bom + len(self._text[:offset].encode())
+        if not data.endswith((b"\n", b"\r")):  # pyarrow needs the last line ended
+            data, at = data[at:] + b"\n", 0
+        first_row = data[at : _LINE_END.search(data, at).start()]
+        width = first_row.count(b",") + 1
         try:
             table = pacsv.read_csv(
-                pa.py_buffer(body),
+                pa.py_buffer(data).slice(at),
                 read_options=pacsv.ReadOptions(autogenerate_column_names=True),
                 parse_options=pacsv.ParseOptions(
                     quote_char=False, escape_char=False, ignore_empty_lines=False
@@ -135,12 +137,12 @@ class CsvRows(Sequence):
             )
         except pa.ArrowInvalid:
             return None
-        return Columns(table.num_rows, [column.combine_chunks() for column in table.columns])
+        return Columns(table.num_rows, table.columns)
 
 
 def read_csv(path: Path, display: str) -> Sheet:
     data = path.read_bytes()
-    if not data.strip():
+    if _BLANK.fullmatch(data):  # as ``not data.strip()``, without copying the file
         raise IngestError(f"{display}: the file is empty / ファイルが空です")
     for encoding in ENCODINGS:
         try:
