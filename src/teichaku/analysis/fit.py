@@ -16,7 +16,6 @@ import pandas as pd
 from formulaic import Formula, model_matrix
 from scipy import sparse, stats
 from statsmodels.duration.hazard_regression import PHReg
-from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
 from statsmodels.genmod.cov_struct import Exchangeable
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_estimating_equations import GEE
@@ -28,6 +27,7 @@ from teichaku.analysis import diagnostics as dg
 from teichaku.analysis.cox import cluster_robust_cov, score_residuals
 from teichaku.analysis.specs import ModelSpec, Settings
 from teichaku.analysis.terms import tidy_term
+from teichaku.analysis.vb import BinomialMixedVB
 
 TIME = "followup_months"
 #: A log hazard or odds ratio beyond this (a ratio above about 160,000) means the fit ran off
@@ -256,7 +256,7 @@ def _fit_mixed(endog: np.ndarray, X: pd.DataFrame, exog_vc: sparse.csr_matrix, s
     sd = np.where(slope, exog.std(axis=0), 1.0)
     sd[sd == 0] = 1.0
     exog = (exog - mean) / sd
-    model = BinomialBayesMixedGLM(endog, exog, exog_vc, np.zeros(exog_vc.shape[1], dtype=int))
+    model = BinomialMixedVB(endog, exog, exog_vc, np.zeros(exog_vc.shape[1], dtype=int))
     # The ELBO is a sum over cases, so its gradient grows with n: BFGS's absolute default
     # gtol (1e-5) is unreachable on large data (precision loss, or thousands of iterations at
     # 278,000 cases). A tolerance per case keeps the iterations independent of the size
