@@ -403,13 +403,14 @@ def clean_table(
     drop = duplicate.to_numpy()[at] | (note.to_numpy()[at] & failure["rule"].ne("missing_case_ref"))
     failure = failure[~drop]
     keep = ~duplicate & ~index.isin(failure["pos"].to_numpy(dtype=np.int64))
-    clean = typed[keep.to_numpy()].copy()
+    clean = typed[keep.to_numpy()]  # a new frame (copy-on-write: typed stays as it is)
     for rule_ in warnings:
         clean[f"warn_{rule_.name}"] = pd.array(rule_.breaks(clean).to_numpy(), dtype="boolean")
     clean = _finish(clean, codebook, table_name, key)
     schema = table_schema(codebook, table_name, roster_centers)
     try:
-        schema.validate(clean.drop(columns="_pos"), lazy=True)
+        # inplace: no copy of the frame (a temporary one; the schema coerces nothing)
+        schema.validate(clean.drop(columns="_pos"), lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         if exc.failure_cases["index"].isna().any():  # dtype or column failures: a bug here
             raise AssertionError(f"{table_name}: clean table breaks its schema: {exc}") from None
