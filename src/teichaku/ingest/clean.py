@@ -17,6 +17,7 @@ rejected rows, or the duplicate count):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -88,10 +89,14 @@ def _is_empty(cell: object) -> bool:
 class _Column:
     """The distinct parsed values of one variable over all sheets of a table. Rows hold ids
     into them: each distinct raw cell is parsed once, and two raw spellings of the same
-    value (``65`` and ``６５歳``) share one id, which makes repeats cheap to find."""
+    value (``65`` and ``６５歳``) share one id, which makes repeats cheap to find.
 
-    def __init__(self, parse):
+    ``parsed`` (raw cell -> outcome) may be shared by variables parsed alike (the dates):
+    a raw cell is then parsed once for all of them."""
+
+    def __init__(self, parse, parsed: dict | None = None):
         self.parse = parse
+        self.parsed: dict = {} if parsed is None else parsed  # (type, raw) -> canonical
         self.by_raw: dict = {}  # (type, raw cell) -> id
         self.by_value: dict = {}  # ("ok", value) or ("!", rule, raw text) -> id
         self.values: list = []  # id -> parsed value (None when missing or invalid)
@@ -109,23 +114,30 @@ class _Column:
 
     def ids(self, uniques) -> np.ndarray:
         out: list[int] = []
-        by_raw, parse, intern, append = self.by_raw, self.parse, self.intern, out.append
+        by_raw, parsed, append = self.by_raw, self.parsed, out.append
         for cell in uniques:
             if cell is not None and cell != cell:  # NaN: how pd.factorize returns None
                 cell = None
             raw_key = (type(cell), cell)
             i = by_raw.get(raw_key)
             if i is None:
-                try:
-                    value = parse(cell)
-                except CellError as exc:
-                    raw = _raw_value(cell)
-                    i = intern(("!", exc.rule, raw), None, exc.rule, raw)
+                canonical = parsed.get(raw_key)
+                if canonical is None:
+                    canonical = parsed[raw_key] = self._parse(cell)
+                if canonical[0] == "ok":
+                    i = self.intern(canonical, canonical[1], None, "")
                 else:
-                    i = intern(("ok", value), value, None, "")
+                    i = self.intern(canonical, None, canonical[1], canonical[2])
                 by_raw[raw_key] = i
             append(i)
         return np.array(out, dtype=np.int64)
+
+    def _parse(self, cell) -> tuple:
+        """("ok", value) or ("!", rule, raw text)."""
+        try:
+            return ("ok", self.parse(cell))
+        except CellError as exc:
+            return ("!", exc.rule, _raw_value(cell))
 
 
 class _Parsed:
@@ -133,7 +145,14 @@ class _Parsed:
 
     def __init__(self, table: Table, codebook: Codebook):
         self.table = table
-        self.columns = {v.name: _Column(cell_parser(v, codebook)) for v in table.variables.values()}
+        self.columns: dict[str, _Column] = {}
+        shared: list[tuple[partial, dict]] = []  # parsers with their outcomes
+        for var in table.variables.values():
+            parse = cell_parser(var, codebook)
+            outcomes = next((o for p, o in shared if _same_parser(p, parse)), None)
+            if outcomes is None:
+                shared.append((parse, outcomes := {}))
+            self.columns[var.name] = _Column(parse, outcomes)
         # per variable and sheet: the raw cells (object array), or ids for an absent column
         self.cells: dict[str, list[np.ndarray]] = {name: [] for name in self.columns}
         self.rows: list[np.ndarray] = []
@@ -222,6 +241,13 @@ class _Parsed:
             ids[name] = _concat([parsed.get(id(p), p) for p in parts], np.int64)
         frame = pd.DataFrame(ids)
         return frame, _concat(self.rows, np.int64), _concat(self.sheet_index, np.int64)
+
+
+def _same_parser(a, b) -> bool:
+    """Two cell parsers that give every cell the same outcome (same function, arguments)."""
+    if not (isinstance(a, partial) and isinstance(b, partial)):
+        return a is b
+    return a.func is b.func and a.args == b.args and a.keywords == b.keywords
 
 
 def _split(parts: list, ids: np.ndarray) -> dict[int, np.ndarray]:
