@@ -41,3 +41,9 @@ def test_case_references_never_leave_data(small_run):
 def test_rerun_is_a_no_op(small_run):
     proc = run_snakemake(small_run, "-n")
     assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_summary_says_when_the_simulation_study_has_not_been_run(small_run):
+    summary = (small_run / "results" / "summary" / "summary.md").read_text(encoding="utf-8")
+    assert "`snakemake simulation`" in summary
+    assert "Simulation study: coverage" not in summary

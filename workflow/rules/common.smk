@@ -1,5 +1,6 @@
 # Helpers shared by the rules: which raw files the run reads and what `all` builds.
 
+import hashlib
 from pathlib import Path
 
 RAW_DIR = Path(config["input"]["raw_dir"])
@@ -15,3 +16,17 @@ def all_outputs():
     outputs += ANALYSIS_OUTPUTS  # analysis.smk: models, diagnostics, curves, numbers.json
     outputs += REPORT_OUTPUTS  # report.smk: tables, figures and the summary
     return outputs
+
+
+SIMULATION_SECTION = Path("results/simulation/summary.md")
+
+
+def simulation_digest(wildcards):
+    """SHA-256 of the simulation study's section, once `snakemake simulation` has written it.
+
+    A parameter rather than an input: the summary is rebuilt when the section changes, but
+    a default run never asks for the (long) study itself.
+    """
+    if not SIMULATION_SECTION.exists():
+        return None
+    return hashlib.sha256(SIMULATION_SECTION.read_bytes()).hexdigest()

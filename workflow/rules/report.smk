@@ -117,6 +117,8 @@ rule report_summary:
         tables_dir=lambda wildcards, input: str(Path(input.tables[0]).parent),
         figures_dir=lambda wildcards, input: str(Path(input.figures[0]).parent),
         repo_dir=lambda wildcards: workflow.basedir,  # git commit of the workflow's code
+        simulation=str(SIMULATION_SECTION),
+        simulation_digest=simulation_digest,
     log:
         "logs/report_summary.log",
     benchmark:

@@ -22,4 +22,5 @@ run.run_summary(
     out_md=snakemake.output.md,
     out_html=snakemake.output.html,
     out_pdf=snakemake.output.pdf,
+    simulation_md=snakemake.params.simulation if snakemake.params.simulation_digest else None,
 )

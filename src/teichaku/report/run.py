@@ -104,8 +104,10 @@ def run_summary(*, inputs: build.ReportInputs, config: dict, label_file: str | P
                 template_dir: str | Path, css: str | Path,
                 tables_dir: str | Path, figures_dir: str | Path, hashed_inputs: list,
                 extra_configs: dict, repo_dir: str | Path, out_md: str | Path,
-                out_html: str | Path, out_pdf: str | Path) -> None:
-    """Write results/summary/summary.{md,html,pdf}."""
+                out_html: str | Path, out_pdf: str | Path,
+                simulation_md: str | Path | None = None) -> None:
+    """Write results/summary/summary.{md,html,pdf}; the simulation study's section is
+    included when ``simulation_md`` (results/simulation/summary.md) is given."""
     from teichaku.report import provenance, summary
 
     settings = settings_from_config(config)
@@ -128,4 +130,5 @@ def run_summary(*, inputs: build.ReportInputs, config: dict, label_file: str | P
                                       inputs.coefficients),
         provenance=record,
         synthetic=config["input"]["source"] == "synthetic",
+        simulation_md=Path(simulation_md) if simulation_md else None,
     )

@@ -17,6 +17,7 @@ import html
 import logging
 import mimetypes
 import os
+import re
 import warnings
 from decimal import Decimal
 from pathlib import Path
@@ -203,9 +204,29 @@ def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
     }
 
 
+def simulation_section(path: str | Path | None, summary_dir: Path) -> str | None:
+    """The simulation study's Markdown section (results/simulation/summary.md), one heading
+    level down and with its image links made relative to the summary; None when the study
+    has not been run."""
+    if path is None or not Path(path).is_file():
+        return None
+    source = Path(path)
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"^(#+) ", r"#\1 ", text, flags=re.M)
+
+    def relink(match: re.Match) -> str:
+        target = match.group(2)
+        if re.match(r"[a-z]+:", target) or target.startswith("/"):
+            return match.group(0)
+        rel = os.path.relpath(source.parent / target, summary_dir)
+        return f"{match.group(1)}({Path(rel).as_posix()})"
+
+    return re.sub(r"(!\[[^\]]*\])\(([^)\s]+)\)", relink, text).strip()
+
+
 def build_context(*, numbers: dict, published: dict, methods: dict,
                   tables: dict[str, str], figures: dict[str, dict], provenance: dict,
-                  synthetic: bool, labels) -> dict:
+                  synthetic: bool, labels, simulation: str | None = None) -> dict:
     """Everything the template may use. Numbers come from results/numbers.json
     (``numbers``: the computed published figures, follow-up, models, validation), the
     published YAML and the configuration."""
@@ -217,6 +238,7 @@ def build_context(*, numbers: dict, published: dict, methods: dict,
         "figures": figures,
         "provenance": provenance,
         "synthetic": synthetic,
+        "simulation": simulation,
         "language": labels.language,
     }
 
@@ -232,7 +254,8 @@ def figure_entries(figure_pngs: dict[str, Path], summary_dir: Path, labels) -> d
 
 def make_summary(*, template_dir: Path, css_path: Path, out_md: Path, out_html: Path,
                  out_pdf: Path, table_markdown: dict[str, Path], figure_pngs: dict[str, Path],
-                 labels, title_key: str = "summary_title", **context) -> None:
+                 labels, title_key: str = "summary_title", simulation_md: Path | None = None,
+                 **context) -> None:
     """Fill the template and write summary.md, .html and .pdf.
 
     ``context`` holds numbers, published, methods, provenance and synthetic
@@ -242,6 +265,8 @@ def make_summary(*, template_dir: Path, css_path: Path, out_md: Path, out_html: 
     figures = figure_entries(figure_pngs, out_md.parent, labels)
     markdown = render_markdown(template_dir, labels.language,
                                build_context(tables=tables, figures=figures, labels=labels,
+                                             simulation=simulation_section(simulation_md,
+                                                                           out_md.parent),
                                              **context))
     write_summary(markdown, out_md, out_html, out_pdf, labels.text(title_key),
                   Path(css_path).read_text(encoding="utf-8"), labels.language)
