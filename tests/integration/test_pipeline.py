@@ -47,3 +47,25 @@ def test_summary_says_when_the_simulation_study_has_not_been_run(small_run):
     summary = (small_run / "results" / "summary" / "summary.md").read_text(encoding="utf-8")
     assert "`snakemake simulation`" in summary
     assert "Simulation study: coverage" not in summary
+
+
+def test_no_case_reference_of_the_input_reaches_results_or_processed_data(small_run):
+    """Scan every text output and every text column for the case references the run read."""
+    from teichaku.published import load_published
+    from teichaku.report.suppress import find_case_refs
+    from teichaku.synthetic import generate_survey, load_synthetic_config
+
+    survey = generate_survey(load_synthetic_config(small_run / "synthetic.yaml"),
+                             load_published(ROOT / "config" / "published-2021.yaml"))
+    refs = set(survey.cases["case_ref"])
+    # References like "12" also occur as ordinary numbers; the scan needs a distinctive form.
+    distinctive = {r for r in refs if not r.isdigit()}
+    assert len(distinctive) > 50
+    assert find_case_refs(small_run / "results", distinctive) == []
+    for path in (small_run / "data" / "processed").glob("*.parquet"):
+        frame = pd.read_parquet(path)
+        assert "case_ref" not in frame.columns, path.name
+        for column in frame.columns:
+            if frame[column].dtype == object or str(frame[column].dtype) in ("str", "string"):
+                leaked = set(frame[column].dropna().astype(str)) & distinctive
+                assert leaked == set(), (path.name, column)
