@@ -189,6 +189,22 @@ def check_targets(runs: list[dict], slope: dict[str, float | None]) -> list[dict
     return checks
 
 
+def slurm_probe_seconds() -> float | None:
+    """Seconds `scontrol show config` takes (None without SLURM's client). The SLURM executor
+    plugin (installed for profiles/slurm) runs it whenever Snakemake starts, so every run and
+    rerun includes it: about nothing on a laptop, up to its 10 s timeout where the client is
+    installed but no controller answers."""
+    exe = shutil.which("scontrol")
+    if exe is None:
+        return None
+    start = time.perf_counter()
+    try:
+        subprocess.run([exe, "show", "config"], capture_output=True, timeout=15)
+    except subprocess.TimeoutExpired:
+        pass
+    return round(time.perf_counter() - start, 2)
+
+
 def environment() -> dict:
     def git(*args):
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True,
@@ -201,6 +217,7 @@ def environment() -> dict:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "snakemake_cores": 2,
+        "slurm_probe_s": slurm_probe_seconds(),
     }
 
 
@@ -227,7 +244,12 @@ def markdown(result: dict) -> str:
         + (" with uncommitted changes" if result["environment"]["uncommitted_changes"] else "")
         + ". Wall times depend on the machine's load: with a 1-minute load average above the "
           "number of CPUs (below), other processes share them and every wall time grows; the "
-          "CPU seconds of the run's own processes do not.",
+          "CPU seconds of the run's own processes do not."
+        + ("" if result["environment"]["slurm_probe_s"] is None else
+           f" SLURM's client is installed: `scontrol show config`, which the SLURM executor "
+           f"plugin runs at every Snakemake start, took "
+           f"{result['environment']['slurm_probe_s']:.1f} s here, included in every run "
+           "and rerun below."),
         "",
         "## Targets",
         "",
