@@ -7,7 +7,7 @@ import pytest
 
 from teichaku.codebook import load_codebook
 from teichaku.ingest.crosscheck import cross_rules
-from teichaku.schemas import clean_columns, table_schema
+from teichaku.schemas import clean_columns, table_model, table_schema
 
 CB = load_codebook()
 
@@ -32,6 +32,39 @@ def test_categories_and_their_order_come_from_the_codebook():
     assert list(dtypes["current_residence"].categories) == residence
     assert dtypes["age"] == "Int64" and dtypes["act_trouble"] == "boolean"
     assert "case_ref" not in dtypes and "case_id" in dtypes
+
+
+@pytest.mark.parametrize("table", list(CB.tables))
+def test_each_schema_comes_from_a_model_whose_columns_follow_the_codebook(table):
+    model = table_model(CB, table)
+    assert issubclass(model, pa.DataFrameModel) and model is not pa.DataFrameModel
+    schema = model.to_schema()
+    dtypes = clean_columns(CB, table)
+    assert list(schema.columns) == list(dtypes)
+    for column, dtype in dtypes.items():
+        assert schema.columns[column].dtype == pa.Column(dtype).dtype, column
+    variables = CB.tables[table].variables.values()
+    for var in variables:
+        if var.type == "category":
+            assert list(schema.columns[var.name].dtype.type.categories) == var.codes
+    keys = {"center_id", "cohort", "case_id", "iq_status"}
+    assert {c for c, col in schema.columns.items() if not col.nullable} == (
+        keys & set(dtypes) | {c for c in dtypes if c.startswith("warn_")}
+    )
+    assert schema.strict and schema.ordered and schema.name == table
+    assert schema.unique == (["center_id", "case_id"] if table == "cases" else ["center_id"])
+    rules = [r.name for r in cross_rules(CB)[0]] if table == "cases" else []
+    assert [check.name for check in schema.checks] == rules
+    checks = {c: [check.name for check in col.checks] for c, col in schema.columns.items()}
+    assert checks["center_id"] == ["invalid_center_id"]
+    for var in variables:
+        if var.type in ("integer", "iq") and var.min is not None:
+            assert checks[var.name] == ["out_of_range"]
+        elif var.type == "date":
+            assert checks[var.name] == ["date_out_of_range"]
+    assert table_schema(CB, table, centers=["C01"]).columns["center_id"].checks[-1].name == (
+        "invalid_center_id" if table == "roster" else "unknown_center"
+    )
 
 
 def test_every_cross_rule_failure_is_collected_lazily():
