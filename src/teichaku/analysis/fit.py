@@ -99,7 +99,7 @@ def _numeric(column: pd.Series) -> pd.Series:
 def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
     """Restrict the sample and drop rows that cannot enter the model."""
     formula_vars = sorted(str(v) for v in Formula(spec.formula).required_variables)
-    needed = outcome_columns(spec) + ([spec.cluster] if spec.cluster else [])
+    needed = outcome_columns(spec) + [c for c in (spec.cluster, spec.strata) if c]
     absent = [c for c in needed + formula_vars if c not in data.columns]
     if absent:
         raise ModelDataError(f"variables not in the {spec.data} data: {absent}")
@@ -146,6 +146,19 @@ def _group_codes(frame: pd.DataFrame, cluster: str) -> np.ndarray:
     return pd.factorize(frame[cluster].astype(str), sort=True)[0]
 
 
+def _stratified_scores(time: np.ndarray, status: np.ndarray, exog: np.ndarray,
+                       params: np.ndarray, strata: np.ndarray | None) -> np.ndarray:
+    """Score residuals of a Cox model; with strata, each stratum has its own risk sets."""
+    if strata is None:
+        return score_residuals(time, status, exog, params)
+    scores = np.zeros_like(exog, dtype=float)
+    for code in np.unique(strata):
+        rows = strata == code
+        if status[rows].any():
+            scores[rows] = score_residuals(time[rows], status[rows], exog[rows], params)
+    return scores
+
+
 def _collect(caught: list[warnings.WarningMessage]) -> tuple[list[str], bool]:
     messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
@@ -161,13 +174,14 @@ def _fit_once(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, settings: S
         warnings.simplefilter("always")
         if spec.type == "cox":
             status = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
+            strata = _group_codes(frame, spec.strata) if spec.strata else None
             model = PHReg(frame[TIME].to_numpy(dtype=float), X.to_numpy(), status=status,
-                          ties="efron")
+                          ties="efron", strata=strata)
             res = model.fit(start_params=start)
             params = np.asarray(res.params)
             hessian = model.hessian(params)
             if spec.cluster:
-                scores = score_residuals(model.endog, status, model.exog, params)
+                scores = _stratified_scores(model.endog, status, model.exog, params, strata)
                 cov = cluster_robust_cov(hessian, scores, _group_codes(frame, spec.cluster))
                 bse = np.sqrt(np.diag(cov))
             else:

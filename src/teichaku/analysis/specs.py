@@ -43,6 +43,7 @@ class ModelSpec:
     event: str | None = None
     outcome: str | None = None
     cluster: str | None = None
+    strata: str | None = None
     where: str | None = None
     missing: str = "complete_cases"
     data: str = "cases"
@@ -158,6 +159,8 @@ def _check_model(spec: ModelSpec) -> None:
         raise SpecError(f"model {spec.name}: a {spec.type} model needs an outcome")
     if spec.type in ("gee", "mixed_logit") and not spec.cluster:
         raise SpecError(f"model {spec.name}: a {spec.type} model needs a cluster column")
+    if spec.strata and (spec.type != "cox" or spec.missing != "complete_cases"):
+        raise SpecError(f"model {spec.name}: strata is for cox models on complete cases")
     if spec.missing not in ("complete_cases", "mice"):
         raise SpecError(f"model {spec.name}: missing must be complete_cases or mice")
     if spec.data not in ("cases", "centers"):
