@@ -1,8 +1,7 @@
-"""The report tables of the last run in this working tree (skipped before any run) agree
-with results/numbers.json and with the processed data."""
+"""The report tables of the small end-to-end run agree with results/numbers.json and with
+the processed data."""
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,15 +11,17 @@ from teichaku.report.labels import load_labels
 from teichaku.report.suppress import Privacy
 from teichaku.report.tables import item_label
 
-ROOT = Path(__file__).resolve().parents[2]
-TABLES = ROOT / "results" / "tables"
-NUMBERS = ROOT / "results" / "numbers.json"
-CASES = ROOT / "data" / "processed" / "cases.parquet"
+from .conftest import ROOT
+
 LABELS = ROOT / "workflow" / "report" / "labels.yaml"
 
-pytestmark = pytest.mark.skipif(
-    not (TABLES / "table1_basic_attributes.csv").exists() or not NUMBERS.exists()
-    or not CASES.exists(), reason="no pipeline run in this working tree")
+
+@pytest.fixture(scope="module")
+def run(small_run):
+    """Paths of the small run's tables, numbers.json and clean cases."""
+    return {"tables": small_run / "results" / "tables",
+            "numbers": small_run / "results" / "numbers.json",
+            "cases": small_run / "data" / "processed" / "cases.parquet"}
 
 
 def _labels(table: pd.DataFrame):
@@ -29,18 +30,18 @@ def _labels(table: pd.DataFrame):
         labels = load_labels(lang, LABELS)
         if {labels.text("item"), labels.text("term")} & set(table.columns):
             return labels
-    pytest.skip("results/ written with other labels than labels.yaml's: rerun the pipeline")
+    raise AssertionError(f"no labels of labels.yaml head this table: {list(table.columns)}")
 
 
 def _num(cell) -> float:
     return float(str(cell).replace(",", ""))
 
 
-def test_table1_is_numbers_json_at_the_published_precision(default_config, root):
-    table = pd.read_csv(TABLES / "table1_basic_attributes.csv", dtype=str,
+def test_table1_is_numbers_json_at_the_published_precision(run, default_config, root):
+    table = pd.read_csv(run["tables"] / "table1_basic_attributes.csv", dtype=str,
                         keep_default_na=False)
     labels = _labels(table)
-    computed = json.loads(NUMBERS.read_text(encoding="utf-8"))["published"]
+    computed = json.loads(run["numbers"].read_text(encoding="utf-8"))["published"]
     published = load_published(root / default_config["published"])
     rows = table.set_index(labels.text("item"))
     for item in ITEMS:
@@ -52,11 +53,11 @@ def test_table1_is_numbers_json_at_the_published_precision(default_config, root)
                                            abs=0.5 * 10**-digits + 1e-9), item.key
 
 
-def test_support_table_counts_are_the_processed_cases(default_config):
-    table = pd.read_csv(TABLES / "table2_support_by_cohort.csv", dtype=str,
+def test_support_table_counts_are_the_processed_cases(run, default_config):
+    table = pd.read_csv(run["tables"] / "table2_support_by_cohort.csv", dtype=str,
                         keep_default_na=False)
     labels = _labels(table)
-    cases = pd.read_parquet(CASES)
+    cases = pd.read_parquet(run["cases"])
     rows = table.set_index(labels.text("item"))
     overall = labels.text("overall")
     marker = Privacy(default_config["privacy"]["min_cell"]).marker
@@ -72,11 +73,11 @@ def test_support_table_counts_are_the_processed_cases(default_config):
     assert checked >= 10
 
 
-def test_model_table_holds_every_estimate_of_numbers_json():
-    table = pd.read_csv(TABLES / "table4_models.csv", dtype=str, keep_default_na=False)
+def test_model_table_holds_every_estimate_of_numbers_json(run):
+    table = pd.read_csv(run["tables"] / "table4_models.csv", dtype=str, keep_default_na=False)
     labels = _labels(table)
     cells = set(table[labels.text("estimate")])
-    models = json.loads(NUMBERS.read_text(encoding="utf-8"))["models"]
+    models = json.loads(run["numbers"].read_text(encoding="utf-8"))["models"]
     checked = 0
     for model in models.values():
         for t in model["terms"].values():
@@ -87,10 +88,10 @@ def test_model_table_holds_every_estimate_of_numbers_json():
     assert checked >= 20
 
 
-def test_awareness_table_is_numbers_json(default_config, root):
-    table = pd.read_csv(TABLES / "table5_awareness.csv", dtype=str, keep_default_na=False)
+def test_awareness_table_is_numbers_json(run, default_config, root):
+    table = pd.read_csv(run["tables"] / "table5_awareness.csv", dtype=str, keep_default_na=False)
     labels = _labels(table)
-    computed = json.loads(NUMBERS.read_text(encoding="utf-8"))["published"]["awareness"]
+    computed = json.loads(run["numbers"].read_text(encoding="utf-8"))["published"]["awareness"]
     rows = table.set_index(labels.text("item"))
     for key, value in computed.items():
         if key.startswith("pct_"):
