@@ -132,7 +132,8 @@ def open_run(
         root=root,
         config=settings,
         codebook=codebook,
-        labels=load_labels(language or settings["report"]["language"], LABELS, codebook),
+        labels=load_labels(language or settings["report"]["language"], LABELS, codebook,
+                           settings["analysis"]["confidence"]),
         privacy=Privacy(privacy["min_cell"]) if "min_cell" in privacy else Privacy(),
     )
 

@@ -30,3 +30,18 @@ def test_bad_values_are_rejected(default_config, root, section, key, value):
     cfg[section][key] = value
     with pytest.raises(WorkflowError):
         validate(cfg, str(root / SCHEMA))
+
+
+def test_interval_labels_name_the_configured_confidence_level():
+    from pathlib import Path
+
+    import pytest
+
+    from teichaku.report.labels import load_labels
+
+    label_file = Path(__file__).resolve().parents[2] / "workflow" / "report" / "labels.yaml"
+    assert load_labels("en", label_file, confidence=0.9).text("ci95") == "90% CI"
+    assert load_labels("ja", label_file, confidence=0.95).text("hazard_ratio") == \
+        "ハザード比(95%信頼区間)"
+    with pytest.raises(ValueError, match="confidence"):
+        load_labels("en", label_file).text("ci95")

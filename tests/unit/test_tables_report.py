@@ -24,7 +24,7 @@ def data():
 
 @pytest.fixture(scope="module", params=["ja", "en"])
 def labels(request):
-    return load_labels(request.param, fx.LABEL_FILE)
+    return load_labels(request.param, fx.LABEL_FILE, confidence=0.95)
 
 
 @pytest.fixture(scope="module")

@@ -54,6 +54,7 @@ REPORT_TABLE_SETTINGS = {
     "language": config["report"]["language"],
     "min_cell": config["privacy"]["min_cell"],
     "thresholds": ANALYSIS["thresholds"],
+    "confidence": ANALYSIS["confidence"],
 }
 REPORT_FIGURE_SETTINGS = {**REPORT_TABLE_SETTINGS, "dpi": config["report"]["dpi"]}
 

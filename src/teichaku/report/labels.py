@@ -29,6 +29,7 @@ class Labels:
     language: str
     codebook: Codebook
     strings: dict
+    confidence: float | None = None  # analysis.confidence: fills "{level}" (e.g. 95) in labels
 
     def __post_init__(self):
         if self.language not in LANGUAGES:
@@ -36,9 +37,15 @@ class Labels:
 
     def _pick(self, entry: dict, where: str) -> str:
         try:
-            return entry[self.language]
+            text = entry[self.language]
         except (KeyError, TypeError):
             raise KeyError(f"labels.yaml: no {self.language!r} text for {where}") from None
+        if "{level}" in text:
+            if self.confidence is None:
+                raise ValueError(f"labels.yaml {where} names the confidence level: "
+                                 "load the labels with analysis.confidence")
+            text = text.replace("{level}", f"{100 * self.confidence:g}")
+        return text
 
     def text(self, key: str, **fields) -> str:
         """A report word from labels.yaml ``text``; ``fields`` fill its ``{...}``."""
@@ -70,5 +77,7 @@ class Labels:
         return self.codebook.tables[table].group_variables(group)
 
 
-def load_labels(language: str, label_file: str | Path, codebook: Codebook | None = None) -> Labels:
-    return Labels(language, codebook or load_codebook(), load_label_file(label_file))
+def load_labels(language: str, label_file: str | Path, codebook: Codebook | None = None,
+                confidence: float | None = None) -> Labels:
+    """Labels in ``language``; ``confidence`` (analysis.confidence) names interval levels."""
+    return Labels(language, codebook or load_codebook(), load_label_file(label_file), confidence)

@@ -59,6 +59,7 @@ def settings_from_config(config: dict) -> dict:
         "language": config["report"]["language"],
         "min_cell": config["privacy"]["min_cell"],
         "thresholds": list(config["analysis"]["thresholds"]),
+        "confidence": config["analysis"]["confidence"],
         "dpi": config["report"]["dpi"],
     }
 
@@ -66,7 +67,8 @@ def settings_from_config(config: dict) -> dict:
 def run_tables(inputs: build.ReportInputs, settings: dict, codebook: str | Path,
                label_file: str | Path, out_dir: str | Path) -> list[Path]:
     """Write every table; ``settings`` holds language and min_cell."""
-    labels = load_labels(settings["language"], label_file, load_codebook(str(codebook)))
+    labels = load_labels(settings["language"], label_file, load_codebook(str(codebook)),
+                         settings["confidence"])
     written = []
     for table in build.build_tables(inputs, labels, Privacy(int(settings["min_cell"]))):
         written += tb.write_table(table, Path(out_dir))
@@ -79,7 +81,8 @@ def run_figures(inputs: build.ReportInputs, settings: dict, codebook: str | Path
     """Draw every figure; ``settings`` holds language, min_cell and dpi."""
     from teichaku.report import figures as fg  # matplotlib: only this rule needs it
 
-    labels = load_labels(settings["language"], label_file, load_codebook(str(codebook)))
+    labels = load_labels(settings["language"], label_file, load_codebook(str(codebook)),
+                         settings["confidence"])
     ctx = fg.FigureContext(labels, Privacy(int(settings["min_cell"])), int(settings["dpi"]),
                            Path(out_dir))
     written = build.build_figures(inputs, ctx)
@@ -112,7 +115,8 @@ def run_summary(*, inputs: build.ReportInputs, config: dict, label_file: str | P
 
     settings = settings_from_config(config)
     privacy = Privacy(int(settings["min_cell"]))
-    labels = load_labels(settings["language"], label_file, load_codebook(str(config["codebook"])))
+    labels = load_labels(settings["language"], label_file, load_codebook(str(config["codebook"])),
+                         settings["confidence"])
     record = provenance.collect(config, hashed_inputs, repo_dir, extra_configs)
     log.info("provenance: commit %s dirty %s", record["git"]["commit"], record["git"]["dirty"])
     summary.make_summary(

@@ -362,7 +362,7 @@ def model_label(model: str, model_labels: dict[str, dict], labels: Labels) -> st
 
 def models_table(coefficients: pd.DataFrame, model_labels: dict[str, dict], labels: Labels,
                  privacy: Privacy) -> Table:
-    """Every model's estimates (HR or OR) with 95% CI and p, and its n, events, clusters."""
+    """Every model's estimates (HR or OR) with confidence intervals and p; n, events, clusters."""
     t = labels.text
     term_label = f"label_{labels.language}"
     rows = []
