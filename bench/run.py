@@ -67,8 +67,7 @@ def change_figure_option(workdir: Path) -> int:
     path = workdir / "config.yaml"
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     config["report"]["dpi"] = int(config["report"]["dpi"]) // 2
-    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return config["report"]["dpi"]
 
 
@@ -90,8 +89,10 @@ def rule_benchmarks(workdir: Path) -> dict[str, dict[str, float]]:
     rules = {}
     for path in sorted((workdir / "benchmarks").glob("*.tsv")):
         row = pd.read_csv(path, sep="\t").iloc[-1]
-        rules[path.stem] = {"s": round(float(row["s"]), 3),
-                            "max_rss_mb": round(float(row["max_rss"]), 1)}
+        rules[path.stem] = {
+            "s": round(float(row["s"]), 3),
+            "max_rss_mb": round(float(row["max_rss"]), 1),
+        }
     return rules
 
 
@@ -120,17 +121,25 @@ def bench_scale(scale: float, workdir: Path) -> dict:
         "rows_read": rows,
         "load_average_before": round(load, 2),
         "load_average_after": round(load_after, 2),
-        "cold_run": {"wall_s": round(cold_wall, 2), "cpu_s": round(cold_cpu, 2),
-                     "rules": rules_in_plan(cold.stdout + cold.stderr)},
+        "cold_run": {
+            "wall_s": round(cold_wall, 2),
+            "cpu_s": round(cold_cpu, 2),
+            "rules": rules_in_plan(cold.stdout + cold.stderr),
+        },
         "rules": rules,
         "peak_rule_memory_mb": max(r["max_rss_mb"] for r in rules.values()),
         "ingest_rows_per_s": round(sum(rows.values()) / ingest_s) if ingest_s else None,
-        "noop_rerun": {"wall_s": round(noop_wall, 2),
-                       "nothing_to_be_done": "Nothing to be done" in noop.stdout + noop.stderr,
-                       "ran": rules_in_plan(noop.stdout + noop.stderr)},
-        "figure_option_rerun": {"change": f"report.dpi -> {dpi}", "rules": plan,
-                                "ran": rules_in_plan(rerun.stdout + rerun.stderr),
-                                "wall_s": round(rerun_wall, 2)},
+        "noop_rerun": {
+            "wall_s": round(noop_wall, 2),
+            "nothing_to_be_done": "Nothing to be done" in noop.stdout + noop.stderr,
+            "ran": rules_in_plan(noop.stdout + noop.stderr),
+        },
+        "figure_option_rerun": {
+            "change": f"report.dpi -> {dpi}",
+            "rules": plan,
+            "ran": rules_in_plan(rerun.stdout + rerun.stderr),
+            "wall_s": round(rerun_wall, 2),
+        },
     }
 
 
@@ -151,8 +160,12 @@ def slopes(runs: list[dict]) -> tuple[dict[str, float | None], list[float]]:
     large = [r for r in runs if r["scale"] >= SLOPE_MIN_SCALE]
     used = large if len(large) >= 2 else runs
     names = sorted({name for r in used for name in r["rules"]})
-    out = {name: loglog_slope([(r["case_rows"], r["rules"][name]["s"])
-                               for r in used if name in r["rules"]]) for name in names}
+    out = {
+        name: loglog_slope(
+            [(r["case_rows"], r["rules"][name]["s"]) for r in used if name in r["rules"]]
+        )
+        for name in names
+    }
     out["(whole run)"] = loglog_slope([(r["case_rows"], r["cold_run"]["wall_s"]) for r in used])
     return out, [r["scale"] for r in used]
 
@@ -163,29 +176,51 @@ def check_targets(runs: list[dict], slope: dict[str, float | None]) -> list[dict
     checks = []
 
     def add(what, value, limit):
-        checks.append({"target": what, "value": value, "limit": limit,
-                       "met": None if value is None else value <= limit})
+        checks.append(
+            {
+                "target": what,
+                "value": value,
+                "limit": limit,
+                "met": None if value is None else value <= limit,
+            }
+        )
 
     if 1 in by_scale:
-        add("cold run at scale 1 (s)", by_scale[1]["cold_run"]["wall_s"],
-            TARGETS["cold_run_scale_1_s"])
-        add("no-op rerun at scale 1 (s)", by_scale[1]["noop_rerun"]["wall_s"],
-            TARGETS["noop_rerun_s"])
+        add(
+            "cold run at scale 1 (s)",
+            by_scale[1]["cold_run"]["wall_s"],
+            TARGETS["cold_run_scale_1_s"],
+        )
+        add(
+            "no-op rerun at scale 1 (s)",
+            by_scale[1]["noop_rerun"]["wall_s"],
+            TARGETS["noop_rerun_s"],
+        )
     if 100 in by_scale:
-        add("cold run at scale 100 (s)", by_scale[100]["cold_run"]["wall_s"],
-            TARGETS["run_scale_100_s"])
-        add("peak memory of any rule at scale 100 (MB)", by_scale[100]["peak_rule_memory_mb"],
-            TARGETS["peak_rule_memory_mb"])
+        add(
+            "cold run at scale 100 (s)",
+            by_scale[100]["cold_run"]["wall_s"],
+            TARGETS["run_scale_100_s"],
+        )
+        add(
+            "peak memory of any rule at scale 100 (MB)",
+            by_scale[100]["peak_rule_memory_mb"],
+            TARGETS["peak_rule_memory_mb"],
+        )
     rule_slopes = [v for k, v in slope.items() if v is not None and k != "(whole run)"]
     if rule_slopes:
-        add("largest slope of a rule's time against size", max(rule_slopes),
-            TARGETS["max_slope"])
+        add("largest slope of a rule's time against size", max(rule_slopes), TARGETS["max_slope"])
     for r in runs:
         extra = sorted(set(r["figure_option_rerun"]["rules"]) - FIGURE_RERUN_ALLOWED)
-        checks.append({"target": f"figure option at scale {r['scale']:g} reruns only "
-                                 "figures, summary and all",
-                       "value": ", ".join(extra) or "none other", "limit": None,
-                       "met": not extra})
+        checks.append(
+            {
+                "target": f"figure option at scale {r['scale']:g} reruns only "
+                "figures, summary and all",
+                "value": ", ".join(extra) or "none other",
+                "limit": None,
+                "met": not extra,
+            }
+        )
     return checks
 
 
@@ -207,8 +242,9 @@ def slurm_probe_seconds() -> float | None:
 
 def environment() -> dict:
     def git(*args):
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True,
-                              text=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
 
     return {
         "commit": git("rev-parse", "HEAD"),
@@ -243,13 +279,16 @@ def markdown(result: dict) -> str:
         f"commit `{result['environment']['commit'][:12]}`"
         + (" with uncommitted changes" if result["environment"]["uncommitted_changes"] else "")
         + ". Wall times depend on the machine's load: with a 1-minute load average above the "
-          "number of CPUs (below), other processes share them and every wall time grows; the "
-          "CPU seconds of the run's own processes do not."
-        + ("" if result["environment"]["slurm_probe_s"] is None else
-           f" SLURM's client is installed: `scontrol show config`, which the SLURM executor "
-           f"plugin runs at every Snakemake start, took "
-           f"{result['environment']['slurm_probe_s']:.1f} s here, included in every run "
-           "and rerun below."),
+        "number of CPUs (below), other processes share them and every wall time grows; the "
+        "CPU seconds of the run's own processes do not."
+        + (
+            ""
+            if result["environment"]["slurm_probe_s"] is None
+            else f" SLURM's client is installed: `scontrol show config`, which the SLURM executor "
+            f"plugin runs at every Snakemake start, took "
+            f"{result['environment']['slurm_probe_s']:.1f} s here, included in every run "
+            "and rerun below."
+        ),
         "",
         "## Targets",
         "",
@@ -262,51 +301,92 @@ def markdown(result: dict) -> str:
     lines += ["", "## Whole run", "", f"| | {head} |", "|---|" + "---:|" * len(runs)]
     rows = [
         ("case rows read", [r["case_rows"] for r in runs]),
-        ("load average before / after the cold run",
-         [f"{r['load_average_before']:.1f} / {r['load_average_after']:.1f}" for r in runs]),
+        (
+            "load average before / after the cold run",
+            [f"{r['load_average_before']:.1f} / {r['load_average_after']:.1f}" for r in runs],
+        ),
         ("cold run, wall (s)", [r["cold_run"]["wall_s"] for r in runs]),
         ("cold run, CPU of all processes (s)", [r["cold_run"]["cpu_s"] for r in runs]),
         ("no-op rerun, wall (s)", [r["noop_rerun"]["wall_s"] for r in runs]),
-        ("rerun after a figure option, wall (s)",
-         [r["figure_option_rerun"]["wall_s"] for r in runs]),
+        (
+            "rerun after a figure option, wall (s)",
+            [r["figure_option_rerun"]["wall_s"] for r in runs],
+        ),
         ("peak memory of any rule (MB)", [r["peak_rule_memory_mb"] for r in runs]),
         ("ingestion, rows per second", [r["ingest_rows_per_s"] for r in runs]),
     ]
     lines += [f"| {name} | " + " | ".join(fmt(v) for v in values) + " |" for name, values in rows]
-    lines += ["", "No-op rerun: " + "; ".join(
-        f"scale {r['scale']:g}: " + ("Nothing to be done" if r["noop_rerun"]["nothing_to_be_done"]
-                                     else "**ran " + ", ".join(r["noop_rerun"]["ran"]) + "**")
-        for r in runs) + ".",
-              "", "Rerun after changing only a figure option "
-              f"({runs[0]['figure_option_rerun']['change']}), rules `snakemake -n` lists: "
-              + "; ".join(f"scale {r['scale']:g}: " + ", ".join(r["figure_option_rerun"]["rules"])
-                          for r in runs) + "."]
-    names = sorted({n for r in runs for n in r["rules"]},
-                   key=lambda n: -max(r["rules"].get(n, {}).get("s", 0) for r in runs))
-    lines += ["", "## Per rule", "",
-              f"Wall seconds / peak resident memory (MB); slope of log time on log case rows "
-              f"over scales {', '.join(f'{s:g}' for s in result['slope_scales'])}.", "",
-              f"| rule | {head} | slope |", "|---|" + "---:|" * (len(runs) + 1)]
+    lines += [
+        "",
+        "No-op rerun: "
+        + "; ".join(
+            f"scale {r['scale']:g}: "
+            + (
+                "Nothing to be done"
+                if r["noop_rerun"]["nothing_to_be_done"]
+                else "**ran " + ", ".join(r["noop_rerun"]["ran"]) + "**"
+            )
+            for r in runs
+        )
+        + ".",
+        "",
+        "Rerun after changing only a figure option "
+        f"({runs[0]['figure_option_rerun']['change']}), rules `snakemake -n` lists: "
+        + "; ".join(
+            f"scale {r['scale']:g}: " + ", ".join(r["figure_option_rerun"]["rules"]) for r in runs
+        )
+        + ".",
+    ]
+    names = sorted(
+        {n for r in runs for n in r["rules"]},
+        key=lambda n: -max(r["rules"].get(n, {}).get("s", 0) for r in runs),
+    )
+    lines += [
+        "",
+        "## Per rule",
+        "",
+        f"Wall seconds / peak resident memory (MB); slope of log time on log case rows "
+        f"over scales {', '.join(f'{s:g}' for s in result['slope_scales'])}.",
+        "",
+        f"| rule | {head} | slope |",
+        "|---|" + "---:|" * (len(runs) + 1),
+    ]
     for name in names:
-        cells = [f"{fmt(r['rules'][name]['s'])} / {fmt(r['rules'][name]['max_rss_mb'], 0)}"
-                 if name in r["rules"] else "–" for r in runs]
+        cells = [
+            f"{fmt(r['rules'][name]['s'])} / {fmt(r['rules'][name]['max_rss_mb'], 0)}"
+            if name in r["rules"]
+            else "–"
+            for r in runs
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {fmt(slope.get(name), 2)} |")
-    lines.append("| (whole run) | " + " | ".join(fmt(r["cold_run"]["wall_s"]) for r in runs)
-                 + f" | {fmt(slope.get('(whole run)'), 2)} |")
+    lines.append(
+        "| (whole run) | "
+        + " | ".join(fmt(r["cold_run"]["wall_s"]) for r in runs)
+        + f" | {fmt(slope.get('(whole run)'), 2)} |"
+    )
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[1, 10, 100])
-    parser.add_argument("--out", type=Path, default=ROOT / "bench",
-                        help="folder of results.md and results.json (default: bench/)")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="scratch folder (default: a new temporary folder, removed after)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench",
+        help="folder of results.md and results.json (default: bench/)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="scratch folder (default: a new temporary folder, removed after)",
+    )
     args = parser.parse_args(argv)
     # The jobs import teichaku from this checkout (a snapshot of the repository works too).
     os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)
+        p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p
+    )
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="teichaku-bench-"))
     runs = []
     try:
@@ -322,12 +402,18 @@ def main(argv: list[str] | None = None) -> dict:
         if args.workdir is None:
             shutil.rmtree(scratch, ignore_errors=True)
     slope, used = slopes(runs)
-    result = {"environment": environment(), "targets": [], "runs": runs,
-              "slopes": slope, "slope_scales": used}
+    result = {
+        "environment": environment(),
+        "targets": [],
+        "runs": runs,
+        "slopes": slope,
+        "slope_scales": used,
+    }
     result["targets"] = check_targets(runs, slope)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False)
-                                           + "\n", encoding="utf-8")
+    (args.out / "results.json").write_text(
+        json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     (args.out / "results.md").write_text(markdown(result), encoding="utf-8")
     print(f"wrote {args.out / 'results.md'} and {args.out / 'results.json'}")
     return result

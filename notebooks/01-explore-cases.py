@@ -56,8 +56,10 @@ roster = pd.read_parquet(PROCESSED / "roster.parquet")
 cases = pd.read_parquet(PROCESSED / "cases.parquet")
 awareness = pd.read_parquet(PROCESSED / "awareness.parquet")
 pd.DataFrame(
-    {"rows": [len(roster), len(cases), len(awareness)],
-     "columns": [roster.shape[1], cases.shape[1], awareness.shape[1]]},
+    {
+        "rows": [len(roster), len(cases), len(awareness)],
+        "columns": [roster.shape[1], cases.shape[1], awareness.shape[1]],
+    },
     index=["roster", "cases", "awareness"],
 )
 
@@ -75,15 +77,25 @@ print(json.dumps(summary, ensure_ascii=False, indent=1)[:3000])
 # %%
 rejected = pd.read_parquet(PROCESSED / "rejected_rows.parquet")
 by_rule = [c for c in ("table", "rule", "column") if c in rejected.columns]
-(rejected.groupby(by_rule, observed=True).size().rename("failures")
- .sort_values(ascending=False).to_frame() if len(rejected) else "no rejected rows")
+(
+    rejected.groupby(by_rule, observed=True)
+    .size()
+    .rename("failures")
+    .sort_values(ascending=False)
+    .to_frame()
+    if len(rejected)
+    else "no rejected rows"
+)
 
 # %%
 warnings = [c for c in cases.columns if c.startswith("warn_")]
-pd.DataFrame({
-    "flagged cases": [privacy.count(cases[c].sum()) for c in warnings],
-    "% of cases": [privacy.percent(cases[c].sum(), len(cases)) for c in warnings],
-}, index=warnings)
+pd.DataFrame(
+    {
+        "flagged cases": [privacy.count(cases[c].sum()) for c in warnings],
+        "% of cases": [privacy.percent(cases[c].sum(), len(cases)) for c in warnings],
+    },
+    index=warnings,
+)
 
 # %% [markdown]
 # ## The published 2021 figures, recomputed
@@ -94,14 +106,19 @@ pd.DataFrame({
 # %%
 computed = compute_published(roster, cases, awareness, codebook)
 valid_n = compute_valid_n(roster, cases, awareness, codebook)
-comparison = pd.DataFrame(
-    [vars(c) for c in compare_published(computed, published, valid_n)]
-).drop(columns="computed")
+comparison = pd.DataFrame([vars(c) for c in compare_published(computed, published, valid_n)]).drop(
+    columns="computed"
+)
 display(comparison)
 
 # %%
-display(Markdown(to_markdown(basic_attributes_table(
-    published, computed, roster, cases, awareness, labels, privacy))))
+display(
+    Markdown(
+        to_markdown(
+            basic_attributes_table(published, computed, roster, cases, awareness, labels, privacy)
+        )
+    )
+)
 
 # %% [markdown]
 # ## Centers and their cases
@@ -126,6 +143,7 @@ plt.show()
 #
 # 調査区分 × 終了理由 (counts of persons; open follow-up has no end reason).
 
+
 # %%
 def crosstab(row: str, col: str) -> pd.DataFrame:
     """Counts of persons by two codebook categories in codebook order, labelled, small cells
@@ -134,8 +152,7 @@ def crosstab(row: str, col: str) -> pd.DataFrame:
     table = pd.crosstab(row_values, col_values, dropna=False)
     codes = {v: codebook.variable("cases", v).codes for v in (row, col)}
     table.index = [labels.level("cases", row, c) if c in codes[row] else c for c in table.index]
-    table.columns = [labels.level("cases", col, c) if c in codes[col] else c
-                     for c in table.columns]
+    table.columns = [labels.level("cases", col, c) if c in codes[col] else c for c in table.columns]
     return table.map(privacy.count)
 
 
@@ -152,15 +169,18 @@ crosstab("first_residence", "current_residence")
 # %%
 numeric = ["age", "iq", "prison_admissions", "residence_changes", "contacts"]
 quantiles = [0.1, 0.25, 0.5, 0.75, 0.9]
-(cases.groupby("cohort", observed=True)[numeric]
- .quantile(quantiles).unstack(level=0).T.round(1))
+(cases.groupby("cohort", observed=True)[numeric].quantile(quantiles).unstack(level=0).T.round(1))
 
 # %%
-pd.DataFrame({
-    labels.var("cases", v): cases[v].value_counts().reindex(
-        codebook.variable("cases", v).codes, fill_value=0).map(privacy.count)
-    for v in ("ryoiku_techo", "seishin_techo", "shintai_techo")
-}).rename(index=lambda c: labels.level("cases", "ryoiku_techo", c))
+pd.DataFrame(
+    {
+        labels.var("cases", v): cases[v]
+        .value_counts()
+        .reindex(codebook.variable("cases", v).codes, fill_value=0)
+        .map(privacy.count)
+        for v in ("ryoiku_techo", "seishin_techo", "shintai_techo")
+    }
+).rename(index=lambda c: labels.level("cases", "ryoiku_techo", c))
 
 # %%
 cases["iq_status"].value_counts().map(privacy.count).to_frame("cases")
@@ -174,10 +194,12 @@ cases["iq_status"].value_counts().map(privacy.count).to_frame("cases")
 # %%
 missing = cases.isna().sum()
 missing = missing[missing > 0].sort_values(ascending=False)
-pd.DataFrame({
-    "missing": missing.map(privacy.count),
-    "% of cases": [privacy.percent(k, len(cases)) for k in missing],
-})
+pd.DataFrame(
+    {
+        "missing": missing.map(privacy.count),
+        "% of cases": [privacy.percent(k, len(cases)) for k in missing],
+    }
+)
 
 # %% [markdown]
 # ## Support given by the centers, by cohort (report table 2)

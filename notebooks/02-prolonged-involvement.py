@@ -62,15 +62,24 @@ display(counts.map(privacy.count))
 
 # %%
 quantiles = [0.1, 0.25, 0.5, 0.75, 0.9]
-(analysis.groupby(["cohort", "event_type"], observed=True)["followup_months"]
- .quantile(quantiles).unstack().round(1))
+(
+    analysis.groupby(["cohort", "event_type"], observed=True)["followup_months"]
+    .quantile(quantiles)
+    .unstack()
+    .round(1)
+)
 
 # %%
-pd.Series({
-    "follow-up start imputed from the release date": privacy.count(analysis["start_imputed"].sum()),
-    "no usable follow-up time (left out of the time-to-event models)":
-        privacy.count(analysis["time_invalid"].sum()),
-}).to_frame("cases")
+pd.Series(
+    {
+        "follow-up start imputed from the release date": privacy.count(
+            analysis["start_imputed"].sum()
+        ),
+        "no usable follow-up time (left out of the time-to-event models)": privacy.count(
+            analysis["time_invalid"].sum()
+        ),
+    }
+).to_frame("cases")
 
 # %% [markdown]
 # ## Prolonged involvement by threshold
@@ -79,15 +88,21 @@ pd.Series({
 # unknown for open cases shorter than k months.
 
 # %%
-prolonged = pd.DataFrame([
-    {"threshold (months)": k,
-     "known": privacy.count(analysis[f"prolonged_{k}"].notna().sum()),
-     "prolonged": privacy.count_of(analysis[f"prolonged_{k}"].sum(),
-                                   analysis[f"prolonged_{k}"].notna().sum()),
-     "%": privacy.percent(analysis[f"prolonged_{k}"].sum(),
-                          analysis[f"prolonged_{k}"].notna().sum())}
-    for k in inputs.thresholds
-]).set_index("threshold (months)")
+prolonged = pd.DataFrame(
+    [
+        {
+            "threshold (months)": k,
+            "known": privacy.count(analysis[f"prolonged_{k}"].notna().sum()),
+            "prolonged": privacy.count_of(
+                analysis[f"prolonged_{k}"].sum(), analysis[f"prolonged_{k}"].notna().sum()
+            ),
+            "%": privacy.percent(
+                analysis[f"prolonged_{k}"].sum(), analysis[f"prolonged_{k}"].notna().sum()
+            ),
+        }
+        for k in inputs.thresholds
+    ]
+).set_index("threshold (months)")
 display(prolonged)
 
 # %% [markdown]
@@ -143,5 +158,8 @@ print((RESULTS / "models" / "fits" / f"{primary.name}.txt").read_text(encoding="
 # primary model's barriers, as the summary quotes them.
 
 # %%
-print(json.dumps({key: inputs.numbers[key] for key in ("followup", "primary")},
-                 ensure_ascii=False, indent=1))
+print(
+    json.dumps(
+        {key: inputs.numbers[key] for key in ("followup", "primary")}, ensure_ascii=False, indent=1
+    )
+)

@@ -43,8 +43,10 @@ roster, awareness, analysis = inputs.roster, inputs.awareness, inputs.analysis
 coefficients, spec = inputs.coefficients, inputs.spec
 pd.set_option("display.max_columns", 60, "display.width", 160)
 print(f"run folder: {run.root}")
-print(f"{len(awareness)} centers answered the awareness survey, "
-      f"{int(roster['responded'].sum())} of {len(roster)} sent case data")
+print(
+    f"{len(awareness)} centers answered the awareness survey, "
+    f"{int(roster['responded'].sum())} of {len(roster)} sent case data"
+)
 
 # %% [markdown]
 # ## The answers, beside the published percentages (report table 5)
@@ -69,10 +71,14 @@ status = pd.Series("case data only", index=roster.index)
 status[~roster["responded"].astype(bool)] = "no case data"
 status[roster["center_id"].isin(awareness["center_id"])] = "awareness survey"
 overview = pd.crosstab(
-    roster["operator"].map(lambda c: labels.level("roster", "operator", c)), status,
-    rownames=[labels.var("roster", "operator")], colnames=[None])
+    roster["operator"].map(lambda c: labels.level("roster", "operator", c)),
+    status,
+    rownames=[labels.var("roster", "operator")],
+    colnames=[None],
+)
 overview.loc[labels.var("roster", "member")] = (
-    roster.groupby(status)["member"].sum().reindex(overview.columns).astype(int))
+    roster.groupby(status)["member"].sum().reindex(overview.columns).astype(int)
+)
 display(overview)
 
 # %% [markdown]
@@ -87,9 +93,11 @@ display(overview)
 outcome = rb.logistic_model(spec, coefficients).outcome
 centers = build_center_dataset(analysis, awareness, outcome)
 centers["share_prolonged"] = centers[f"{outcome}_yes"] / (
-    centers[f"{outcome}_yes"] + centers[f"{outcome}_no"])
-barriers = {v.item: v.name for v in codebook.tables["cases"].variables.values()
-            if v.group == "barrier"}
+    centers[f"{outcome}_yes"] + centers[f"{outcome}_no"]
+)
+barriers = {
+    v.item: v.name for v in codebook.tables["cases"].variables.values() if v.group == "barrier"
+}
 case_barrier = analysis.groupby("center_id")[list(barriers.values())].mean()
 rows = []
 for var in codebook.tables["awareness"].variables.values():
@@ -98,12 +106,19 @@ for var in codebook.tables["awareness"].variables.values():
     barrier = barriers.get(var.item)
     named = centers[var.name].fillna(False).astype(bool)
     for answer, group in ((True, centers[named]), (False, centers[~named])):
-        rows.append({
-            "reason": var.label_ja, "named": answer, "centers": len(group),
-            f"mean share {outcome}": group["share_prolonged"].mean(),
-            "mean share with the barrier": (case_barrier.loc[group["center_id"], barrier].mean()
-                                            if barrier else float("nan")),
-        })
+        rows.append(
+            {
+                "reason": var.label_ja,
+                "named": answer,
+                "centers": len(group),
+                f"mean share {outcome}": group["share_prolonged"].mean(),
+                "mean share with the barrier": (
+                    case_barrier.loc[group["center_id"], barrier].mean()
+                    if barrier
+                    else float("nan")
+                ),
+            }
+        )
 pd.DataFrame(rows).set_index(["reason", "named"]).round(3)
 
 # %% [markdown]
@@ -114,6 +129,15 @@ pd.DataFrame(rows).set_index(["reason", "named"]).round(3)
 
 # %%
 center_models = [m.name for m in spec.models if m.role == "center"]
-display(Markdown(to_markdown(models_table(
-    coefficients[coefficients["model"].isin(center_models)], rb.model_labels(spec), labels,
-    privacy))))
+display(
+    Markdown(
+        to_markdown(
+            models_table(
+                coefficients[coefficients["model"].isin(center_models)],
+                rb.model_labels(spec),
+                labels,
+                privacy,
+            )
+        )
+    )
+)

@@ -132,8 +132,12 @@ def open_run(
         root=root,
         config=settings,
         codebook=codebook,
-        labels=load_labels(language or settings["report"]["language"], LABELS, codebook,
-                           settings["analysis"]["confidence"]),
+        labels=load_labels(
+            language or settings["report"]["language"],
+            LABELS,
+            codebook,
+            settings["analysis"]["confidence"],
+        ),
         privacy=Privacy(privacy["min_cell"]) if "min_cell" in privacy else Privacy(),
     )
 

@@ -122,9 +122,7 @@ def table_model(
     for var in tbl.variables.values():
         if var.personal:
             nullable["case_id"] = False
-            tests.append(
-                ("case_id", "invalid_case_id", lambda s: s.str.fullmatch(CASE_ID_PATTERN))
-            )
+            tests.append(("case_id", "invalid_case_id", lambda s: s.str.fullmatch(CASE_ID_PATTERN)))
             continue
         tests += [(var.name, rule, test) for rule, test in _range_tests(var, codebook)]
         if var.type == "center_id" and centers is not None and table != "roster":

@@ -41,19 +41,29 @@ def write_small_config(workdir: Path, scale: float = SMALL_SCALE) -> Path:
     config["input"]["synthetic_config"] = "synthetic.yaml"
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "synthetic.yaml").write_text(
-        yaml.safe_dump(synthetic, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        yaml.safe_dump(synthetic, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
 def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(workdir / "config.yaml"), "--cores", "2", *args]
+    cmd = [
+        str(SNAKEMAKE),
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        "--cores",
+        "2",
+        *args,
+    ]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     env.pop("TEICHAKU_SALT", None)
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env,
-                          timeout=900)
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env, timeout=900)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stderr[-6000:]}")
     return proc

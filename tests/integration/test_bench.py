@@ -19,8 +19,10 @@ def test_loglog_slope_recovers_the_power_of_size():
 
 
 def test_rules_in_plan_reads_the_jobs_of_a_dry_run():
-    output = ("rule report_figures:\n    input: x\nlocalrule all:\n    input: y\n"
-              "localrule report_figures:\n")
+    output = (
+        "rule report_figures:\n    input: x\nlocalrule all:\n    input: y\n"
+        "localrule report_figures:\n"
+    )
     assert rules_in_plan(output) == ["all", "report_figures"]
 
 
@@ -29,10 +31,12 @@ def test_changing_only_a_figure_option_reruns_only_figures(small_run):
     may rerun (params are a rerun trigger by default), never ingestion, models or tables."""
     config = yaml.safe_load((small_run / "config.yaml").read_text(encoding="utf-8"))
     override = small_run / "figure-option.yaml"
-    override.write_text(yaml.safe_dump({"report": {"dpi": config["report"]["dpi"] // 2}}),
-                        encoding="utf-8")
-    proc = run_snakemake(small_run, "-n", "--configfile", str(small_run / "config.yaml"),
-                         str(override))
+    override.write_text(
+        yaml.safe_dump({"report": {"dpi": config["report"]["dpi"] // 2}}), encoding="utf-8"
+    )
+    proc = run_snakemake(
+        small_run, "-n", "--configfile", str(small_run / "config.yaml"), str(override)
+    )
     rules = set(rules_in_plan(proc.stdout + proc.stderr))
     assert "report_figures" in rules
     assert rules <= FIGURE_RERUN_ALLOWED
@@ -48,8 +52,9 @@ def test_benchmark_runs_at_scale_1(tmp_path):
     assert {"synthetic_survey", "ingest", "analysis_models", "report_summary"} <= set(run["rules"])
     assert all(r["s"] > 0 and r["max_rss_mb"] > 0 for r in run["rules"].values())
     assert run["cold_run"]["wall_s"] > max(r["s"] for r in run["rules"].values())
-    assert run["ingest_rows_per_s"] == round(sum(run["rows_read"].values())
-                                             / run["rules"]["ingest"]["s"])
+    assert run["ingest_rows_per_s"] == round(
+        sum(run["rows_read"].values()) / run["rules"]["ingest"]["s"]
+    )
     assert run["noop_rerun"]["nothing_to_be_done"]
     rerun = run["figure_option_rerun"]
     assert "report_figures" in rerun["rules"] and set(rerun["rules"]) <= FIGURE_RERUN_ALLOWED

@@ -10,8 +10,11 @@ from .conftest import ROOT, run_snakemake
 def test_run_writes_only_inside_its_own_folder(small_run):
     assert (small_run / "data" / "processed" / "cases.parquet").exists()
     # Nothing from the run appears in the repository's own data/ and results/.
-    stray = [p for p in (ROOT / "data" / "processed").glob("*.parquet")
-             if p.stat().st_mtime > (small_run / "config.yaml").stat().st_mtime]
+    stray = [
+        p
+        for p in (ROOT / "data" / "processed").glob("*.parquet")
+        if p.stat().st_mtime > (small_run / "config.yaml").stat().st_mtime
+    ]
     assert stray == []
 
 
@@ -27,8 +30,11 @@ def test_counts_are_conserved_and_every_defect_rejected(small_run):
     assert table["rows_duplicate"] == defects["n_duplicate_rows"]
     rejected = pd.read_parquet(small_run / "data" / "processed" / "rejected_rows.parquet")
     found = set(zip(rejected["file"], rejected["row"].astype(int), rejected["rule"], strict=True))
-    expected = {(d["file"], d["row"], d["rule"]) for d in defects["defects"]
-                if d["rule"] != "exact_duplicate"}
+    expected = {
+        (d["file"], d["row"], d["rule"])
+        for d in defects["defects"]
+        if d["rule"] != "exact_duplicate"
+    }
     assert expected - found == set()
 
 
@@ -55,8 +61,10 @@ def test_no_case_reference_of_the_input_reaches_results_or_processed_data(small_
     from teichaku.report.suppress import find_case_refs
     from teichaku.synthetic import generate_survey, load_synthetic_config
 
-    survey = generate_survey(load_synthetic_config(small_run / "synthetic.yaml"),
-                             load_published(ROOT / "config" / "published-2021.yaml"))
+    survey = generate_survey(
+        load_synthetic_config(small_run / "synthetic.yaml"),
+        load_published(ROOT / "config" / "published-2021.yaml"),
+    )
     refs = set(survey.cases["case_ref"])
     # References like "12" also occur as ordinary numbers; the scan needs a distinctive form.
     distinctive = {r for r in refs if not r.isdigit()}

@@ -14,16 +14,24 @@ from .conftest import ROOT, run_snakemake
 EXERCISED_ELSEWHERE = {
     r"make": (".ci/run", "\nmake\n"),
     r"make test": (".ci/run", "make test"),
-    r"snakemake --cores all --configfile config/real\.yaml":
-        ("tests/integration/test_ingest_workflow.py", '["source"] = "files"'),
+    r"snakemake --cores all --configfile config/real\.yaml": (
+        "tests/integration/test_ingest_workflow.py",
+        '["source"] = "files"',
+    ),
     r"snakemake --cores 1 notebooks": ("tests/integration/test_notebooks_run.py", '"notebooks"'),
-    r"snakemake --cores 2 simulation":
-        ("tests/integration/test_slurm_simulation.py", '"--cores", "2"'),
-    r"snakemake --profile profiles/slurm simulation":
-        ("tests/integration/test_slurm_simulation.py", '"profiles" / "slurm"'),
+    r"snakemake --cores 2 simulation": (
+        "tests/integration/test_slurm_simulation.py",
+        '"--cores", "2"',
+    ),
+    r"snakemake --profile profiles/slurm simulation": (
+        "tests/integration/test_slurm_simulation.py",
+        '"profiles" / "slurm"',
+    ),
     r"\.venv/bin/python bench/run\.py": ("tests/integration/test_bench.py", "main(["),
-    r"\.venv/bin/jupytext --sync notebooks/\*\.ipynb":
-        ("tests/integration/test_notebooks.py", "paired_paths"),
+    r"\.venv/bin/jupytext --sync notebooks/\*\.ipynb": (
+        "tests/integration/test_notebooks.py",
+        "paired_paths",
+    ),
 }
 
 #: commands run here, on a copy of the small run (their paths are relative to a run folder)
@@ -76,12 +84,15 @@ def test_dry_run_and_one_figure(run_copy):
     assert "Nothing to be done" in run_snakemake(run_copy, "-n").stdout
     figure = run_copy / "results/figures/fig6_forest.pdf"
     before = figure.read_bytes()
-    proc = run_snakemake(run_copy, *_args(
-        "snakemake --cores 1 --forcerun report_figures results/figures/fig6_forest.pdf"))
+    proc = run_snakemake(
+        run_copy,
+        *_args("snakemake --cores 1 --forcerun report_figures results/figures/fig6_forest.pdf"),
+    )
     assert "report_figures" in proc.stderr + proc.stdout
     assert figure.read_bytes() == before  # same data, same bytes
-    proc = run_snakemake(run_copy, *_args(
-        "snakemake --cores 1 results/figures/fig4_km_followup.png"))
+    proc = run_snakemake(
+        run_copy, *_args("snakemake --cores 1 results/figures/fig4_km_followup.png")
+    )
     assert (run_copy / "results/figures/fig4_km_followup.png").stat().st_size > 10_000
 
 

@@ -21,8 +21,11 @@ def test_no_case_pseudonym_reaches_the_results(small_run):
 
 def test_report_tables_hold_no_small_count(small_run, default_config):
     privacy = Privacy(default_config["privacy"]["min_cell"])
-    words = {load_labels(lang, LABELS).text(key) for lang in ("ja", "en")
-             for key in ("count", "valid_n", "n_model", "n_events")}
+    words = {
+        load_labels(lang, LABELS).text(key)
+        for lang in ("ja", "en")
+        for key in ("count", "valid_n", "n_model", "n_events")
+    }
     tables = sorted((small_run / "results" / "tables").glob("*.csv"))
     assert len(tables) >= 7
     for csv in tables:

@@ -19,9 +19,11 @@ LABELS = ROOT / "workflow" / "report" / "labels.yaml"
 @pytest.fixture(scope="module")
 def run(small_run):
     """Paths of the small run's tables, numbers.json and clean cases."""
-    return {"tables": small_run / "results" / "tables",
-            "numbers": small_run / "results" / "numbers.json",
-            "cases": small_run / "data" / "processed" / "cases.parquet"}
+    return {
+        "tables": small_run / "results" / "tables",
+        "numbers": small_run / "results" / "numbers.json",
+        "cases": small_run / "data" / "processed" / "cases.parquet",
+    }
 
 
 def _labels(table: pd.DataFrame):
@@ -38,8 +40,9 @@ def _num(cell) -> float:
 
 
 def test_table1_is_numbers_json_at_the_published_precision(run, default_config, root):
-    table = pd.read_csv(run["tables"] / "table1_basic_attributes.csv", dtype=str,
-                        keep_default_na=False)
+    table = pd.read_csv(
+        run["tables"] / "table1_basic_attributes.csv", dtype=str, keep_default_na=False
+    )
     labels = _labels(table)
     computed = json.loads(run["numbers"].read_text(encoding="utf-8"))["published"]
     published = load_published(root / default_config["published"])
@@ -49,13 +52,15 @@ def test_table1_is_numbers_json_at_the_published_precision(run, default_config, 
             continue
         cell = rows.loc[item_label(item, labels), labels.text("computed")]
         digits = decimals(published[item.section][item.key])
-        assert _num(cell) == pytest.approx(computed[item.section][item.key],
-                                           abs=0.5 * 10**-digits + 1e-9), item.key
+        assert _num(cell) == pytest.approx(
+            computed[item.section][item.key], abs=0.5 * 10**-digits + 1e-9
+        ), item.key
 
 
 def test_support_table_counts_are_the_processed_cases(run, default_config):
-    table = pd.read_csv(run["tables"] / "table2_support_by_cohort.csv", dtype=str,
-                        keep_default_na=False)
+    table = pd.read_csv(
+        run["tables"] / "table2_support_by_cohort.csv", dtype=str, keep_default_na=False
+    )
     labels = _labels(table)
     cases = pd.read_parquet(run["cases"])
     rows = table.set_index(labels.text("item"))

@@ -29,9 +29,11 @@ STOP = ROOT / ".ci" / "slurm" / "stop.sh"
 IN_CI = os.environ.get("CI", "").lower() in ("true", "1", "yes")
 # What this cluster (no accounting database, see .ci/slurm/start.sh) needs besides the profile.
 CLUSTER_OPTIONS = [
-    "--slurm-status-command", "squeue",
+    "--slurm-status-command",
+    "squeue",
     "--slurm-no-account",
-    "--slurm-init-seconds-before-status-checks", "1",
+    "--slurm-init-seconds-before-status-checks",
+    "1",
 ]
 TINY_STUDY = {
     "seed": 20211021,
@@ -40,24 +42,31 @@ TINY_STUDY = {
     "alpha": 0.05,
     "level": 0.95,
     "models": ["cox_transition", "logit_prolonged_12"],
-    "resources": {"chunk": {"threads": 1, "mem_mb": 500, "runtime": 10},
-                  "gather": {"threads": 1, "mem_mb": 500, "runtime": 10}},
+    "resources": {
+        "chunk": {"threads": 1, "mem_mb": 500, "runtime": 10},
+        "gather": {"threads": 1, "mem_mb": 500, "runtime": 10},
+    },
     "scenarios": [
         {"name": "small", "series": "8 centers", "design": {"n_cases": 120, "n_centers": 8}},
         {"name": "larger", "series": "8 centers", "design": {"n_cases": 240, "n_centers": 8}},
     ],
 }
-GATHERED = ["performance.tsv", "scenarios.tsv", "summary.md", "power_by_cases.png",
-            "power_by_cases.pdf"]
+GATHERED = [
+    "performance.tsv",
+    "scenarios.tsv",
+    "summary.md",
+    "power_by_cases.png",
+    "power_by_cases.pdf",
+]
 
 
 def _node_ready() -> bool:
     if shutil.which("sinfo") is None:
         return False
-    proc = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True,
-                          timeout=30)
+    proc = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=30)
     return proc.returncode == 0 and any(
-        s.startswith(("idle", "mixed", "allocated")) for s in proc.stdout.split())
+        s.startswith(("idle", "mixed", "allocated")) for s in proc.stdout.split()
+    )
 
 
 def _unavailable(reason: str):
@@ -73,8 +82,10 @@ def slurm_cluster():
         yield
         return
     if shutil.which("slurmctld") is None or shutil.which("munged") is None:
-        _unavailable("the slurm-wlm and munge packages are not installed "
-                     "(.ci/slurm/start.sh --install installs them)")
+        _unavailable(
+            "the slurm-wlm and munge packages are not installed "
+            "(.ci/slurm/start.sh --install installs them)"
+        )
     if os.geteuid() != 0:
         _unavailable("starting the SLURM daemons needs root")
     proc = subprocess.run([str(START)], capture_output=True, text=True, timeout=120)
@@ -88,23 +99,32 @@ def slurm_cluster():
 
 def _workdir(path: Path) -> Path:
     write_small_config(path)
-    (path / "study.yaml").write_text(yaml.safe_dump(TINY_STUDY, sort_keys=False),
-                                     encoding="utf-8")
+    (path / "study.yaml").write_text(yaml.safe_dump(TINY_STUDY, sort_keys=False), encoding="utf-8")
     config = yaml.safe_load((path / "config.yaml").read_text(encoding="utf-8"))
     config["simulation"] = {"study": "study.yaml", "replicates": None}
-    (path / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
-                                      encoding="utf-8")
+    (path / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
 
 
 def _run(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     # Jobs on the nodes run `snakemake` from the same virtual environment: put it on PATH.
-    env = {**os.environ, "PYTHONHASHSEED": "0",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(workdir / "config.yaml"), *args, "simulation"]
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env,
-                          timeout=600)
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": "0",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    cmd = [
+        str(SNAKEMAKE),
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        *args,
+        "simulation",
+    ]
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, f"snakemake failed:\n{proc.stderr[-6000:]}"
     return proc
 

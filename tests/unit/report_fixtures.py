@@ -27,16 +27,22 @@ def _cat(values, var):
 
 def make_roster(rng) -> pd.DataFrame:
     n = 48
-    return pd.DataFrame({
-        "center_id": [f"C{i:02d}" for i in range(1, n + 1)],
-        "prefecture": _cat([*load_codebook().variable("roster", "prefecture").codes[:47], "tokyo"],
-                           ("roster", "prefecture")),
-        "operator": _cat(rng.choice(["social_welfare_corporation", "saiseikai", "npo"], n),
-                         ("roster", "operator")),
-        "member": pd.array([i < 46 for i in range(n)], dtype="boolean"),
-        "n_target": pd.array(rng.integers(3, 12, n), dtype="Int64"),
-        "responded": pd.array([i not in (5, 30) for i in range(n)], dtype="boolean"),
-    })
+    return pd.DataFrame(
+        {
+            "center_id": [f"C{i:02d}" for i in range(1, n + 1)],
+            "prefecture": _cat(
+                [*load_codebook().variable("roster", "prefecture").codes[:47], "tokyo"],
+                ("roster", "prefecture"),
+            ),
+            "operator": _cat(
+                rng.choice(["social_welfare_corporation", "saiseikai", "npo"], n),
+                ("roster", "operator"),
+            ),
+            "member": pd.array([i < 46 for i in range(n)], dtype="boolean"),
+            "n_target": pd.array(rng.integers(3, 12, n), dtype="Int64"),
+            "responded": pd.array([i not in (5, 30) for i in range(n)], dtype="boolean"),
+        }
+    )
 
 
 def make_cases(rng, n: int = 400) -> pd.DataFrame:
@@ -46,28 +52,36 @@ def make_cases(rng, n: int = 400) -> pd.DataFrame:
     start = pd.Timestamp("2019-04-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
     length = rng.integers(20, 900, n)
     end = (start + pd.to_timedelta(length, unit="D")).where(ended)
-    reason = np.where(ended, rng.choice(["stable", "handover", "death", "lost"], n,
-                                        p=[0.5, 0.3, 0.1, 0.1]), None)
-    out = pd.DataFrame({
-        "center_id": rng.choice(centers, n),
-        "case_ref": [f"K{rng.integers(10**6, 10**7)}-{i}" for i in range(n)],
-        "cohort": _cat(cohort, ("cases", "cohort")),
-        "coordination": _cat(rng.choice(["special", "general"], n, p=[0.89, 0.11]),
-                             ("cases", "coordination")),
-        "sex": _cat(rng.choice(["male", "female"], n, p=[0.88, 0.12]), ("cases", "sex")),
-        "age": pd.array(rng.integers(20, 90, n), dtype="Int64"),
-        "iq": pd.array(rng.normal(62, 10, n).round(), dtype="Float64"),
-        "prison_admissions": pd.array(rng.integers(1, 10, n), dtype="Int64"),
-        "residence_changes": pd.array(rng.integers(0, 4, n), dtype="Int64"),
-        "current_residence": _cat(rng.choice(["own_home", "disability_group_home", "hospital",
-                                              "nursing_home_yogo", "other"], n),
-                                  ("cases", "current_residence")),
-        "welfare": pd.array(rng.random(n) < 0.73, dtype="boolean"),
-        "release_date": start - pd.to_timedelta(10, unit="D"),
-        "followup_start": start,
-        "followup_end": end,
-        "end_reason": _cat(reason, ("cases", "end_reason")),
-    })
+    reason = np.where(
+        ended, rng.choice(["stable", "handover", "death", "lost"], n, p=[0.5, 0.3, 0.1, 0.1]), None
+    )
+    out = pd.DataFrame(
+        {
+            "center_id": rng.choice(centers, n),
+            "case_ref": [f"K{rng.integers(10**6, 10**7)}-{i}" for i in range(n)],
+            "cohort": _cat(cohort, ("cases", "cohort")),
+            "coordination": _cat(
+                rng.choice(["special", "general"], n, p=[0.89, 0.11]), ("cases", "coordination")
+            ),
+            "sex": _cat(rng.choice(["male", "female"], n, p=[0.88, 0.12]), ("cases", "sex")),
+            "age": pd.array(rng.integers(20, 90, n), dtype="Int64"),
+            "iq": pd.array(rng.normal(62, 10, n).round(), dtype="Float64"),
+            "prison_admissions": pd.array(rng.integers(1, 10, n), dtype="Int64"),
+            "residence_changes": pd.array(rng.integers(0, 4, n), dtype="Int64"),
+            "current_residence": _cat(
+                rng.choice(
+                    ["own_home", "disability_group_home", "hospital", "nursing_home_yogo", "other"],
+                    n,
+                ),
+                ("cases", "current_residence"),
+            ),
+            "welfare": pd.array(rng.random(n) < 0.73, dtype="boolean"),
+            "release_date": start - pd.to_timedelta(10, unit="D"),
+            "followup_start": start,
+            "followup_end": end,
+            "end_reason": _cat(reason, ("cases", "end_reason")),
+        }
+    )
     out.loc[3, "age"] = pd.NA
     out.loc[4, "sex"] = np.nan
     cb = load_codebook()
@@ -83,10 +97,16 @@ def make_cases(rng, n: int = 400) -> pd.DataFrame:
 def make_awareness(rng) -> pd.DataFrame:
     n = 30
     out = pd.DataFrame({"center_id": [f"C{i:02d}" for i in range(1, n + 1)]})
-    for var, k in {"need_disability_services": 26, "need_care_manager": 27, "need_medical": 20,
-                   "need_welfare_office": 2, "reason_no_agency_cooperation": 26,
-                   "reason_no_stable_service": 25, "reason_refuses_other_support": 13,
-                   "reason_facility_requests": 27}.items():
+    for var, k in {
+        "need_disability_services": 26,
+        "need_care_manager": 27,
+        "need_medical": 20,
+        "need_welfare_office": 2,
+        "reason_no_agency_cooperation": 26,
+        "reason_no_stable_service": 25,
+        "reason_refuses_other_support": 13,
+        "reason_facility_requests": 27,
+    }.items():
         out[var] = pd.array(np.arange(n) < k, dtype="boolean")
     return out
 
@@ -104,15 +124,24 @@ def make_analysis(cases: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-TERMS = ["barrier_no_agency_cooperation", "barrier_no_stable_service", "age_10",
-         "coordination[general]"]
+TERMS = [
+    "barrier_no_agency_cooperation",
+    "barrier_no_stable_service",
+    "age_10",
+    "coordination[general]",
+]
 
 
 def make_coefficients(cases: pd.DataFrame) -> pd.DataFrame:
     cb = load_codebook()
     rows = []
-    models = {"cox_transition": 1.0, "logit_prolonged_12": 1.3, "logit_prolonged_6": 1.2,
-              "logit_prolonged_24": 1.5, "cox_transition_no_deaths": 0.95}
+    models = {
+        "cox_transition": 1.0,
+        "logit_prolonged_12": 1.3,
+        "logit_prolonged_6": 1.2,
+        "logit_prolonged_24": 1.5,
+        "cox_transition_no_deaths": 0.95,
+    }
     for m, (model, scale) in enumerate(models.items()):
         for j, term in enumerate(TERMS):
             est = scale * (0.6 + 0.2 * j + 0.01 * m)
@@ -120,28 +149,58 @@ def make_coefficients(cases: pd.DataFrame) -> pd.DataFrame:
                 ja, en = cb.variable("cases", term).label_ja, cb.variable("cases", term).label_en
             else:
                 ja, en = term, term
-            rows.append({"model": model, "term": term, "label_ja": ja, "label_en": en,
-                         "estimate": est, "conf_low": est * 0.7, "conf_high": est * 1.4,
-                         "p_value": 0.0004 if j == 0 else 0.2, "n": len(cases),
-                         "n_events": 150 if m != 4 else 3, "n_clusters": 46})
+            rows.append(
+                {
+                    "model": model,
+                    "term": term,
+                    "label_ja": ja,
+                    "label_en": en,
+                    "estimate": est,
+                    "conf_low": est * 0.7,
+                    "conf_high": est * 1.4,
+                    "p_value": 0.0004 if j == 0 else 0.2,
+                    "n": len(cases),
+                    "n_events": 150 if m != 4 else 3,
+                    "n_clusters": 46,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def make_curves() -> pd.DataFrame:
     """Curves in the layout of results/models/curves.parquet (curve, by, group, ...)."""
     rows = []
-    groups = {"km_followup": [("all", "all"), ("cohort", "r1_ended"), ("cohort", "r2_ended"),
-                              ("cohort", "r2_continuing")],
-              "cif_transition": [("all", "all"), ("barrier_no_stable_service", "yes"),
-                                 ("barrier_no_stable_service", "no")]}
+    groups = {
+        "km_followup": [
+            ("all", "all"),
+            ("cohort", "r1_ended"),
+            ("cohort", "r2_ended"),
+            ("cohort", "r2_continuing"),
+        ],
+        "cif_transition": [
+            ("all", "all"),
+            ("barrier_no_stable_service", "yes"),
+            ("barrier_no_stable_service", "no"),
+        ],
+    }
     for curve, pairs in groups.items():
         for by, g in pairs:
             at_risk = 200
             for i, time in enumerate(np.arange(0, 30, 1.0)):
                 est = (1 - i / 40) if curve == "km_followup" else i / 40
-                rows.append({"curve": curve, "by": by, "group": g, "time": time,
-                             "estimate": est, "std_error": 0.02, "lower": max(est - 0.05, 0),
-                             "upper": min(est + 0.05, 1), "n_at_risk": at_risk})
+                rows.append(
+                    {
+                        "curve": curve,
+                        "by": by,
+                        "group": g,
+                        "time": time,
+                        "estimate": est,
+                        "std_error": 0.02,
+                        "lower": max(est - 0.05, 0),
+                        "upper": min(est + 0.05, 1),
+                        "n_at_risk": at_risk,
+                    }
+                )
                 at_risk = int(at_risk * 0.85)
     return pd.DataFrame(rows)
 
@@ -153,38 +212,70 @@ def make_numbers(roster, cases, awareness, analysis, coefficients, spec, validat
     for m in spec.models:
         rows = coefficients[coefficients["model"] == m.name]
         models[m.name] = {
-            "label_ja": m.label_ja, "label_en": m.label_en, "role": m.role, "type": m.type,
-            "scale": m.scale, "status": "ok",
-            "n": int(rows["n"].iloc[0]), "n_events": int(rows["n_events"].iloc[0]),
+            "label_ja": m.label_ja,
+            "label_en": m.label_en,
+            "role": m.role,
+            "type": m.type,
+            "scale": m.scale,
+            "status": "ok",
+            "n": int(rows["n"].iloc[0]),
+            "n_events": int(rows["n_events"].iloc[0]),
             "n_clusters": int(rows["n_clusters"].iloc[0]),
-            "terms": {r.term: {"estimate": r.estimate, "conf_low": r.conf_low,
-                               "conf_high": r.conf_high, "p_value": r.p_value,
-                               "scale": m.scale} for r in rows.itertuples()}}
+            "terms": {
+                r.term: {
+                    "estimate": r.estimate,
+                    "conf_low": r.conf_low,
+                    "conf_high": r.conf_high,
+                    "p_value": r.p_value,
+                    "scale": m.scale,
+                }
+                for r in rows.itertuples()
+            },
+        }
     primary = models["cox_transition"]
     ended = analysis["end_reason"].astype(str)
-    followup = {"n_cases": len(analysis),
-                "n_transition": int(ended.isin(["stable", "handover"]).sum()),
-                "n_censored": int(analysis["end_reason"].isna().sum()),
-                "median_involvement_months": float(analysis["followup_months"].median())}
+    followup = {
+        "n_cases": len(analysis),
+        "n_transition": int(ended.isin(["stable", "handover"]).sum()),
+        "n_censored": int(analysis["end_reason"].isna().sum()),
+        "median_involvement_months": float(analysis["followup_months"].median()),
+    }
     for k in THRESHOLDS:
         col = analysis[f"prolonged_{k}"].dropna() if f"prolonged_{k}" in analysis else None
         if col is not None:
             followup[f"pct_prolonged_{k}"] = 100 * float(col.mean())
             followup[f"n_valid_prolonged_{k}"] = len(col)
-    return json.loads(json.dumps({
-        "published": published,
-        "published_check": {"all_ok": False},
-        "followup": followup,
-        "models": models,
-        "primary": {"model": "cox_transition", "n": primary["n"],
-                    "n_events": primary["n_events"], "n_clusters": primary["n_clusters"],
-                    "barriers": {t: v for t, v in primary["terms"].items()
-                                 if t.startswith("barrier_")}},
-        "validation": validation,
-        "diagnostics": {"counts": {"ok": 30, "warning": 1, "error": 0},
-                        "not_ok": [{"model": "cox_transition", "check": "proportional_hazards",
-                                    "term": "age_10", "status": "warning"}]},
-    }))
+    return json.loads(
+        json.dumps(
+            {
+                "published": published,
+                "published_check": {"all_ok": False},
+                "followup": followup,
+                "models": models,
+                "primary": {
+                    "model": "cox_transition",
+                    "n": primary["n"],
+                    "n_events": primary["n_events"],
+                    "n_clusters": primary["n_clusters"],
+                    "barriers": {
+                        t: v for t, v in primary["terms"].items() if t.startswith("barrier_")
+                    },
+                },
+                "validation": validation,
+                "diagnostics": {
+                    "counts": {"ok": 30, "warning": 1, "error": 0},
+                    "not_ok": [
+                        {
+                            "model": "cox_transition",
+                            "check": "proportional_hazards",
+                            "term": "age_10",
+                            "status": "warning",
+                        }
+                    ],
+                },
+            }
+        )
+    )
 
 
 def bundle(seed: int = 3) -> dict:
@@ -193,18 +284,34 @@ def bundle(seed: int = 3) -> dict:
     analysis, coefficients, spec = make_analysis(cases), make_coefficients(cases), make_spec()
     validation = make_validation(cases)
     return {
-        "roster": roster, "cases": cases, "awareness": awareness, "analysis": analysis,
-        "coefficients": coefficients, "curves": make_curves(), "spec": spec,
-        "numbers": make_numbers(roster, cases, awareness, analysis, coefficients, spec,
-                                validation),
+        "roster": roster,
+        "cases": cases,
+        "awareness": awareness,
+        "analysis": analysis,
+        "coefficients": coefficients,
+        "curves": make_curves(),
+        "spec": spec,
+        "numbers": make_numbers(roster, cases, awareness, analysis, coefficients, spec, validation),
     }
 
 
-def _model(name, role, type_, scale, label, outcome=None, event=None, where=None,
-           missing="complete_cases"):
-    return SimpleNamespace(name=name, role=role, type=type_, scale=scale, outcome=outcome,
-                           event=event, cluster="center_id", where=where, missing=missing,
-                           data="cases", label_ja=f"{label}(ja)", label_en=label)
+def _model(
+    name, role, type_, scale, label, outcome=None, event=None, where=None, missing="complete_cases"
+):
+    return SimpleNamespace(
+        name=name,
+        role=role,
+        type=type_,
+        scale=scale,
+        outcome=outcome,
+        event=event,
+        cluster="center_id",
+        where=where,
+        missing=missing,
+        data="cases",
+        label_ja=f"{label}(ja)",
+        label_en=label,
+    )
 
 
 def make_spec() -> SimpleNamespace:
@@ -214,30 +321,63 @@ def make_spec() -> SimpleNamespace:
         competing=("death", "reincarceration", "lost", "refused", "other"),
         term_labels={"Intercept": {"ja": "切片", "en": "Intercept"}},
         curves=(
-            SimpleNamespace(name="km_followup", type="kaplan_meier", by=("all", "cohort"),
-                            event=None),
-            SimpleNamespace(name="cif_transition", type="cumulative_incidence",
-                            by=("all", "barrier_no_stable_service"), event="transition"),
+            SimpleNamespace(
+                name="km_followup", type="kaplan_meier", by=("all", "cohort"), event=None
+            ),
+            SimpleNamespace(
+                name="cif_transition",
+                type="cumulative_incidence",
+                by=("all", "barrier_no_stable_service"),
+                event="transition",
+            ),
         ),
         models=(
             _model("cox_transition", "primary", "cox", "HR", "Cox model", event="transition"),
-            _model("logit_prolonged_12", "secondary", "logit", "OR", "Logistic 12",
-                   outcome="prolonged_12"),
-            _model("logit_prolonged_6", "sensitivity", "logit", "OR", "Logistic 6",
-                   outcome="prolonged_6"),
-            _model("logit_prolonged_24", "sensitivity", "logit", "OR", "Logistic 24",
-                   outcome="prolonged_24"),
-            _model("cox_transition_no_deaths", "sensitivity", "cox", "HR", "Cox no deaths",
-                   event="transition", where="end_reason != 'death'"),
+            _model(
+                "logit_prolonged_12",
+                "secondary",
+                "logit",
+                "OR",
+                "Logistic 12",
+                outcome="prolonged_12",
+            ),
+            _model(
+                "logit_prolonged_6",
+                "sensitivity",
+                "logit",
+                "OR",
+                "Logistic 6",
+                outcome="prolonged_6",
+            ),
+            _model(
+                "logit_prolonged_24",
+                "sensitivity",
+                "logit",
+                "OR",
+                "Logistic 24",
+                outcome="prolonged_24",
+            ),
+            _model(
+                "cox_transition_no_deaths",
+                "sensitivity",
+                "cox",
+                "HR",
+                "Cox no deaths",
+                event="transition",
+                where="end_reason != 'death'",
+            ),
         ),
     )
 
 
 def make_validation(cases) -> dict:
     n = len(cases)
-    return {"tables": {"cases": {"rows_read": n + 7, "rows_valid": n, "rows_rejected": 5,
-                                 "rows_duplicate": 2}},
-            "rejected_share_cases": 5 / (n + 7)}
+    return {
+        "tables": {
+            "cases": {"rows_read": n + 7, "rows_valid": n, "rows_rejected": 5, "rows_duplicate": 2}
+        },
+        "rejected_share_cases": 5 / (n + 7),
+    }
 
 
 REPORT_ASSETS = ROOT / "workflow" / "report"
@@ -246,8 +386,11 @@ REPORT_ASSETS = ROOT / "workflow" / "report"
 def fixture_config(language: str) -> dict:
     """A configuration with the keys the report reads (the real one is validated elsewhere)."""
     return {
-        "input": {"source": "synthetic", "raw_dir": "data/raw/synthetic",
-                  "synthetic_config": "config/synthetic.yaml"},
+        "input": {
+            "source": "synthetic",
+            "raw_dir": "data/raw/synthetic",
+            "synthetic_config": "config/synthetic.yaml",
+        },
         "codebook": str(ROOT / "config" / "codebook.yaml"),
         "analysis": {"thresholds": list(THRESHOLDS), "confidence": 0.95, "seed": 7},
         "report": {"language": language, "dpi": 300},
@@ -266,18 +409,35 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
 
     b = bundle(seed)
     config = fixture_config(language)
-    inputs = build.ReportInputs(b["roster"], b["cases"], b["awareness"], b["analysis"],
-                                b["coefficients"], b["curves"], b["numbers"],
-                                load_published(PUBLISHED), b["spec"], THRESHOLDS)
+    inputs = build.ReportInputs(
+        b["roster"],
+        b["cases"],
+        b["awareness"],
+        b["analysis"],
+        b["coefficients"],
+        b["curves"],
+        b["numbers"],
+        load_published(PUBLISHED),
+        b["spec"],
+        THRESHOLDS,
+    )
     out_dir = Path(out_dir)
     settings = run.settings_from_config(config)
     run.run_tables(inputs, settings, config["codebook"], LABEL_FILE, out_dir / "tables")
     run.run_figures(inputs, settings, config["codebook"], LABEL_FILE, out_dir / "figures")
     run.run_summary(
-        inputs=inputs, config=config, label_file=LABEL_FILE, template_dir=REPORT_ASSETS,
+        inputs=inputs,
+        config=config,
+        label_file=LABEL_FILE,
+        template_dir=REPORT_ASSETS,
         css=REPORT_ASSETS / "summary.css",
-        tables_dir=out_dir / "tables", figures_dir=out_dir / "figures",
-        hashed_inputs=[PUBLISHED], extra_configs={}, repo_dir=out_dir,
-        out_md=out_dir / "summary" / "summary.md", out_html=out_dir / "summary" / "summary.html",
-        out_pdf=out_dir / "summary" / "summary.pdf")
+        tables_dir=out_dir / "tables",
+        figures_dir=out_dir / "figures",
+        hashed_inputs=[PUBLISHED],
+        extra_configs={},
+        repo_dir=out_dir,
+        out_md=out_dir / "summary" / "summary.md",
+        out_html=out_dir / "summary" / "summary.html",
+        out_pdf=out_dir / "summary" / "summary.pdf",
+    )
     return b

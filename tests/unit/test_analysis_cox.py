@@ -22,10 +22,12 @@ def test_matches_statsmodels_sandwich_where_statsmodels_is_defined():
     time, status, x, groups = _data(1)
     model = PHReg(time, x, status=status, ties="efron")
     res = model.fit(groups=groups)
-    np.testing.assert_allclose(score_residuals(time, status, x, res.params),
-                               model.score_residuals(res.params), atol=1e-10)
-    cov = cluster_robust_cov(model.hessian(res.params),
-                             score_residuals(time, status, x, res.params), groups)
+    np.testing.assert_allclose(
+        score_residuals(time, status, x, res.params), model.score_residuals(res.params), atol=1e-10
+    )
+    cov = cluster_robust_cov(
+        model.hessian(res.params), score_residuals(time, status, x, res.params), groups
+    )
     np.testing.assert_allclose(np.sqrt(np.diag(cov)), res.bse, rtol=1e-10)
 
 
@@ -45,8 +47,9 @@ def test_robust_equals_model_based_without_clustering_asymptotically():
     time, status, x, _ = _data(3, n=1500)
     model = PHReg(time, x, status=status, ties="efron")
     res = model.fit()
-    cov = cluster_robust_cov(model.hessian(res.params),
-                             score_residuals(time, status, x, res.params), np.arange(1500))
+    cov = cluster_robust_cov(
+        model.hessian(res.params), score_residuals(time, status, x, res.params), np.arange(1500)
+    )
     np.testing.assert_allclose(np.sqrt(np.diag(cov)), res.bse, rtol=0.1)
 
 

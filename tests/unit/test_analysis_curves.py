@@ -41,13 +41,14 @@ def test_without_competing_events_it_is_one_minus_kaplan_meier(rows):
         return
     cif = aalen_johansen(time, status, of_interest=1)
     sf = SurvfuncRight(time, status)
-    at_events = cif.iloc[1:1 + len(sf.surv_times)]  # after the time-0 row, before the tail
+    at_events = cif.iloc[1 : 1 + len(sf.surv_times)]  # after the time-0 row, before the tail
     np.testing.assert_allclose(at_events["time"], sf.surv_times)
     np.testing.assert_allclose(at_events["estimate"], 1 - sf.surv_prob, atol=1e-12)
     # Greenwood's variance, where statsmodels defines it (S > 0)
     ok = sf.surv_prob > 0
-    np.testing.assert_allclose(at_events["std_error"].to_numpy()[ok], sf.surv_prob_se[ok],
-                               rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(
+        at_events["std_error"].to_numpy()[ok], sf.surv_prob_se[ok], rtol=1e-8, atol=1e-12
+    )
     # A curve ending in censoring is carried on, unchanged, to the longest follow-up.
     assert cif["time"].iloc[-1] == time.max()
     assert cif["estimate"].iloc[-1] == cif["estimate"].iloc[len(sf.surv_times)]
@@ -82,5 +83,7 @@ def test_build_curves_gives_every_group_and_no_case_identifiers(root):
     counts = a["barrier_no_agency_cooperation"].value_counts()
     assert first["yes"] == counts[True] and first["no"] == counts[False]
     assert not ({"case_id", "case_ref", "center_id"} & set(curves.columns))
-    assert ((curves["lower"] <= curves["estimate"] + 1e-12)
-            & (curves["estimate"] <= curves["upper"] + 1e-12)).all()
+    assert (
+        (curves["lower"] <= curves["estimate"] + 1e-12)
+        & (curves["estimate"] <= curves["upper"] + 1e-12)
+    ).all()

@@ -33,22 +33,38 @@ def _build(spec, cases):
 
 def test_followup_months_censoring_and_events(spec):
     ts = pd.Timestamp
-    cases = _cases([
-        # ended by a transition after 182 days
-        {"followup_start": ts("2020-01-01"), "followup_end": ts("2020-07-01"),
-         "end_reason": "stable", "cohort": "r2_ended"},
-        # open: censored at the reference date 2021-10-21
-        {"followup_start": ts("2021-02-21"), "followup_end": pd.NaT, "end_reason": np.nan,
-         "cohort": "r2_continuing"},
-        # start missing: the release date is used and flagged
-        {"followup_start": pd.NaT, "release_date": ts("2019-05-01"),
-         "followup_end": ts("2019-06-01"), "end_reason": "death", "cohort": "r1_ended"},
-    ])
+    cases = _cases(
+        [
+            # ended by a transition after 182 days
+            {
+                "followup_start": ts("2020-01-01"),
+                "followup_end": ts("2020-07-01"),
+                "end_reason": "stable",
+                "cohort": "r2_ended",
+            },
+            # open: censored at the reference date 2021-10-21
+            {
+                "followup_start": ts("2021-02-21"),
+                "followup_end": pd.NaT,
+                "end_reason": np.nan,
+                "cohort": "r2_continuing",
+            },
+            # start missing: the release date is used and flagged
+            {
+                "followup_start": pd.NaT,
+                "release_date": ts("2019-05-01"),
+                "followup_end": ts("2019-06-01"),
+                "end_reason": "death",
+                "cohort": "r1_ended",
+            },
+        ]
+    )
     a = _build(spec, cases)
     assert a.loc[0, "followup_months"] == pytest.approx(182 / DAYS_PER_MONTH)
     reference = pd.Timestamp(load_codebook().survey["reference_date"])
     assert a.loc[1, "followup_months"] == pytest.approx(
-        (reference - ts("2021-02-21")).days / DAYS_PER_MONTH)
+        (reference - ts("2021-02-21")).days / DAYS_PER_MONTH
+    )
     assert a.loc[2, "followup_months"] == pytest.approx(31 / DAYS_PER_MONTH)
     assert a["event_type"].astype(str).tolist()[:3] == ["transition", "censored", "competing"]
     assert a["start_imputed"].tolist()[:3] == [False, False, True]
@@ -57,17 +73,31 @@ def test_followup_months_censoring_and_events(spec):
 
 def test_prolonged_indicators_are_missing_when_censored_before_k(spec):
     ts = pd.Timestamp
-    cases = _cases([
-        # ended after about 10 months: prolonged_6 = 1, prolonged_12 = 0
-        {"followup_start": ts("2019-06-01"), "followup_end": ts("2020-04-01"),
-         "end_reason": "handover", "cohort": "r2_ended"},
-        # open for about 8 months at the reference date: prolonged_6 = 1, prolonged_12 = NA
-        {"followup_start": ts("2021-02-21"), "followup_end": pd.NaT, "end_reason": np.nan,
-         "cohort": "r2_continuing"},
-        # ended after about 2 months: both 0
-        {"followup_start": ts("2020-06-01"), "followup_end": ts("2020-08-01"),
-         "end_reason": "lost", "cohort": "r2_ended"},
-    ])
+    cases = _cases(
+        [
+            # ended after about 10 months: prolonged_6 = 1, prolonged_12 = 0
+            {
+                "followup_start": ts("2019-06-01"),
+                "followup_end": ts("2020-04-01"),
+                "end_reason": "handover",
+                "cohort": "r2_ended",
+            },
+            # open for about 8 months at the reference date: prolonged_6 = 1, prolonged_12 = NA
+            {
+                "followup_start": ts("2021-02-21"),
+                "followup_end": pd.NaT,
+                "end_reason": np.nan,
+                "cohort": "r2_continuing",
+            },
+            # ended after about 2 months: both 0
+            {
+                "followup_start": ts("2020-06-01"),
+                "followup_end": ts("2020-08-01"),
+                "end_reason": "lost",
+                "cohort": "r2_ended",
+            },
+        ]
+    )
     a = _build(spec, cases)
     assert a["prolonged_6"].tolist()[:3] == [1, 1, 0]
     assert a.loc[0, "prolonged_12"] == 0

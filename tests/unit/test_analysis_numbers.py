@@ -22,16 +22,39 @@ def numbers(root):
     published = load_published(root / "config" / "published-2021.yaml")
     survey = generate_survey(load_synthetic_config(), published)
     spec = load_analysis_spec(root / "config" / "models.yaml", list(SETTINGS.thresholds), cb)
-    spec = dataclasses.replace(spec, models=(spec.model("cox_transition"),
-                                             spec.model("mixed_prolonged_12")))
-    analysis = build_analysis_dataset(survey.cases, survey.roster, spec,
-                                      list(SETTINGS.thresholds), cb)
+    spec = dataclasses.replace(
+        spec, models=(spec.model("cox_transition"), spec.model("mixed_prolonged_12"))
+    )
+    analysis = build_analysis_dataset(
+        survey.cases, survey.roster, spec, list(SETTINGS.thresholds), cb
+    )
     coef, diag, _ = run_models(analysis, survey.awareness, spec, SETTINGS, cb)
-    validation = {"rejected_share_cases": 0.001, "tables": {"cases": {
-        "rows_read": 10, "rows_valid": 9, "rows_rejected": 1, "rows_duplicate": 0,
-        "warnings": {"start_before_release": 2}, "files": []}}}
-    args = (survey.roster, survey.cases, survey.awareness, analysis, coef, diag, spec,
-            SETTINGS, cb, published, validation)
+    validation = {
+        "rejected_share_cases": 0.001,
+        "tables": {
+            "cases": {
+                "rows_read": 10,
+                "rows_valid": 9,
+                "rows_rejected": 1,
+                "rows_duplicate": 0,
+                "warnings": {"start_before_release": 2},
+                "files": [],
+            }
+        },
+    }
+    args = (
+        survey.roster,
+        survey.cases,
+        survey.awareness,
+        analysis,
+        coef,
+        diag,
+        spec,
+        SETTINGS,
+        cb,
+        published,
+        validation,
+    )
     return build_numbers(*args), build_numbers(*args), coef, analysis, published
 
 
@@ -50,8 +73,11 @@ def test_followup_counts_add_up(numbers):
     valid = analysis["prolonged_12"].dropna()
     assert f["n_valid_prolonged_12"] == len(valid)
     assert f["pct_prolonged_12"] == pytest.approx(100 * valid.mean(), rel=1e-6)
-    assert f["median_involvement_conf_low"] <= f["median_involvement_months"] <= f[
-        "median_involvement_conf_high"]
+    assert (
+        f["median_involvement_conf_low"]
+        <= f["median_involvement_months"]
+        <= f["median_involvement_conf_high"]
+    )
 
 
 def test_primary_and_center_sd_come_from_the_coefficient_table(numbers):
@@ -63,8 +89,7 @@ def test_primary_and_center_sd_come_from_the_coefficient_table(numbers):
     for term, values in primary["barriers"].items():
         assert values["estimate"] == pytest.approx(rows.loc[term, "estimate"], rel=1e-7)
         assert values["scale"] == "HR"
-    assert primary["n"] == rows["n"].iloc[0] and primary["n_clusters"] == rows[
-        "n_clusters"].iloc[0]
+    assert primary["n"] == rows["n"].iloc[0] and primary["n_clusters"] == rows["n_clusters"].iloc[0]
     assert out["center_sd"]["mixed_prolonged_12"]["estimate"] > 0
     assert out["validation"]["tables"]["cases"]["rows_rejected"] == 1
 

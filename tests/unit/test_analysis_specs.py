@@ -50,15 +50,18 @@ def test_each_threshold_expands_to_one_model_per_threshold(spec):
     assert all("{k}" not in m.label_ja + m.label_en for m in expanded)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda r: r["events"]["competing"].remove("death"), "death"),
-    (lambda r: r["events"]["transition"].append("moved"), "moved"),
-    (lambda r: r["reference_levels"].update(coordination="none"), "coordination"),
-    (lambda r: r["scaled"]["age_10"].update(source="agee"), "agee"),
-    (lambda r: r["models"][0].pop("event"), "event"),
-    (lambda r: r["models"].append(dict(r["models"][0])), "repeated"),
-    (lambda r: r["models"][0].update(formula="prolonged_12 ~ age_10"), "right-hand side"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda r: r["events"]["competing"].remove("death"), "death"),
+        (lambda r: r["events"]["transition"].append("moved"), "moved"),
+        (lambda r: r["reference_levels"].update(coordination="none"), "coordination"),
+        (lambda r: r["scaled"]["age_10"].update(source="agee"), "agee"),
+        (lambda r: r["models"][0].pop("event"), "event"),
+        (lambda r: r["models"].append(dict(r["models"][0])), "repeated"),
+        (lambda r: r["models"][0].update(formula="prolonged_12 ~ age_10"), "right-hand side"),
+    ],
+)
 def test_meaning_errors_name_the_problem(raw, change, message):
     bad = copy.deepcopy(raw)
     change(bad)
@@ -66,14 +69,17 @@ def test_meaning_errors_name_the_problem(raw, change, message):
         parse_analysis_spec(bad, THRESHOLDS, load_codebook())
 
 
-@pytest.mark.parametrize("name, term", [
-    ("C(coordination, Treatment('special'))[T.general]", "coordination[general]"),
-    ("coordination[T.general]", "coordination[general]"),
-    ("C(cohort)[T.r2_ended]", "cohort[r2_ended]"),
-    ("barrier_no_stable_service", "barrier_no_stable_service"),
-    ("Intercept", "Intercept"),
-    ("coordination[T.general]:age_10", "coordination[general]:age_10"),
-])
+@pytest.mark.parametrize(
+    "name, term",
+    [
+        ("C(coordination, Treatment('special'))[T.general]", "coordination[general]"),
+        ("coordination[T.general]", "coordination[general]"),
+        ("C(cohort)[T.r2_ended]", "cohort[r2_ended]"),
+        ("barrier_no_stable_service", "barrier_no_stable_service"),
+        ("Intercept", "Intercept"),
+        ("coordination[T.general]:age_10", "coordination[general]:age_10"),
+    ],
+)
 def test_tidy_term_names(name, term):
     assert tidy_term(name) == term
 
@@ -85,13 +91,16 @@ def test_labels_come_from_codebook_and_spec(spec):
     assert term_label("barrier_no_agency_cooperation", spec, cb, "en") == barrier.label_en
     coordination = cb.variable("cases", "coordination")
     assert term_label("coordination[general]", spec, cb, "en") == (
-        f"{coordination.label_en}: {coordination.level_label('general', 'en')}")
+        f"{coordination.label_en}: {coordination.level_label('general', 'en')}"
+    )
     age = cb.variable("cases", "age")
     assert term_label("age_10", spec, cb, "en").startswith(age.label_en)
     assert spec.scaled["age_10"].unit_en in term_label("age_10", spec, cb, "en")
     assert term_label("Intercept", spec, cb, "ja") == spec.term_labels["Intercept"]["ja"]
     assert term_label("coordination[general]:age_10", spec, cb, "en") == (
-        term_label("coordination[general]", spec, cb, "en") + " × "
-        + term_label("age_10", spec, cb, "en"))
+        term_label("coordination[general]", spec, cb, "en")
+        + " × "
+        + term_label("age_10", spec, cb, "en")
+    )
     reason = cb.variable("awareness", "reason_facility_requests")
     assert term_label("reason_facility_requests", spec, cb, "ja") == reason.label_ja

@@ -24,8 +24,9 @@ def test_elbo_and_gradient_equal_statsmodels(seed):
     mean = rng.normal(scale=0.5, size=k)
     sd = np.exp(rng.normal(scale=0.5, size=k) - 1)
     assert fast.vb_elbo(mean, sd) == pytest.approx(reference.vb_elbo(mean, sd), rel=1e-12)
-    for got, want in zip(fast.vb_elbo_grad(mean, sd), reference.vb_elbo_grad(mean, sd),
-                         strict=True):
+    for got, want in zip(
+        fast.vb_elbo_grad(mean, sd), reference.vb_elbo_grad(mean, sd), strict=True
+    ):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
 
 

@@ -12,9 +12,15 @@ def cb():
 
 def test_three_tables_with_their_keys(cb):
     assert {t: cb.tables[t].key for t in cb.tables} == {
-        "roster": "center_id", "cases": "case_ref", "awareness": "center_id"}
+        "roster": "center_id",
+        "cases": "case_ref",
+        "awareness": "center_id",
+    }
     assert {t: cb.tables[t].sheet for t in cb.tables} == {
-        "roster": "名簿", "cases": "対象者", "awareness": "認識調査"}
+        "roster": "名簿",
+        "cases": "対象者",
+        "awareness": "認識調査",
+    }
 
 
 def test_every_variable_has_labels_and_a_known_type(cb):
@@ -41,8 +47,11 @@ def test_spellings_are_unambiguous_within_a_variable(cb):
 def test_grouped_columns_and_optional_columns_as_in_format(cb):
     cases = cb.tables["cases"]
     assert [v.name for v in cases.group_variables("barrier")] == [
-        "barrier_no_agency_cooperation", "barrier_no_stable_service",
-        "barrier_refuses_other_support", "barrier_facility_requests"]
+        "barrier_no_agency_cooperation",
+        "barrier_no_stable_service",
+        "barrier_refuses_other_support",
+        "barrier_facility_requests",
+    ]
     optional = {v.name for v in cases.variables.values() if not v.required}
     assert "contacts" in optional
     assert all(v.startswith(("act_", "guar_", "link_", "barrier_", "contacts")) for v in optional)
@@ -70,6 +79,8 @@ def test_iq_status_codes_are_those_the_parser_returns(cb):
     statuses = {lv.code for lv in iq.statuses}
     # One IQ cell of each form: a number, a range, 測定不能 and blank.
     cells = ["65", "50～55", iq.unmeasurable[0], ""]
-    got = {parse_iq(cell, minimum=iq.min, maximum=iq.max,
-                    unmeasurable=frozenset(iq.unmeasurable))[1] for cell in cells}
+    got = {
+        parse_iq(cell, minimum=iq.min, maximum=iq.max, unmeasurable=frozenset(iq.unmeasurable))[1]
+        for cell in cells
+    }
     assert got == statuses

@@ -39,10 +39,13 @@ def test_unknown_source_is_rejected(default_config, schema):
         validate(cfg, schema)
 
 
-@pytest.mark.parametrize("ours, theirs", [
-    ("config/published-2021.yaml", "published-2021.yaml"),
-    ("docs/FORMAT.md", "FORMAT.md"),
-])
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        ("config/published-2021.yaml", "published-2021.yaml"),
+        ("docs/FORMAT.md", "FORMAT.md"),
+    ],
+)
 def test_contract_files_are_copies_of_the_shared_ones(root, ours, theirs):
     shared = root.parent / "shared" / "survey" / theirs
     if not shared.exists():

@@ -76,8 +76,13 @@ def test_missing_codes_are_listed_except_where_blank_means_no(cb, rows):
 
 def test_the_center_key_and_cohort_must_be_filled(cb):
     filled = {(v.table, v.name) for v in _variables(cb) if must_be_filled(v, cb)}
-    assert filled == {("roster", "center_id"), ("awareness", "center_id"),
-                      ("cases", "center_id"), ("cases", "case_ref"), ("cases", "cohort")}
+    assert filled == {
+        ("roster", "center_id"),
+        ("awareness", "center_id"),
+        ("cases", "center_id"),
+        ("cases", "case_ref"),
+        ("cases", "cohort"),
+    }
 
 
 def test_welfare_dash_is_missing_and_member_blank_is_no(cb, rows):

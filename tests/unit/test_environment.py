@@ -37,9 +37,17 @@ def test_every_conda_pin_matches_the_lock(root):
 def test_core_packages_pinned_at_known_good_versions(root):
     lock = _lock(root)
     expected = {
-        "snakemake": "9.27.1", "pandas": "3.1.1", "pyarrow": "26.0.1", "pandera": "0.35.0",
-        "statsmodels": "0.15.0", "scipy": "1.17.1", "matplotlib": "3.11.2", "seaborn": "0.13.2",
-        "matplotlib-fontja": "1.1.0", "openpyxl": "3.1.5", "weasyprint": "70.0",
+        "snakemake": "9.27.1",
+        "pandas": "3.1.1",
+        "pyarrow": "26.0.1",
+        "pandera": "0.35.0",
+        "statsmodels": "0.15.0",
+        "scipy": "1.17.1",
+        "matplotlib": "3.11.2",
+        "seaborn": "0.13.2",
+        "matplotlib-fontja": "1.1.0",
+        "openpyxl": "3.1.5",
+        "weasyprint": "70.0",
     }
     assert {k: lock.get(k) for k in expected} == expected
 

@@ -30,7 +30,7 @@ def test_japanese_renders_without_warnings_and_a_missing_glyph_is_caught(tmp_pat
         warnings.simplefilter("error")
         _render(tmp_path, "フォローアップ実態調査 −0.5 ・ 令和", "ok")
         with pytest.raises(UserWarning, match="missing from font"):
-            _render(tmp_path, "\U0001F642", "emoji")   # not in IPAexGothic
+            _render(tmp_path, "\U0001f642", "emoji")  # not in IPAexGothic
 
 
 def test_same_figure_same_bytes(tmp_path):
@@ -60,6 +60,7 @@ def test_every_report_word_has_a_glyph_in_the_embedded_font(root):
     from fontTools.ttLib import TTFont
 
     cmap = TTFont(str(style.font_path())).getBestCmap()
+
     def load(path):
         return yaml.safe_load((root / path).read_text(encoding="utf-8"))
 
@@ -67,7 +68,8 @@ def test_every_report_word_has_a_glyph_in_the_embedded_font(root):
     # Of the codebook only the labels are shown (raw spellings such as ✔ are never drawn).
     texts += list(_strings(load("config/codebook.yaml"), {"label_ja", "label_en", "ja", "en"}))
     for lang in ("ja", "en"):
-        texts.append((root / "workflow" / "report" / f"summary.{lang}.md.j2").read_text(
-            encoding="utf-8"))
+        texts.append(
+            (root / "workflow" / "report" / f"summary.{lang}.md.j2").read_text(encoding="utf-8")
+        )
     missing = sorted({c for t in texts for c in t if ord(c) > 31 and ord(c) not in cmap})
     assert missing == []

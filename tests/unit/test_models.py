@@ -19,8 +19,9 @@ SETTINGS = Settings(mice_imputations=3, mice_burn_in=2)
 
 @pytest.fixture(scope="module")
 def spec(root):
-    return load_analysis_spec(root / "config" / "models.yaml", list(SETTINGS.thresholds),
-                              load_codebook())
+    return load_analysis_spec(
+        root / "config" / "models.yaml", list(SETTINGS.thresholds), load_codebook()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +32,7 @@ def tables():
 @pytest.fixture(scope="module")
 def analysis(spec, tables):
     roster, cases, _ = tables
-    return build_analysis_dataset(cases, roster, spec, list(SETTINGS.thresholds),
-                                  load_codebook())
+    return build_analysis_dataset(cases, roster, spec, list(SETTINGS.thresholds), load_codebook())
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +67,9 @@ def test_center_model_states_its_number_of_centers(spec, analysis, results, tabl
     assert (center["n"] == len(tables[2])).all()
     assert f"n: {len(tables[2])}" in texts["centers_reasons_prolonged_12"]
     # An awareness row of a center without cases cannot inform a share: left out and said so.
-    awareness = pd.concat([tables[2], tables[2].iloc[[0]].assign(center_id="C48")],
-                          ignore_index=True)
+    awareness = pd.concat(
+        [tables[2], tables[2].iloc[[0]].assign(center_id="C48")], ignore_index=True
+    )
     only = dataclasses.replace(spec, models=(spec.model("centers_reasons_prolonged_12"),))
     coef2, diag2, _ = run_models(analysis, awareness, only, SETTINGS, load_codebook())
     assert (coef2["n"] == len(tables[2])).all()
@@ -89,15 +90,15 @@ def test_diagnostics_include_ph_vif_and_events_per_variable(results):
     ph = cox[cox["check"] == "proportional_hazards"]
     assert "GLOBAL" in set(ph["term"]) and set(BARRIERS) <= set(ph["term"])
     assert ph["p_value"].between(0, 1).all()
-    assert {"variance_inflation_factor", "events_per_variable", "convergence"} <= set(
-        cox["check"])
+    assert {"variance_inflation_factor", "events_per_variable", "convergence"} <= set(cox["check"])
 
 
 def test_labels_are_filled_from_the_codebook(results):
     coef, _, _ = results
     cb = load_codebook()
-    row = coef[(coef["model"] == "cox_transition")
-               & (coef["term"] == "barrier_no_stable_service")].iloc[0]
+    row = coef[
+        (coef["model"] == "cox_transition") & (coef["term"] == "barrier_no_stable_service")
+    ].iloc[0]
     assert row["label_ja"] == cb.variable("cases", "barrier_no_stable_service").label_ja
     assert (coef["label_ja"] != coef["term"]).all()
 
@@ -119,9 +120,16 @@ def test_broken_specs_are_reported_and_the_others_still_run(spec, analysis, tabl
         dataclasses.replace(good, name="no_events", where="event_type != 'transition'"),
         dataclasses.replace(good, name="unknown_variable", formula="age_10 + shoe_size"),
         dataclasses.replace(good, name="bad_query", where="age_10 >>> 3"),
-        ModelSpec(name="logit_empty", type="logit", outcome="prolonged_12",
-                  formula="age_10", cluster="center_id", where="age_10 > 200",
-                  label_ja="空", label_en="empty"),
+        ModelSpec(
+            name="logit_empty",
+            type="logit",
+            outcome="prolonged_12",
+            formula="age_10",
+            cluster="center_id",
+            where="age_10 > 200",
+            label_ja="空",
+            label_en="empty",
+        ),
     ]
     bad_spec = dataclasses.replace(spec, models=(*broken, good))
     coef, diag, texts = run_models(analysis, tables[2], bad_spec, SETTINGS, load_codebook())
@@ -136,8 +144,9 @@ def test_broken_specs_are_reported_and_the_others_still_run(spec, analysis, tabl
 
 
 def test_outputs_are_deterministic(spec, analysis, tables, results):
-    subset = dataclasses.replace(spec, models=(spec.model("cox_transition"),
-                                               spec.model("mixed_prolonged_12")))
+    subset = dataclasses.replace(
+        spec, models=(spec.model("cox_transition"), spec.model("mixed_prolonged_12"))
+    )
     coef, diag, _ = run_models(analysis, tables[2], subset, SETTINGS, load_codebook())
     again, diag2, _ = run_models(analysis, tables[2], subset, SETTINGS, load_codebook())
     assert coef.to_csv() == again.to_csv() and diag.to_csv() == diag2.to_csv()
@@ -146,16 +155,14 @@ def test_outputs_are_deterministic(spec, analysis, tables, results):
 
 
 def _synthetic_analysis(spec, cases, roster):
-    return build_analysis_dataset(cases, roster, spec, list(SETTINGS.thresholds),
-                                  load_codebook())
+    return build_analysis_dataset(cases, roster, spec, list(SETTINGS.thresholds), load_codebook())
 
 
 def test_primary_model_recovers_the_synthetic_truth(spec):
     from teichaku.published import load_published
     from teichaku.synthetic import generate_survey, load_synthetic_config
 
-    survey = generate_survey(load_synthetic_config(),
-                             load_published("config/published-2021.yaml"))
+    survey = generate_survey(load_synthetic_config(), load_published("config/published-2021.yaml"))
     truth = survey.truth["hazard_ratios"]["transition"]
     primary = spec.model("cox_transition")
     a = _synthetic_analysis(spec, survey.cases, survey.roster)
@@ -178,17 +185,22 @@ def test_barrier_intervals_cover_the_truth_about_95_percent(spec):
     for seed in range(20):
         cases = simulate_cases(design, np.random.default_rng(seed), cb)
         ids = sorted(cases["center_id"].unique())
-        roster = pd.DataFrame({
-            "center_id": ids,
-            "operator": pd.Categorical([spec.reference_levels["operator"]] * len(ids),
-                                       categories=cb.variable("roster", "operator").codes),
-            "member": pd.array([True] * len(ids), dtype="boolean"),
-        })
+        roster = pd.DataFrame(
+            {
+                "center_id": ids,
+                "operator": pd.Categorical(
+                    [spec.reference_levels["operator"]] * len(ids),
+                    categories=cb.variable("roster", "operator").codes,
+                ),
+                "member": pd.array([True] * len(ids), dtype="boolean"),
+            }
+        )
         a = _synthetic_analysis(spec, cases, roster)
         est, _, info = fit_model(primary, a, SETTINGS)
         table = tidy(primary, est, info, SETTINGS).set_index("term")
-        covered += [table.loc[t, "conf_low"] <= truth[t] <= table.loc[t, "conf_high"]
-                    for t in BARRIERS]
+        covered += [
+            table.loc[t, "conf_low"] <= truth[t] <= table.loc[t, "conf_high"] for t in BARRIERS
+        ]
     coverage = float(np.mean(covered))
     # 80 intervals: at a true 95% the observed share falls below 0.85 with probability < 1e-4.
     assert coverage >= 0.85, coverage
@@ -207,15 +219,21 @@ def test_rubin_rules_combine_within_and_between_variance():
     assert out.df[0] == pytest.approx((2 - 1) * (1 + 1 / r) ** 2)
     same = _rubin([a, a])
     assert same.bse[0] == pytest.approx(0.2) and np.isinf(same.df[0])
-    table = tidy(ModelSpec(name="m", type="logit", outcome="y", formula="x", label_ja="",
-                           label_en=""), same, {"n": 1, "n_events": 1, "n_clusters": 1},
-                 SETTINGS)
+    table = tidy(
+        ModelSpec(name="m", type="logit", outcome="y", formula="x", label_ja="", label_en=""),
+        same,
+        {"n": 1, "n_events": 1, "n_clusters": 1},
+        SETTINGS,
+    )
     assert table["conf_high"].iloc[0] == pytest.approx(np.exp(1.0 + 1.959964 * 0.2))
 
 
 def test_interaction_terms_are_named_per_factor(spec, analysis):
-    model = dataclasses.replace(spec.model("logit_prolonged_12"), name="interaction",
-                                formula="barrier_no_stable_service * coordination")
+    model = dataclasses.replace(
+        spec.model("logit_prolonged_12"),
+        name="interaction",
+        formula="barrier_no_stable_service * coordination",
+    )
     est, _, info = fit_model(model, analysis, SETTINGS)
     terms = tidy(model, est, info, SETTINGS)["term"].tolist()
     assert "barrier_no_stable_service:coordination[general]" in terms
@@ -227,15 +245,16 @@ def test_nelson_aalen_hand_computed():
     time = np.array([1.0, 2.0, 2.0, 3.0, 5.0])
     event = np.array([1, 1, 0, 0, 1])
     # H(1) = 1/5, H(2) = 1/5 + 1/4, H(3) = H(2), H(5) = H(2) + 1/1
-    np.testing.assert_allclose(nelson_aalen(time, event),
-                               [0.2, 0.45, 0.45, 0.45, 1.45])
+    np.testing.assert_allclose(nelson_aalen(time, event), [0.2, 0.45, 0.45, 0.45, 1.45])
 
 
 def test_separation_and_non_convergence_are_flagged(spec, analysis, tables):
-    logit = dataclasses.replace(spec.model("logit_prolonged_12"), name="separated",
-                                formula="age_10 + prolonged_6")  # prolonged_6 = 0 => 12 = 0
-    cox = dataclasses.replace(spec.model("cox_transition"), name="cox_separated",
-                              formula="age_10 + ended")  # open cases never have the event
+    logit = dataclasses.replace(
+        spec.model("logit_prolonged_12"), name="separated", formula="age_10 + prolonged_6"
+    )  # prolonged_6 = 0 => 12 = 0
+    cox = dataclasses.replace(
+        spec.model("cox_transition"), name="cox_separated", formula="age_10 + ended"
+    )  # open cases never have the event
     models = dataclasses.replace(spec, models=(logit, cox, spec.model("logit_prolonged_12")))
     _, diag, _ = run_models(analysis, tables[2], models, SETTINGS, load_codebook())
     for name, term in (("separated", "prolonged_6"), ("cox_separated", "ended")):

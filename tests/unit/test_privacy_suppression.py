@@ -17,18 +17,19 @@ def test_marker_follows_min_cell():
         Privacy(0)
 
 
-@pytest.mark.parametrize(("k", "shown"), [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"),
-                                          (2783, "2,783")])
+@pytest.mark.parametrize(
+    ("k", "shown"), [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"), (2783, "2,783")]
+)
 def test_counts_below_min_cell_are_hidden_but_zero_is_shown(k, shown):
     assert P.count(k) == shown
 
 
 def test_percentages_hide_small_counts_and_small_complements():
-    assert P.percent(3, 100) == "<5"          # the count itself is small
-    assert P.percent(97, 100) == "<5"         # 100 - 97 = 3 would reveal a small count
-    assert P.percent(2, 4) == "<5"            # the denominator is small
+    assert P.percent(3, 100) == "<5"  # the count itself is small
+    assert P.percent(97, 100) == "<5"  # 100 - 97 = 3 would reveal a small count
+    assert P.percent(2, 4) == "<5"  # the denominator is small
     assert P.percent(50, 100) == "50.0"
-    assert P.percent(0, 100) == "0.0"         # nobody: nothing to single out
+    assert P.percent(0, 100) == "0.0"  # nobody: nothing to single out
     assert P.percent(100, 100) == "100.0"
     assert P.count_of(97, 100) == "<5"
     assert P.mean(56.71, 3) == "<5"
@@ -47,23 +48,32 @@ def test_a_shown_percentage_never_rests_on_a_small_cell(k, extra):
 
 
 def _curve(at_risk, group="all"):
-    return pd.DataFrame({"curve": "km", "group": group, "time": range(len(at_risk)),
-                         "estimate": 1.0, "lower": 1.0, "upper": 1.0, "n_at_risk": at_risk})
+    return pd.DataFrame(
+        {
+            "curve": "km",
+            "group": group,
+            "time": range(len(at_risk)),
+            "estimate": 1.0,
+            "lower": 1.0,
+            "upper": 1.0,
+            "n_at_risk": at_risk,
+        }
+    )
 
 
 def test_curves_stop_before_the_risk_set_drops_below_min_cell():
     curves = pd.concat([_curve([20, 10, 6, 4, 8, 2]), _curve([3, 2, 1], "tiny")])
     masked = mask_curves(curves, 5)
-    assert masked["group"].unique().tolist() == ["all"]   # a group starting below 5 goes
-    assert masked["n_at_risk"].tolist() == [20, 10, 6]    # cut at the first 4, not only it
+    assert masked["group"].unique().tolist() == ["all"]  # a group starting below 5 goes
+    assert masked["n_at_risk"].tolist() == [20, 10, 6]  # cut at the first 4, not only it
     assert (masked["n_at_risk"] >= 5).all()
 
 
 def test_case_references_are_found_as_whole_tokens_only(tmp_path):
     (tmp_path / "a.csv").write_text("item,n\nX,2783\nref K-12,5\n", encoding="utf-8")
-    (tmp_path / "b.png").write_bytes(b"K-12")            # binary files are not scanned
+    (tmp_path / "b.png").write_bytes(b"K-12")  # binary files are not scanned
     hits = find_case_refs(tmp_path, ["K-12", "278", "C07"])
-    assert hits == [(str(tmp_path / "a.csv"), "K-12")]   # not 278 inside 2783
+    assert hits == [(str(tmp_path / "a.csv"), "K-12")]  # not 278 inside 2783
 
 
 def test_a_reference_inside_a_hyphenated_word_is_found(tmp_path):

@@ -45,32 +45,41 @@ def test_round_half_up(value, ndigits, expected):
 
 
 def _tables():
-    roster = pd.DataFrame({
-        "center_id": ["C01", "C02", "C03"],
-        "n_target": pd.array([5, 4, 2], dtype="Int64"),
-        "responded": pd.array([True, True, False], dtype="boolean"),
-    })
-    cases = pd.DataFrame({
-        "age": pd.array([60, 70, None, 50], dtype="Int64"),
-        "sex": pd.Categorical(["male", "female", "male", None]),
-        "coordination": pd.Categorical(["special"] * 4),
-        "iq": pd.array([52.5, None, 60.0, 70.0], dtype="Float64"),
-        "prison_admissions": pd.array([1, 2, 3, 4], dtype="Int64"),
-        "residence_changes": pd.array([0, 0, 1, None], dtype="Int64"),
-        "current_residence": pd.Categorical(["own_home", "hospital", None, "own_home"]),
-        "welfare": pd.array([True, False, None, True], dtype="boolean"),
-    })
-    awareness = pd.DataFrame({
-        "center_id": ["C01", "C02"],
-        **{
-            name: pd.array([True, False], dtype="boolean")
-            for name in (
-                "need_disability_services", "need_care_manager",
-                "reason_no_agency_cooperation", "reason_no_stable_service",
-                "reason_refuses_other_support", "reason_facility_requests",
-            )
-        },
-    })
+    roster = pd.DataFrame(
+        {
+            "center_id": ["C01", "C02", "C03"],
+            "n_target": pd.array([5, 4, 2], dtype="Int64"),
+            "responded": pd.array([True, True, False], dtype="boolean"),
+        }
+    )
+    cases = pd.DataFrame(
+        {
+            "age": pd.array([60, 70, None, 50], dtype="Int64"),
+            "sex": pd.Categorical(["male", "female", "male", None]),
+            "coordination": pd.Categorical(["special"] * 4),
+            "iq": pd.array([52.5, None, 60.0, 70.0], dtype="Float64"),
+            "prison_admissions": pd.array([1, 2, 3, 4], dtype="Int64"),
+            "residence_changes": pd.array([0, 0, 1, None], dtype="Int64"),
+            "current_residence": pd.Categorical(["own_home", "hospital", None, "own_home"]),
+            "welfare": pd.array([True, False, None, True], dtype="boolean"),
+        }
+    )
+    awareness = pd.DataFrame(
+        {
+            "center_id": ["C01", "C02"],
+            **{
+                name: pd.array([True, False], dtype="boolean")
+                for name in (
+                    "need_disability_services",
+                    "need_care_manager",
+                    "reason_no_agency_cooperation",
+                    "reason_no_stable_service",
+                    "reason_refuses_other_support",
+                    "reason_facility_requests",
+                )
+            },
+        }
+    )
     return roster, cases, awareness
 
 

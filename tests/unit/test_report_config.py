@@ -22,9 +22,15 @@ def test_sections_may_be_left_out_and_get_their_defaults(default_config, root):
     assert cfg["privacy"] == {"min_cell": 5}
 
 
-@pytest.mark.parametrize(("section", "key", "value"), [
-    ("report", "language", "fr"), ("report", "dpi", 10), ("privacy", "min_cell", 0),
-    ("privacy", "min_cel", 5)])
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("report", "language", "fr"),
+        ("report", "dpi", 10),
+        ("privacy", "min_cell", 0),
+        ("privacy", "min_cel", 5),
+    ],
+)
 def test_bad_values_are_rejected(default_config, root, section, key, value):
     cfg = copy.deepcopy(default_config)
     cfg[section][key] = value
@@ -41,7 +47,9 @@ def test_interval_labels_name_the_configured_confidence_level():
 
     label_file = Path(__file__).resolve().parents[2] / "workflow" / "report" / "labels.yaml"
     assert load_labels("en", label_file, confidence=0.9).text("ci95") == "90% CI"
-    assert load_labels("ja", label_file, confidence=0.95).text("hazard_ratio") == \
-        "ハザード比(95%信頼区間)"
+    assert (
+        load_labels("ja", label_file, confidence=0.95).text("hazard_ratio")
+        == "ハザード比(95%信頼区間)"
+    )
     with pytest.raises(ValueError, match="confidence"):
         load_labels("en", label_file).text("ci95")

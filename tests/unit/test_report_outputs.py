@@ -49,7 +49,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 def _png_dpi(path: Path) -> float:
     data = path.read_bytes()
     i = data.index(b"pHYs")
-    ppm = struct.unpack(">I", data[i + 4:i + 8])[0]
+    ppm = struct.unpack(">I", data[i + 4 : i + 8])[0]
     return ppm * 0.0254
 
 
@@ -70,11 +70,11 @@ def test_every_figure_exists_at_300_dpi_with_its_vector_pdf(lang, request):
     for name in catalog.FIGURES:
         png, pdf = out / "figures" / f"{name}.png", out / "figures" / f"{name}.pdf"
         width, height = _png_size(png)
-        assert width == round(6.7 * 300)            # a full-width figure at 300 dpi
+        assert width == round(6.7 * 300)  # a full-width figure at 300 dpi
         assert 600 <= height <= 3000
         assert _png_dpi(png) == pytest.approx(300, abs=1)
         data = pdf.read_bytes()
-        assert data.startswith(b"%PDF") and b"IPAexGothic" in data   # text embedded as font
+        assert data.startswith(b"%PDF") and b"IPAexGothic" in data  # text embedded as font
 
 
 def test_figures_carry_no_run_dependent_metadata(ja):
@@ -102,7 +102,7 @@ def test_summary_has_every_section_filled_and_the_synthetic_banner(lang, request
     out, b = request.getfixturevalue(lang)
     md = (out / "summary" / "summary.md").read_text(encoding="utf-8")
     assert "{{" not in md and "{%" not in md
-    assert 'class="banner"' in md.split("##")[0]    # before the first section
+    assert 'class="banner"' in md.split("##")[0]  # before the first section
     assert f"{b['numbers']['published']['survey']['n_cases']:,}" in md
     assert f"{b['numbers']['published']['basic_attributes']['mean_age']:.2f}" in md
     for name in catalog.FIGURES:
@@ -132,7 +132,7 @@ def test_summary_pdf_embeds_the_japanese_font_and_has_pages(lang, request):
     objects = _pdf_objects(pdf)
     fonts = set(re.findall(rb"/BaseFont\s*/([A-Za-z+\-]+)", objects))
     assert fonts and all(re.fullmatch(rb"[A-Z]{6}\+IPAexGothic(-Bold)?", f) for f in fonts)
-    assert b"/FontFile2" in objects                       # the font program is embedded
+    assert b"/FontFile2" in objects  # the font program is embedded
     pages = len(re.findall(rb"/Type\s*/Page\b", objects))
     assert 6 <= pages <= 40
     assert len(re.findall(rb"/Subtype\s*/Image", objects)) >= len(catalog.FIGURES)
@@ -149,20 +149,28 @@ def test_no_case_reference_and_no_small_count_reaches_the_results(ja):
         cols = [c for c in table.columns if c.endswith(counts)]
         assert find_small_counts(table, cols, privacy) == [], csv.name
     support = (out / "tables" / "table2_support_by_cohort.md").read_text(encoding="utf-8")
-    assert "<5" in support                                # the rare item is suppressed
+    assert "<5" in support  # the rare item is suppressed
 
 
 def _digests(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_a_second_render_in_another_process_is_byte_identical(ja, tmp_path):
     out, _ = ja
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import report_fixtures as fx; "
-            "from pathlib import Path; fx.render_all(Path(sys.argv[2]), 'ja')")
-    subprocess.run([sys.executable, "-c", code, str(Path(fx.__file__).parent), str(tmp_path)],
-                   check=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import report_fixtures as fx; "
+        "from pathlib import Path; fx.render_all(Path(sys.argv[2]), 'ja')"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(Path(fx.__file__).parent), str(tmp_path)],
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
     first, second = _digests(out), _digests(tmp_path)
     assert len(first) == len(catalog.TABLES) * 3 + len(catalog.FIGURES) * 2 + 3
     assert first == second

@@ -27,9 +27,19 @@ def _offsets() -> np.ndarray:
 
 def _rows(scenario: str, model: str, truth: float, offsets: np.ndarray) -> list[dict]:
     return [
-        {"scenario": scenario, "replicate": i, "model": model, "term": "barrier_x",
-         "estimate": TRUTH + d, "std_error": SE, "truth": truth, "n": 100, "events": 60,
-         "clusters": 10, "error": ""}
+        {
+            "scenario": scenario,
+            "replicate": i,
+            "model": model,
+            "term": "barrier_x",
+            "estimate": TRUTH + d,
+            "std_error": SE,
+            "truth": truth,
+            "n": 100,
+            "events": 60,
+            "clusters": 10,
+            "error": "",
+        }
         for i, d in enumerate(offsets)
     ]
 
@@ -39,9 +49,21 @@ def replicates() -> pd.DataFrame:
     offsets = _offsets()
     rows = _rows("s1", "cox", TRUTH, offsets) + _rows("s1", "logit", np.nan, offsets)
     failed = len(offsets)  # one more replicate whose Cox fit failed
-    rows.append({"scenario": "s1", "replicate": failed, "model": "cox", "term": "",
-                 "estimate": np.nan, "std_error": np.nan, "truth": np.nan, "n": pd.NA,
-                 "events": pd.NA, "clusters": pd.NA, "error": "did not converge"})
+    rows.append(
+        {
+            "scenario": "s1",
+            "replicate": failed,
+            "model": "cox",
+            "term": "",
+            "estimate": np.nan,
+            "std_error": np.nan,
+            "truth": np.nan,
+            "n": pd.NA,
+            "events": pd.NA,
+            "clusters": pd.NA,
+            "error": "did not converge",
+        }
+    )
     rows += _rows("s2", "cox", TRUTH, offsets[:N_IN])
     return pd.DataFrame(rows, columns=REPLICATE_COLUMNS)
 
@@ -71,23 +93,41 @@ def test_performance_measures_by_construction(replicates):
 
 
 def _study(replicates: int):
-    return study_from_config({
-        "seed": 1, "replicates": replicates, "chunk_size": 10, "alpha": 0.05, "level": 0.95,
-        "models": ["cox", "logit"],
-        "scenarios": [{"name": "s1", "series": "A"}, {"name": "s2", "series": "A"}]})
+    return study_from_config(
+        {
+            "seed": 1,
+            "replicates": replicates,
+            "chunk_size": 10,
+            "alpha": 0.05,
+            "level": 0.95,
+            "models": ["cox", "logit"],
+            "scenarios": [{"name": "s1", "series": "A"}, {"name": "s2", "series": "A"}],
+        }
+    )
 
 
 def _scenarios() -> pd.DataFrame:
-    return pd.DataFrame({"scenario": ["s1", "s2"], "series": ["A", "A"],
-                         "n_cases": [500, 100], "n_centers": [10, 10]})
+    return pd.DataFrame(
+        {
+            "scenario": ["s1", "s2"],
+            "series": ["A", "A"],
+            "n_cases": [500, 100],
+            "n_centers": [10, 10],
+        }
+    )
 
 
 def test_section_shows_the_table_numbers(replicates):
     table = performance(replicates, alpha=0.05, level=0.95)
-    text = performance_section(_study(len(_offsets()) + 1), table, _scenarios(),
-                               {"n_cases": "Cases", "n_centers": "Centers"},
-                               {"barrier_x": "Barrier X"},
-                               {"cox": "Cox model", "logit": "Logistic model"}, "fig.png")
+    text = performance_section(
+        _study(len(_offsets()) + 1),
+        table,
+        _scenarios(),
+        {"n_cases": "Cases", "n_centers": "Centers"},
+        {"barrier_x": "Barrier X"},
+        {"cox": "Cox model", "logit": "Logistic model"},
+        "fig.png",
+    )
     cox = table[(table["model"] == "cox") & (table["scenario"] == "s1")].iloc[0]
     assert f"{100 * cox['coverage']:.1f} ± {100 * cox['coverage_mcse']:.1f}" in text
     assert f"{100 * cox['power']:.1f} ± {100 * cox['power_mcse']:.1f}" in text

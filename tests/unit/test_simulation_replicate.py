@@ -29,12 +29,19 @@ def _config() -> dict:
 
 
 def _study(chunk_size: int, replicates: int = 4) -> dict:
-    return {"seed": 5, "replicates": replicates, "chunk_size": chunk_size, "alpha": 0.05,
-            "level": 0.95, "models": ["cox_transition", "logit_prolonged_12"],
-            "resources": {"chunk": {"threads": 1, "mem_mb": 500, "runtime": 5},
-                          "gather": {"threads": 1, "mem_mb": 500, "runtime": 5}},
-            "scenarios": [{"name": "tiny", "series": "s",
-                           "design": {"n_cases": 150, "n_centers": 10}}]}
+    return {
+        "seed": 5,
+        "replicates": replicates,
+        "chunk_size": chunk_size,
+        "alpha": 0.05,
+        "level": 0.95,
+        "models": ["cox_transition", "logit_prolonged_12"],
+        "resources": {
+            "chunk": {"threads": 1, "mem_mb": 500, "runtime": 5},
+            "gather": {"threads": 1, "mem_mb": 500, "runtime": 5},
+        },
+        "scenarios": [{"name": "tiny", "series": "s", "design": {"n_cases": 150, "n_centers": 10}}],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +57,20 @@ def test_base_design_is_the_published_survey(sim):
 
 
 def test_scenario_overrides(sim):
-    design = scenario_design(sim.base, {
-        "n_cases": 500, "frailty_sd": 0.0, "entry_start": "2020-01-01",
-        "hazard_ratios": {"transition": {"barrier_no_stable_service": 0.5}}})
+    design = scenario_design(
+        sim.base,
+        {
+            "n_cases": 500,
+            "frailty_sd": 0.0,
+            "entry_start": "2020-01-01",
+            "hazard_ratios": {"transition": {"barrier_no_stable_service": 0.5}},
+        },
+    )
     assert (design.n_cases, design.frailty_sd, design.entry_start.isoformat()) == (
-        500, 0.0, "2020-01-01")
+        500,
+        0.0,
+        "2020-01-01",
+    )
     for cause in sim.analysis.transition:
         assert design.log_hr[cause]["barrier_no_stable_service"] == pytest.approx(math.log(0.5))
     for cause in sim.analysis.competing:
@@ -73,7 +89,8 @@ def test_true_values_only_for_parameters_of_the_model(sim):
     design = scenario_design(sim.base, {"hazard_ratios": {"death": {"age_10": 3.0}}})
     term = "barrier_no_agency_cooperation"
     assert true_log_ratio(cox, sim.analysis, design, term) == pytest.approx(
-        design.log_hr["stable"][term])
+        design.log_hr["stable"][term]
+    )
     assert np.isnan(true_log_ratio(logit, sim.analysis, design, term))
     assert np.isnan(true_log_ratio(cox, sim.analysis, design, "sex[female]"))
 

@@ -61,9 +61,15 @@ def test_replicates_override_accepts_command_line_text(study_yaml):
 @settings(deadline=None, max_examples=50)
 @given(replicates=st.integers(2, 300), chunk_size=st.integers(1, 120))
 def test_chunks_partition_the_replicates(replicates, chunk_size):
-    raw = {"seed": 1, "replicates": replicates, "chunk_size": chunk_size, "alpha": 0.05,
-           "level": 0.95, "models": ["m"],
-           "scenarios": [{"name": "a", "series": "s"}, {"name": "b", "series": "s"}]}
+    raw = {
+        "seed": 1,
+        "replicates": replicates,
+        "chunk_size": chunk_size,
+        "alpha": 0.05,
+        "level": 0.95,
+        "models": ["m"],
+        "scenarios": [{"name": "a", "series": "s"}, {"name": "b", "series": "s"}],
+    }
     study = study_from_config(raw)
     for name in ("a", "b"):
         chunks = study.chunks(name)

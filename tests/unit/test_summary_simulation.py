@@ -9,11 +9,16 @@ def _study(tmp_path: Path) -> Path:
     sim = tmp_path / "results" / "simulation"
     sim.mkdir(parents=True)
     (sim / "power_by_cases.png").write_bytes(
-        bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                      "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"))
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
+        )
+    )
     path = sim / "summary.md"
-    path.write_text("## Simulation study\n\ntext\n\n### Scenarios\n\n"
-                    "![Power](power_by_cases.png)\n", encoding="utf-8")
+    path.write_text(
+        "## Simulation study\n\ntext\n\n### Scenarios\n\n![Power](power_by_cases.png)\n",
+        encoding="utf-8",
+    )
     return path
 
 

@@ -12,11 +12,16 @@ def test_a_missing_number_is_an_error_not_a_gap():
     env = summary.make_environment(fx.REPORT_ASSETS)
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ numbers.published.survey.n_cases | num }}").render(
-            numbers={"published": {"survey": {}}})
+            numbers={"published": {"survey": {}}}
+        )
     with pytest.raises(ValueError, match="missing"):
         summary.fmt_number(None)
-    assert env.from_string("{{ x | num(2) }} {{ y | num }} {{ z | p }}").render(
-        x=56.714, y=2783, z=0.0004) == "56.71 2,783 < 0.001"
+    assert (
+        env.from_string("{{ x | num(2) }} {{ y | num }} {{ z | p }}").render(
+            x=56.714, y=2783, z=0.0004
+        )
+        == "56.71 2,783 < 0.001"
+    )
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -51,6 +56,8 @@ def test_tables_and_summary_do_not_load_matplotlib():
     import subprocess
     import sys
 
-    code = ("import sys, teichaku.report.run, teichaku.report.summary, teichaku.report.fonts; "
-            "sys.exit('matplotlib' in sys.modules)")
+    code = (
+        "import sys, teichaku.report.run, teichaku.report.summary, teichaku.report.fonts; "
+        "sys.exit('matplotlib' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

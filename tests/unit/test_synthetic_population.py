@@ -56,8 +56,9 @@ def test_sizes_as_published(survey, published_exact):
     members = roster[roster["member"].to_numpy(dtype=bool)]
     labels = {lv.code: lv.ja for lv in load_codebook().variable("roster", "operator").levels}
     assert Counter(members["operator"].map(labels)) == published_exact["council_members"]
-    assert set(cases["center_id"]) == set(roster.loc[roster["responded"].to_numpy(dtype=bool),
-                                                     "center_id"])
+    assert set(cases["center_id"]) == set(
+        roster.loc[roster["responded"].to_numpy(dtype=bool), "center_id"]
+    )
     per_center = cases.groupby("center_id").size()
     targets = roster.set_index("center_id")["n_target"]
     assert (targets[per_center.index] >= per_center).all()
@@ -113,8 +114,13 @@ def test_truth_names_every_term(survey):
     for term in TERMS[:4]:
         assert 0.55 <= truth["hazard_ratios"]["transition"][term] <= 0.75
     assert truth["frailty"]["sd"] == pytest.approx(0.3)
-    assert set(truth["competing_causes"]) == {"death", "reincarceration", "lost", "refused",
-                                              "other"}
+    assert set(truth["competing_causes"]) == {
+        "death",
+        "reincarceration",
+        "lost",
+        "refused",
+        "other",
+    }
     assert truth["calibration"]["percentages"]["welfare"]["pct_welfare"]["count"] == 2029
 
 
@@ -142,19 +148,22 @@ def test_simulate_cases_is_fast_and_follows_the_design(synthetic_config):
 def test_simulated_hazard_ratios_are_recovered(synthetic_config):
     import statsmodels.api as sm
 
-    design = Design.from_config(synthetic_config, load_codebook(), n_cases=40000,
-                                n_centers=100).replace(frailty_sd=0.0)
+    design = Design.from_config(
+        synthetic_config, load_codebook(), n_cases=40000, n_centers=100
+    ).replace(frailty_sd=0.0)
     cases, latent = simulate_cases(design, np.random.default_rng(3), latent=True)
     end = cases["followup_end"].fillna(np.datetime64("2021-10-21"))
     months = ((end - cases["followup_start"]).dt.days / (365.25 / 12)).to_numpy()
     event = cases["end_reason"].isin(["stable", "handover"]).to_numpy(dtype=int)
-    x = np.column_stack([
-        *(cases[b].to_numpy(dtype=float) for b in TERMS[:4]),
-        cases["age"].to_numpy(dtype=float) / 10,
-        latent["iq_true"] / 10,
-        cases["prison_admissions"].to_numpy(dtype=float),
-        (cases["coordination"] == "general").to_numpy(dtype=float),
-    ])
+    x = np.column_stack(
+        [
+            *(cases[b].to_numpy(dtype=float) for b in TERMS[:4]),
+            cases["age"].to_numpy(dtype=float) / 10,
+            latent["iq_true"] / 10,
+            cases["prison_admissions"].to_numpy(dtype=float),
+            (cases["coordination"] == "general").to_numpy(dtype=float),
+        ]
+    )
     ok = ~np.isnan(x).any(axis=1)
     fit = sm.PHReg(months[ok], x[ok], status=event[ok]).fit()
     truth = np.array([design.log_hr["stable"][t] for t in TERMS])

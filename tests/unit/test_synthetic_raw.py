@@ -70,8 +70,9 @@ def case_files(raw):
             wb = openpyxl.load_workbook(path)
             ws = wb["対象者"] if "対象者" in wb.sheetnames else wb.worksheets[0]
             rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            out.append((path, None, rows, list(ws.merged_cells.ranges),
-                        wb.sheetnames.index(ws.title)))
+            out.append(
+                (path, None, rows, list(ws.merged_cells.ranges), wb.sheetnames.index(ws.title))
+            )
         else:
             enc = _encoding(path)
             out.append((path, enc, _rows(path, None, enc), [], 0))
@@ -80,8 +81,13 @@ def case_files(raw):
 
 def test_layout_and_row_counts(raw, case_files):
     raw_dir, manifest = raw
-    assert {p.name for p in raw_dir.iterdir()} >= {"roster.xlsx", "awareness.xlsx", "cases",
-                                                   "truth.json", "defects.json"}
+    assert {p.name for p in raw_dir.iterdir()} >= {
+        "roster.xlsx",
+        "awareness.xlsx",
+        "cases",
+        "truth.json",
+        "defects.json",
+    }
     files = list((raw_dir / "cases").iterdir())
     assert len(files) == 46
     case_ref = load_codebook().variable("cases", "case_ref")
@@ -93,8 +99,11 @@ def test_layout_and_row_counts(raw, case_files):
         n_refs += sum(1 for r in rows[top + 1 :] if col < len(r) and r[col] not in (None, ""))
     notes = sum(d["rule"] == "missing_case_ref" for d in manifest["defects"])
     assert n_refs == 2783 + manifest["n_defect_rows"] - notes
-    roster = _rows(raw_dir / "roster.xlsx", "名簿", None) if "名簿" in openpyxl.load_workbook(
-        raw_dir / "roster.xlsx").sheetnames else _rows(raw_dir / "roster.xlsx", None, None)
+    roster = (
+        _rows(raw_dir / "roster.xlsx", "名簿", None)
+        if "名簿" in openpyxl.load_workbook(raw_dir / "roster.xlsx").sheetnames
+        else _rows(raw_dir / "roster.xlsx", None, None)
+    )
     assert sum(1 for r in roster if r and r[0] is not None) >= 48
 
 
@@ -174,13 +183,15 @@ def test_files_read_back_reproduce_published_figures_and_defects(raw, root):
     result = ingest_survey(raw_dir, load_codebook(), b"test-key-synthetic")
     tables = [result.tables[t].clean for t in ("roster", "cases", "awareness")]
     published = load_published(root / "config" / "published-2021.yaml")
-    comparisons = compare_published(compute_published(*tables), published,
-                                    compute_valid_n(*tables))
+    comparisons = compare_published(compute_published(*tables), published, compute_valid_n(*tables))
     assert [c.key for c in comparisons if not c.ok] == []
     rejected = result.rejected()
     got = set(zip(rejected["file"], rejected["row"], rejected["rule"], strict=True))
-    expected = {(d["file"], d["row"], d["rule"]) for d in manifest["defects"]
-                if d["rule"] != "exact_duplicate"}
+    expected = {
+        (d["file"], d["row"], d["rule"])
+        for d in manifest["defects"]
+        if d["rule"] != "exact_duplicate"
+    }
     assert got == expected
     assert result.tables["cases"].rows_duplicate == manifest["n_duplicate_rows"]
 
@@ -188,13 +199,23 @@ def test_files_read_back_reproduce_published_figures_and_defects(raw, root):
     from teichaku.pseudonym import case_id
 
     survey = generate_survey(load_synthetic_config(), published, load_codebook())
-    mine = survey.cases.assign(case_id=[
-        case_id(b"test-key-synthetic", c, r)
-        for c, r in zip(survey.cases["center_id"], survey.cases["case_ref"], strict=True)
-    ]).drop(columns="case_ref").set_index("case_id").sort_index()
+    mine = (
+        survey.cases.assign(
+            case_id=[
+                case_id(b"test-key-synthetic", c, r)
+                for c, r in zip(survey.cases["center_id"], survey.cases["case_ref"], strict=True)
+            ]
+        )
+        .drop(columns="case_ref")
+        .set_index("case_id")
+        .sort_index()
+    )
     back = result.tables["cases"].clean.set_index("case_id").sort_index()[mine.columns]
     pd.testing.assert_frame_equal(back, mine, check_dtype=False, check_categorical=False)
     for table in ("roster", "awareness"):
         pd.testing.assert_frame_equal(
             result.tables[table].clean[getattr(survey, table).columns],
-            getattr(survey, table), check_dtype=False, check_categorical=False)
+            getattr(survey, table),
+            check_dtype=False,
+            check_categorical=False,
+        )

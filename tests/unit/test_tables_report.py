@@ -37,8 +37,15 @@ def _num(cell) -> float:
 
 
 def test_table1_overall_column_is_numbers_json_at_published_precision(data, labels, published):
-    t = tb.basic_attributes_table(published, data["numbers"]["published"], data["roster"],
-                                  data["cases"], data["awareness"], labels, P)
+    t = tb.basic_attributes_table(
+        published,
+        data["numbers"]["published"],
+        data["roster"],
+        data["cases"],
+        data["awareness"],
+        labels,
+        P,
+    )
     frame = t.frame.set_index(labels.text("item"))
     valid_n = compute_valid_n(data["roster"], data["cases"], data["awareness"])
     for item in (i for i in tb.ITEMS if i.section in ("survey", "basic_attributes")):
@@ -52,12 +59,20 @@ def test_table1_overall_column_is_numbers_json_at_published_precision(data, labe
         if valid_n[item.section][item.key] is not None:
             assert _num(row[labels.text("valid_n")]) == valid_n[item.section][item.key]
         assert str(row[labels.text("published")]).replace(",", "") == str(
-            published[item.section][item.key])
+            published[item.section][item.key]
+        )
 
 
 def test_table1_cohort_columns_are_recomputed_from_the_cases(data, labels, published):
-    t = tb.basic_attributes_table(published, data["numbers"]["published"], data["roster"],
-                                  data["cases"], data["awareness"], labels, P)
+    t = tb.basic_attributes_table(
+        published,
+        data["numbers"]["published"],
+        data["roster"],
+        data["cases"],
+        data["awareness"],
+        labels,
+        P,
+    )
     frame = t.frame.set_index(labels.text("item"))
     cases = data["cases"]
     for code in ("r1_ended", "r2_continuing"):
@@ -88,14 +103,14 @@ def test_support_table_counts_and_percentages_match_the_cases(data, labels):
                 else:
                     assert _num(row[f"{prefix} {labels.text('count')}"]) == k
                     assert _num(row[f"{prefix} {labels.text('percent')}"]) == pytest.approx(
-                        100 * k / n, abs=0.05)
+                        100 * k / n, abs=0.05
+                    )
                 assert _num(row[f"{prefix} {labels.text('valid_n')}"]) == n
 
 
 def test_rare_item_is_suppressed_everywhere_in_the_support_table(data, labels):
     t = tb.support_table(data["cases"], labels, P)
-    row = t.frame.set_index(labels.text("item")).loc[
-        "　" + labels.var("cases", "guar_after_death")]
+    row = t.frame.set_index(labels.text("item")).loc["　" + labels.var("cases", "guar_after_death")]
     overall = labels.text("overall")
     assert row[f"{overall} {labels.text('count')}"] == P.marker
     assert row[f"{overall} {labels.text('percent')}"] == P.marker
@@ -114,7 +129,8 @@ def test_barriers_by_prolonged_status(data, labels):
         assert "12" in head
         assert _num(row[f"{head} {labels.text('valid_n')}"]) == len(values)
         assert _num(row[f"{head} {labels.text('percent')}"]) == pytest.approx(
-            100 * values.mean(), abs=0.05)
+            100 * values.mean(), abs=0.05
+        )
 
 
 def test_awareness_table_puts_published_beside_computed(data, labels, published):
@@ -140,12 +156,18 @@ def test_model_tables_show_every_model_with_its_counts(data, labels):
         assert f"{r.estimate:.2f} ({r.conf_low:.2f}–{r.conf_high:.2f})" in cells
     heads = t.frame[t.frame[labels.text("n_model")] != ""]
     assert len(heads) == coefs["model"].nunique()
-    assert P.marker in heads[labels.text("n_events")].tolist()   # the 3-event model
-    side = tb.sensitivity_table("table4b_sensitivity_primary", coefs,
-                                build.primary_and_sensitivity(spec, coefs),
-                                build.model_labels(spec), labels, P)
+    assert P.marker in heads[labels.text("n_events")].tolist()  # the 3-event model
+    side = tb.sensitivity_table(
+        "table4b_sensitivity_primary",
+        coefs,
+        build.primary_and_sensitivity(spec, coefs),
+        build.model_labels(spec),
+        labels,
+        P,
+    )
     assert list(side.frame.columns)[1:] == [
-        getattr(m, f"label_{labels.language}") for m in spec.models if m.type == "cox"]
+        getattr(m, f"label_{labels.language}") for m in spec.models if m.type == "cox"
+    ]
 
 
 def test_writers_agree(data, labels, published):
@@ -166,6 +188,7 @@ def test_writers_agree(data, labels, published):
 def test_labels_come_from_the_codebook(labels):
     cohort = labels.variable("cases", "cohort")
     assert labels.level("cases", "cohort", "r1_ended") == (
-        cohort.levels[0].ja if labels.language == "ja" else cohort.levels[0].en)
+        cohort.levels[0].ja if labels.language == "ja" else cohort.levels[0].en
+    )
     with pytest.raises(KeyError, match="no text"):
         labels.text("no_such_word")

@@ -55,8 +55,11 @@ def _case_row(cb, i: int, center: str) -> dict[str, object]:
     reasons = [lv.ja for lv in end_reason.levels if lv.ja != death]
     row["end_reason"] = reasons[i % len(reasons)] if ended else None
     # a current residence other than "deceased" (that would flag a warning, not an error)
-    residences = [o for o in dropdown_options(table.variables["current_residence"], cb)
-                  if o != table.variables["current_residence"].level_label("deceased")]
+    residences = [
+        o
+        for o in dropdown_options(table.variables["current_residence"], cb)
+        if o != table.variables["current_residence"].level_label("deceased")
+    ]
     row["current_residence"] = residences[i % len(residences)]
     return row
 
@@ -76,14 +79,24 @@ def _filled_workbook(cb, case_rows: list[dict]) -> bytes:
     for i, center in enumerate(centers):
         row = {}
         for name, var in cb.tables["roster"].variables.items():
-            row[name] = center if var.type == "center_id" else (
-                _option(var, cb, i) if var.type in ("category", "boolean") else var.min + i)
+            row[name] = (
+                center
+                if var.type == "center_id"
+                else (_option(var, cb, i) if var.type in ("category", "boolean") else var.min + i)
+            )
         roster_rows.append(row)
     _fill(wb[cb.tables["roster"].sheet], cb.tables["roster"], roster_rows)
     awareness_rows = [
-        {name: (center if var.type == "center_id" else
-                dropdown_options(var, cb)[0] if (i + j) % 2 else None)
-         for j, (name, var) in enumerate(cb.tables["awareness"].variables.items())}
+        {
+            name: (
+                center
+                if var.type == "center_id"
+                else dropdown_options(var, cb)[0]
+                if (i + j) % 2
+                else None
+            )
+            for j, (name, var) in enumerate(cb.tables["awareness"].variables.items())
+        }
         for i, center in enumerate(centers)
     ]
     _fill(wb[cb.tables["awareness"].sheet], cb.tables["awareness"], awareness_rows)

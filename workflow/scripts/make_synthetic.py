@@ -16,5 +16,9 @@ survey = generate_survey(cfg, load_published(snakemake.input.published), codeboo
 manifest = write_survey(survey, cfg, Path(snakemake.output.roster).parent, codebook)
 logging.info(
     "synthetic survey (seed %s, scale %s): %d centers, %d valid case rows, %d defect rows",
-    cfg["seed"], cfg["scale"], len(survey.roster), len(survey.cases), manifest["n_defect_rows"],
+    cfg["seed"],
+    cfg["scale"],
+    len(survey.roster),
+    len(survey.cases),
+    manifest["n_defect_rows"],
 )

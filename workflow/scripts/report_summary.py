@@ -6,8 +6,11 @@ from teichaku.report import run
 run.setup_logging(snakemake.log[0])
 config = snakemake.params.config
 inputs = run.load_inputs(dict(snakemake.input.items()), config["analysis"]["thresholds"])
-extra = ({"synthetic": run.read_yaml(config["input"]["synthetic_config"])}
-         if config["input"]["source"] == "synthetic" else {})
+extra = (
+    {"synthetic": run.read_yaml(config["input"]["synthetic_config"])}
+    if config["input"]["source"] == "synthetic"
+    else {}
+)
 run.run_summary(
     inputs=inputs,
     config=config,

@@ -15,8 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def score_residuals(time: np.ndarray, status: np.ndarray, exog: np.ndarray,
-                    params: np.ndarray) -> np.ndarray:
+def score_residuals(
+    time: np.ndarray, status: np.ndarray, exog: np.ndarray, params: np.ndarray
+) -> np.ndarray:
     """Per-observation score residuals U_i = d_i (x_i - xbar(T_i))
     - r_i sum_{t_j <= T_i} (x_i - xbar(t_j)) dL0(t_j), with r_i = exp(x_i b),
     xbar(t) the risk-weighted mean of x over the risk set at t and dL0 = d_j / S0(t_j)."""
@@ -34,8 +35,9 @@ def score_residuals(time: np.ndarray, status: np.ndarray, exog: np.ndarray,
     k = len(time) - np.searchsorted(np.sort(time), event_times, side="left")
     s0_t = s0[k - 1]
     xbar_t = s1[k - 1] / s0_t[:, None]
-    deaths = np.bincount(np.searchsorted(event_times, time[status == 1]),
-                         minlength=len(event_times)).astype(float)
+    deaths = np.bincount(
+        np.searchsorted(event_times, time[status == 1]), minlength=len(event_times)
+    ).astype(float)
     dhaz = deaths / s0_t
     cum_haz = np.cumsum(dhaz)
     cum_xbar = np.cumsum(xbar_t * dhaz[:, None], axis=0)
@@ -50,8 +52,7 @@ def score_residuals(time: np.ndarray, status: np.ndarray, exog: np.ndarray,
     return resid
 
 
-def cluster_robust_cov(hessian: np.ndarray, scores: np.ndarray, groups: np.ndarray
-                       ) -> np.ndarray:
+def cluster_robust_cov(hessian: np.ndarray, scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """H^-1 (sum_g U_g U_g') H^-1 with U_g the score residuals summed within group g."""
     codes = np.unique(np.asarray(groups), return_inverse=True)[1]
     summed = np.zeros((codes.max() + 1, scores.shape[1]))

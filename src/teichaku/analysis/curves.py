@@ -15,19 +15,29 @@ from statsmodels.duration.survfunc import SurvfuncRight
 
 from teichaku.analysis.specs import CurveSpec
 
-CURVE_COLUMNS = ["curve", "by", "group", "time", "estimate", "std_error", "lower", "upper",
-                 "n_at_risk"]
+CURVE_COLUMNS = [
+    "curve",
+    "by",
+    "group",
+    "time",
+    "estimate",
+    "std_error",
+    "lower",
+    "upper",
+    "n_at_risk",
+]
 
 
-def _loglog_interval(estimate: np.ndarray, se: np.ndarray, confidence: float
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def _loglog_interval(
+    estimate: np.ndarray, se: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise interval for a probability p via log(-log p); p in {0, 1} gives (p, p)."""
     z = stats.norm.ppf(1 - (1 - confidence) / 2)
     p = np.asarray(estimate, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         inner = (p > 0) & (p < 1) & np.isfinite(se)
         factor = np.exp(z * se / (p * np.log(p)))
-        a, b = p ** factor, p ** (1 / factor)
+        a, b = p**factor, p ** (1 / factor)
     lower = np.where(inner, np.minimum(a, b), p)
     upper = np.where(inner, np.maximum(a, b), p)
     return lower, upper
@@ -45,8 +55,7 @@ def _extend_to_last_time(table: pd.DataFrame, time: np.ndarray) -> pd.DataFrame:
     return pd.concat([table, tail], ignore_index=True)
 
 
-def kaplan_meier(time: np.ndarray, ended: np.ndarray, confidence: float = 0.95
-                 ) -> pd.DataFrame:
+def kaplan_meier(time: np.ndarray, ended: np.ndarray, confidence: float = 0.95) -> pd.DataFrame:
     """Probability of still being followed (every end is the event; open cases censored)."""
     sf = SurvfuncRight(np.asarray(time, dtype=float), np.asarray(ended, dtype=float))
     times = np.concatenate([[0.0], sf.surv_times])
@@ -54,13 +63,22 @@ def kaplan_meier(time: np.ndarray, ended: np.ndarray, confidence: float = 0.95
     se = np.concatenate([[0.0], sf.surv_prob_se])
     at_risk = np.concatenate([[len(time)], sf.n_risk])
     lower, upper = _loglog_interval(est, se, confidence)
-    table = pd.DataFrame({"time": times, "estimate": est, "std_error": se, "lower": lower,
-                          "upper": upper, "n_at_risk": at_risk.astype("int64")})
+    table = pd.DataFrame(
+        {
+            "time": times,
+            "estimate": est,
+            "std_error": se,
+            "lower": lower,
+            "upper": upper,
+            "n_at_risk": at_risk.astype("int64"),
+        }
+    )
     return _extend_to_last_time(table, np.asarray(time, dtype=float))
 
 
-def aalen_johansen(time: np.ndarray, cause: np.ndarray, of_interest: int = 1,
-                   confidence: float = 0.95) -> pd.DataFrame:
+def aalen_johansen(
+    time: np.ndarray, cause: np.ndarray, of_interest: int = 1, confidence: float = 0.95
+) -> pd.DataFrame:
     """Cumulative incidence F(t) = sum_{t_j <= t} S(t_j-) d1_j / n_j of the cause
     ``of_interest`` (``cause`` 0 = censored, any other value = a competing end).
 
@@ -78,8 +96,7 @@ def aalen_johansen(time: np.ndarray, cause: np.ndarray, of_interest: int = 1,
     n_j = (len(time) - np.searchsorted(sorted_time, t_j, side="left")).astype(float)
     idx = np.searchsorted(t_j, time[event])
     d_j = np.bincount(idx, minlength=len(t_j)).astype(float)
-    d1_j = np.bincount(idx, weights=(cause[event] == of_interest).astype(float),
-                       minlength=len(t_j))
+    d1_j = np.bincount(idx, weights=(cause[event] == of_interest).astype(float), minlength=len(t_j))
     surv = np.cumprod(1 - d_j / n_j)
     surv_before = np.concatenate([[1.0], surv[:-1]])
     f = np.cumsum(surv_before * d1_j / n_j)
@@ -88,8 +105,14 @@ def aalen_johansen(time: np.ndarray, cause: np.ndarray, of_interest: int = 1,
     b = surv_before**2 * d1_j * (n_j - d1_j) / n_j**3
     c = surv_before * d1_j / n_j**2
     cum = np.cumsum
-    var = (f**2 * cum(a) - 2 * f * cum(a * f) + cum(a * f**2) + cum(b)
-           - 2 * f * cum(c) + 2 * cum(c * f))
+    var = (
+        f**2 * cum(a)
+        - 2 * f * cum(a * f)
+        + cum(a * f**2)
+        + cum(b)
+        - 2 * f * cum(c)
+        + 2 * cum(c * f)
+    )
     se = np.sqrt(np.maximum(var, 0.0))
     times = np.concatenate([[0.0], t_j])
     est = np.concatenate([[0.0], f])
@@ -97,8 +120,16 @@ def aalen_johansen(time: np.ndarray, cause: np.ndarray, of_interest: int = 1,
     # The log(-log) transform is applied to F itself, as cmprsk does.
     lower, upper = _loglog_interval(est, se, confidence)
     at_risk = np.concatenate([[len(time)], n_j]).astype("int64")
-    table = pd.DataFrame({"time": times, "estimate": est, "std_error": se, "lower": lower,
-                          "upper": upper, "n_at_risk": at_risk})
+    table = pd.DataFrame(
+        {
+            "time": times,
+            "estimate": est,
+            "std_error": se,
+            "lower": lower,
+            "upper": upper,
+            "n_at_risk": at_risk,
+        }
+    )
     return _extend_to_last_time(table, time)
 
 
@@ -108,15 +139,21 @@ def _groups(data: pd.DataFrame, by: str) -> list[tuple[str, pd.DataFrame]]:
     column = data[by]
     if pd.api.types.is_bool_dtype(column):
         valid = data[column.notna()]
-        return [(label, valid[valid[by].astype(bool) == value])
-                for label, value in (("yes", True), ("no", False))]
-    levels = (list(column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype)
-              else sorted(column.dropna().unique()))
+        return [
+            (label, valid[valid[by].astype(bool) == value])
+            for label, value in (("yes", True), ("no", False))
+        ]
+    levels = (
+        list(column.cat.categories)
+        if isinstance(column.dtype, pd.CategoricalDtype)
+        else sorted(column.dropna().unique())
+    )
     return [(str(level), data[column == level]) for level in levels]
 
 
-def build_curves(analysis: pd.DataFrame, curves: tuple[CurveSpec, ...], confidence: float
-                 ) -> pd.DataFrame:
+def build_curves(
+    analysis: pd.DataFrame, curves: tuple[CurveSpec, ...], confidence: float
+) -> pd.DataFrame:
     """Every curve of the specification for every group of its ``by`` variables."""
     data = analysis[analysis["followup_months"].notna()]
     parts = []
@@ -130,8 +167,7 @@ def build_curves(analysis: pd.DataFrame, curves: tuple[CurveSpec, ...], confiden
                     table = kaplan_meier(time, sub["ended"].to_numpy(), confidence)
                 else:
                     event = sub["event_type"].astype(str).to_numpy()
-                    cause = np.where(event == spec.event, 1,
-                                     np.where(event == "censored", 0, 2))
+                    cause = np.where(event == spec.event, 1, np.where(event == "censored", 0, 2))
                     table = aalen_johansen(time, cause, 1, confidence)
                 table.insert(0, "group", group)
                 table.insert(0, "by", by)

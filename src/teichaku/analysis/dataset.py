@@ -23,8 +23,13 @@ def prolonged_column(k: int) -> str:
     return f"prolonged_{k}"
 
 
-def build_analysis_dataset(cases: pd.DataFrame, roster: pd.DataFrame, spec: AnalysisSpec,
-                           thresholds: list[int], codebook: Codebook) -> pd.DataFrame:
+def build_analysis_dataset(
+    cases: pd.DataFrame,
+    roster: pd.DataFrame,
+    spec: AnalysisSpec,
+    thresholds: list[int],
+    codebook: Codebook,
+) -> pd.DataFrame:
     """Derive follow-up, events, indicators and covariates; keeps every case row."""
     personal = [n for n, v in codebook.tables["cases"].variables.items() if v.personal]
     out = cases.drop(columns=[c for c in personal if c in cases.columns]).copy()
@@ -72,8 +77,9 @@ def _reference_first(column: pd.Series, level: str) -> pd.Series:
     return column.cat.reorder_categories([level] + [c for c in cats if c != level])
 
 
-def build_center_dataset(analysis: pd.DataFrame, awareness: pd.DataFrame,
-                         outcome: str) -> pd.DataFrame:
+def build_center_dataset(
+    analysis: pd.DataFrame, awareness: pd.DataFrame, outcome: str
+) -> pd.DataFrame:
     """One row per center of the awareness survey with its counts of cases where
     ``outcome`` is 1 (``<outcome>_yes``) and 0 (``<outcome>_no``)."""
     valid = analysis.dropna(subset=[outcome])

@@ -16,10 +16,26 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 PH_TIME_TRANSFORMS = ("identity", "log", "rank")
 
 
-def row(model: str, check: str, status: str, message: str = "", term: str = "",
-        value: float = np.nan, p_value: float = np.nan, threshold: float = np.nan) -> dict:
-    return {"model": model, "check": check, "term": term, "value": value, "p_value": p_value,
-            "threshold": threshold, "status": status, "message": message}
+def row(
+    model: str,
+    check: str,
+    status: str,
+    message: str = "",
+    term: str = "",
+    value: float = np.nan,
+    p_value: float = np.nan,
+    threshold: float = np.nan,
+) -> dict:
+    return {
+        "model": model,
+        "check": check,
+        "term": term,
+        "value": value,
+        "p_value": p_value,
+        "threshold": threshold,
+        "status": status,
+        "message": message,
+    }
 
 
 def sample_problems(X: pd.DataFrame, n_events: int | None) -> list[str]:
@@ -47,13 +63,21 @@ def vif_rows(model: str, X: pd.DataFrame, terms: list[str], vif_max: float) -> l
         return []
     mat = np.column_stack([np.ones(len(exog)), exog.to_numpy(dtype=float)])
     rows = []
-    for i, term in enumerate(terms[-exog.shape[1]:], start=1):
+    for i, term in enumerate(terms[-exog.shape[1] :], start=1):
         with np.errstate(divide="ignore"):
             v = float(variance_inflation_factor(mat, i))
         ok = v <= vif_max
-        rows.append(row(model, "variance_inflation_factor", "ok" if ok else "warning",
-                        "" if ok else f"VIF {v:.2f} above {vif_max:g}", term=term, value=v,
-                        threshold=vif_max))
+        rows.append(
+            row(
+                model,
+                "variance_inflation_factor",
+                "ok" if ok else "warning",
+                "" if ok else f"VIF {v:.2f} above {vif_max:g}",
+                term=term,
+                value=v,
+                threshold=vif_max,
+            )
+        )
     return rows
 
 
@@ -61,13 +85,19 @@ def epv_row(model: str, n_events: int, n_parameters: int, minimum: float) -> dic
     """Events per estimated parameter (the smaller outcome class for binary outcomes)."""
     epv = n_events / max(n_parameters, 1)
     ok = epv >= minimum
-    return row(model, "events_per_variable", "ok" if ok else "warning",
-               "" if ok else f"{epv:.1f} events per parameter, fewer than {minimum:g}",
-               value=epv, threshold=minimum)
+    return row(
+        model,
+        "events_per_variable",
+        "ok" if ok else "warning",
+        "" if ok else f"{epv:.1f} events per parameter, fewer than {minimum:g}",
+        value=epv,
+        threshold=minimum,
+    )
 
 
-def ph_test(schoenfeld: np.ndarray, time: np.ndarray, naive_cov: np.ndarray,
-            transform: str = "rank") -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+def ph_test(
+    schoenfeld: np.ndarray, time: np.ndarray, naive_cov: np.ndarray, transform: str = "rank"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     """Grambsch-Therneau test of proportional hazards from Schoenfeld residuals.
 
     ``schoenfeld`` holds the unscaled residuals of the event rows (d x p), ``time`` their
@@ -78,8 +108,9 @@ def ph_test(schoenfeld: np.ndarray, time: np.ndarray, naive_cov: np.ndarray,
     """
     if transform not in PH_TIME_TRANSFORMS:
         raise ValueError(f"time transform {transform!r} not in {PH_TIME_TRANSFORMS}")
-    g = {"identity": time, "log": np.log(np.maximum(time, 1e-8)),
-         "rank": stats.rankdata(time)}[transform].astype(float)
+    g = {"identity": time, "log": np.log(np.maximum(time, 1e-8)), "rank": stats.rankdata(time)}[
+        transform
+    ].astype(float)
     xx = g - g.mean()
     d = schoenfeld.shape[0]
     scaled = schoenfeld @ naive_cov * d
@@ -95,19 +126,44 @@ def ph_test(schoenfeld: np.ndarray, time: np.ndarray, naive_cov: np.ndarray,
     return rho, chi2, p, global_chi2, global_p
 
 
-def ph_rows(model: str, terms: list[str], schoenfeld: np.ndarray, time: np.ndarray,
-            naive_cov: np.ndarray, alpha: float, transform: str) -> list[dict]:
+def ph_rows(
+    model: str,
+    terms: list[str],
+    schoenfeld: np.ndarray,
+    time: np.ndarray,
+    naive_cov: np.ndarray,
+    alpha: float,
+    transform: str,
+) -> list[dict]:
     rho, chi2, p, gchi2, gp = ph_test(schoenfeld, time, naive_cov, transform)
     rows = []
     for term, r, c, pv in zip(terms, rho, chi2, p, strict=True):
         ok = pv >= alpha
-        rows.append(row(model, "proportional_hazards", "ok" if ok else "warning",
-                        f"rho = {r:.3f}, chi2 = {c:.2f}"
-                        + ("" if ok else f"; hazards may not be proportional (p < {alpha:g})"),
-                        term=term, value=float(c), p_value=float(pv), threshold=alpha))
+        rows.append(
+            row(
+                model,
+                "proportional_hazards",
+                "ok" if ok else "warning",
+                f"rho = {r:.3f}, chi2 = {c:.2f}"
+                + ("" if ok else f"; hazards may not be proportional (p < {alpha:g})"),
+                term=term,
+                value=float(c),
+                p_value=float(pv),
+                threshold=alpha,
+            )
+        )
     ok = gp >= alpha
-    rows.append(row(model, "proportional_hazards", "ok" if ok else "warning",
-                    f"global chi2 = {gchi2:.2f} on {len(terms)} df"
-                    + ("" if ok else f"; proportional hazards rejected (p < {alpha:g})"),
-                    term="GLOBAL", value=gchi2, p_value=gp, threshold=alpha))
+    rows.append(
+        row(
+            model,
+            "proportional_hazards",
+            "ok" if ok else "warning",
+            f"global chi2 = {gchi2:.2f} on {len(terms)} df"
+            + ("" if ok else f"; proportional hazards rejected (p < {alpha:g})"),
+            term="GLOBAL",
+            value=gchi2,
+            p_value=gp,
+            threshold=alpha,
+        )
+    )
     return rows

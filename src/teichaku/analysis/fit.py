@@ -35,8 +35,22 @@ TIME = "followup_months"
 LARGE_LOG_RATIO = 12.0
 EVENT_TYPE = "event_type"
 COEFFICIENT_COLUMNS = [
-    "model", "role", "type", "term", "label_ja", "label_en", "scale", "estimate", "conf_low",
-    "conf_high", "std_error", "p_value", "se_type", "n", "n_events", "n_clusters",
+    "model",
+    "role",
+    "type",
+    "term",
+    "label_ja",
+    "label_en",
+    "scale",
+    "estimate",
+    "conf_low",
+    "conf_high",
+    "std_error",
+    "p_value",
+    "se_type",
+    "n",
+    "n_events",
+    "n_clusters",
 ]
 
 
@@ -51,7 +65,7 @@ class Prepared:
     frame: pd.DataFrame
     formula_vars: list[str]
     n_dropped_missing: int
-    n_without_cases: int = 0       # centers (data: centers) with no case of known outcome
+    n_without_cases: int = 0  # centers (data: centers) with no case of known outcome
 
 
 @dataclass
@@ -60,9 +74,9 @@ class Estimates:
     params: np.ndarray
     bse: np.ndarray
     se_type: str
-    df: np.ndarray | None = None         # t degrees of freedom per term (Rubin); None: normal
+    df: np.ndarray | None = None  # t degrees of freedom per term (Rubin); None: normal
     p_available: bool = True
-    extra: list[dict] = field(default_factory=list)       # extra rows (e.g. a center SD)
+    extra: list[dict] = field(default_factory=list)  # extra rows (e.g. a center SD)
     diagnostics: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     converged: bool = True
@@ -91,8 +105,11 @@ def _numeric(column: pd.Series) -> pd.Series:
     if isinstance(column.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(column):
         return column
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-        return pd.Series(column.astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
-                         index=column.index, name=column.name)
+        return pd.Series(
+            column.astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
+            index=column.index,
+            name=column.name,
+        )
     return column
 
 
@@ -113,9 +130,11 @@ def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
         n_no_cases = int((trials == 0).sum())
         frame = frame[trials > 0]
     n_before = len(frame)
-    categorical = [c for c in formula_vars
-                   if isinstance(frame[c].dtype, pd.CategoricalDtype)
-                   or pd.api.types.is_string_dtype(frame[c])]
+    categorical = [
+        c
+        for c in formula_vars
+        if isinstance(frame[c].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(frame[c])
+    ]
     # Multiple imputation covers numeric covariates; the rest are complete cases.
     complete = formula_vars if spec.missing == "complete_cases" else categorical
     frame = frame.dropna(subset=complete)
@@ -146,8 +165,13 @@ def _group_codes(frame: pd.DataFrame, cluster: str) -> np.ndarray:
     return pd.factorize(frame[cluster].astype(str), sort=True)[0]
 
 
-def _stratified_scores(time: np.ndarray, status: np.ndarray, exog: np.ndarray,
-                       params: np.ndarray, strata: np.ndarray | None) -> np.ndarray:
+def _stratified_scores(
+    time: np.ndarray,
+    status: np.ndarray,
+    exog: np.ndarray,
+    params: np.ndarray,
+    strata: np.ndarray | None,
+) -> np.ndarray:
     """Score residuals of a Cox model; with strata, each stratum has its own risk sets."""
     if strata is None:
         return score_residuals(time, status, exog, params)
@@ -165,8 +189,14 @@ def _collect(caught: list[warnings.WarningMessage]) -> tuple[list[str], bool]:
     return messages, converged
 
 
-def _fit_once(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, settings: Settings,
-              checks: bool, start: np.ndarray | None = None) -> Estimates:
+def _fit_once(
+    spec: ModelSpec,
+    frame: pd.DataFrame,
+    X: pd.DataFrame,
+    settings: Settings,
+    checks: bool,
+    start: np.ndarray | None = None,
+) -> Estimates:
     """Fit the model on one complete design; ``checks`` adds the model-specific diagnostics.
     ``start`` (Cox) starts Newton's method there: the imputed data sets differ little."""
     cols = list(X.columns)
@@ -175,8 +205,13 @@ def _fit_once(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, settings: S
         if spec.type == "cox":
             status = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
             strata = _group_codes(frame, spec.strata) if spec.strata else None
-            model = PHReg(frame[TIME].to_numpy(dtype=float), X.to_numpy(), status=status,
-                          ties="efron", strata=strata)
+            model = PHReg(
+                frame[TIME].to_numpy(dtype=float),
+                X.to_numpy(),
+                status=status,
+                ties="efron",
+                strata=strata,
+            )
             res = model.fit(start_params=start)
             params = np.asarray(res.params)
             hessian = model.hessian(params)
@@ -191,9 +226,14 @@ def _fit_once(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, settings: S
                 naive = np.linalg.inv(-hessian)
                 events = status == 1
                 est.diagnostics += dg.ph_rows(
-                    spec.name, [tidy_term(c) for c in cols],
-                    res.schoenfeld_residuals[events], model.endog[events], naive,
-                    settings.ph_alpha, settings.ph_time)
+                    spec.name,
+                    [tidy_term(c) for c in cols],
+                    res.schoenfeld_residuals[events],
+                    model.endog[events],
+                    naive,
+                    settings.ph_alpha,
+                    settings.ph_time,
+                )
         elif spec.type in ("logit", "binomial_counts"):
             if spec.type == "logit":
                 endog = frame[spec.outcome].to_numpy(dtype=float)
@@ -201,8 +241,9 @@ def _fit_once(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, settings: S
                 endog = frame[[f"{spec.outcome}_yes", f"{spec.outcome}_no"]].to_numpy(float)
             model = GLM(endog, X.to_numpy(), family=Binomial())
             if spec.type == "logit" and spec.cluster:
-                res = model.fit(cov_type="cluster",
-                                cov_kwds={"groups": _group_codes(frame, spec.cluster)})
+                res = model.fit(
+                    cov_type="cluster", cov_kwds={"groups": _group_codes(frame, spec.cluster)}
+                )
                 se_type = "cluster_robust"
             else:
                 res = model.fit()
@@ -216,34 +257,57 @@ def _fit_once(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, settings: S
                 if spec.overdispersion:
                     bse = bse * np.sqrt(max(1.0, dispersion))
                 if checks:
-                    est_dispersion = dg.row(spec.name, "dispersion", "ok",
-                                            "Pearson chi2 / residual df"
-                                            + (" (SEs scaled by its square root when > 1)"
-                                               if spec.overdispersion else ""),
-                                            value=dispersion)
-            est = Estimates(cols, np.asarray(res.params), bse, se_type,
-                            converged=bool(res.converged))
+                    est_dispersion = dg.row(
+                        spec.name,
+                        "dispersion",
+                        "ok",
+                        "Pearson chi2 / residual df"
+                        + (
+                            " (SEs scaled by its square root when > 1)"
+                            if spec.overdispersion
+                            else ""
+                        ),
+                        value=dispersion,
+                    )
+            est = Estimates(
+                cols, np.asarray(res.params), bse, se_type, converged=bool(res.converged)
+            )
             if checks and spec.type == "binomial_counts":
                 est.diagnostics.append(est_dispersion)
         elif spec.type == "gee":
-            model = GEE(frame[spec.outcome].to_numpy(dtype=float), X.to_numpy(),
-                        groups=_group_codes(frame, spec.cluster), family=Binomial(),
-                        cov_struct=Exchangeable())
+            model = GEE(
+                frame[spec.outcome].to_numpy(dtype=float),
+                X.to_numpy(),
+                groups=_group_codes(frame, spec.cluster),
+                family=Binomial(),
+                cov_struct=Exchangeable(),
+            )
             res = model.fit()
             est = Estimates(cols, np.asarray(res.params), np.asarray(res.bse), "gee_robust")
             if checks:
-                est.diagnostics.append(dg.row(
-                    spec.name, "within_cluster_correlation", "ok",
-                    "exchangeable working correlation within centers",
-                    value=float(np.asarray(model.cov_struct.dep_params).ravel()[0])))
+                est.diagnostics.append(
+                    dg.row(
+                        spec.name,
+                        "within_cluster_correlation",
+                        "ok",
+                        "exchangeable working correlation within centers",
+                        value=float(np.asarray(model.cov_struct.dep_params).ravel()[0]),
+                    )
+                )
         elif spec.type == "mixed_logit":
             codes = _group_codes(frame, spec.cluster)
             exog_vc = sparse.csr_matrix((np.ones(len(codes)), (np.arange(len(codes)), codes)))
-            params, sds, res = _fit_mixed(frame[spec.outcome].to_numpy(dtype=float), X,
-                                          exog_vc, settings.seed)
+            params, sds, res = _fit_mixed(
+                frame[spec.outcome].to_numpy(dtype=float), X, exog_vc, settings.seed
+            )
             est = Estimates(cols, params, sds, "posterior", p_available=False)
-            est.extra.append({"column": f"sd({spec.cluster})", "log_mean":
-                              float(res.vcp_mean[0]), "log_sd": float(res.vcp_sd[0])})
+            est.extra.append(
+                {
+                    "column": f"sd({spec.cluster})",
+                    "log_mean": float(res.vcp_mean[0]),
+                    "log_sd": float(res.vcp_sd[0]),
+                }
+            )
         else:  # guarded by specs._check_model
             raise ModelDataError(f"unknown model type {spec.type}")
     messages, converged = _collect(caught)
@@ -291,8 +355,7 @@ def nelson_aalen(time: np.ndarray, event: np.ndarray) -> np.ndarray:
     if len(event_times) == 0:
         return np.zeros(len(time))
     at_risk = len(time) - np.searchsorted(np.sort(time), event_times, side="left")
-    deaths = np.bincount(np.searchsorted(event_times, time[event == 1]),
-                         minlength=len(event_times))
+    deaths = np.bincount(np.searchsorted(event_times, time[event == 1]), minlength=len(event_times))
     cumulative = np.cumsum(deaths / at_risk)
     index = np.searchsorted(event_times, time, side="right") - 1
     return np.where(index >= 0, cumulative[np.maximum(index, 0)], 0.0)
@@ -343,32 +406,44 @@ def _rubin(fits: list[Estimates]) -> Estimates:
     with np.errstate(divide="ignore"):
         r = (1 + 1 / m) * between / within
         df = (m - 1) * (1 + 1 / r) ** 2
-    out = Estimates(fits[0].columns, q.mean(axis=0), np.sqrt(total),
-                    f"rubin_{fits[0].se_type}", df=df)
+    out = Estimates(
+        fits[0].columns, q.mean(axis=0), np.sqrt(total), f"rubin_{fits[0].se_type}", df=df
+    )
     out.warnings = sorted({w for f in fits for w in f.warnings})
     out.converged = all(f.converged for f in fits)
     return out
 
 
-def fit_model(spec: ModelSpec, data: pd.DataFrame, settings: Settings) -> tuple[
-        Estimates | None, list[dict], dict]:
+def fit_model(
+    spec: ModelSpec, data: pd.DataFrame, settings: Settings
+) -> tuple[Estimates | None, list[dict], dict]:
     """Fit ``spec`` on ``data``. Returns (estimates or None, diagnostics rows, sample info)."""
     diags: list[dict] = []
     prepared = prepare(spec, data)
     frame = prepared.frame
     n_events = count_events(spec, frame)
-    info = {"n": len(frame), "n_events": n_events,
-            "n_clusters": int(frame[spec.cluster].nunique()) if spec.cluster
-            else (len(frame) if spec.data == "centers" else None),
-            "n_dropped_missing": prepared.n_dropped_missing}
+    info = {
+        "n": len(frame),
+        "n_events": n_events,
+        "n_clusters": int(frame[spec.cluster].nunique())
+        if spec.cluster
+        else (len(frame) if spec.data == "centers" else None),
+        "n_dropped_missing": prepared.n_dropped_missing,
+    }
     if spec.data == "centers":
         info["n_cases"] = int(frame[outcome_columns(spec)].to_numpy().sum())
         info["n_centers_without_cases"] = prepared.n_without_cases
-        diags.append(dg.row(
-            spec.name, "sample", "ok",
-            f"n = {len(frame)} centers (rows of the awareness survey with at least one case "
-            f"of known {spec.outcome}; {prepared.n_without_cases} without), "
-            f"{info['n_cases']} cases", value=float(len(frame))))
+        diags.append(
+            dg.row(
+                spec.name,
+                "sample",
+                "ok",
+                f"n = {len(frame)} centers (rows of the awareness survey with at least one case "
+                f"of known {spec.outcome}; {prepared.n_without_cases} without), "
+                f"{info['n_cases']} cases",
+                value=float(len(frame)),
+            )
+        )
     if spec.missing == "mice":
         frames = _impute(spec, prepared, settings)
         X0 = design(spec, frames[0])
@@ -384,16 +459,31 @@ def fit_model(spec: ModelSpec, data: pd.DataFrame, settings: Settings) -> tuple[
         return None, diags, info
     fits = [_fit_once(spec, frames[0], X0, settings, checks=True)]
     for f in frames[1:]:
-        fits.append(_fit_once(spec, f, design(spec, f), settings, checks=False,
-                              start=fits[0].params if spec.type == "cox" else None))
+        fits.append(
+            _fit_once(
+                spec,
+                f,
+                design(spec, f),
+                settings,
+                checks=False,
+                start=fits[0].params if spec.type == "cox" else None,
+            )
+        )
     est = fits[0] if len(fits) == 1 else _rubin(fits)
     if len(fits) > 1:
         est.diagnostics = fits[0].diagnostics
         imputed = [c for c in prepared.formula_vars if frame[c].isna().any()]
-        diags.append(dg.row(spec.name, "multiple_imputation", "ok",
-                            f"{len(fits)} imputations of {imputed}; "
-                            f"{int(frame[imputed].isna().any(axis=1).sum())} of {len(frame)} "
-                            "rows had a value imputed", value=float(len(fits))))
+        diags.append(
+            dg.row(
+                spec.name,
+                "multiple_imputation",
+                "ok",
+                f"{len(fits)} imputations of {imputed}; "
+                f"{int(frame[imputed].isna().any(axis=1).sum())} of {len(frame)} "
+                "rows had a value imputed",
+                value=float(len(fits)),
+            )
+        )
     finite = bool(np.all(np.isfinite(est.params)) and np.all(np.isfinite(est.bse)))
     status = "ok" if est.converged and finite and not est.warnings else "warning"
     if not finite:
@@ -406,17 +496,24 @@ def fit_model(spec: ModelSpec, data: pd.DataFrame, settings: Settings) -> tuple[
     diags.append(dg.row(spec.name, "convergence", status, message))
     for col, b in zip(est.columns, est.params, strict=True):
         if col != "Intercept" and np.isfinite(b) and abs(b) > LARGE_LOG_RATIO:
-            diags.append(dg.row(
-                spec.name, "separation", "warning",
-                f"|log ratio| = {abs(b):.1f} > {LARGE_LOG_RATIO:g}: the estimate runs off to "
-                "the boundary (separation or no events in one group)", term=tidy_term(col),
-                value=float(b), threshold=LARGE_LOG_RATIO))
+            diags.append(
+                dg.row(
+                    spec.name,
+                    "separation",
+                    "warning",
+                    f"|log ratio| = {abs(b):.1f} > {LARGE_LOG_RATIO:g}: the estimate runs off to "
+                    "the boundary (separation or no events in one group)",
+                    term=tidy_term(col),
+                    value=float(b),
+                    threshold=LARGE_LOG_RATIO,
+                )
+            )
     terms = [tidy_term(c) for c in est.columns if c != "Intercept"]
     n_parameters = len(terms) + len(est.extra)
-    diags.append(dg.epv_row(spec.name, binary_events, n_parameters,
-                            settings.min_events_per_variable))
-    diags += dg.vif_rows(spec.name, X0, [tidy_term(c) for c in X0.columns],
-                         settings.vif_max)
+    diags.append(
+        dg.epv_row(spec.name, binary_events, n_parameters, settings.min_events_per_variable)
+    )
+    diags += dg.vif_rows(spec.name, X0, [tidy_term(c) for c in X0.columns], settings.vif_max)
     diags += est.diagnostics
     return est, diags, info
 
@@ -425,8 +522,11 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
     """One row per term on the reported scale (HR or OR; SD for a random-effect SD)."""
     alpha = 1 - settings.confidence
     # t quantiles with Rubin's df (an infinite df gives the normal quantile)
-    q = (stats.t.ppf(1 - alpha / 2, est.df) if est.df is not None
-         else np.full(len(est.params), stats.norm.ppf(1 - alpha / 2)))
+    q = (
+        stats.t.ppf(1 - alpha / 2, est.df)
+        if est.df is not None
+        else np.full(len(est.params), stats.norm.ppf(1 - alpha / 2))
+    )
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = est.params / est.bse
         if not est.p_available:
@@ -436,20 +536,38 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
         else:
             p = 2 * stats.norm.sf(np.abs(z))
     with np.errstate(over="ignore"):  # a runaway estimate shows as inf (and is flagged)
-        estimate, low, high = (np.exp(est.params), np.exp(est.params - q * est.bse),
-                               np.exp(est.params + q * est.bse))
+        estimate, low, high = (
+            np.exp(est.params),
+            np.exp(est.params - q * est.bse),
+            np.exp(est.params + q * est.bse),
+        )
     rows = []
     for i, col in enumerate(est.columns):
-        rows.append({"term": tidy_term(col), "scale": "odds" if col == "Intercept" and
-                     spec.type != "cox" else spec.scale, "estimate": estimate[i],
-                     "conf_low": low[i], "conf_high": high[i], "std_error": est.bse[i],
-                     "p_value": p[i]})
+        rows.append(
+            {
+                "term": tidy_term(col),
+                "scale": "odds" if col == "Intercept" and spec.type != "cox" else spec.scale,
+                "estimate": estimate[i],
+                "conf_low": low[i],
+                "conf_high": high[i],
+                "std_error": est.bse[i],
+                "p_value": p[i],
+            }
+        )
     z0 = stats.norm.ppf(1 - alpha / 2)
     for extra in est.extra:
         m, s = extra["log_mean"], extra["log_sd"]
-        rows.append({"term": extra["column"], "scale": "SD", "estimate": np.exp(m),
-                     "conf_low": np.exp(m - z0 * s), "conf_high": np.exp(m + z0 * s),
-                     "std_error": s, "p_value": np.nan})
+        rows.append(
+            {
+                "term": extra["column"],
+                "scale": "SD",
+                "estimate": np.exp(m),
+                "conf_low": np.exp(m - z0 * s),
+                "conf_high": np.exp(m + z0 * s),
+                "std_error": s,
+                "p_value": np.nan,
+            }
+        )
     out = pd.DataFrame(rows)
     out.insert(0, "model", spec.name)
     out["role"] = spec.role

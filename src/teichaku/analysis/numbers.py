@@ -88,66 +88,107 @@ def followup_numbers(analysis: pd.DataFrame, settings: Settings) -> dict:
     return out
 
 
-def model_numbers(coefficients: pd.DataFrame, diagnostics: pd.DataFrame, spec: AnalysisSpec
-                  ) -> dict:
+def model_numbers(
+    coefficients: pd.DataFrame, diagnostics: pd.DataFrame, spec: AnalysisSpec
+) -> dict:
     out = {}
     for model in spec.models:
         rows = coefficients[coefficients["model"] == model.name]
         statuses = diagnostics.loc[diagnostics["model"] == model.name, "status"]
         worst = max(statuses, key=STATUS_ORDER.index) if len(statuses) else "error"
-        entry = {"label_ja": model.label_ja, "label_en": model.label_en, "role": model.role,
-                 "type": model.type, "scale": model.scale, "status": worst,
-                 "terms": {r["term"]: {f: r[f] for f in TERM_FIELDS}
-                           for _, r in rows.iterrows()}}
+        entry = {
+            "label_ja": model.label_ja,
+            "label_en": model.label_en,
+            "role": model.role,
+            "type": model.type,
+            "scale": model.scale,
+            "status": worst,
+            "terms": {r["term"]: {f: r[f] for f in TERM_FIELDS} for _, r in rows.iterrows()},
+        }
         for key in ("n", "n_events", "n_clusters"):
             entry[key] = rows[key].iloc[0] if len(rows) else None
         out[model.name] = entry
     return out
 
 
-def build_numbers(roster: pd.DataFrame, cases: pd.DataFrame, awareness: pd.DataFrame,
-                  analysis: pd.DataFrame, coefficients: pd.DataFrame,
-                  diagnostics: pd.DataFrame, spec: AnalysisSpec, settings: Settings,
-                  codebook: Codebook, published: dict, validation: dict | None = None
-                  ) -> dict:
+def build_numbers(
+    roster: pd.DataFrame,
+    cases: pd.DataFrame,
+    awareness: pd.DataFrame,
+    analysis: pd.DataFrame,
+    coefficients: pd.DataFrame,
+    diagnostics: pd.DataFrame,
+    spec: AnalysisSpec,
+    settings: Settings,
+    codebook: Codebook,
+    published: dict,
+    validation: dict | None = None,
+) -> dict:
     computed = compute_published(roster, cases, awareness, codebook)
     valid_n = compute_valid_n(roster, cases, awareness, codebook)
     check: dict = {}
     for c in compare_published(computed, published, valid_n):
         check.setdefault(c.section, {})[c.key] = {
-            "computed": c.rounded, "published": c.published, "ok": c.ok, "valid_n": c.valid_n}
+            "computed": c.rounded,
+            "published": c.published,
+            "ok": c.ok,
+            "valid_n": c.valid_n,
+        }
     models = model_numbers(coefficients, diagnostics, spec)
     primary_name = next((m.name for m in spec.models if m.role == "primary"), None)
     primary = None
     if primary_name is not None:
         p = models[primary_name]
-        primary = {"model": primary_name, "n": p["n"], "n_events": p["n_events"],
-                   "n_clusters": p["n_clusters"], "status": p["status"],
-                   "barriers": {t: v for t, v in p["terms"].items()
-                                if t.startswith("barrier_")}}
-    center_sd = {name: m["terms"][t] for name, m in models.items() for t in m["terms"]
-                 if m["type"] == "mixed_logit" and t.startswith("sd(")}
+        primary = {
+            "model": primary_name,
+            "n": p["n"],
+            "n_events": p["n_events"],
+            "n_clusters": p["n_clusters"],
+            "status": p["status"],
+            "barriers": {t: v for t, v in p["terms"].items() if t.startswith("barrier_")},
+        }
+    center_sd = {
+        name: m["terms"][t]
+        for name, m in models.items()
+        for t in m["terms"]
+        if m["type"] == "mixed_logit" and t.startswith("sd(")
+    }
     not_ok = diagnostics[diagnostics["status"] != "ok"]
     numbers = {
         "published": computed,
-        "published_check": {"all_ok": all(v["ok"] for s in check.values() for v in s.values()),
-                            **check},
+        "published_check": {
+            "all_ok": all(v["ok"] for s in check.values() for v in s.values()),
+            **check,
+        },
         "followup": followup_numbers(analysis, settings),
         "models": models,
         "primary": primary,
         "center_sd": center_sd,
         "diagnostics": {
             "counts": {s: int((diagnostics["status"] == s).sum()) for s in STATUS_ORDER},
-            "not_ok": [{k: r[k] for k in ("model", "check", "term", "status")}
-                       for _, r in not_ok.iterrows()],
+            "not_ok": [
+                {k: r[k] for k in ("model", "check", "term", "status")}
+                for _, r in not_ok.iterrows()
+            ],
         },
     }
     if validation is not None:
         numbers["validation"] = {
             "rejected_share_cases": validation.get("rejected_share_cases"),
-            "tables": {name: {k: t[k] for k in ("rows_read", "rows_valid", "rows_rejected",
-                                                "rows_duplicate", "warnings") if k in t}
-                       for name, t in validation.get("tables", {}).items()},
+            "tables": {
+                name: {
+                    k: t[k]
+                    for k in (
+                        "rows_read",
+                        "rows_valid",
+                        "rows_rejected",
+                        "rows_duplicate",
+                        "warnings",
+                    )
+                    if k in t
+                }
+                for name, t in validation.get("tables", {}).items()
+            },
         }
     return _clean(numbers)
 

@@ -16,20 +16,31 @@ from teichaku.analysis.terms import term_label
 from teichaku.codebook import Codebook
 
 log = logging.getLogger(__name__)
-DIAGNOSTIC_COLUMNS = ["model", "check", "term", "value", "p_value", "threshold", "status",
-                      "message"]
+DIAGNOSTIC_COLUMNS = [
+    "model",
+    "check",
+    "term",
+    "value",
+    "p_value",
+    "threshold",
+    "status",
+    "message",
+]
 
 
-def model_data(spec: ModelSpec, analysis: pd.DataFrame, awareness: pd.DataFrame
-               ) -> pd.DataFrame:
+def model_data(spec: ModelSpec, analysis: pd.DataFrame, awareness: pd.DataFrame) -> pd.DataFrame:
     if spec.data == "centers":
         return build_center_dataset(analysis, awareness, spec.outcome)
     return analysis
 
 
-def run_models(analysis: pd.DataFrame, awareness: pd.DataFrame, spec: AnalysisSpec,
-               settings: Settings, codebook: Codebook
-               ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+def run_models(
+    analysis: pd.DataFrame,
+    awareness: pd.DataFrame,
+    spec: AnalysisSpec,
+    settings: Settings,
+    codebook: Codebook,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
     """Fit all models. A model that fails is reported in the diagnostics; the rest go on."""
     tables, diags, texts = [], [], {}
     for model in spec.models:
@@ -41,8 +52,7 @@ def run_models(analysis: pd.DataFrame, awareness: pd.DataFrame, spec: AnalysisSp
         except Exception as exc:
             log.warning("model %s failed: %s", model.name, exc)
             est, info = None, {}
-            rows = [dg.row(model.name, "fit", "error",
-                           f"not fitted: {type(exc).__name__}: {exc}")]
+            rows = [dg.row(model.name, "fit", "error", f"not fitted: {type(exc).__name__}: {exc}")]
         table = tidy(model, est, info, settings) if est is not None else None
         if table is not None:
             table["label_ja"] = [term_label(t, spec, codebook, "ja") for t in table["term"]]
@@ -50,8 +60,11 @@ def run_models(analysis: pd.DataFrame, awareness: pd.DataFrame, spec: AnalysisSp
             tables.append(table[COEFFICIENT_COLUMNS])
         diags += rows
         texts[model.name] = fit_text(model, table, rows, info)
-    coefficients = (pd.concat(tables, ignore_index=True) if tables
-                    else pd.DataFrame(columns=COEFFICIENT_COLUMNS))
+    coefficients = (
+        pd.concat(tables, ignore_index=True)
+        if tables
+        else pd.DataFrame(columns=COEFFICIENT_COLUMNS)
+    )
     diagnostics = pd.DataFrame(diags, columns=DIAGNOSTIC_COLUMNS)
     return coefficients, diagnostics, texts
 
@@ -62,29 +75,49 @@ def _fmt(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def fit_text(spec: ModelSpec, table: pd.DataFrame | None, diags: list[dict], info: dict
-             ) -> str:
+def fit_text(spec: ModelSpec, table: pd.DataFrame | None, diags: list[dict], info: dict) -> str:
     """A plain-text summary of one model (deterministic: no dates, no timings)."""
-    lines = [f"Model: {spec.name} ({spec.type}, role {spec.role})",
-             f"  {spec.label_en}", f"  {spec.label_ja}",
-             f"Formula: {spec.formula}"]
+    lines = [
+        f"Model: {spec.name} ({spec.type}, role {spec.role})",
+        f"  {spec.label_en}",
+        f"  {spec.label_ja}",
+        f"Formula: {spec.formula}",
+    ]
     if spec.type == "cox":
         lines.append(f"Event: {spec.event} (other ends and open cases censored)")
     else:
         lines.append(f"Outcome: {spec.outcome}")
-    lines += [f"Sample restriction: {spec.where or 'none'}",
-              f"Missing covariates: {spec.missing}",
-              f"Clusters: {spec.cluster or 'none'}"]
-    for key in ("n", "n_events", "n_clusters", "n_cases", "n_centers_without_cases",
-                "n_dropped_missing"):
+    lines += [
+        f"Sample restriction: {spec.where or 'none'}",
+        f"Missing covariates: {spec.missing}",
+        f"Clusters: {spec.cluster or 'none'}",
+    ]
+    for key in (
+        "n",
+        "n_events",
+        "n_clusters",
+        "n_cases",
+        "n_centers_without_cases",
+        "n_dropped_missing",
+    ):
         if key in info:
             lines.append(f"{key}: {_fmt(info[key])}")
     lines.append("")
     if table is None:
         lines.append("No estimates: the model was not fitted.")
     else:
-        shown = table[["term", "scale", "estimate", "conf_low", "conf_high", "std_error",
-                       "p_value", "se_type"]]
+        shown = table[
+            [
+                "term",
+                "scale",
+                "estimate",
+                "conf_low",
+                "conf_high",
+                "std_error",
+                "p_value",
+                "se_type",
+            ]
+        ]
         lines.append(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     lines += ["", "Diagnostics:"]
     for d in diags:

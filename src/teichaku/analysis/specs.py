@@ -86,8 +86,11 @@ def _expand(raw: dict, thresholds: list[int]) -> list[dict]:
         return [raw]
     out = []
     for k in thresholds:
-        spec = {key: (val.replace("{k}", str(k)) if isinstance(val, str) else val)
-                for key, val in raw.items() if key != "each_threshold"}
+        spec = {
+            key: (val.replace("{k}", str(k)) if isinstance(val, str) else val)
+            for key, val in raw.items()
+            if key != "each_threshold"
+        }
         out.append(spec)
     return out
 
@@ -103,8 +106,10 @@ def parse_analysis_spec(raw: dict, thresholds: list[int], codebook: Codebook) ->
         raise SpecError(f"events: {unknown} are not end_reason codes of the codebook {reasons}")
     if sorted(listed) != sorted(reasons):
         missing = sorted(set(reasons) - set(listed))
-        raise SpecError(f"events: every end_reason code must be listed exactly once; "
-                        f"missing {missing}, listed {listed}")
+        raise SpecError(
+            f"events: every end_reason code must be listed exactly once; "
+            f"missing {missing}, listed {listed}"
+        )
 
     variables = {name: var for t in codebook.tables.values() for name, var in t.variables.items()}
     scaled = {}
@@ -116,8 +121,9 @@ def parse_analysis_spec(raw: dict, thresholds: list[int], codebook: Codebook) ->
     reference_levels = dict(raw.get("reference_levels", {}))
     for var, level in reference_levels.items():
         if var not in variables or level not in variables[var].codes:
-            raise SpecError(f"reference_levels.{var}: {level!r} is not a level of {var!r} "
-                            "in the codebook")
+            raise SpecError(
+                f"reference_levels.{var}: {level!r} is not a level of {var!r} in the codebook"
+            )
 
     curves = tuple(
         CurveSpec(c["name"], c["type"], tuple(c["by"]), c.get("event"))
@@ -166,14 +172,14 @@ def _check_model(spec: ModelSpec) -> None:
     if spec.data not in ("cases", "centers"):
         raise SpecError(f"model {spec.name}: data must be cases or centers")
     if (spec.data == "centers") != (spec.type == "binomial_counts"):
-        raise SpecError(f"model {spec.name}: binomial_counts models, and only they, use "
-                        "data: centers")
+        raise SpecError(
+            f"model {spec.name}: binomial_counts models, and only they, use data: centers"
+        )
     if "~" in spec.formula:
         raise SpecError(f"model {spec.name}: formula is the right-hand side only (no '~')")
 
 
-def load_analysis_spec(path: str | Path, thresholds: list[int], codebook: Codebook
-                       ) -> AnalysisSpec:
+def load_analysis_spec(path: str | Path, thresholds: list[int], codebook: Codebook) -> AnalysisSpec:
     with open(path, encoding="utf-8") as fh:
         return parse_analysis_spec(yaml.safe_load(fh), thresholds, codebook)
 
@@ -206,5 +212,6 @@ class Settings:
             ph_time=str(checks.get("ph_time", cls.ph_time)),
             vif_max=float(checks.get("vif_max", cls.vif_max)),
             min_events_per_variable=float(
-                checks.get("min_events_per_variable", cls.min_events_per_variable)),
+                checks.get("min_events_per_variable", cls.min_events_per_variable)
+            ),
         )

@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 FLOAT_FORMAT = "%.10g"
 
 
-def load(analysis_config: dict, codebook_path: str | Path
-         ) -> tuple[AnalysisSpec, Settings, Codebook]:
+def load(
+    analysis_config: dict, codebook_path: str | Path
+) -> tuple[AnalysisSpec, Settings, Codebook]:
     codebook = load_codebook(str(codebook_path))
     settings = Settings.from_config(analysis_config)
     spec = load_analysis_spec(analysis_config["models"], list(settings.thresholds), codebook)
@@ -42,26 +43,40 @@ def _write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
-def write_dataset(cases: str, roster: str, output: str, analysis_config: dict,
-                  codebook_path: str) -> pd.DataFrame:
+def write_dataset(
+    cases: str, roster: str, output: str, analysis_config: dict, codebook_path: str
+) -> pd.DataFrame:
     spec, settings, codebook = load(analysis_config, codebook_path)
-    data = build_analysis_dataset(pd.read_parquet(cases), pd.read_parquet(roster), spec,
-                                  list(settings.thresholds), codebook)
+    data = build_analysis_dataset(
+        pd.read_parquet(cases), pd.read_parquet(roster), spec, list(settings.thresholds), codebook
+    )
     counts = data["event_type"].value_counts().to_dict()
-    log.info("analysis dataset: %d cases, events %s, %d with imputed start, %d without time",
-             len(data), counts, int(data["start_imputed"].sum()),
-             int(data["time_invalid"].sum()))
+    log.info(
+        "analysis dataset: %d cases, events %s, %d with imputed start, %d without time",
+        len(data),
+        counts,
+        int(data["start_imputed"].sum()),
+        int(data["time_invalid"].sum()),
+    )
     _write_parquet(data, output)
     return data
 
 
-def write_models(analysis: str, awareness: str, coefficients: str, diagnostics: str,
-                 fits: list[str], analysis_config: dict, codebook_path: str) -> None:
+def write_models(
+    analysis: str,
+    awareness: str,
+    coefficients: str,
+    diagnostics: str,
+    fits: list[str],
+    analysis_config: dict,
+    codebook_path: str,
+) -> None:
     from teichaku.analysis.run import run_models
 
     spec, settings, codebook = load(analysis_config, codebook_path)
-    coef, diag, texts = run_models(pd.read_parquet(analysis), pd.read_parquet(awareness),
-                                   spec, settings, codebook)
+    coef, diag, texts = run_models(
+        pd.read_parquet(analysis), pd.read_parquet(awareness), spec, settings, codebook
+    )
     _write_csv(coef, coefficients)
     _write_csv(diag, diagnostics)
     by_name = {Path(p).stem: p for p in fits}
@@ -71,12 +86,12 @@ def write_models(analysis: str, awareness: str, coefficients: str, diagnostics: 
     bad = diag[diag["status"] != "ok"]
     for _, r in bad.iterrows():
         log.warning("%s %s %s: %s", r["model"], r["check"], r["term"], r["message"])
-    log.info("%d models, %d coefficient rows, %d checks not ok", len(spec.models), len(coef),
-             len(bad))
+    log.info(
+        "%d models, %d coefficient rows, %d checks not ok", len(spec.models), len(coef), len(bad)
+    )
 
 
-def write_curves(analysis: str, output: str, analysis_config: dict, codebook_path: str
-                 ) -> None:
+def write_curves(analysis: str, output: str, analysis_config: dict, codebook_path: str) -> None:
     from teichaku.analysis.curves import build_curves
 
     spec, settings, _ = load(analysis_config, codebook_path)
@@ -85,9 +100,19 @@ def write_curves(analysis: str, output: str, analysis_config: dict, codebook_pat
     log.info("%d curve points in %d curves", len(curves), curves["curve"].nunique())
 
 
-def write_numbers(roster: str, cases: str, awareness: str, analysis: str, coefficients: str,
-                  diagnostics: str, published: str, validation: str | None, output: str,
-                  analysis_config: dict, codebook_path: str) -> None:
+def write_numbers(
+    roster: str,
+    cases: str,
+    awareness: str,
+    analysis: str,
+    coefficients: str,
+    diagnostics: str,
+    published: str,
+    validation: str | None,
+    output: str,
+    analysis_config: dict,
+    codebook_path: str,
+) -> None:
     from teichaku.analysis.numbers import build_numbers, numbers_json
 
     spec, settings, codebook = load(analysis_config, codebook_path)
@@ -96,9 +121,18 @@ def write_numbers(roster: str, cases: str, awareness: str, analysis: str, coeffi
         with open(validation, encoding="utf-8") as fh:
             summary = json.load(fh)
     numbers = build_numbers(
-        pd.read_parquet(roster), pd.read_parquet(cases), pd.read_parquet(awareness),
-        pd.read_parquet(analysis), pd.read_csv(coefficients), pd.read_csv(diagnostics),
-        spec, settings, codebook, load_published(published), summary)
+        pd.read_parquet(roster),
+        pd.read_parquet(cases),
+        pd.read_parquet(awareness),
+        pd.read_parquet(analysis),
+        pd.read_csv(coefficients),
+        pd.read_csv(diagnostics),
+        spec,
+        settings,
+        codebook,
+        load_published(published),
+        summary,
+    )
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(numbers_json(numbers), encoding="utf-8")
     log.info("numbers.json: %d top-level sections", len(numbers))

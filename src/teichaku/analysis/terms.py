@@ -39,8 +39,7 @@ def term_label(term: str, spec: AnalysisSpec, codebook: Codebook, language: str)
     """Label of a tidy term in ``language`` (ja or en); the term itself when none is known.
     An interaction a:b is labelled "label(a) × label(b)"."""
     if ":" in term and term not in spec.term_labels:
-        return " × ".join(term_label(part, spec, codebook, language)
-                          for part in term.split(":"))
+        return " × ".join(term_label(part, spec, codebook, language) for part in term.split(":"))
     if term in spec.term_labels:
         return spec.term_labels[term][language]
     variables = _codebook_variables(codebook)

@@ -39,11 +39,9 @@ class BinomialMixedVB(BinomialBayesMixedGLM):
         def h(z):
             return -expit(tm + sd * z)
 
-        return self.vb_elbo_grad_base(h, tm, tv, fep_mean, vcp_mean, vc_mean, fep_sd,
-                                      vcp_sd, vc_sd)
+        return self.vb_elbo_grad_base(h, tm, tv, fep_mean, vcp_mean, vc_mean, fep_sd, vcp_sd, vc_sd)
 
-    def vb_elbo_grad_base(self, h, tm, tv, fep_mean, vcp_mean, vc_mean, fep_sd, vcp_sd,
-                          vc_sd):
+    def vb_elbo_grad_base(self, h, tm, tv, fep_mean, vcp_mean, vc_mean, fep_sd, vcp_sd, vc_sd):
         # Per case: u = sum_k w_k h(z_k) phi(z_k) and r = sum_k w_k z_k h(z_k) phi(z_k) / sd.
         u = np.zeros(len(tm))
         r = np.zeros(len(tm))
@@ -58,11 +56,17 @@ class BinomialMixedVB(BinomialBayesMixedGLM):
         vc_mean_grad = self.rng * vc_t.dot(u) + vc_t.dot(self.endog)
         fep_sd_grad = self.rng * (r @ self._exog2) * fep_sd
         vc_sd_grad = self.rng * np.asarray(self.exog_vc2.transpose().dot(r)).ravel() * vc_sd
-        (fep_mean_c, fep_sd_c, vcp_mean_c, vcp_sd_c, vc_mean_c,
-         vc_sd_c) = self._elbo_grad_common(fep_mean, fep_sd, vcp_mean, vcp_sd, vc_mean, vc_sd)
-        mean_grad = np.concatenate((fep_mean_grad + fep_mean_c, vcp_mean_c,
-                                    vc_mean_grad + vc_mean_c))
-        sd_grad = np.concatenate((fep_sd_grad + fep_sd_c + 1 / fep_sd,
-                                  vcp_sd_c + 1 / vcp_sd,
-                                  vc_sd_grad + vc_sd_c + 1 / vc_sd))
+        (fep_mean_c, fep_sd_c, vcp_mean_c, vcp_sd_c, vc_mean_c, vc_sd_c) = self._elbo_grad_common(
+            fep_mean, fep_sd, vcp_mean, vcp_sd, vc_mean, vc_sd
+        )
+        mean_grad = np.concatenate(
+            (fep_mean_grad + fep_mean_c, vcp_mean_c, vc_mean_grad + vc_mean_c)
+        )
+        sd_grad = np.concatenate(
+            (
+                fep_sd_grad + fep_sd_c + 1 / fep_sd,
+                vcp_sd_c + 1 / vcp_sd,
+                vc_sd_grad + vc_sd_c + 1 / vc_sd,
+            )
+        )
         return mean_grad, sd_grad

@@ -172,7 +172,6 @@ def _longest_line(data: bytes) -> int:
     return int(np.diff(breaks, prepend=-1, append=len(data)).max()) - 1
 
 
-
 def read_xlsx(path: Path, display: str, preferred_sheet: str) -> Sheet:
     import openpyxl  # imported here: CSV-only runs do not pay for it
 

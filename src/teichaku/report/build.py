@@ -73,31 +73,39 @@ def logistic_model(spec: Any, coefficients: pd.DataFrame) -> Any:
 
 def primary_and_sensitivity(spec: Any, coefficients: pd.DataFrame) -> list[str]:
     primary = primary_model(spec, coefficients)
-    return [primary.name] + [m.name for m in _fitted(spec, coefficients)
-                             if m.role == "sensitivity" and m.type == primary.type]
+    return [primary.name] + [
+        m.name
+        for m in _fitted(spec, coefficients)
+        if m.role == "sensitivity" and m.type == primary.type
+    ]
 
 
 def logistic_side_by_side(spec: Any, coefficients: pd.DataFrame) -> list[str]:
-    return [m.name for m in _fitted(spec, coefficients)
-            if m.type in LOGISTIC_TYPES and m.data == "cases"]
+    return [
+        m.name
+        for m in _fitted(spec, coefficients)
+        if m.type in LOGISTIC_TYPES and m.data == "cases"
+    ]
 
 
-def threshold_models(spec: Any, coefficients: pd.DataFrame,
-                     thresholds) -> list[tuple[int, str]]:
+def threshold_models(spec: Any, coefficients: pd.DataFrame, thresholds) -> list[tuple[int, str]]:
     """(k, model) for each threshold: the first fitted logit model of outcome prolonged_k."""
     fitted = _fitted(spec, coefficients)
     out = []
     for k in thresholds:
-        hit = next((m for m in fitted if m.type == "logit" and m.outcome == prolonged_column(k)),
-                   None)
+        hit = next(
+            (m for m in fitted if m.type == "logit" and m.outcome == prolonged_column(k)), None
+        )
         if hit is not None:
             out.append((k, hit.name))
     return out
 
 
 def model_labels(spec: Any) -> dict[str, dict]:
-    return {m.name: {"label_ja": m.label_ja, "label_en": m.label_en, "scale": m.scale,
-                     "role": m.role} for m in spec.models}
+    return {
+        m.name: {"label_ja": m.label_ja, "label_en": m.label_en, "scale": m.scale, "role": m.role}
+        for m in spec.models
+    }
 
 
 # --------------------------------------------------------------------------- tables
@@ -108,17 +116,34 @@ def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb
     prolonged = logistic_model(inp.spec, inp.coefficients).outcome
     threshold = next(k for k in inp.thresholds if prolonged_column(k) == prolonged)
     return [
-        tb.basic_attributes_table(inp.published, inp.numbers["published"], inp.roster, inp.cases,
-                                  inp.awareness, labels, privacy),
+        tb.basic_attributes_table(
+            inp.published,
+            inp.numbers["published"],
+            inp.roster,
+            inp.cases,
+            inp.awareness,
+            labels,
+            privacy,
+        ),
         tb.support_table(inp.cases, labels, privacy),
         tb.barriers_table(inp.analysis, prolonged, threshold, labels, privacy),
         tb.models_table(inp.coefficients, ml, labels, privacy),
-        tb.sensitivity_table("table4b_sensitivity_primary", inp.coefficients,
-                             primary_and_sensitivity(inp.spec, inp.coefficients), ml, labels,
-                             privacy),
-        tb.sensitivity_table("table4c_sensitivity_logistic", inp.coefficients,
-                             logistic_side_by_side(inp.spec, inp.coefficients), ml, labels,
-                             privacy),
+        tb.sensitivity_table(
+            "table4b_sensitivity_primary",
+            inp.coefficients,
+            primary_and_sensitivity(inp.spec, inp.coefficients),
+            ml,
+            labels,
+            privacy,
+        ),
+        tb.sensitivity_table(
+            "table4c_sensitivity_logistic",
+            inp.coefficients,
+            logistic_side_by_side(inp.spec, inp.coefficients),
+            ml,
+            labels,
+            privacy,
+        ),
         tb.awareness_table(inp.published, inp.awareness, labels),
     ]
 
@@ -139,8 +164,9 @@ def curve_groups(labels: Labels, by: str) -> list[tuple[str, str, str]]:
     return [(by, code, labels.level("cases", by, code)) for code in var.codes]
 
 
-def curve_horizons(analysis: pd.DataFrame, groups: list[tuple[str, str, str]],
-                   min_cell: int) -> dict[tuple[str, str], float]:
+def curve_horizons(
+    analysis: pd.DataFrame, groups: list[tuple[str, str, str]], min_cell: int
+) -> dict[tuple[str, str], float]:
     """(by, group) -> the time up to which at least ``min_cell`` cases are still followed
     (the min_cell-th longest follow-up): how far a curve's last step may be carried."""
     out = {}
@@ -172,20 +198,31 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
     km = next(c for c in inp.spec.curves if c.type == "kaplan_meier")
     by = next(b for b in km.by if b != "all")
     groups = curve_groups(labels, by)
-    paths += fg.km_figure(ctx, inp.curves, km.name, groups,
-                          curve_horizons(inp.analysis, groups, ctx.privacy.min_cell))
+    paths += fg.km_figure(
+        ctx, inp.curves, km.name, groups, curve_horizons(inp.analysis, groups, ctx.privacy.min_cell)
+    )
     cif = next(c for c in inp.spec.curves if c.type == "cumulative_incidence")
     panels = [(labels.var("cases", b), curve_groups(labels, b)) for b in cif.by if b != "all"]
-    horizons = curve_horizons(inp.analysis, [g for _, gs in panels for g in gs],
-                              ctx.privacy.min_cell)
+    horizons = curve_horizons(
+        inp.analysis, [g for _, gs in panels for g in gs], ctx.privacy.min_cell
+    )
     paths += fg.cif_figure(ctx, inp.curves, cif.name, panels, horizons)
 
     primary = primary_model(inp.spec, inp.coefficients)
     logistic = logistic_model(inp.spec, inp.coefficients)
-    paths += fg.forest_figure(ctx, inp.coefficients, [
-        (m.name, getattr(m, f"label_{labels.language}"),
-         labels.text("hazard_ratio" if m.scale == "HR" else "odds_ratio"))
-        for m in (primary, logistic)], exclude=set(inp.spec.term_labels))
+    paths += fg.forest_figure(
+        ctx,
+        inp.coefficients,
+        [
+            (
+                m.name,
+                getattr(m, f"label_{labels.language}"),
+                labels.text("hazard_ratio" if m.scale == "HR" else "odds_ratio"),
+            )
+            for m in (primary, logistic)
+        ],
+        exclude=set(inp.spec.term_labels),
+    )
     by_k = threshold_models(inp.spec, inp.coefficients, inp.thresholds)
     barrier_terms = [v.name for v in labels.group_items("cases", "barrier")]
     paths += fg.threshold_figure(ctx, inp.coefficients, by_k, barrier_terms)

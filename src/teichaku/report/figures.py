@@ -56,8 +56,9 @@ def _n_range_text(ctx: FigureContext, ns) -> str:
     low, high = min(ns), max(ns)
     if low == high:
         return _n_text(ctx, low)
-    return ctx.labels.text("n_range_panel", low=ctx.privacy.count(low),
-                           high=ctx.privacy.count(high))
+    return ctx.labels.text(
+        "n_range_panel", low=ctx.privacy.count(low), high=ctx.privacy.count(high)
+    )
 
 
 def _panel_n(ax, text: str) -> None:
@@ -88,8 +89,12 @@ def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
         (t("coverage_cases"), survey["n_cases_target"], survey["n_cases"]),
     ]
     for ax, (title, asked, answered) in zip(axes, panels, strict=True):
-        ax.bar([t("asked"), t("responded")], [asked, answered],
-               color=[style.GREY, style.OKABE_ITO[0]], width=0.6)
+        ax.bar(
+            [t("asked"), t("responded")],
+            [asked, answered],
+            color=[style.GREY, style.OKABE_ITO[0]],
+            width=0.6,
+        )
         for x, v in enumerate((asked, answered)):
             ax.text(x, v, f"{int(v):,}", ha="center", va="bottom", fontsize=8)
         ax.set_title(title)
@@ -102,8 +107,9 @@ def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
 # --------------------------------------------------------------------------- attributes
 
 
-def basic_attributes_figure(ctx: FigureContext, computed: dict, published: dict,
-                            valid_n: dict) -> list[Path]:
+def basic_attributes_figure(
+    ctx: FigureContext, computed: dict, published: dict, valid_n: dict
+) -> list[Path]:
     """Published basic attributes beside the values computed from the data: shares on one
     panel, each mean on its own small panel (their scales differ); computed as bars,
     published as markers."""
@@ -114,17 +120,27 @@ def basic_attributes_figure(ctx: FigureContext, computed: dict, published: dict,
     means = [i for i in items if i.kind == "mean"]
     fig = plt.figure(figsize=(WIDTH, 5.6))
     upper = fig.add_gridspec(1, 1, left=0.36, right=0.97, top=0.9, bottom=0.4)
-    lower = fig.add_gridspec(1, len(means), left=0.04, right=0.97, top=0.24, bottom=0.08,
-                             wspace=0.35)
+    lower = fig.add_gridspec(
+        1, len(means), left=0.04, right=0.97, top=0.24, bottom=0.08, wspace=0.35
+    )
 
     def draw(ax, its, xlabel):
         y = np.arange(len(its))[::-1]
         ns = [valid_n[section][i.key] for i in its]
-        shown = [computed[section][i.key] if not ctx.privacy.is_small(n) else np.nan
-                 for i, n in zip(its, ns, strict=True)]
+        shown = [
+            computed[section][i.key] if not ctx.privacy.is_small(n) else np.nan
+            for i, n in zip(its, ns, strict=True)
+        ]
         ax.barh(y, shown, color=style.OKABE_ITO[0], height=0.6, label=t("computed"))
-        ax.scatter([float(published[section][i.key]) for i in its], y, marker="D",
-                   color=style.OKABE_ITO[1], zorder=3, s=18, label=t("published"))
+        ax.scatter(
+            [float(published[section][i.key]) for i in its],
+            y,
+            marker="D",
+            color=style.OKABE_ITO[1],
+            zorder=3,
+            s=18,
+            label=t("published"),
+        )
         ax.set_xlabel(xlabel)
         _panel_n(ax, _n_range_text(ctx, ns))
         return y
@@ -165,8 +181,9 @@ def _group_shares(ctx: FigureContext, cases: pd.DataFrame, group: str):
     return items, out
 
 
-def support_figure(ctx: FigureContext, cases: pd.DataFrame,
-                   groups=("act", "guar", "link"), name="fig3_support") -> list[Path]:
+def support_figure(
+    ctx: FigureContext, cases: pd.DataFrame, groups=("act", "guar", "link"), name="fig3_support"
+) -> list[Path]:
     """The seed's three charts: % of cases receiving each support, by cohort."""
     fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH, 2.3 * len(groups)))
     axes = np.atleast_1d(axes)
@@ -180,8 +197,13 @@ def support_figure(ctx: FigureContext, cases: pd.DataFrame,
         for j, (label, ns, pct) in enumerate(per_cohort):
             all_ns += [n for n in ns if n]
             any_hidden |= any(math.isnan(p) for p in pct)
-            bars = ax.bar(x + (j - (len(per_cohort) - 1) / 2) * width, pct, width,
-                          label=label, color=style.OKABE_ITO[j])
+            bars = ax.bar(
+                x + (j - (len(per_cohort) - 1) / 2) * width,
+                pct,
+                width,
+                label=label,
+                color=style.OKABE_ITO[j],
+            )
             ax.bar_label(bars, fmt="%.0f", fontsize=6, padding=1)
         ax.set_xticks(x, [v.label(ctx.labels.language) for v in items])
         ax.set_xlim(-0.5, len(items) - 0.5)
@@ -199,9 +221,14 @@ def support_figure(ctx: FigureContext, cases: pd.DataFrame,
 # --------------------------------------------------------------------------- curves
 
 
-def _draw_curves(ax, ctx: FigureContext, curves: pd.DataFrame,
-                 groups: list[tuple[str, str, str]], horizons: dict | None = None,
-                 colors=None) -> list[int]:
+def _draw_curves(
+    ax,
+    ctx: FigureContext,
+    curves: pd.DataFrame,
+    groups: list[tuple[str, str, str]],
+    horizons: dict | None = None,
+    colors=None,
+) -> list[int]:
     """Step curves with confidence bands for the given (by, group, legend label);
     returns the n at risk at the start of each drawn group.
 
@@ -220,15 +247,27 @@ def _draw_curves(ax, ctx: FigureContext, curves: pd.DataFrame,
         n0 = int(g["n_at_risk"].iloc[0])
         starts.append(n0)
         color = (colors or style.OKABE_ITO)[j % len(style.OKABE_ITO)]
-        ax.step(g["time"], g["estimate"], where="post", color=color,
-                label=f"{label} ({_n_text(ctx, n0)})", linewidth=1.2)
-        ax.fill_between(g["time"], g["lower"], g["upper"], step="post", color=color,
-                        alpha=0.15, linewidth=0)
+        ax.step(
+            g["time"],
+            g["estimate"],
+            where="post",
+            color=color,
+            label=f"{label} ({_n_text(ctx, n0)})",
+            linewidth=1.2,
+        )
+        ax.fill_between(
+            g["time"], g["lower"], g["upper"], step="post", color=color, alpha=0.15, linewidth=0
+        )
     return starts
 
 
-def km_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
-              groups: list[tuple[str, str, str]], horizons: dict | None = None) -> list[Path]:
+def km_figure(
+    ctx: FigureContext,
+    curves: pd.DataFrame,
+    curve: str,
+    groups: list[tuple[str, str, str]],
+    horizons: dict | None = None,
+) -> list[Path]:
     """Kaplan-Meier: proportion still followed up, by cohort."""
     masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
@@ -242,22 +281,27 @@ def km_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
     return ctx.save(fig, "fig4_km_followup")
 
 
-def cif_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
-               panels: list[tuple[str, list[tuple[str, str, str]]]],
-               horizons: dict | None = None) -> list[Path]:
+def cif_figure(
+    ctx: FigureContext,
+    curves: pd.DataFrame,
+    curve: str,
+    panels: list[tuple[str, list[tuple[str, str, str]]]],
+    horizons: dict | None = None,
+) -> list[Path]:
     """Cumulative incidence of transition, one panel per barrier (with / without)."""
     masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
     ncols = 2
     nrows = math.ceil(len(panels) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, 2.7 * nrows), sharex=True,
-                             sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(WIDTH, 2.7 * nrows), sharex=True, sharey=True, squeeze=False
+    )
     fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.14, hspace=0.45, wspace=0.1)
     for ax, (title, groups) in zip(axes.flat, panels, strict=False):
         _draw_curves(ax, ctx, masked, groups, horizons)
         ax.set_title(title, fontsize=8, loc="left")
         ax.set_ylim(0, 1.0)
         ax.legend(loc="upper left", fontsize=7)
-    for ax in axes.flat[len(panels):]:
+    for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel(ctx.labels.text("months"))
@@ -270,16 +314,19 @@ def cif_figure(ctx: FigureContext, curves: pd.DataFrame, curve: str,
 # --------------------------------------------------------------------------- models
 
 
-def forest_figure(ctx: FigureContext, coefficients: pd.DataFrame,
-                  models: list[tuple[str, str, str]], exclude=()) -> list[Path]:
+def forest_figure(
+    ctx: FigureContext, coefficients: pd.DataFrame, models: list[tuple[str, str, str]], exclude=()
+) -> list[Path]:
     """Forest plot, one panel per (model, title, scale label): estimates with their
     confidence intervals on a log scale; n, events and clusters under each title. Terms in
     ``exclude`` (intercepts, variance components) are not drawn."""
     term_label = f"label_{ctx.labels.language}"
     fig, axes = plt.subplots(1, len(models), figsize=(WIDTH, 4.0), sharey=True, squeeze=False)
     fig.subplots_adjust(left=0.34, right=0.97, top=0.74, bottom=0.13, wspace=0.15)
-    chosen = coefficients[coefficients["model"].isin([m for m, _, _ in models])
-                          & ~coefficients["term"].isin(list(exclude))]
+    chosen = coefficients[
+        coefficients["model"].isin([m for m, _, _ in models])
+        & ~coefficients["term"].isin(list(exclude))
+    ]
     terms = list(dict.fromkeys(chosen["term"]))
     labels = {}
     for ax, (model, title, scale) in zip(axes[0], models, strict=True):
@@ -308,8 +355,12 @@ def forest_figure(ctx: FigureContext, coefficients: pd.DataFrame,
     return ctx.save(fig, "fig6_forest")
 
 
-def threshold_figure(ctx: FigureContext, coefficients: pd.DataFrame,
-                     by_threshold: list[tuple[int, str]], terms: list[str]) -> list[Path]:
+def threshold_figure(
+    ctx: FigureContext,
+    coefficients: pd.DataFrame,
+    by_threshold: list[tuple[int, str]],
+    terms: list[str],
+) -> list[Path]:
     """Odds ratio of each term against the threshold defining prolonged follow-up."""
     term_label = f"label_{ctx.labels.language}"
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
@@ -332,8 +383,17 @@ def threshold_figure(ctx: FigureContext, coefficients: pd.DataFrame,
             ns.append(int(r["n"]))
         est, low, high = map(np.asarray, (est, low, high))
         color = style.OKABE_ITO[j % len(style.OKABE_ITO)]
-        ax.errorbar(xs, est, yerr=[est - low, high - est], fmt="o-", color=color, ms=3,
-                    lw=1, capsize=2, label=label)
+        ax.errorbar(
+            xs,
+            est,
+            yerr=[est - low, high - est],
+            fmt="o-",
+            color=color,
+            ms=3,
+            lw=1,
+            capsize=2,
+            label=label,
+        )
     ax.axhline(1.0, color=style.GREY, lw=0.8, ls="--")
     ax.set_yscale("log")
     _log_ratio_axis(ax.yaxis)
@@ -349,8 +409,7 @@ def threshold_figure(ctx: FigureContext, coefficients: pd.DataFrame,
 # --------------------------------------------------------------------------- awareness
 
 
-def awareness_figure(ctx: FigureContext, awareness: pd.DataFrame,
-                     published: dict) -> list[Path]:
+def awareness_figure(ctx: FigureContext, awareness: pd.DataFrame, published: dict) -> list[Path]:
     """Awareness survey: % of answering centers per item, published values as markers."""
     labels, t = ctx.labels, ctx.labels.text
     groups = list(labels.codebook.tables["awareness"].groups)
@@ -360,14 +419,23 @@ def awareness_figure(ctx: FigureContext, awareness: pd.DataFrame,
     for ax, group in zip(np.atleast_1d(axes), groups, strict=True):
         items = labels.group_items("awareness", group)
         y = np.arange(len(items))[::-1]
-        pct = [100.0 * awareness[v.name].fillna(False).astype(bool).sum() / n if n else np.nan
-               for v in items]
+        pct = [
+            100.0 * awareness[v.name].fillna(False).astype(bool).sum() / n if n else np.nan
+            for v in items
+        ]
         bars = ax.barh(y, pct, color=style.OKABE_ITO[2], height=0.6, label=t("computed"))
         ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=8)
         pub = [published["awareness"].get(f"pct_{v.name}") for v in items]
         py = [yy for yy, p in zip(y, pub, strict=True) if p is not None]
-        ax.scatter([float(p) for p in pub if p is not None], py, marker="D", s=18,
-                   color=style.OKABE_ITO[1], zorder=3, label=t("published"))
+        ax.scatter(
+            [float(p) for p in pub if p is not None],
+            py,
+            marker="D",
+            s=18,
+            color=style.OKABE_ITO[1],
+            zorder=3,
+            label=t("published"),
+        )
         ax.set_yticks(y, [v.label(labels.language) for v in items])
         ax.set_xlim(0, 110)
         ax.set_title(labels.group("awareness", group), loc="left", fontsize=9)

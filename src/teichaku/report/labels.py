@@ -42,8 +42,10 @@ class Labels:
             raise KeyError(f"labels.yaml: no {self.language!r} text for {where}") from None
         if "{level}" in text:
             if self.confidence is None:
-                raise ValueError(f"labels.yaml {where} names the confidence level: "
-                                 "load the labels with analysis.confidence")
+                raise ValueError(
+                    f"labels.yaml {where} names the confidence level: "
+                    "load the labels with analysis.confidence"
+                )
             text = text.replace("{level}", f"{100 * self.confidence:g}")
         return text
 
@@ -77,7 +79,11 @@ class Labels:
         return self.codebook.tables[table].group_variables(group)
 
 
-def load_labels(language: str, label_file: str | Path, codebook: Codebook | None = None,
-                confidence: float | None = None) -> Labels:
+def load_labels(
+    language: str,
+    label_file: str | Path,
+    codebook: Codebook | None = None,
+    confidence: float | None = None,
+) -> Labels:
     """Labels in ``language``; ``confidence`` (analysis.confidence) names interval levels."""
     return Labels(language, codebook or load_codebook(), load_label_file(label_file), confidence)

@@ -15,8 +15,20 @@ from pathlib import Path
 
 #: Distributions whose versions are recorded (the pipeline's computing stack).
 PACKAGES = (
-    "teichaku", "snakemake", "pandas", "numpy", "pyarrow", "pandera", "statsmodels", "scipy",
-    "matplotlib", "matplotlib-fontja", "seaborn", "openpyxl", "jinja2", "markdown-it-py",
+    "teichaku",
+    "snakemake",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "pandera",
+    "statsmodels",
+    "scipy",
+    "matplotlib",
+    "matplotlib-fontja",
+    "seaborn",
+    "openpyxl",
+    "jinja2",
+    "markdown-it-py",
     "weasyprint",
 )
 
@@ -47,9 +59,12 @@ def config_hash(config: dict) -> str:
 
 def git_state(repo_dir: str | Path) -> dict:
     """Commit of the code and whether tracked files differ from it (untracked ignored)."""
+
     def git(*args):
-        return subprocess.run(["git", "-C", str(repo_dir), *args], capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(repo_dir), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
     try:
         commit = git("rev-parse", "HEAD")
         dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
@@ -84,8 +99,7 @@ def find_seeds(tree, prefix: str = "") -> dict[str, int]:
     return found
 
 
-def collect(config: dict, inputs, repo_dir: str | Path, extra_configs: dict | None = None
-            ) -> dict:
+def collect(config: dict, inputs, repo_dir: str | Path, extra_configs: dict | None = None) -> dict:
     """The provenance record of a run.
 
     ``extra_configs`` maps a name (e.g. ``synthetic``) to further parsed configuration

@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 
 def setup_logging(path: str | Path | None) -> None:
-    logging.basicConfig(filename=path, level=logging.INFO, force=True,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        filename=path, level=logging.INFO, force=True, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 def load_inputs(paths: dict, thresholds) -> build.ReportInputs:
@@ -36,9 +37,13 @@ def load_inputs(paths: dict, thresholds) -> build.ReportInputs:
 
     codebook = load_codebook(str(paths["codebook"]))
     thresholds = tuple(int(k) for k in thresholds)
-    curves = (pd.read_parquet(paths["curves"]) if paths.get("curves")
-              else pd.DataFrame(columns=["curve", "by", "group", "time", "estimate", "lower",
-                                         "upper", "n_at_risk"]))
+    curves = (
+        pd.read_parquet(paths["curves"])
+        if paths.get("curves")
+        else pd.DataFrame(
+            columns=["curve", "by", "group", "time", "estimate", "lower", "upper", "n_at_risk"]
+        )
+    )
     return build.ReportInputs(
         roster=pd.read_parquet(paths["roster"]),
         cases=pd.read_parquet(paths["cases"]),
@@ -64,11 +69,17 @@ def settings_from_config(config: dict) -> dict:
     }
 
 
-def run_tables(inputs: build.ReportInputs, settings: dict, codebook: str | Path,
-               label_file: str | Path, out_dir: str | Path) -> list[Path]:
+def run_tables(
+    inputs: build.ReportInputs,
+    settings: dict,
+    codebook: str | Path,
+    label_file: str | Path,
+    out_dir: str | Path,
+) -> list[Path]:
     """Write every table; ``settings`` holds language and min_cell."""
-    labels = load_labels(settings["language"], label_file, load_codebook(str(codebook)),
-                         settings["confidence"])
+    labels = load_labels(
+        settings["language"], label_file, load_codebook(str(codebook)), settings["confidence"]
+    )
     written = []
     for table in build.build_tables(inputs, labels, Privacy(int(settings["min_cell"]))):
         written += tb.write_table(table, Path(out_dir))
@@ -76,18 +87,24 @@ def run_tables(inputs: build.ReportInputs, settings: dict, codebook: str | Path,
     return written
 
 
-def run_figures(inputs: build.ReportInputs, settings: dict, codebook: str | Path,
-                label_file: str | Path, out_dir: str | Path) -> list[Path]:
+def run_figures(
+    inputs: build.ReportInputs,
+    settings: dict,
+    codebook: str | Path,
+    label_file: str | Path,
+    out_dir: str | Path,
+) -> list[Path]:
     """Draw every figure; ``settings`` holds language, min_cell and dpi."""
     from teichaku.report import figures as fg  # matplotlib: only this rule needs it
 
-    labels = load_labels(settings["language"], label_file, load_codebook(str(codebook)),
-                         settings["confidence"])
-    ctx = fg.FigureContext(labels, Privacy(int(settings["min_cell"])), int(settings["dpi"]),
-                           Path(out_dir))
+    labels = load_labels(
+        settings["language"], label_file, load_codebook(str(codebook)), settings["confidence"]
+    )
+    ctx = fg.FigureContext(
+        labels, Privacy(int(settings["min_cell"])), int(settings["dpi"]), Path(out_dir)
+    )
     written = build.build_figures(inputs, ctx)
-    _check_complete(written, [p for ps in catalog.figure_files(str(out_dir)).values()
-                              for p in ps])
+    _check_complete(written, [p for ps in catalog.figure_files(str(out_dir)).values() for p in ps])
     return written
 
 
@@ -103,20 +120,35 @@ def read_yaml(path: str | Path) -> dict:
         return yaml.safe_load(fh)
 
 
-def run_summary(*, inputs: build.ReportInputs, config: dict, label_file: str | Path,
-                template_dir: str | Path, css: str | Path,
-                tables_dir: str | Path, figures_dir: str | Path, hashed_inputs: list,
-                extra_configs: dict, repo_dir: str | Path, out_md: str | Path,
-                out_html: str | Path, out_pdf: str | Path,
-                simulation_md: str | Path | None = None) -> None:
+def run_summary(
+    *,
+    inputs: build.ReportInputs,
+    config: dict,
+    label_file: str | Path,
+    template_dir: str | Path,
+    css: str | Path,
+    tables_dir: str | Path,
+    figures_dir: str | Path,
+    hashed_inputs: list,
+    extra_configs: dict,
+    repo_dir: str | Path,
+    out_md: str | Path,
+    out_html: str | Path,
+    out_pdf: str | Path,
+    simulation_md: str | Path | None = None,
+) -> None:
     """Write results/summary/summary.{md,html,pdf}; the simulation study's section is
     included when ``simulation_md`` (results/simulation/summary.md) is given."""
     from teichaku.report import provenance, summary
 
     settings = settings_from_config(config)
     privacy = Privacy(int(settings["min_cell"]))
-    labels = load_labels(settings["language"], label_file, load_codebook(str(config["codebook"])),
-                         settings["confidence"])
+    labels = load_labels(
+        settings["language"],
+        label_file,
+        load_codebook(str(config["codebook"])),
+        settings["confidence"],
+    )
     record = provenance.collect(config, hashed_inputs, repo_dir, extra_configs)
     log.info("provenance: commit %s dirty %s", record["git"]["commit"], record["git"]["dirty"])
     summary.make_summary(
@@ -130,8 +162,7 @@ def run_summary(*, inputs: build.ReportInputs, config: dict, label_file: str | P
         labels=labels,
         numbers=inputs.numbers,
         published=inputs.published,
-        methods=summary.methods_facts(config, inputs.spec, labels, privacy,
-                                      inputs.coefficients),
+        methods=summary.methods_facts(config, inputs.spec, labels, privacy, inputs.coefficients),
         provenance=record,
         synthetic=config["input"]["source"] == "synthetic",
         simulation_md=Path(simulation_md) if simulation_md else None,

@@ -102,8 +102,7 @@ def markdown_to_html_body(markdown: str, base_dir: str | Path) -> str:
     return md.render(markdown)
 
 
-def html_document(body: str, title: str, css: str, language: str,
-                  extra_css: str = "") -> str:
+def html_document(body: str, title: str, css: str, language: str, extra_css: str = "") -> str:
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
@@ -137,16 +136,17 @@ def html_to_pdf(document: str) -> bytes:
         return weasyprint.HTML(string=document, base_url=None).write_pdf()
 
 
-def write_summary(markdown: str, out_md: Path, out_html: Path, out_pdf: Path, title: str,
-                  css: str, language: str) -> None:
+def write_summary(
+    markdown: str, out_md: Path, out_html: Path, out_pdf: Path, title: str, css: str, language: str
+) -> None:
     """Write summary.md, the self-contained summary.html and summary.pdf."""
     out_md.parent.mkdir(parents=True, exist_ok=True)
     out_md.write_text(markdown, encoding="utf-8", newline="\n")
     body = markdown_to_html_body(markdown, out_md.parent)
-    out_html.write_text(html_document(body, title, css, language), encoding="utf-8",
-                        newline="\n")
-    out_pdf.write_bytes(html_to_pdf(html_document(body, title, css, language,
-                                                  extra_css=pdf_font_css())))
+    out_html.write_text(html_document(body, title, css, language), encoding="utf-8", newline="\n")
+    out_pdf.write_bytes(
+        html_to_pdf(html_document(body, title, css, language, extra_css=pdf_font_css()))
+    )
 
 
 # --------------------------------------------------------------------------- context
@@ -172,20 +172,22 @@ def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
     models = []
     for m in spec.models:
         terms = coefficients.loc[coefficients["model"] == m.name, f"label_{labels.language}"]
-        models.append({
-            "name": m.name,
-            "label": getattr(m, f"label_{labels.language}"),
-            "role": m.role,
-            "type": m.type,
-            "scale": m.scale,
-            "event": m.event,
-            "outcome": m.outcome,
-            "cluster": labels.var("cases", m.cluster) if m.cluster else None,
-            "where": m.where,
-            "missing": m.missing,
-            "fitted": m.name in fitted,
-            "terms": list(dict.fromkeys(terms)),
-        })
+        models.append(
+            {
+                "name": m.name,
+                "label": getattr(m, f"label_{labels.language}"),
+                "role": m.role,
+                "type": m.type,
+                "scale": m.scale,
+                "event": m.event,
+                "outcome": m.outcome,
+                "cluster": labels.var("cases", m.cluster) if m.cluster else None,
+                "where": m.where,
+                "missing": m.missing,
+                "fitted": m.name in fitted,
+                "terms": list(dict.fromkeys(terms)),
+            }
+        )
     label_column = f"label_{labels.language}"
     return {
         "term_labels": dict(zip(coefficients["term"], coefficients[label_column], strict=True)),
@@ -224,9 +226,18 @@ def simulation_section(path: str | Path | None, summary_dir: Path) -> str | None
     return re.sub(r"(!\[[^\]]*\])\(([^)\s]+)\)", relink, text).strip()
 
 
-def build_context(*, numbers: dict, published: dict, methods: dict,
-                  tables: dict[str, str], figures: dict[str, dict], provenance: dict,
-                  synthetic: bool, labels, simulation: str | None = None) -> dict:
+def build_context(
+    *,
+    numbers: dict,
+    published: dict,
+    methods: dict,
+    tables: dict[str, str],
+    figures: dict[str, dict],
+    provenance: dict,
+    synthetic: bool,
+    labels,
+    simulation: str | None = None,
+) -> dict:
     """Everything the template may use. Numbers come from results/numbers.json
     (``numbers``: the computed published figures, follow-up, models, validation), the
     published YAML and the configuration."""
@@ -246,16 +257,28 @@ def build_context(*, numbers: dict, published: dict, methods: dict,
 def figure_entries(figure_pngs: dict[str, Path], summary_dir: Path, labels) -> dict[str, dict]:
     """name -> {src: path relative to the summary, caption: from labels.yaml}."""
     return {
-        name: {"src": Path(os.path.relpath(png, summary_dir)).as_posix(),
-               "caption": labels.entry("figures", name)}
+        name: {
+            "src": Path(os.path.relpath(png, summary_dir)).as_posix(),
+            "caption": labels.entry("figures", name),
+        }
         for name, png in figure_pngs.items()
     }
 
 
-def make_summary(*, template_dir: Path, css_path: Path, out_md: Path, out_html: Path,
-                 out_pdf: Path, table_markdown: dict[str, Path], figure_pngs: dict[str, Path],
-                 labels, title_key: str = "summary_title", simulation_md: Path | None = None,
-                 **context) -> None:
+def make_summary(
+    *,
+    template_dir: Path,
+    css_path: Path,
+    out_md: Path,
+    out_html: Path,
+    out_pdf: Path,
+    table_markdown: dict[str, Path],
+    figure_pngs: dict[str, Path],
+    labels,
+    title_key: str = "summary_title",
+    simulation_md: Path | None = None,
+    **context,
+) -> None:
     """Fill the template and write summary.md, .html and .pdf.
 
     ``context`` holds numbers, published, methods, provenance and synthetic
@@ -263,10 +286,23 @@ def make_summary(*, template_dir: Path, css_path: Path, out_md: Path, out_html: 
     """
     tables = {name: Path(p).read_text(encoding="utf-8") for name, p in table_markdown.items()}
     figures = figure_entries(figure_pngs, out_md.parent, labels)
-    markdown = render_markdown(template_dir, labels.language,
-                               build_context(tables=tables, figures=figures, labels=labels,
-                                             simulation=simulation_section(simulation_md,
-                                                                           out_md.parent),
-                                             **context))
-    write_summary(markdown, out_md, out_html, out_pdf, labels.text(title_key),
-                  Path(css_path).read_text(encoding="utf-8"), labels.language)
+    markdown = render_markdown(
+        template_dir,
+        labels.language,
+        build_context(
+            tables=tables,
+            figures=figures,
+            labels=labels,
+            simulation=simulation_section(simulation_md, out_md.parent),
+            **context,
+        ),
+    )
+    write_summary(
+        markdown,
+        out_md,
+        out_html,
+        out_pdf,
+        labels.text(title_key),
+        Path(css_path).read_text(encoding="utf-8"),
+        labels.language,
+    )

@@ -110,8 +110,11 @@ def write_table(table: Table, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for suffix, text in ((".csv", to_csv(table)), (".md", to_markdown(table)),
-                         (".tex", to_latex(table))):
+    for suffix, text in (
+        (".csv", to_csv(table)),
+        (".md", to_markdown(table)),
+        (".tex", to_latex(table)),
+    ):
         path = out_dir / f"{table.name}{suffix}"
         path.write_text(text, encoding="utf-8", newline="\n")
         paths.append(path)
@@ -129,8 +132,9 @@ def cohort_groups(cases: pd.DataFrame, labels: Labels) -> list[tuple[str, pd.Ser
     return groups
 
 
-def prolonged_groups(analysis: pd.DataFrame, column: str, threshold: int,
-                     labels: Labels) -> list[tuple[str, pd.Series]]:
+def prolonged_groups(
+    analysis: pd.DataFrame, column: str, threshold: int, labels: Labels
+) -> list[tuple[str, pd.Series]]:
     """(label, mask) for cases followed at least ``threshold`` months and for cases that
     ended before it (still open and shorter: status unknown, left out)."""
     status = analysis[column]
@@ -208,11 +212,13 @@ def basic_attributes_table(
     per_cohort = []
     for label, mask in cohort_groups(cases, labels)[1:]:
         sub = cases.loc[mask.to_numpy()]
-        per_cohort.append((
-            label,
-            compute_published(roster, sub, awareness, labels.codebook),
-            compute_valid_n(roster, sub, awareness, labels.codebook),
-        ))
+        per_cohort.append(
+            (
+                label,
+                compute_published(roster, sub, awareness, labels.codebook),
+                compute_valid_n(roster, sub, awareness, labels.codebook),
+            )
+        )
     t = labels.text
     rows = []
     for item in ITEMS:
@@ -225,15 +231,17 @@ def basic_attributes_table(
         row = {
             t("item"): item_label(item, labels),
             t("published"): _format_published(pub) if pub is not None else t("not_published"),
-            t("computed"): _format_value(item, computed[item.section][item.key], n, digits,
-                                         privacy, person),
+            t("computed"): _format_value(
+                item, computed[item.section][item.key], n, digits, privacy, person
+            ),
             t("valid_n"): _valid_n_cell(n, privacy, person),
         }
         for label, values, ns in per_cohort:
             cohort_n = ns[item.section][item.key]
             if person:
                 row[f"{label} {t('computed')}"] = _format_value(
-                    item, values[item.section][item.key], cohort_n, digits, privacy, True)
+                    item, values[item.section][item.key], cohort_n, digits, privacy, True
+                )
                 row[f"{label} {t('valid_n')}"] = _valid_n_cell(cohort_n, privacy, True)
             else:  # roster and survey-wide figures do not split by cohort
                 row[f"{label} {t('computed')}"] = ""
@@ -281,8 +289,9 @@ def shares_table(
                 row[f"{col_label} {t('percent')}"] = privacy.percent(k, n)
             rows.append(row)
     out = pd.DataFrame(rows)
-    count_cols = [c for c in out.columns if c.endswith((t("count"), t("valid_n")))
-                  and c != t("item")]
+    count_cols = [
+        c for c in out.columns if c.endswith((t("count"), t("valid_n"))) and c != t("item")
+    ]
     return Table(
         name=name,
         title=labels.entry("tables", name),
@@ -294,17 +303,25 @@ def shares_table(
 
 def support_table(cases: pd.DataFrame, labels: Labels, privacy: Privacy) -> Table:
     """Support given by the centers (act_*, guar_*, link_*) by cohort."""
-    return shares_table("table2_support_by_cohort", cases, "cases", ["act", "guar", "link"],
-                        cohort_groups(cases, labels), labels, privacy)
+    return shares_table(
+        "table2_support_by_cohort",
+        cases,
+        "cases",
+        ["act", "guar", "link"],
+        cohort_groups(cases, labels),
+        labels,
+        privacy,
+    )
 
 
-def barriers_table(analysis: pd.DataFrame, prolonged_column: str, threshold: int,
-                   labels: Labels, privacy: Privacy) -> Table:
+def barriers_table(
+    analysis: pd.DataFrame, prolonged_column: str, threshold: int, labels: Labels, privacy: Privacy
+) -> Table:
     """Support barriers (barrier_*) by cohort and by prolonged status."""
-    groups = cohort_groups(analysis, labels) + prolonged_groups(analysis, prolonged_column,
-                                                                threshold, labels)
-    return shares_table("table3_barriers", analysis, "cases", ["barrier"], groups, labels,
-                        privacy)
+    groups = cohort_groups(analysis, labels) + prolonged_groups(
+        analysis, prolonged_column, threshold, labels
+    )
+    return shares_table("table3_barriers", analysis, "cases", ["barrier"], groups, labels, privacy)
 
 
 def awareness_table(published: dict, awareness: pd.DataFrame, labels: Labels) -> Table:
@@ -317,19 +334,30 @@ def awareness_table(published: dict, awareness: pd.DataFrame, labels: Labels) ->
     pub = published["awareness"]
     rows = []
     for group in labels.codebook.tables["awareness"].groups:
-        rows.append({t("item"): labels.group("awareness", group), t("published"): "",
-                     t("computed"): "", t("centers"): ""})
+        rows.append(
+            {
+                t("item"): labels.group("awareness", group),
+                t("published"): "",
+                t("computed"): "",
+                t("centers"): "",
+            }
+        )
         for var in labels.group_items("awareness", group):
             k = int(awareness[var.name].fillna(False).astype(bool).sum()) if n else 0
             published_value = pub.get(f"pct_{var.name}")
             digits = decimals(published_value) if published_value is not None else 1
-            rows.append({
-                t("item"): "　" + var.label(labels.language),
-                t("published"): (_format_published(published_value)
-                                 if published_value is not None else t("not_published")),
-                t("computed"): f"{100.0 * k / n:.{digits}f}" if n else "",
-                t("centers"): f"{k}/{n}",
-            })
+            rows.append(
+                {
+                    t("item"): "　" + var.label(labels.language),
+                    t("published"): (
+                        _format_published(published_value)
+                        if published_value is not None
+                        else t("not_published")
+                    ),
+                    t("computed"): f"{100.0 * k / n:.{digits}f}" if n else "",
+                    t("centers"): f"{k}/{n}",
+                }
+            )
     return Table(
         name="table5_awareness",
         title=labels.entry("tables", "table5_awareness"),
@@ -360,44 +388,60 @@ def model_label(model: str, model_labels: dict[str, dict], labels: Labels) -> st
     return entry[f"label_{labels.language}"] if entry else model
 
 
-def models_table(coefficients: pd.DataFrame, model_labels: dict[str, dict], labels: Labels,
-                 privacy: Privacy) -> Table:
+def models_table(
+    coefficients: pd.DataFrame, model_labels: dict[str, dict], labels: Labels, privacy: Privacy
+) -> Table:
     """Every model's estimates (HR or OR) with confidence intervals and p; n, events, clusters."""
     t = labels.text
     term_label = f"label_{labels.language}"
     rows = []
     for model, g in coefficients.groupby("model", sort=False):
         first = g.iloc[0]
-        rows.append({
-            t("term"): model_label(model, model_labels, labels),
-            t("estimate"): _scale_heading(model, model_labels, labels),
-            t("p_value"): "",
-            t("n_model"): privacy.count(first["n"]),
-            t("n_events"): privacy.count(first["n_events"]) if pd.notna(first["n_events"])
-            else "",
-            t("n_clusters"): f"{int(first['n_clusters'])}" if pd.notna(first["n_clusters"])
-            else "",
-        })
+        rows.append(
+            {
+                t("term"): model_label(model, model_labels, labels),
+                t("estimate"): _scale_heading(model, model_labels, labels),
+                t("p_value"): "",
+                t("n_model"): privacy.count(first["n"]),
+                t("n_events"): privacy.count(first["n_events"])
+                if pd.notna(first["n_events"])
+                else "",
+                t("n_clusters"): f"{int(first['n_clusters'])}"
+                if pd.notna(first["n_clusters"])
+                else "",
+            }
+        )
         for r in g.itertuples(index=False):
-            rows.append({
-                t("term"): "　" + str(getattr(r, term_label)),
-                t("estimate"): _ci_cell(r.estimate, r.conf_low, r.conf_high),
-                t("p_value"): _p_cell(r.p_value),
-                t("n_model"): "", t("n_events"): "", t("n_clusters"): "",
-            })
+            rows.append(
+                {
+                    t("term"): "　" + str(getattr(r, term_label)),
+                    t("estimate"): _ci_cell(r.estimate, r.conf_low, r.conf_high),
+                    t("p_value"): _p_cell(r.p_value),
+                    t("n_model"): "",
+                    t("n_events"): "",
+                    t("n_clusters"): "",
+                }
+            )
     return Table(
         name="table4_models",
         title=labels.entry("tables", "table4_models"),
         frame=pd.DataFrame(rows),
-        notes=[labels.entry("notes", "models"),
-               t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)],
+        notes=[
+            labels.entry("notes", "models"),
+            t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell),
+        ],
         count_columns=[t("n_model"), t("n_events")],
     )
 
 
-def sensitivity_table(name: str, coefficients: pd.DataFrame, models: list[str],
-                      model_labels: dict[str, dict], labels: Labels,
-                      privacy: Privacy) -> Table:
+def sensitivity_table(
+    name: str,
+    coefficients: pd.DataFrame,
+    models: list[str],
+    model_labels: dict[str, dict],
+    labels: Labels,
+    privacy: Privacy,
+) -> Table:
     """The primary model and its sensitivity analyses side by side, one column per model,
     with rows for the terms and for n and events."""
     t = labels.text
@@ -411,19 +455,23 @@ def sensitivity_table(name: str, coefficients: pd.DataFrame, models: list[str],
         for model in models:
             hit = sub[sub["model"] == model]
             row[model_label(model, model_labels, labels)] = (
-                _ci_cell(*hit.iloc[0][["estimate", "conf_low", "conf_high"]]) if len(hit) else "")
+                _ci_cell(*hit.iloc[0][["estimate", "conf_low", "conf_high"]]) if len(hit) else ""
+            )
         rows.append(row)
     for what in ("n", "n_events"):
         row = {t("term"): t("n_model" if what == "n" else "n_events")}
         for model in models:
             value = chosen.loc[chosen["model"] == model, what]
             row[model_label(model, model_labels, labels)] = (
-                privacy.count(value.iloc[0]) if len(value) and pd.notna(value.iloc[0]) else "")
+                privacy.count(value.iloc[0]) if len(value) and pd.notna(value.iloc[0]) else ""
+            )
         rows.append(row)
     return Table(
         name=name,
         title=labels.entry("tables", name),
         frame=pd.DataFrame(rows),
-        notes=[labels.entry("notes", "models"),
-               t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)],
+        notes=[
+            labels.entry("notes", "models"),
+            t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell),
+        ],
     )

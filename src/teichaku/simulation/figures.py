@@ -47,21 +47,29 @@ def power_figure(
     for ax, (term, title) in zip(axes.flat, terms.items(), strict=False):
         for (model, model_label), style in zip(models.items(), MODEL_STYLES, strict=False):
             for colour, name in zip(colours, series, strict=False):
-                line = data[(data["term"] == term) & (data["model"] == model)
-                            & (data["series"] == name)].sort_values("n_cases")
+                line = data[
+                    (data["term"] == term) & (data["model"] == model) & (data["series"] == name)
+                ].sort_values("n_cases")
                 if line.empty:
                     continue
                 label = f"{model_label}, {name}" if len(models) > 1 else name
                 ax.errorbar(
-                    line["n_cases"], line["power"], yerr=1.96 * line["power_mcse"],
-                    color=colour, linestyle=style, marker="o", markersize=3.5,
-                    capsize=2, linewidth=1.2, label=label,
+                    line["n_cases"],
+                    line["power"],
+                    yerr=1.96 * line["power_mcse"],
+                    color=colour,
+                    linestyle=style,
+                    marker="o",
+                    markersize=3.5,
+                    capsize=2,
+                    linewidth=1.2,
+                    label=label,
                 )
         ax.axhline(TARGET_POWER, color="0.5", linestyle="--", linewidth=0.8)
         ax.set_title(title)
         ax.set_ylim(0, 1.02)
         ax.grid(axis="y", linewidth=0.4, color="0.85")
-    for ax in axes.flat[len(terms):]:
+    for ax in axes.flat[len(terms) :]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("Number of cases")
@@ -69,6 +77,12 @@ def power_figure(
         ax.set_ylabel(f"Power (alpha = {alpha:g})")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 2))
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.1 + 0.03 * len(labels) / 2,
-                        hspace=0.35, wspace=0.12)
+    fig.subplots_adjust(
+        left=0.09,
+        right=0.98,
+        top=0.93,
+        bottom=0.1 + 0.03 * len(labels) / 2,
+        hspace=0.35,
+        wspace=0.12,
+    )
     return save_figure(fig, stem, dpi)

@@ -55,12 +55,15 @@ def scenario_design(base: Design, overrides: Mapping[str, Any]) -> Design:
     design = base.replace(**changes)
     for cause, ratios in overrides.get("hazard_ratios", {}).items():
         if cause != "transition" and cause not in design.causes:
-            raise ValueError(f"hazard_ratios: {cause!r} is neither transition nor a cause "
-                             f"{list(design.causes)}")
+            raise ValueError(
+                f"hazard_ratios: {cause!r} is neither transition nor a cause {list(design.causes)}"
+            )
         unknown_terms = sorted(set(ratios) - set(design.terms))
         if unknown_terms:
-            raise ValueError(f"hazard_ratios.{cause}: unknown terms {unknown_terms}; "
-                             f"the model's terms are {list(design.terms)}")
+            raise ValueError(
+                f"hazard_ratios.{cause}: unknown terms {unknown_terms}; "
+                f"the model's terms are {list(design.terms)}"
+            )
         design = design.with_hazard_ratios(cause, **ratios)
     if design.entry_start > design.entry_end or design.entry_end >= design.reference_date:
         raise ValueError("entry_start <= entry_end < the survey's reference date is required")
@@ -82,11 +85,15 @@ class Models:
             try:
                 spec = self.analysis.model(name)
             except KeyError:
-                raise ValueError(f"simulation model {name!r} is not in the model "
-                                 "specification (config/models.yaml)") from None
+                raise ValueError(
+                    f"simulation model {name!r} is not in the model "
+                    "specification (config/models.yaml)"
+                ) from None
             if spec.data != "cases" or spec.missing != "complete_cases":
-                raise ValueError(f"simulation model {name!r}: only case-level, complete-case "
-                                 "models can be simulated")
+                raise ValueError(
+                    f"simulation model {name!r}: only case-level, complete-case "
+                    "models can be simulated"
+                )
             specs.append(spec)
         return specs
 
@@ -107,18 +114,24 @@ def simulated_roster(cases: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     the analysis dataset joins center covariates the simulated survey does not draw."""
     centers = sorted(cases["center_id"].unique())
     operator = codebook.variable("roster", "operator").codes
-    return pd.DataFrame({
-        "center_id": pd.array(centers, dtype="str"),
-        "operator": pd.Categorical([None] * len(centers), categories=operator),
-        "member": pd.array([None] * len(centers), dtype="boolean"),
-    })
+    return pd.DataFrame(
+        {
+            "center_id": pd.array(centers, dtype="str"),
+            "operator": pd.Categorical([None] * len(centers), categories=operator),
+            "member": pd.array([None] * len(centers), dtype="boolean"),
+        }
+    )
 
 
 def fit_replicate(cases: pd.DataFrame, design: Design, models: Models) -> list[dict]:
     """Rows of the replicate table (without scenario and replicate) for every model."""
-    analysis = build_analysis_dataset(cases, simulated_roster(cases, models.codebook),
-                                      models.analysis, list(models.settings.thresholds),
-                                      models.codebook)
+    analysis = build_analysis_dataset(
+        cases,
+        simulated_roster(cases, models.codebook),
+        models.analysis,
+        list(models.settings.thresholds),
+        models.codebook,
+    )
     rows = []
     for spec in models.specs():
         try:
@@ -131,26 +144,43 @@ def fit_replicate(cases: pd.DataFrame, design: Design, models: Models) -> list[d
         if est is None:
             rows.append(_failure(spec, "not fitted: the sample cannot support the model"))
             continue
-        if not est.converged or not (np.all(np.isfinite(est.params))
-                                     and np.all(np.isfinite(est.bse))):
+        if not est.converged or not (
+            np.all(np.isfinite(est.params)) and np.all(np.isfinite(est.bse))
+        ):
             rows.append(_failure(spec, "did not converge or gave non-finite estimates"))
             continue
         for column, b, se in zip(est.columns, est.params, est.bse, strict=True):
             term = tidy_term(column)
             if term == "Intercept":
                 continue
-            rows.append({
-                "model": spec.name, "term": term, "estimate": float(b), "std_error": float(se),
-                "truth": true_log_ratio(spec, models.analysis, design, term),
-                "n": info["n"], "events": info["n_events"], "clusters": info["n_clusters"],
-                "error": "",
-            })
+            rows.append(
+                {
+                    "model": spec.name,
+                    "term": term,
+                    "estimate": float(b),
+                    "std_error": float(se),
+                    "truth": true_log_ratio(spec, models.analysis, design, term),
+                    "n": info["n"],
+                    "events": info["n_events"],
+                    "clusters": info["n_clusters"],
+                    "error": "",
+                }
+            )
     return rows
 
 
 def _failure(spec: ModelSpec, message: str) -> dict:
-    return {"model": spec.name, "term": "", "estimate": np.nan, "std_error": np.nan,
-            "truth": np.nan, "n": pd.NA, "events": pd.NA, "clusters": pd.NA, "error": message}
+    return {
+        "model": spec.name,
+        "term": "",
+        "estimate": np.nan,
+        "std_error": np.nan,
+        "truth": np.nan,
+        "n": pd.NA,
+        "events": pd.NA,
+        "clusters": pd.NA,
+        "error": message,
+    }
 
 
 def run_chunk(study: Study, chunk: Chunk, design: Design, models: Models) -> pd.DataFrame:
@@ -163,18 +193,25 @@ def run_chunk(study: Study, chunk: Chunk, design: Design, models: Models) -> pd.
             rows.append({"scenario": chunk.scenario, "replicate": replicate, **row})
         log.debug("scenario %s replicate %d done", chunk.scenario, replicate)
     table = pd.DataFrame(rows, columns=REPLICATE_COLUMNS)
-    return table.astype({"replicate": "int64", "n": "Int64", "events": "Int64",
-                         "clusters": "Int64"})
+    return table.astype(
+        {"replicate": "int64", "n": "Int64", "events": "Int64", "clusters": "Int64"}
+    )
 
 
-def design_row(name: str, series: str, design: Design, analysis: AnalysisSpec,
-               terms: list[str]) -> dict:
+def design_row(
+    name: str, series: str, design: Design, analysis: AnalysisSpec, terms: list[str]
+) -> dict:
     """What the scenario table shows of a design: sizes, clustering, entry window, and the
     true transition hazard ratio of each term in ``terms``."""
-    row = {"scenario": name, "series": series, "n_cases": design.n_cases,
-           "n_centers": design.n_centers, "frailty_sd": design.frailty_sd,
-           "entry_start": design.entry_start.isoformat(),
-           "entry_end": design.entry_end.isoformat()}
+    row = {
+        "scenario": name,
+        "series": series,
+        "n_cases": design.n_cases,
+        "n_centers": design.n_centers,
+        "frailty_sd": design.frailty_sd,
+        "entry_start": design.entry_start.isoformat(),
+        "entry_end": design.entry_end.isoformat(),
+    }
     for term in terms:
         values = {design.log_hr[c].get(term, 0.0) for c in analysis.transition}
         row[f"hr_{term}"] = float(np.exp(values.pop())) if len(values) == 1 else np.nan

@@ -44,20 +44,52 @@ def _format_design(value) -> str:
 
 
 def _recovery_table(part: pd.DataFrame, term_labels: dict[str, str], level: str) -> list[str]:
-    rows = [[r["scenario"], term_labels[r["term"]], _num(r["true_ratio"], 2),
-             _num(r["mean_ratio"]), _num(r["bias"]), _num(r["empirical_se"]),
-             _num(r["mean_model_se"]), _pct(r["coverage"], r["coverage_mcse"]),
-             _pct(r["power"], r["power_mcse"])] for _, r in part.iterrows()]
-    return _table(["Scenario", "Term", "True ratio", "exp(mean log ratio)", "Bias (log)",
-                   "Empirical SE", "Mean model SE", f"Coverage {level} (%)", "Power (%)"], rows)
+    rows = [
+        [
+            r["scenario"],
+            term_labels[r["term"]],
+            _num(r["true_ratio"], 2),
+            _num(r["mean_ratio"]),
+            _num(r["bias"]),
+            _num(r["empirical_se"]),
+            _num(r["mean_model_se"]),
+            _pct(r["coverage"], r["coverage_mcse"]),
+            _pct(r["power"], r["power_mcse"]),
+        ]
+        for _, r in part.iterrows()
+    ]
+    return _table(
+        [
+            "Scenario",
+            "Term",
+            "True ratio",
+            "exp(mean log ratio)",
+            "Bias (log)",
+            "Empirical SE",
+            "Mean model SE",
+            f"Coverage {level} (%)",
+            "Power (%)",
+        ],
+        rows,
+    )
 
 
 def _power_table(part: pd.DataFrame, term_labels: dict[str, str]) -> list[str]:
-    rows = [[r["scenario"], term_labels[r["term"]], _num(r["mean_ratio"]),
-             _num(r["empirical_se"]), _num(r["mean_model_se"]),
-             _pct(r["power"], r["power_mcse"])] for _, r in part.iterrows()]
-    return _table(["Scenario", "Term", "exp(mean log ratio)", "Empirical SE", "Mean model SE",
-                   "Power (%)"], rows)
+    rows = [
+        [
+            r["scenario"],
+            term_labels[r["term"]],
+            _num(r["mean_ratio"]),
+            _num(r["empirical_se"]),
+            _num(r["mean_model_se"]),
+            _pct(r["power"], r["power_mcse"]),
+        ]
+        for _, r in part.iterrows()
+    ]
+    return _table(
+        ["Scenario", "Term", "exp(mean log ratio)", "Empirical SE", "Mean model SE", "Power (%)"],
+        rows,
+    )
 
 
 def performance_section(
@@ -95,8 +127,7 @@ def performance_section(
         *scenario_table(scenarios, design_columns),
     ]
     for model, model_label in model_labels.items():
-        part = performance[(performance["model"] == model)
-                           & performance["term"].isin(term_labels)]
+        part = performance[(performance["model"] == model) & performance["term"].isin(term_labels)]
         has_truth = bool(np.isfinite(part["true_ratio"]).any())
         lines += ["", f"{h}# {model_label}", ""]
         if has_truth:

@@ -79,8 +79,11 @@ def load_simulation(study_config: Mapping[str, Any], config: Mapping[str, Any]) 
     parameters, published figures, analysis section)."""
     study = study_from_config(study_config)
     spec, settings, codebook = load_analysis(config["analysis"], config["codebook"])
-    base = base_design(load_synthetic_config(config["input"]["synthetic_config"]),
-                       load_published(config["published"]), codebook)
+    base = base_design(
+        load_synthetic_config(config["input"]["synthetic_config"]),
+        load_published(config["published"]),
+        codebook,
+    )
     models = Models(spec, settings, codebook, study.models)
     models.specs()  # fail early on a model the simulation cannot fit
     for scenario in study.scenarios:
@@ -100,8 +103,9 @@ def _read_tsv(path: str | Path) -> pd.DataFrame:
 def write_chunk(sim: Simulation, scenario: str, chunk: str, output: str | Path) -> None:
     """Run one chunk of replicates and write its replicate table."""
     where = os.environ.get("SLURM_JOB_ID")
-    log.info("host %s, %s", socket.gethostname(),
-             f"SLURM job {where}" if where else "not under SLURM")
+    log.info(
+        "host %s, %s", socket.gethostname(), f"SLURM job {where}" if where else "not under SLURM"
+    )
     part = sim.study.chunk(scenario, chunk)
     design = sim.design(scenario)
     started = time.perf_counter()
@@ -110,8 +114,14 @@ def write_chunk(sim: Simulation, scenario: str, chunk: str, output: str | Path) 
     failed = table.loc[table["error"] != "", ["model", "error"]]
     for (model, error), n in failed.value_counts().items():
         log.warning("%s: %d replicate(s) failed: %s", model, n, error)
-    log.info("scenario %s chunk %s: replicates %d-%d, %.2f s per replicate", scenario, chunk,
-             part.first, part.stop - 1, elapsed / len(part.replicates))
+    log.info(
+        "scenario %s chunk %s: replicates %d-%d, %.2f s per replicate",
+        scenario,
+        chunk,
+        part.first,
+        part.stop - 1,
+        elapsed / len(part.replicates),
+    )
     _write_tsv(table, output)
 
 
@@ -122,21 +132,29 @@ def gather(paths: list[str | Path]) -> pd.DataFrame:
     return table[REPLICATE_COLUMNS]
 
 
-def write_performance(sim: Simulation, chunks: list[str | Path], performance_path: str | Path,
-                      scenarios_path: str | Path) -> None:
+def write_performance(
+    sim: Simulation,
+    chunks: list[str | Path],
+    performance_path: str | Path,
+    scenarios_path: str | Path,
+) -> None:
     """Gather the chunks; write the performance table and the scenario table."""
     replicates = gather(chunks)
     expected = {(c.scenario, r) for c in sim.study.chunks() for r in c.replicates}
     found = set(zip(replicates["scenario"], replicates["replicate"], strict=True))
     if found != expected:
-        raise ValueError(f"the chunks hold {len(found)} replicates, the study has "
-                         f"{len(expected)}: rerun the simulation chunks")
+        raise ValueError(
+            f"the chunks hold {len(found)} replicates, the study has "
+            f"{len(expected)}: rerun the simulation chunks"
+        )
     table = performance(replicates, sim.study.alpha, sim.study.level)
     _write_tsv(table, performance_path)
-    scenarios = pd.DataFrame([
-        design_row(s.name, s.series, sim.design(s.name), sim.analysis, sim.barrier_terms())
-        for s in sim.study.scenarios
-    ])
+    scenarios = pd.DataFrame(
+        [
+            design_row(s.name, s.series, sim.design(s.name), sim.analysis, sim.barrier_terms())
+            for s in sim.study.scenarios
+        ]
+    )
     _write_tsv(scenarios, scenarios_path)
 
 
@@ -148,22 +166,40 @@ def _model_labels(sim: Simulation) -> dict[str, str]:
     return {s.name: s.label_en for s in sim.models.specs()}
 
 
-def write_power_figure(sim: Simulation, performance_path: str | Path,
-                       scenarios_path: str | Path, stem: str | Path) -> None:
+def write_power_figure(
+    sim: Simulation, performance_path: str | Path, scenarios_path: str | Path, stem: str | Path
+) -> None:
     models = {name: name for name in sim.study.models}  # full labels are too long for a legend
-    power_figure(_read_tsv(performance_path), _read_tsv(scenarios_path),
-                 _term_labels(sim, sim.barrier_terms()), models, Path(stem),
-                 alpha=sim.study.alpha)
+    power_figure(
+        _read_tsv(performance_path),
+        _read_tsv(scenarios_path),
+        _term_labels(sim, sim.barrier_terms()),
+        models,
+        Path(stem),
+        alpha=sim.study.alpha,
+    )
 
 
-def write_summary(sim: Simulation, performance_path: str | Path, scenarios_path: str | Path,
-                  figure: str | Path, output: str | Path) -> None:
+def write_summary(
+    sim: Simulation,
+    performance_path: str | Path,
+    scenarios_path: str | Path,
+    figure: str | Path,
+    output: str | Path,
+) -> None:
     """The Markdown section; the figure is linked relative to the section's own folder."""
     table = _read_tsv(performance_path)
     terms = list(dict.fromkeys(table["term"]))
     link = os.path.relpath(figure, Path(output).parent)
-    text = performance_section(sim.study, table, _read_tsv(scenarios_path), DESIGN_COLUMNS,
-                               _term_labels(sim, terms), _model_labels(sim), link)
+    text = performance_section(
+        sim.study,
+        table,
+        _read_tsv(scenarios_path),
+        DESIGN_COLUMNS,
+        _term_labels(sim, terms),
+        _model_labels(sim),
+        link,
+    )
     Path(output).write_text(text, encoding="utf-8")
 
 
@@ -174,11 +210,25 @@ def write_timing(sim: Simulation, benchmarks: list[str | Path], output: str | Pa
     rows = []
     for part, path in zip(sim.study.chunks(), benchmarks, strict=True):
         bench = _read_tsv(path).iloc[0]
-        rows.append({"scenario": part.scenario, "replicates": len(part.replicates),
-                     "seconds": float(bench["s"]), "cpu_seconds": float(bench["cpu_time"])})
-    table = pd.DataFrame(rows).groupby("scenario", sort=False).agg(
-        chunks=("seconds", "size"), replicates=("replicates", "sum"),
-        seconds=("seconds", "sum"), cpu_seconds=("cpu_seconds", "sum")).reset_index()
+        rows.append(
+            {
+                "scenario": part.scenario,
+                "replicates": len(part.replicates),
+                "seconds": float(bench["s"]),
+                "cpu_seconds": float(bench["cpu_time"]),
+            }
+        )
+    table = (
+        pd.DataFrame(rows)
+        .groupby("scenario", sort=False)
+        .agg(
+            chunks=("seconds", "size"),
+            replicates=("replicates", "sum"),
+            seconds=("seconds", "sum"),
+            cpu_seconds=("cpu_seconds", "sum"),
+        )
+        .reset_index()
+    )
     table["seconds_per_replicate"] = table["seconds"] / table["replicates"]
     table["cpu_seconds_per_replicate"] = table["cpu_seconds"] / table["replicates"]
     _write_tsv(table.round(4), output)

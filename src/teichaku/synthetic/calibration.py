@@ -33,8 +33,10 @@ def _rounds_to(value: Fraction, target: Decimal) -> bool:
 def count_for_pct(target: Decimal, n: int) -> int | None:
     """A count c with 100 c / n rounding to ``target`` (the one nearest target), else None."""
     centre = float(target) * n / 100
-    for c in sorted(range(max(0, math.floor(centre) - 2), min(n, math.ceil(centre) + 2) + 1),
-                    key=lambda c: abs(c - centre)):
+    for c in sorted(
+        range(max(0, math.floor(centre) - 2), min(n, math.ceil(centre) + 2) + 1),
+        key=lambda c: abs(c - centre),
+    ):
         if _rounds_to(Fraction(100 * c, n), target):
             return c
     return None
@@ -43,8 +45,10 @@ def count_for_pct(target: Decimal, n: int) -> int | None:
 def sum_for_mean(target: Decimal, n: int, unit: int = 1) -> int:
     """The sum S (in units of 1/unit) nearest target x n with S / (unit n) rounding right."""
     centre = float(target) * n * unit
-    for s in sorted(range(math.floor(centre) - 3 * unit, math.ceil(centre) + 3 * unit + 1),
-                    key=lambda s: abs(s - centre)):
+    for s in sorted(
+        range(math.floor(centre) - 3 * unit, math.ceil(centre) + 3 * unit + 1),
+        key=lambda s: abs(s - centre),
+    ):
         if _rounds_to(Fraction(s, n * unit), target):
             return s
     raise ValueError(f"no sum over n={n} rounds to {target}")
@@ -89,8 +93,9 @@ def calibrate_pcts(targets: dict[str, Decimal], n_rows: int) -> dict[str, PctTar
 
 def calibrate_mean(key: str, target: Decimal, valid_n: int, n_rows: int, unit: int = 1):
     total = sum_for_mean(target, valid_n, unit)
-    return MeanTarget(key, str(target), valid_n, n_rows - valid_n, unit, total,
-                      total / (unit * valid_n))
+    return MeanTarget(
+        key, str(target), valid_n, n_rows - valid_n, unit, total, total / (unit * valid_n)
+    )
 
 
 # Published items over the case rows, grouped by the denominator they share.
@@ -131,9 +136,9 @@ class Calibration:
     n_cases: int
     n_awareness: int
     council_members: dict[str, int]
-    pcts: dict[str, dict[str, PctTarget]]      # column -> item key -> target
-    means: dict[str, MeanTarget]               # column -> target
-    awareness: dict[str, PctTarget]            # column -> target
+    pcts: dict[str, dict[str, PctTarget]]  # column -> item key -> target
+    means: dict[str, MeanTarget]  # column -> target
+    awareness: dict[str, PctTarget]  # column -> target
 
     def as_dict(self) -> dict:
         return {
@@ -168,7 +173,9 @@ def calibrate(published: dict, mean_missing: dict[str, int]) -> Calibration:
     mean; for IQ it is the unmeasurable plus unknown answers).
     """
     survey, basic, aware = (
-        published["survey"], published["basic_attributes"], published["awareness"]
+        published["survey"],
+        published["basic_attributes"],
+        published["awareness"],
     )
     n_cases = int(survey["n_cases"])
     pcts = {

@@ -12,8 +12,9 @@ DEFAULT_CONFIG = ROOT / "config" / "synthetic.yaml"
 DEFAULT_SCHEMA = ROOT / "workflow" / "schemas" / "synthetic.schema.yaml"
 
 
-def load_synthetic_config(path: str | Path = DEFAULT_CONFIG,
-                          schema: str | Path | None = DEFAULT_SCHEMA) -> dict:
+def load_synthetic_config(
+    path: str | Path = DEFAULT_CONFIG, schema: str | Path | None = DEFAULT_SCHEMA
+) -> dict:
     """The synthetic-survey parameters, validated against the JSON schema when given."""
     with open(path, encoding="utf-8") as fh:
         cfg = yaml.safe_load(fh)

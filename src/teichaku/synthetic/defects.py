@@ -42,8 +42,10 @@ BAD_VALUES = {
     "date_out_of_range": ["1999/12/31", "令和4年1月15日"],
     "invalid_mark": ["△", "?"],
     "invalid_category": [("sex", "不詳"), ("care_level", "要介護6")],
-    "missing_case_ref": ["※記入上の注意：該当する欄に〇を記入してください",
-                         "※件数は令和3年10月21日時点で記入"],
+    "missing_case_ref": [
+        "※記入上の注意：該当する欄に〇を記入してください",
+        "※件数は令和3年10月21日時点で記入",
+    ],
 }
 UNKNOWN_CENTER = "C{:02d}"  # the first number beyond the roster
 
@@ -54,12 +56,12 @@ class Defect:
 
     kind: str
     rule: str
-    center_id: str              # the file (center) it is written into
+    center_id: str  # the file (center) it is written into
     column: str | None
     values: dict | None = None  # None for note rows and exact duplicates
     raw: dict[str, str] = field(default_factory=dict)
-    source: int | None = None   # exact duplicate: index (in cases) of the repeated row
-    note: str | None = None     # note rows: the text
+    source: int | None = None  # exact duplicate: index (in cases) of the repeated row
+    note: str | None = None  # note rows: the text
 
 
 def _accepted(codebook: Codebook) -> set[str]:
@@ -71,8 +73,9 @@ def _accepted(codebook: Codebook) -> set[str]:
     return words
 
 
-def plan_defects(cases: pd.DataFrame, counts: dict[str, int], n_roster: int,
-                 codebook: Codebook, rng) -> list[Defect]:
+def plan_defects(
+    cases: pd.DataFrame, counts: dict[str, int], n_roster: int, codebook: Codebook, rng
+) -> list[Defect]:
     """The defect rows of the configured kinds and numbers, spread over the centers."""
     accepted = _accepted(codebook)
     centers = np.unique(cases["center_id"].to_numpy(dtype=object))
@@ -83,8 +86,9 @@ def plan_defects(cases: pd.DataFrame, counts: dict[str, int], n_roster: int,
 
     def source(mask=None) -> int:
         center = centers[rng.integers(len(centers))]
-        pool = np.flatnonzero((cases["center_id"] == center).to_numpy()
-                              & (True if mask is None else mask))
+        pool = np.flatnonzero(
+            (cases["center_id"] == center).to_numpy() & (True if mask is None else mask)
+        )
         if len(pool) == 0:
             pool = np.flatnonzero(True if mask is None else mask)
         return int(pool[rng.integers(len(pool))])
@@ -102,8 +106,7 @@ def plan_defects(cases: pd.DataFrame, counts: dict[str, int], n_roster: int,
         rule, column = KINDS[kind]
         bad = BAD_VALUES.get(kind, [])
         for k in range(n):
-            if kind in ("end_before_start", "end_missing_for_ended",
-                        "reason_missing_for_ended"):
+            if kind in ("end_before_start", "end_missing_for_ended", "reason_missing_for_ended"):
                 i = source(ended)
             elif kind == "end_present_for_continuing":
                 i = source(open_)

@@ -59,8 +59,9 @@ class Design:
     causes: tuple[str, ...] = field(default=())
 
     @classmethod
-    def from_config(cls, cfg: dict, codebook: Codebook, n_cases: int = 3000,
-                    n_centers: int = 46) -> Design:
+    def from_config(
+        cls, cfg: dict, codebook: Codebook, n_cases: int = 3000, n_centers: int = 46
+    ) -> Design:
         fu = cfg["followup"]
         causes = tuple(codebook.variable("cases", "end_reason").codes)
         hr = fu["hazard_ratios"]
@@ -149,8 +150,11 @@ def draw_persons(n: int, design: Design, codebook: Codebook, rng) -> dict[str, n
     age_v = codebook.variable("cases", "age")
     pa_v = codebook.variable("cases", "prison_admissions")
     rc_v = codebook.variable("cases", "residence_changes")
-    admissions = np.clip(1 + _neg_binomial(rng, p["prison_admissions"][0] - 1,
-                                            p["prison_admissions"][1], n), pa_v.min, pa_v.max)
+    admissions = np.clip(
+        1 + _neg_binomial(rng, p["prison_admissions"][0] - 1, p["prison_admissions"][1], n),
+        pa_v.min,
+        pa_v.max,
+    )
     changes = np.clip(_neg_binomial(rng, *p["residence_changes"], n), rc_v.min, rc_v.max)
     out = {
         "age": np.clip(age, age_v.min, age_v.max),

@@ -57,8 +57,9 @@ def force_count(flags: np.ndarray, valid: np.ndarray, count: int, rng) -> np.nda
     return flags
 
 
-def force_sum(values: np.ndarray, valid: np.ndarray, total: int, lo: int, hi: int, rng,
-              step: int = 1) -> np.ndarray:
+def force_sum(
+    values: np.ndarray, valid: np.ndarray, total: int, lo: int, hi: int, rng, step: int = 1
+) -> np.ndarray:
     """Make values[valid] sum to ``total`` (in units of ``step``): shift all, then +-1 a few.
 
     The location shift only fires when the draw is off by more than one per person; the
@@ -114,9 +115,11 @@ def reported_iq(iq_true: np.ndarray, status: np.ndarray) -> np.ndarray:
     return np.where((status == "measured") | (status == "range"), out, np.nan)
 
 
-def calibrate_persons(persons: dict, cal: Calibration, n: int, design: Design,
-                      codebook: Codebook, rng, scale: float) -> Persons:
+def calibrate_persons(
+    persons: dict, cal: Calibration, n: int, design: Design, codebook: Codebook, rng, scale: float
+) -> Persons:
     """Make every published covariate margin exact; returns values and answer masks."""
+
     def sc(x: int) -> int:
         return round(x * scale)
 
@@ -137,14 +140,21 @@ def calibrate_persons(persons: dict, cal: Calibration, n: int, design: Design,
         target = cal.means[column]
         var = codebook.variable("cases", column)
         missing[column] = _choose(rng, n, sc(target.missing))
-        values[column] = force_sum(values[column], ~missing[column], sc(target.total),
-                                   var.min, var.max, rng)
+        values[column] = force_sum(
+            values[column], ~missing[column], sc(target.total), var.min, var.max, rng
+        )
     target = cal.means["iq"]
     n_unmeasurable = round(design.missing["iq_unmeasurable"] * n)
-    status = mask_iq(values["iq_true"], n_unmeasurable, n - sc(target.valid_n) - n_unmeasurable,
-                     design.persons["iq_range_share"], rng)
-    values["iq_true"], status = _calibrate_iq(values["iq_true"], status, sc(target.total),
-                                              codebook, rng)
+    status = mask_iq(
+        values["iq_true"],
+        n_unmeasurable,
+        n - sc(target.valid_n) - n_unmeasurable,
+        design.persons["iq_range_share"],
+        rng,
+    )
+    values["iq_true"], status = _calibrate_iq(
+        values["iq_true"], status, sc(target.total), codebook, rng
+    )
     return Persons(values, missing, status, reported_iq(values["iq_true"], status))
 
 
@@ -178,9 +188,15 @@ def _draw_category(rng, probs: dict[str, float], n: int) -> np.ndarray:
     return np.array(codes, dtype=object)[rng.choice(len(codes), n, p=p / p.sum())]
 
 
-def current_residence(outcome_reason: np.ndarray, elderly: np.ndarray, ryoiku: np.ndarray,
-                      missing: np.ndarray, counts: dict[str, int] | None,
-                      design: Design, rng) -> np.ndarray:
+def current_residence(
+    outcome_reason: np.ndarray,
+    elderly: np.ndarray,
+    ryoiku: np.ndarray,
+    missing: np.ndarray,
+    counts: dict[str, int] | None,
+    design: Design,
+    rng,
+) -> np.ndarray:
     """Current residence consistent with the end reason.
 
     death -> deceased, reincarceration -> prison, lost -> mostly unknown whereabouts; the
@@ -194,8 +210,9 @@ def current_residence(outcome_reason: np.ndarray, elderly: np.ndarray, ryoiku: n
     for reason, residence in FORCED_RESIDENCE.items():
         out[outcome_reason == reason] = residence
     lost = outcome_reason == "lost"
-    out[lost] = np.where(rng.random(lost.sum()) < p["lost_unknown_whereabouts"],
-                         "unknown_whereabouts", "other")
+    out[lost] = np.where(
+        rng.random(lost.sum()) < p["lost_unknown_whereabouts"], "unknown_whereabouts", "other"
+    )
     free = np.flatnonzero((out == None) & ~missing)  # noqa: E711 - elementwise on objects
     shares = p["current_residence"]
     if counts is None:
@@ -218,8 +235,14 @@ def current_residence(outcome_reason: np.ndarray, elderly: np.ndarray, ryoiku: n
     return out
 
 
-def activities(center: np.ndarray, n_centers: int, person: dict[str, np.ndarray],
-               codebook: Codebook, design: Design, rng) -> dict[str, np.ndarray]:
+def activities(
+    center: np.ndarray,
+    n_centers: int,
+    person: dict[str, np.ndarray],
+    codebook: Codebook,
+    design: Design,
+    rng,
+) -> dict[str, np.ndarray]:
     """Support marks: logistic in a center random effect plus person modifiers."""
     a = design.activities
     out = {}
@@ -245,10 +268,18 @@ def _techo(rng, p_yes: np.ndarray, p_applying: float, missing_share: float) -> n
     return out
 
 
-def build_cases(center_ids: np.ndarray, center: np.ndarray, frailty: np.ndarray,
-                persons: Persons, design: Design, codebook: Codebook, rng,
-                residence_counts: dict[str, int] | None = None,
-                residence_missing: int | None = None, warnings: dict | None = None):
+def build_cases(
+    center_ids: np.ndarray,
+    center: np.ndarray,
+    frailty: np.ndarray,
+    persons: Persons,
+    design: Design,
+    codebook: Codebook,
+    rng,
+    residence_counts: dict[str, int] | None = None,
+    residence_missing: int | None = None,
+    warnings: dict | None = None,
+):
     """Outcomes and post-baseline details given final covariates; the clean cases table.
 
     Returns (cases DataFrame, latent dict with the drawn cause, exact months and frailty).
@@ -263,8 +294,11 @@ def build_cases(center_ids: np.ndarray, center: np.ndarray, frailty: np.ndarray,
     ryoiku = _techo(rng, ryoiku_p, p["applying"], miss["techo"])
     seishin = _techo(rng, np.full(n, p["seishin"]), p["applying"], miss["techo"])
     shintai = _techo(rng, np.where(elderly, *p["shintai"]), p["applying"], miss["techo"])
-    care = np.where(elderly, _draw_category(rng, p["care_level_elderly"], n),
-                    _draw_category(rng, p["care_level_younger"], n))
+    care = np.where(
+        elderly,
+        _draw_category(rng, p["care_level_elderly"], n),
+        _draw_category(rng, p["care_level_younger"], n),
+    )
     care[_bernoulli_missing(rng, n, miss["care_level"])] = None
     first = _draw_category(rng, p["first_residence"], n)
     first[_bernoulli_missing(rng, n, miss["first_residence"])] = None
@@ -284,14 +318,16 @@ def build_cases(center_ids: np.ndarray, center: np.ndarray, frailty: np.ndarray,
     counts = dict(residence_counts) if residence_counts else None
     if counts is not None and n_dnd:
         counts["hospital"] -= n_dnd
-    current = current_residence(res_reason, elderly, ryoiku == "yes", res_missing, counts,
-                                design, rng)
+    current = current_residence(
+        res_reason, elderly, ryoiku == "yes", res_missing, counts, design, rng
+    )
     current[death_not_deceased] = "hospital"
     n_dwd = warnings.get("deceased_without_death", 0)
     if n_dwd:
         # a non-death end whose residence is outside the calibrated four: reported as deceased
-        cand = np.flatnonzero((reason == "other") & ~np.isin(current, list(counts or {}))
-                              & ~res_missing)
+        cand = np.flatnonzero(
+            (reason == "other") & ~np.isin(current, list(counts or {})) & ~res_missing
+        )
         current[rng.choice(cand, min(n_dwd, len(cand)), replace=False)] = "deceased"
 
     gap = rng.geometric(1 / (1 + p["release_gap_days"]), n) - 1
@@ -299,8 +335,7 @@ def build_cases(center_ids: np.ndarray, center: np.ndarray, frailty: np.ndarray,
     n_sbr = warnings.get("start_before_release", 0)
     if n_sbr:
         late = rng.choice(n, n_sbr, replace=False)
-        release[late] = outcome["start"][late] + rng.integers(1, 30, n_sbr).astype(
-            "timedelta64[D]")
+        release[late] = outcome["start"][late] + rng.integers(1, 30, n_sbr).astype("timedelta64[D]")
 
     person = {
         "elderly": elderly.astype(float),
@@ -314,8 +349,7 @@ def build_cases(center_ids: np.ndarray, center: np.ndarray, frailty: np.ndarray,
     cb = codebook.tables["cases"].variables
     codes = {name: var.codes for name, var in cb.items()}
     bool_na = {}
-    for col in ("sex", "coordination", "welfare", "age", "prison_admissions",
-                "residence_changes"):
+    for col in ("sex", "coordination", "welfare", "age", "prison_admissions", "residence_changes"):
         bool_na[col] = persons.missing.get(col, np.zeros(n, dtype=bool))
     sex = np.where(v["male"], "male", "female").astype(object)
     sex[bool_na["sex"]] = None
@@ -361,16 +395,18 @@ def build_cases(center_ids: np.ndarray, center: np.ndarray, frailty: np.ndarray,
         "transition": np.isin(reason, TRANSITION),
         "warnings": {
             "death_not_deceased": int(n_dnd),
-            "deceased_without_death": int((current == "deceased").sum() - (
-                (reason == "death").sum() - n_dnd)),
+            "deceased_without_death": int(
+                (current == "deceased").sum() - ((reason == "death").sum() - n_dnd)
+            ),
             "start_before_release": int(n_sbr),
         },
     }
     return cases, latent
 
 
-def simulate_cases(design: Design, rng: np.random.Generator,
-                   codebook: Codebook | None = None, latent: bool = False):
+def simulate_cases(
+    design: Design, rng: np.random.Generator, codebook: Codebook | None = None, latent: bool = False
+):
     """A clean cases table drawn from the model (no calibration, no spreadsheets).
 
     ``design`` gives n_cases, n_centers, frailty SD, true hazard ratios, entry window and
@@ -385,10 +421,17 @@ def simulate_cases(design: Design, rng: np.random.Generator,
     frailty = draw_frailty(design.n_centers, design, rng)
     values = draw_persons(n, design, codebook, rng)
     miss = design.missing
-    status = mask_iq(values["iq_true"], round(miss["iq_unmeasurable"] * n),
-                     round(miss["iq_unknown"] * n), design.persons["iq_range_share"], rng)
-    masks = {c: _bernoulli_missing(rng, n, miss[c]) for c in ("age", "prison_admissions",
-                                                             "residence_changes")}
+    status = mask_iq(
+        values["iq_true"],
+        round(miss["iq_unmeasurable"] * n),
+        round(miss["iq_unknown"] * n),
+        design.persons["iq_range_share"],
+        rng,
+    )
+    masks = {
+        c: _bernoulli_missing(rng, n, miss[c])
+        for c in ("age", "prison_admissions", "residence_changes")
+    }
     persons = Persons(values, masks, status, reported_iq(values["iq_true"], status))
     center_ids = np.array([f"S{i + 1:03d}" for i in range(design.n_centers)], dtype=object)
     cases, lat = build_cases(center_ids, center, frailty, persons, design, codebook, rng)
@@ -399,7 +442,7 @@ def simulate_cases(design: Design, rng: np.random.Generator,
 @dataclass
 class SyntheticSurvey:
     roster: pd.DataFrame
-    cases: pd.DataFrame        # clean cases with case_ref
+    cases: pd.DataFrame  # clean cases with case_ref
     awareness: pd.DataFrame
     truth: dict
     calibration: Calibration
@@ -428,33 +471,39 @@ def build_roster(cal: Calibration, cfg: dict, codebook: Codebook, scale: float, 
     operator[~member] = non_members
     responded = _choose(rng, n_centers, cal.n_responded)
     n_cases = round(cal.n_cases * scale)
-    sizes = center_sizes(n_cases, cal.n_responded, c["size_sd"], rng,
-                         minimum=round(c["min_cases"] * min(scale, 1)))
+    sizes = center_sizes(
+        n_cases, cal.n_responded, c["size_sd"], rng, minimum=round(c["min_cases"] * min(scale, 1))
+    )
     n_target_total = round(cal.n_target * scale)
     unreported = n_target_total - n_cases
-    nonresp = np.minimum(rng.poisson(c["nonresponder_target_mean"] * scale,
-                                     n_centers - cal.n_responded),
-                         unreported // max(1, n_centers - cal.n_responded))
-    extra = allocate(unreported - int(nonresp.sum()),
-                     rng.lognormal(0, c["target_extra_sd"], cal.n_responded))
+    nonresp = np.minimum(
+        rng.poisson(c["nonresponder_target_mean"] * scale, n_centers - cal.n_responded),
+        unreported // max(1, n_centers - cal.n_responded),
+    )
+    extra = allocate(
+        unreported - int(nonresp.sum()), rng.lognormal(0, c["target_extra_sd"], cal.n_responded)
+    )
     target = np.zeros(n_centers, dtype=np.int64)
     target[responded] = sizes + extra
     target[~responded] = nonresp
     cases_per_center = np.zeros(n_centers, dtype=np.int64)
     cases_per_center[responded] = sizes
-    roster = pd.DataFrame({
-        "center_id": pd.array([f"C{i + 1:02d}" for i in range(n_centers)], dtype="str"),
-        "prefecture": _cat(pref, prefectures),
-        "operator": _cat(operator, operator_var.codes),
-        "member": pd.array(member, dtype="boolean"),
-        "n_target": pd.array(target, dtype="Int64"),
-        "responded": pd.array(responded, dtype="boolean"),
-    })
+    roster = pd.DataFrame(
+        {
+            "center_id": pd.array([f"C{i + 1:02d}" for i in range(n_centers)], dtype="str"),
+            "prefecture": _cat(pref, prefectures),
+            "operator": _cat(operator, operator_var.codes),
+            "member": pd.array(member, dtype="boolean"),
+            "n_target": pd.array(target, dtype="Int64"),
+            "responded": pd.array(responded, dtype="boolean"),
+        }
+    )
     return roster, cases_per_center
 
 
-def build_awareness(cal: Calibration, roster: pd.DataFrame, cfg: dict, codebook: Codebook,
-                    rng) -> pd.DataFrame:
+def build_awareness(
+    cal: Calibration, roster: pd.DataFrame, cfg: dict, codebook: Codebook, rng
+) -> pd.DataFrame:
     responding = roster.loc[roster["responded"].to_numpy(dtype=bool), "center_id"].to_numpy()
     chosen = np.sort(rng.choice(responding, cal.n_awareness, replace=False))
     n = len(chosen)
@@ -470,8 +519,11 @@ def build_awareness(cal: Calibration, roster: pd.DataFrame, cfg: dict, codebook:
     return pd.DataFrame(frame)
 
 
-def generate_survey(cfg: dict, published: dict, codebook: Codebook | None = None,
-                    ) -> SyntheticSurvey:
+def generate_survey(
+    cfg: dict,
+    published: dict,
+    codebook: Codebook | None = None,
+) -> SyntheticSurvey:
     """The calibrated synthetic survey (clean tables and truth) for config ``cfg``."""
     codebook = codebook or load_codebook()
     rng = np.random.default_rng(cfg["seed"])
@@ -498,9 +550,18 @@ def generate_survey(cfg: dict, published: dict, codebook: Codebook | None = None
     }
     res_missing = round(next(iter(residence.values())).missing * scale)
     center_ids = roster["center_id"].to_numpy(dtype=object)
-    cases, latent = build_cases(center_ids, center, frailty, persons, design, codebook, rng,
-                                residence_counts=counts, residence_missing=res_missing,
-                                warnings=cfg["warnings"])
+    cases, latent = build_cases(
+        center_ids,
+        center,
+        frailty,
+        persons,
+        design,
+        codebook,
+        rng,
+        residence_counts=counts,
+        residence_missing=res_missing,
+        warnings=cfg["warnings"],
+    )
     cases = _order_and_refs(cases, rng)
     without_contacts = _drop_contacts(cases, cfg)
     awareness = build_awareness(cal, roster, cfg, codebook, rng)
@@ -525,8 +586,7 @@ REF_STYLES = ("{n}", "{n:03d}", "R{fy}-{n:03d}", "No.{n}", "{center}-{n:04d}")
 
 def _order_and_refs(cases: pd.DataFrame, rng) -> pd.DataFrame:
     """Sort by center and start; give each center's cases a case number in its own style."""
-    cases = cases.sort_values(["center_id", "followup_start"], kind="stable").reset_index(
-        drop=True)
+    cases = cases.sort_values(["center_id", "followup_start"], kind="stable").reset_index(drop=True)
     refs = np.empty(len(cases), dtype=object)
     for center, idx in cases.groupby("center_id", observed=True).indices.items():
         style = REF_STYLES[rng.integers(len(REF_STYLES))]
@@ -550,11 +610,11 @@ def build_truth(cfg, design: Design, cal: Calibration, roster, frailty, cases, l
         "competing_causes": [c for c in design.causes if c not in TRANSITION],
         "covariates": {
             "barrier_*": "1 when the barrier is marked, else 0 (drawn independently of "
-                         "the frailty and of the other covariates)",
+            "the frailty and of the other covariates)",
             "age_10": "age at referral / 10",
             "iq_10": "the person's TRUE IQ-equivalent / 10; the reported IQ is masked after "
-                     "(unknown and unmeasurable at random; range answers report the 5-point "
-                     "range's midpoint)",
+            "(unknown and unmeasurable at random; range answers report the 5-point "
+            "range's midpoint)",
             "prison_admissions": "number of prison admissions",
             "coordination[general]": "1 for general coordination, 0 for special",
             "reference": design.reference,
@@ -566,13 +626,16 @@ def build_truth(cfg, design: Design, cal: Calibration, roster, frailty, cases, l
         ),
         "hazard_ratios": {
             "transition": {t: math.exp(b) for t, b in transition_terms.items()},
-            **{c: {t: math.exp(b) for t, b in design.log_hr[c].items()}
-               for c in design.causes if c not in TRANSITION},
+            **{
+                c: {t: math.exp(b) for t, b in design.log_hr[c].items()}
+                for c in design.causes
+                if c not in TRANSITION
+            },
         },
         "log_hazard_ratios": design.log_hr,
         "baseline_hazards": {
             "form": "Weibull: h(t) = rate * shape * t^(shape - 1), t in months, at the "
-                    "reference covariate values",
+            "reference covariate values",
             **{c: {"rate": r, "shape": s} for c, (r, s) in design.baseline.items()},
         },
         "frailty": {
@@ -583,11 +646,11 @@ def build_truth(cfg, design: Design, cal: Calibration, roster, frailty, cases, l
         "barrier_prevalence": design.barrier_prevalence,
         "counts": {
             "cases": len(cases),
-            "cohort": {str(k): int(v) for k, v in cases["cohort"].value_counts(
-                sort=False).items()},
+            "cohort": {str(k): int(v) for k, v in cases["cohort"].value_counts(sort=False).items()},
             "end_reason": {str(k): int(v) for k, v in cause_counts.items()},
             "ended_after_fiscal_year": int(
-                (cases["followup_end"] > pd.Timestamp("2021-03-31")).sum()),
+                (cases["followup_end"] > pd.Timestamp("2021-03-31")).sum()
+            ),
         },
         "warnings": latent["warnings"],
         "calibration": cal.as_dict(),

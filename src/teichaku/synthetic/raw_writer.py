@@ -41,7 +41,7 @@ SUMMARY_SHEET = "集計"
 
 @dataclass
 class FileStyle:
-    fmt: str                 # xlsx | csv
+    fmt: str  # xlsx | csv
     cell: CellStyle
     header: HeaderStyle
     title_rows: int
@@ -51,8 +51,9 @@ class FileStyle:
     contacts: bool
 
 
-def _draw_style(cfg: dict, codebook: Codebook, rng, fmt: str, encoding: str | None,
-                contacts: bool = True) -> FileStyle:
+def _draw_style(
+    cfg: dict, codebook: Codebook, rng, fmt: str, encoding: str | None, contacts: bool = True
+) -> FileStyle:
     raw = cfg["raw"]
     date_styles = raw["date_styles"]
     names = list(date_styles)
@@ -60,8 +61,17 @@ def _draw_style(cfg: dict, codebook: Codebook, rng, fmt: str, encoding: str | No
     main = names[rng.choice(len(names), p=weights / weights.sum())]
     if encoding is not None and main == "excel":
         main = "slash"
-    cell = CellStyle(encoding, main, date_styles, raw["full_width_share"], raw["unit_share"],
-                     raw["missing_code_share"], "", "", "")
+    cell = CellStyle(
+        encoding,
+        main,
+        date_styles,
+        raw["full_width_share"],
+        raw["unit_share"],
+        raw["missing_code_share"],
+        "",
+        "",
+        "",
+    )
     yes = cell.options(codebook.mark_yes)
     cell.mark_yes = yes[rng.integers(len(yes))]
     no = ["", "", *cell.options(codebook.mark_no)]  # blank is the usual "no"
@@ -89,8 +99,11 @@ def _draw_style(cfg: dict, codebook: Codebook, rng, fmt: str, encoding: str | No
 
 
 def _title_rows(n: int, table: Table, place: str) -> list[list]:
-    lines = [f"令和3年度 フォローアップ実態調査 {table.label_ja}", place,
-             "※令和3年10月21日時点で記入してください"]
+    lines = [
+        f"令和3年度 フォローアップ実態調査 {table.label_ja}",
+        place,
+        "※令和3年10月21日時点で記入してください",
+    ]
     rows = [[lines[i % len(lines)]] for i in range(n)]
     if n:
         rows.append([])  # a blank row between the titles and the header
@@ -108,8 +121,9 @@ def _columns(table: Table, style: FileStyle, rng) -> list[list[str]]:
     return blocks
 
 
-def render_table(frame: pd.DataFrame, table: Table, columns: list[str], style: FileStyle,
-                 codebook: Codebook, rng) -> np.ndarray:
+def render_table(
+    frame: pd.DataFrame, table: Table, columns: list[str], style: FileStyle, codebook: Codebook, rng
+) -> np.ndarray:
     """A 2-D object array of raw cells (rows of ``frame`` x ``columns``)."""
     out = np.empty((len(frame), len(columns)), dtype=object)
     numeric = style.fmt == "xlsx"
@@ -119,15 +133,23 @@ def render_table(frame: pd.DataFrame, table: Table, columns: list[str], style: F
             p = np.array([0.85] + [0.15 / len(EXTRA_NOTES)] * len(EXTRA_NOTES))
             out[:, j] = notes[rng.choice(len(notes), len(frame), p=p)]
         else:
-            out[:, j] = render_column(table.variables[name], frame, style.cell, codebook, rng,
-                                      numeric)
+            out[:, j] = render_column(
+                table.variables[name], frame, style.cell, codebook, rng, numeric
+            )
     return out
 
 
 def _layout(table: Table, blocks, style: FileStyle, place: str, rng) -> tuple[list, list, int]:
     titles = _title_rows(style.title_rows, table, place)
-    heads, merges = header_rows(table, blocks, {EXTRA_COLUMN: EXTRA_COLUMN}, style.header,
-                                style.cell, rng, top=len(titles) + 1)
+    heads, merges = header_rows(
+        table,
+        blocks,
+        {EXTRA_COLUMN: EXTRA_COLUMN},
+        style.header,
+        style.cell,
+        rng,
+        top=len(titles) + 1,
+    )
     return titles + heads, merges, len(titles) + len(heads) + 1
 
 
@@ -149,8 +171,16 @@ def _write(path: Path, style: FileStyle, sheets: list[SheetData]) -> None:
         write_csv(path, data.rows, style.cell.encoding)
 
 
-def write_cases_file(path: Path, frame: pd.DataFrame, defects: list[Defect], table: Table,
-                     style: FileStyle, place: str, codebook: Codebook, rng) -> list[dict]:
+def write_cases_file(
+    path: Path,
+    frame: pd.DataFrame,
+    defects: list[Defect],
+    table: Table,
+    style: FileStyle,
+    place: str,
+    codebook: Codebook,
+    rng,
+) -> list[dict]:
     """One center's file: its valid rows plus the defect rows placed among them.
 
     Returns the manifest entries (with the 1-based sheet or CSV record row of each defect).
@@ -194,22 +224,29 @@ def write_cases_file(path: Path, frame: pd.DataFrame, defects: list[Defect], tab
             else:
                 body.append(list(cells[idx]))
             cell = body[-1][col_index[d.column]] if d.column in col_index else None
-            manifest.append({
-                "file": f"cases/{path.name}",
-                "sheet": None,  # filled below for xlsx
-                "row": first + pos,
-                "kind": d.kind,
-                "rule": d.rule,
-                "column": d.column,
-                "value": cell.isoformat() if isinstance(cell, datetime) else cell,
-                "center_id": d.center_id,
-                "case_ref": (d.values or {}).get("case_ref") if d.source is None
-                else frame.loc[d.source, "case_ref"],
-            })
+            manifest.append(
+                {
+                    "file": f"cases/{path.name}",
+                    "sheet": None,  # filled below for xlsx
+                    "row": first + pos,
+                    "kind": d.kind,
+                    "rule": d.rule,
+                    "column": d.column,
+                    "value": cell.isoformat() if isinstance(cell, datetime) else cell,
+                    "center_id": d.center_id,
+                    "case_ref": (d.values or {}).get("case_ref")
+                    if d.source is None
+                    else frame.loc[d.source, "case_ref"],
+                }
+            )
         else:
             body.append(list(cells[item]))
-    sheet = SheetData(table.sheet, rows=header + to_rows(np.array(body, dtype=object)),
-                      merges=merges, first_data_row=first)
+    sheet = SheetData(
+        table.sheet,
+        rows=header + to_rows(np.array(body, dtype=object)),
+        merges=merges,
+        first_data_row=first,
+    )
     sheets = _sheets(table, sheet, style, rng)
     for entry in manifest:
         entry["sheet"] = sheet.name if style.fmt == "xlsx" else None
@@ -217,15 +254,23 @@ def write_cases_file(path: Path, frame: pd.DataFrame, defects: list[Defect], tab
     return manifest
 
 
-def write_simple(path: Path, frame: pd.DataFrame, table: Table, style: FileStyle, place: str,
-                 codebook: Codebook, rng) -> None:
+def write_simple(
+    path: Path,
+    frame: pd.DataFrame,
+    table: Table,
+    style: FileStyle,
+    place: str,
+    codebook: Codebook,
+    rng,
+) -> None:
     """roster.xlsx or awareness.xlsx."""
     blocks = _columns(table, style, rng)
     columns = [c for b in blocks for c in b]
     cells = render_table(frame, table, columns, style, codebook, rng)
     header, merges, first = _layout(table, blocks, style, place, rng)
-    sheet = SheetData(table.sheet, rows=header + to_rows(cells), merges=merges,
-                      first_data_row=first)
+    sheet = SheetData(
+        table.sheet, rows=header + to_rows(cells), merges=merges, first_data_row=first
+    )
     _write(path, style, _sheets(table, sheet, style, rng))
 
 
@@ -247,8 +292,9 @@ def _file_formats(centers: list[str], cfg: dict, rng) -> dict[str, tuple[str, st
     return out
 
 
-def write_survey(survey: SyntheticSurvey, cfg: dict, raw_dir: str | Path,
-                 codebook: Codebook) -> dict:
+def write_survey(
+    survey: SyntheticSurvey, cfg: dict, raw_dir: str | Path, codebook: Codebook
+) -> dict:
     """Write the raw folder; returns the defect manifest (also written to defects.json)."""
     raw_dir = Path(raw_dir)
     cases_dir = raw_dir / "cases"
@@ -256,13 +302,31 @@ def write_survey(survey: SyntheticSurvey, cfg: dict, raw_dir: str | Path,
     rng = np.random.default_rng([int(cfg["seed"]), 1])
     tables = codebook.tables
     pref_ja = {lv.code: lv.ja for lv in codebook.variable("roster", "prefecture").levels}
-    place = dict(zip(survey.roster["center_id"],
-                     (f"{pref_ja[p]}地域生活定着支援センター" for p in survey.roster["prefecture"]),
-                     strict=True))
-    write_simple(raw_dir / "roster.xlsx", survey.roster, tables["roster"],
-                 _draw_style(cfg, codebook, rng, "xlsx", None), COUNCIL, codebook, rng)
-    write_simple(raw_dir / "awareness.xlsx", survey.awareness, tables["awareness"],
-                 _draw_style(cfg, codebook, rng, "xlsx", None), "認識調査 回答一覧", codebook, rng)
+    place = dict(
+        zip(
+            survey.roster["center_id"],
+            (f"{pref_ja[p]}地域生活定着支援センター" for p in survey.roster["prefecture"]),
+            strict=True,
+        )
+    )
+    write_simple(
+        raw_dir / "roster.xlsx",
+        survey.roster,
+        tables["roster"],
+        _draw_style(cfg, codebook, rng, "xlsx", None),
+        COUNCIL,
+        codebook,
+        rng,
+    )
+    write_simple(
+        raw_dir / "awareness.xlsx",
+        survey.awareness,
+        tables["awareness"],
+        _draw_style(cfg, codebook, rng, "xlsx", None),
+        "認識調査 回答一覧",
+        codebook,
+        rng,
+    )
 
     cases = survey.cases
     defects = plan_defects(cases, cfg["defects"], len(survey.roster), codebook, rng)
@@ -276,20 +340,24 @@ def write_survey(survey: SyntheticSurvey, cfg: dict, raw_dir: str | Path,
         pref = place[center].removesuffix("地域生活定着支援センター")
         path = cases_dir / f"フォローアップ調査_{pref}_{center}.{fmt}"
         here = [d for d in defects if d.center_id == center]
-        manifest += write_cases_file(path, cases.iloc[idx], here, tables["cases"], style,
-                                     place[center], codebook, rng)
+        manifest += write_cases_file(
+            path, cases.iloc[idx], here, tables["cases"], style, place[center], codebook, rng
+        )
     rejected = [m for m in manifest if m["rule"] != "exact_duplicate"]
     result = {
         "description": "Rows added on purpose beyond the valid ones: each must be rejected "
-                       "with `rule` (exact_duplicate: kept once and counted as a duplicate). "
-                       "`row` is the 1-based sheet row (xlsx) or CSV record.",
+        "with `rule` (exact_duplicate: kept once and counted as a duplicate). "
+        "`row` is the 1-based sheet row (xlsx) or CSV record.",
         "n_valid_rows": len(cases),
         "n_defect_rows": len(manifest),
         "n_rejected_rows": len(rejected),
         "n_duplicate_rows": len(manifest) - len(rejected),
         "files": {
-            "cp932_csv": sorted(f"cases/{p.name}" for p in cases_dir.glob("*.csv")
-                                if formats[p.stem.rsplit("_", 1)[1]][1] == "cp932"),
+            "cp932_csv": sorted(
+                f"cases/{p.name}"
+                for p in cases_dir.glob("*.csv")
+                if formats[p.stem.rsplit("_", 1)[1]][1] == "cp932"
+            ),
         },
         "defects": manifest,
     }
@@ -299,5 +367,6 @@ def write_survey(survey: SyntheticSurvey, cfg: dict, raw_dir: str | Path,
 
 
 def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )

@@ -27,9 +27,9 @@ LINE_BREAK = "\n"
 class HeaderStyle:
     """How one file lays out its header."""
 
-    two_rows: bool                 # grouped columns as a merged group row over an item row
-    merge_vertical: bool           # two-row: non-group labels merged down (else blank below)
-    separator: str                 # one-row: between group and item
+    two_rows: bool  # grouped columns as a merged group row over an item row
+    merge_vertical: bool  # two-row: non-group labels merged down (else blank below)
+    separator: str  # one-row: between group and item
     alias_share: float
     space_share: float
     full_width_share: float
@@ -75,8 +75,15 @@ def column_blocks(table: Table, columns: list[str]) -> list[list[str]]:
     return blocks
 
 
-def header_rows(table: Table, blocks: list[list[str]], extra: dict[str, str],
-                style: HeaderStyle, cell: CellStyle, rng, top: int):
+def header_rows(
+    table: Table,
+    blocks: list[list[str]],
+    extra: dict[str, str],
+    style: HeaderStyle,
+    cell: CellStyle,
+    rng,
+    top: int,
+):
     """Header rows (one or two) and merges for the flattened ``blocks``; ``top`` is the
     1-based row of the first header row."""
     columns = [c for b in blocks for c in b]
@@ -101,13 +108,17 @@ def header_rows(table: Table, blocks: list[list[str]], extra: dict[str, str],
             group = table.groups[var.group]
             start = len(first) + 1
             first += [_label(group.header, group.aliases, style, cell, rng)] + [None] * (
-                len(block) - 1)
+                len(block) - 1
+            )
             second += [table.variables[n].item for n in block]
             if len(block) > 1:
                 merges.append((top, start, top, start + len(block) - 1))
         else:
-            label = extra[block[0]] if var is None else _label(var.header, var.aliases, style,
-                                                                cell, rng)
+            label = (
+                extra[block[0]]
+                if var is None
+                else _label(var.header, var.aliases, style, cell, rng)
+            )
             first.append(label)
             second.append(None)
             if style.merge_vertical:
@@ -140,13 +151,18 @@ def _fixed_zip(data: bytes) -> bytes:
     """Re-pack a zip with fixed entry times and fixed core-properties timestamps."""
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(
-            out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
-                                 rb"\g<1>" + stamp.encode(), content)
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                    rb"\g<1>" + stamp.encode(),
+                    content,
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr

@@ -27,15 +27,15 @@ def full_width(text: str) -> str:
 class CellStyle:
     """How one file spells its cells (drawn per file)."""
 
-    encoding: str | None          # None for xlsx, else the CSV encoding
-    date_style: str               # main date spelling of the file
+    encoding: str | None  # None for xlsx, else the CSV encoding
+    date_style: str  # main date spelling of the file
     date_styles: dict[str, float]  # occasional other spellings
     full_width_share: float
     unit_share: float
     missing_code_share: float
-    mark_yes: str                 # the file's habitual yes mark
-    mark_no: str                  # the file's habitual no mark ("" = blank)
-    center_style: str             # C01 | 1 | 01 | C1 | full
+    mark_yes: str  # the file's habitual yes mark
+    mark_no: str  # the file's habitual no mark ("" = blank)
+    center_style: str  # C01 | 1 | 01 | C1 | full
 
     def ok(self, text: str) -> bool:
         """Whether the file's encoding can hold ``text`` (cp932 lacks e.g. ✓)."""
@@ -57,8 +57,9 @@ def _pick(rng, options: list, n: int) -> np.ndarray:
     return arr[rng.integers(0, len(options), n)]
 
 
-def _missing_cells(rng, style: CellStyle, codebook: Codebook, n: int,
-                   exclude: tuple[str, ...] = ()) -> np.ndarray:
+def _missing_cells(
+    rng, style: CellStyle, codebook: Codebook, n: int, exclude: tuple[str, ...] = ()
+) -> np.ndarray:
     """Blank (None) or a missing code, for n missing cells."""
     codes = [c for c in style.options(codebook.missing_codes) if c not in exclude]
     out = np.full(n, None, dtype=object)
@@ -68,8 +69,10 @@ def _missing_cells(rng, style: CellStyle, codebook: Codebook, n: int,
 
 
 def _maybe_full_width(rng, style: CellStyle, cells: np.ndarray) -> np.ndarray:
-    hit = np.flatnonzero((rng.random(len(cells)) < style.full_width_share)
-                         & np.array([isinstance(c, str) for c in cells], dtype=bool))
+    hit = np.flatnonzero(
+        (rng.random(len(cells)) < style.full_width_share)
+        & np.array([isinstance(c, str) for c in cells], dtype=bool)
+    )
     for i in hit:
         cells[i] = full_width(cells[i])
     return cells
@@ -78,15 +81,17 @@ def _maybe_full_width(rng, style: CellStyle, cells: np.ndarray) -> np.ndarray:
 def render_center(values: pd.Series, style: CellStyle, rng) -> np.ndarray:
     number = values.str.removeprefix("C").astype(int).to_numpy()
     fmt = {"C01": "C{:02d}", "1": "{:d}", "01": "{:02d}", "C1": "C{:d}", "full": "C{:02d}"}[
-        style.center_style]
+        style.center_style
+    ]
     out = np.array([fmt.format(k) for k in number], dtype=object)
     if style.center_style == "full":
         out = np.array([full_width(s) for s in out], dtype=object)
     return out
 
 
-def render_category(var: Variable, values: pd.Series, style: CellStyle, codebook: Codebook,
-                    rng) -> np.ndarray:
+def render_category(
+    var: Variable, values: pd.Series, style: CellStyle, codebook: Codebook, rng
+) -> np.ndarray:
     codes = values.astype(object).to_numpy()
     out = np.empty(len(codes), dtype=object)
     for level in var.levels:
@@ -98,14 +103,17 @@ def render_category(var: Variable, values: pd.Series, style: CellStyle, codebook
     return _maybe_full_width(rng, style, out)
 
 
-def render_boolean(var: Variable, values: pd.Series, style: CellStyle, codebook: Codebook,
-                   rng) -> np.ndarray:
+def render_boolean(
+    var: Variable, values: pd.Series, style: CellStyle, codebook: Codebook, rng
+) -> np.ndarray:
     """Labelled booleans (welfare, member, responded): labels or, if accepted, marks."""
     arr = values.to_numpy(dtype=object, na_value=None)
     out = np.empty(len(arr), dtype=object)
     by_code = {lv.code: lv for lv in var.levels}
-    for flag, code, marks in ((True, "true", codebook.mark_yes),
-                              (False, "false", codebook.mark_no)):
+    for flag, code, marks in (
+        (True, "true", codebook.mark_yes),
+        (False, "false", codebook.mark_no),
+    ):
         hit = np.array([a is flag for a in arr], dtype=bool)
         options = list(by_code[code].spellings)
         if var.accept_marks:
@@ -127,8 +135,9 @@ def render_mark(values: pd.Series, style: CellStyle, codebook: Codebook, rng) ->
     return np.where(arr, yes, no).astype(object)
 
 
-def render_integer(var: Variable, values: pd.Series, style: CellStyle, codebook: Codebook,
-                   rng, numeric_cells: bool) -> np.ndarray:
+def render_integer(
+    var: Variable, values: pd.Series, style: CellStyle, codebook: Codebook, rng, numeric_cells: bool
+) -> np.ndarray:
     arr = values.to_numpy(dtype=object, na_value=None)
     miss = np.array([a is None for a in arr], dtype=bool)
     out = np.empty(len(arr), dtype=object)
@@ -147,8 +156,14 @@ def render_integer(var: Variable, values: pd.Series, style: CellStyle, codebook:
     return out
 
 
-def render_iq(values: pd.Series, status: pd.Series, style: CellStyle, codebook: Codebook,
-              rng, numeric_cells: bool) -> np.ndarray:
+def render_iq(
+    values: pd.Series,
+    status: pd.Series,
+    style: CellStyle,
+    codebook: Codebook,
+    rng,
+    numeric_cells: bool,
+) -> np.ndarray:
     var = codebook.variable("cases", "iq")
     iq = values.to_numpy(dtype=float, na_value=np.nan)
     st = status.astype(object).to_numpy()
@@ -157,8 +172,9 @@ def render_iq(values: pd.Series, status: pd.Series, style: CellStyle, codebook: 
     out[measured] = [int(v) if numeric_cells else str(int(v)) for v in iq[measured]]
     ranged = np.flatnonzero(st == "range")
     seps = _pick(rng, style.options(RANGE_SEPARATORS), len(ranged))
-    out[ranged] = [f"{int(iq[i] - 2.5)}{s}{int(iq[i] + 2.5)}" for i, s in
-                   zip(ranged, seps, strict=True)]
+    out[ranged] = [
+        f"{int(iq[i] - 2.5)}{s}{int(iq[i] + 2.5)}" for i, s in zip(ranged, seps, strict=True)
+    ]
     unmeasurable = st == "unmeasurable"
     out[unmeasurable] = _pick(rng, style.options(var.unmeasurable), int(unmeasurable.sum()))
     unknown = st == "unknown"
@@ -204,22 +220,33 @@ def render_date(values: pd.Series, style: CellStyle, codebook: Codebook, rng) ->
     names = list(style.date_styles)
     weights = np.array([style.date_styles[s] for s in names], dtype=float)
     other = rng.random(len(arr)) < 0.1
-    styles = np.where(other, np.array(names, dtype=object)[
-        rng.choice(len(names), len(arr), p=weights / weights.sum())], style.date_style)
+    styles = np.where(
+        other,
+        np.array(names, dtype=object)[rng.choice(len(names), len(arr), p=weights / weights.sum())],
+        style.date_style,
+    )
     if style.encoding is not None:
         styles = np.where(styles == "excel", "slash", styles)
     gannen = rng.random(len(arr)) < 0.7
     out = np.empty(len(arr), dtype=object)
     present = np.flatnonzero(~miss)
     dates = arr[present].astype(object)
-    out[present] = [format_date(d, s, codebook, g) for d, s, g in
-                    zip(dates, styles[present], gannen[present], strict=True)]
+    out[present] = [
+        format_date(d, s, codebook, g)
+        for d, s, g in zip(dates, styles[present], gannen[present], strict=True)
+    ]
     out[miss] = _missing_cells(rng, style, codebook, int(miss.sum()))
     return _maybe_full_width(rng, style, out)
 
 
-def render_column(var: Variable, frame: pd.DataFrame, style: CellStyle, codebook: Codebook,
-                  rng, numeric_cells: bool) -> np.ndarray:
+def render_column(
+    var: Variable,
+    frame: pd.DataFrame,
+    style: CellStyle,
+    codebook: Codebook,
+    rng,
+    numeric_cells: bool,
+) -> np.ndarray:
     """Raw cells of one variable of ``frame`` in ``style``."""
     values = frame[var.name]
     if var.type == "center_id":
