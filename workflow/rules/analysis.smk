@@ -35,16 +35,16 @@ rule analysis_dataset:
         codebook=config["codebook"],
     output:
         ANALYSIS_DATASET,
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Building the analysis dataset {output}"
     log:
         paths.log("analysis_dataset"),
     benchmark:
         paths.benchmark("analysis_dataset")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Building the analysis dataset {output}"
     script:
         "../scripts/analysis_dataset.py"
 
@@ -59,16 +59,16 @@ rule analysis_models:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
         fits=expand(paths.FIT, model=MODEL_NAMES),
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Fitting the models of {input.models}: coefficients, diagnostics and one fit summary per model"
     log:
         paths.log("analysis_models"),
     benchmark:
         paths.benchmark("analysis_models")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Fitting the models of {input.models}: coefficients, diagnostics and one fit summary per model"
     script:
         "../scripts/analysis_models.py"
 
@@ -80,16 +80,16 @@ rule analysis_curves:
         codebook=config["codebook"],
     output:
         paths.CURVES,
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Estimating the Kaplan-Meier and Aalen-Johansen curves into {output}"
     log:
         paths.log("analysis_curves"),
     benchmark:
         paths.benchmark("analysis_curves")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Estimating the Kaplan-Meier and Aalen-Johansen curves into {output}"
     script:
         "../scripts/analysis_curves.py"
 
@@ -108,15 +108,15 @@ rule analysis_numbers:
         codebook=config["codebook"],
     output:
         paths.NUMBERS,
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Collecting every number the summary quotes into {output}"
     log:
         paths.log("analysis_numbers"),
     benchmark:
         paths.benchmark("analysis_numbers")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Collecting every number the summary quotes into {output}"
     script:
         "../scripts/analysis_numbers.py"

@@ -26,6 +26,12 @@ rule ingest:
         rejected=paths.REJECTED_ROWS,
         summary_json=paths.VALIDATION_JSON,
         summary_csv=paths.VALIDATION_CSV,
+    log:
+        paths.log("ingest"),
+    benchmark:
+        paths.benchmark("ingest")
+    conda:
+        ENV
     params:
         raw_dir=lambda wildcards, input: str(Path(input.raw[0]).parent),  # roster file first
         synthetic=SYNTHETIC,
@@ -33,12 +39,6 @@ rule ingest:
         synthetic_key=config["pseudonym"]["synthetic_key"],
     message:
         "Ingesting the raw files of {params.raw_dir}: clean tables, rejected rows and the validation summary"
-    log:
-        paths.log("ingest"),
-    benchmark:
-        paths.benchmark("ingest")
-    conda:
-        ENV
     script:
         "../scripts/ingest.py"
 
@@ -48,15 +48,15 @@ rule ingest_gate:
         summary=paths.VALIDATION_JSON,
     output:
         accepted=paths.ACCEPTED,
-    params:
-        max_share=config["validation"]["max_rejected_share"],
-    message:
-        "Checking the share of rejected case rows against validation.max_rejected_share ({params.max_share})"
     log:
         paths.log("ingest_gate"),
     benchmark:
         paths.benchmark("ingest_gate")
     conda:
         ENV
+    params:
+        max_share=config["validation"]["max_rejected_share"],
+    message:
+        "Checking the share of rejected case rows against validation.max_rejected_share ({params.max_share})"
     script:
         "../scripts/ingest_gate.py"
