@@ -111,7 +111,7 @@ display(prolonged)
 # %%
 for name, category in catalog.FIGURES.items():
     if category == "Follow-up":
-        display(Image(filename=figures[name]))
+        display(Image(data=figures[name], format="png"))
 
 # %% [markdown]
 # ## Support barriers by cohort and by prolonged status (report table 3)
@@ -135,7 +135,7 @@ for name, category in catalog.TABLES.items():
 # %%
 for name, category in catalog.FIGURES.items():
     if category == "Models":
-        display(Image(filename=figures[name]))
+        display(Image(data=figures[name], format="png"))
 
 # %% [markdown]
 # ## Model checks
