@@ -30,6 +30,7 @@ def test_elbo_and_gradient_equal_statsmodels(seed):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_fit_equals_statsmodels_fit():
     rng = np.random.default_rng(3)
     n, q = 2_000, 10

@@ -65,9 +65,9 @@ def test_catalog_metadata_declare_a_software_deployment():
 
 
 def test_documents_point_at_files_that_exist():
-    """Repository paths quoted in the documents exist (FORMAT.md once pointed elsewhere)."""
+    """Repository paths quoted in the documents exist."""
     quoted = re.compile(r"`((?:config|docs|workflow|src|tests|notebooks|\.test)/[^`*<>{ ]+)`")
-    for doc in ("docs/FORMAT.md", "config/README.md", "data/README.md", "CONTRIBUTING.md"):
+    for doc in ("docs/README.md", "config/README.md", "data/README.md", "CONTRIBUTING.md"):
         text = (ROOT / doc).read_text(encoding="utf-8")
         absent = [p for p in quoted.findall(text) if not (ROOT / p.rstrip("/")).exists()]
         assert absent == [], doc

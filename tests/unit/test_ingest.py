@@ -82,6 +82,7 @@ def test_each_error_is_rejected_with_its_rule_and_location(tmp_path, name):
     )
 
 
+@pytest.mark.slow
 def test_rejected_rows_carry_raw_value_and_messages_but_mask_case_refs(tmp_path):
     result = ingest_survey(
         raw_folder(tmp_path, "err_invalid_date.csv", "err_conflicting_duplicate_ref.csv"), CB, KEY
@@ -144,6 +145,7 @@ def test_every_spelling_of_format_md_is_accepted(tmp_path):
     assert c["act_daily_life"].sum() == 1 and c["link_money"].sum() == 1
 
 
+@pytest.mark.slow
 def test_clean_tables_follow_the_schemas(tmp_path):
     result = ingest_survey(raw_folder(tmp_path, "valid.csv", "acc_spellings.csv"), CB, KEY)
     for name, table in result.tables.items():
@@ -256,6 +258,7 @@ def _cases_rows():
     return [line.split(",") for line in lines]
 
 
+@pytest.mark.slow
 def test_xlsx_two_row_header_merged_groups_excel_dates_and_sheet_choice(tmp_path):
     raw = raw_folder(tmp_path)
     header, *rows = _cases_rows()
