@@ -4,8 +4,9 @@ column of results/models/coefficients.csv and the methods paragraph.
 Each type follows what R's reference implementation does by default, so that the numbers can
 be checked against it (tests/crosscheck/):
 
-- logistic regression with clusters: CR1, the sandwich times G/(G-1) (N-1)/(N-K), as
-  ``sandwich::vcovCL(glm)`` (type HC1, cadjust = TRUE) and statsmodels' cluster covariance;
+- logistic regression with clusters: the sandwich times G/(G-1), as ``sandwich::vcovCL(glm)``
+  at its defaults (type HC0 for a glm, cadjust = TRUE; the extra (N-1)/(N-K) of HC1, which
+  statsmodels' cluster covariance also applies, is vcovCL's default for lm only);
 - Cox models with clusters: the grouped-score sandwich without a small-sample factor, as
   ``coxph(..., cluster = )``;
 - GEE: the sandwich without a small-sample factor, as ``geepack::geeglm`` (std.err "san.se");
@@ -25,7 +26,7 @@ from __future__ import annotations
 CONVENTIONS = {
     ("cox", "cluster_robust"): "cluster-robust (coxph robust variance, no small-sample factor)",
     ("cox", "model"): "model-based (inverse observed information, Efron ties)",
-    ("logit", "cluster_robust"): "cluster-robust (CR1, G/(G-1)(N-1)/(N-K), as sandwich::vcovCL)",
+    ("logit", "cluster_robust"): "cluster-robust (HC0 times G/(G-1), as sandwich::vcovCL for glm)",
     ("logit", "model"): "model-based (inverse Fisher information)",
     ("gee", "gee_robust"): "cluster-robust sandwich (as geepack san.se, no small-sample factor)",
     ("mixed_logit", "model"): (

@@ -35,6 +35,9 @@ TIME = "followup_months"
 #: towards infinity: (quasi-)separation or a group without events.
 LARGE_LOG_RATIO = 12.0
 EVENT_TYPE = "event_type"
+#: IRLS stops at this relative change of the deviance (statsmodels' default 1e-8 leaves the
+#: estimates about 1e-6 from R's glm, which iterates to convergence).
+GLM_TOL = 1e-12
 COEFFICIENT_COLUMNS = [
     "model",
     "role",
@@ -243,14 +246,21 @@ def _fit_once(
                 endog = frame[[f"{spec.outcome}_yes", f"{spec.outcome}_no"]].to_numpy(float)
             model = GLM(endog, X.to_numpy(), family=Binomial())
             if spec.type == "logit" and spec.cluster:
+                groups = _group_codes(frame, spec.cluster)
                 res = model.fit(
-                    cov_type="cluster", cov_kwds={"groups": _group_codes(frame, spec.cluster)}
+                    cov_type="cluster",
+                    cov_kwds={"groups": groups, "use_correction": False},
+                    tol=GLM_TOL,
                 )
+                # sandwich::vcovCL's default for a glm: HC0 with cadjust, i.e. G / (G - 1)
+                # and no (N - 1) / (N - K) (that is HC1, its default for lm only)
+                n_groups = int(groups.max()) + 1
+                bse = np.asarray(res.bse) * np.sqrt(n_groups / (n_groups - 1))
                 se_type = "cluster_robust"
             else:
-                res = model.fit()
+                res = model.fit(tol=GLM_TOL)
+                bse = np.asarray(res.bse)
                 se_type = "quasi_binomial" if spec.overdispersion else "model"
-            bse = np.asarray(res.bse)
             if spec.type == "binomial_counts":
                 # GLM(scale="X2") with a (successes, failures) endog computes the Pearson
                 # statistic on the proportions without the trials weights, so the dispersion
@@ -283,11 +293,10 @@ def _fit_once(
                 groups=_group_codes(frame, spec.cluster),
                 family=Binomial(),
                 cov_struct=Exchangeable(),
-                # geepack's moment estimators: scale and alpha without the ddof = p of
-                # statsmodels' default (sum of squares over N, cross products over pairs)
-                ddof_scale=0,
             )
-            res = model.fit()
+            # geepack's moment estimators: scale and alpha without the ddof = p of
+            # statsmodels' default (sum of squares over N, cross products over pairs)
+            res = model.fit(ddof_scale=0)
             est = Estimates(cols, np.asarray(res.params), np.asarray(res.bse), "gee_robust")
             if checks:
                 est.diagnostics.append(
@@ -378,7 +387,7 @@ def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.
 
 def _rubin(fits: list[Estimates], n: int) -> Estimates:
     """Combine the fits of the imputed data sets by Rubin's rules with Barnard-Rubin degrees
-    of freedom (complete-data df: n minus the number of coefficients, as mice::pool)."""
+    of freedom (complete-data df: ``n`` minus the number of coefficients, as mice::pool)."""
     pooled = imputation.pool(
         np.array([f.params for f in fits]),
         np.array([f.bse**2 for f in fits]),
@@ -451,7 +460,10 @@ def fit_model(
                 start=fits[0].params if spec.type == "cox" else None,
             )
         )
-    est = fits[0] if len(fits) == 1 else _rubin(fits, len(frame))
+    # complete-data df of Barnard-Rubin: observations minus coefficients, as mice::pool
+    # takes it (for coxph its nobs, the number of events)
+    n_complete = n_events if spec.type == "cox" else len(frame)
+    est = fits[0] if len(fits) == 1 else _rubin(fits, n_complete)
     if len(fits) > 1:
         est.diagnostics = fits[0].diagnostics
         imputed = [c for c in prepared.formula_vars if frame[c].isna().any()]
