@@ -22,7 +22,7 @@ def sim():
     study["scenarios"] = [
         {"name": "tiny", "series": "s", "design": {"n_cases": 1500, "n_centers": 20}}
     ]
-    return load_simulation(study, _config())
+    return load_simulation(study_config=study, config=_config())
 
 
 @pytest.mark.slow
