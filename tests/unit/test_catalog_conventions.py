@@ -29,12 +29,14 @@ def test_config_readme_describes_every_config_file_and_key_group():
     missing = {
         name: [key for key in _yaml(CONFIG / name) if f"`{key}" not in readme] for name in files
     }
-    assert {name: keys for name, keys in missing.items() if keys} == {}
+    assert {name: keys for name, keys in missing.items() if keys} == {}, (
+        "describe in config/README.md"
+    )
     # and every setting of config.yaml, by its dotted name
     settings = []
     for key, value in _yaml(CONFIG / "config.yaml").items():
         settings += [f"{key}.{sub}" for sub in value] if isinstance(value, dict) else [key]
-    assert [s for s in settings if f"`{s}" not in readme] == []
+    assert [s for s in settings if f"`{s}" not in readme] == [], "describe in config/README.md"
 
 
 def _relative_to_test(node):
@@ -47,10 +49,12 @@ def _relative_to_test(node):
 
 
 def test_the_test_config_is_the_default_one_on_a_small_survey():
-    assert _relative_to_test(_yaml(TEST_CONFIG / "config.yaml")) == _yaml(CONFIG / "config.yaml")
+    assert _relative_to_test(_yaml(TEST_CONFIG / "config.yaml")) == _yaml(CONFIG / "config.yaml"), (
+        "config/config.yaml changed: make the same change in .test/config/config.yaml"
+    )
     small, default = _yaml(TEST_CONFIG / "synthetic.yaml"), _yaml(CONFIG / "synthetic.yaml")
     assert 0 < small.pop("scale") < default.pop("scale")
-    assert small == default
+    assert small == default, "config/synthetic.yaml changed: change .test/config/ likewise"
     for value in _yaml(TEST_CONFIG / "config.yaml").values():
         for path in value.values() if isinstance(value, dict) else [value]:
             if isinstance(path, str) and path.startswith("../"):
