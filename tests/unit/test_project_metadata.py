@@ -4,6 +4,7 @@ dependency ranges against the lock; and `pip install .` gives a working package.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -104,10 +105,12 @@ def test_pip_install_gives_a_working_package(tmp_path):
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info"))
     venv = tmp_path / "venv"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        env=env,
         capture_output=True,
         text=True,
         check=True,
@@ -116,6 +119,8 @@ def test_pip_install_gives_a_working_package(tmp_path):
     Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "--no-build-isolation", str(source)],
+        cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
     )
@@ -128,6 +133,8 @@ def test_pip_install_gives_a_working_package(tmp_path):
             "import importlib.metadata as m; print(teichaku.__file__); "
             "print(m.version('teichaku')); print(m.metadata('teichaku')['License-Expression'])",
         ],
+        cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
     )
@@ -139,7 +146,11 @@ def test_pip_install_gives_a_working_package(tmp_path):
     shutil.copytree(ROOT / "config", run / "config")
     shutil.copytree(ROOT / "workflow" / "schemas", run / "workflow" / "schemas")
     proc = subprocess.run(
-        [str(python), "-m", "teichaku.docs", "dictionary"], cwd=run, capture_output=True, text=True
+        [str(python), "-m", "teichaku.docs", "dictionary"],
+        cwd=run,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
     assert (run / "results" / "codebook" / "codebook.md").stat().st_size > 1000
