@@ -195,21 +195,22 @@ def test_csv_encodings(tmp_path, encoding):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("name", "content", "rule"),
     [
-        ("bad.csv", b"\xff\xfe\xfa\xfb\x80\x81", "cannot decode"),
-        ("empty.csv", b"", "empty"),
-        ("blank.csv", b"\r\n \r\n", "empty"),
-        ("broken.xlsx", b"PK\x03\x04 this is not a workbook", "not a readable Excel"),
-        ("text.xlsx", b"hello", "not a readable Excel"),
-        ("old.xls", b"\xd0\xcf\x11\xe0", "unsupported file type"),
+        ("bad.csv", b"\xff\xfe\xfa\xfb\x80\x81", "undecodable_text"),
+        ("empty.csv", b"", "empty_file"),
+        ("blank.csv", b"\r\n \r\n", "empty_file"),
+        ("broken.xlsx", b"PK\x03\x04 this is not a workbook", "unreadable_workbook"),
+        ("text.xlsx", b"hello", "unreadable_workbook"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", "unsupported_file_type"),
     ],
 )
-def test_unreadable_files_stop_with_one_message_naming_the_file(tmp_path, name, content, message):
+def test_unreadable_files_stop_with_one_message_naming_the_file(tmp_path, name, content, rule):
     raw = raw_folder(tmp_path, "valid.csv")
     (raw / "cases" / name).write_bytes(content)
-    with pytest.raises(IngestError, match=message) as err:
+    with pytest.raises(IngestError, match=rule) as err:
         ingest_survey(raw, CB, KEY)
+    assert err.value.rule == rule
     assert f"cases/{name}" in str(err.value)
 
 
