@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 from collections import Counter
@@ -320,3 +321,22 @@ def raw_input_files(raw_dir: Path, stems: tuple[str, ...]) -> list[Path]:
         files = [raw_dir / f"{stem}{s}" for s in READABLE if (raw_dir / f"{stem}{s}").is_file()]
         found += files or [raw_dir / f"{stem}{SPREADSHEETS[0]}"]
     return found
+
+
+def raw_digest(raw_dir: Path, files: list[Path]) -> str:
+    """SHA-256 over the names (relative to ``raw_dir``) and contents of ``files`` (folders:
+    every file in them, as ``raw_input_files`` lists them): a Snakemake parameter, so that
+    a raw file whose content changed is read again even with an old modification time."""
+    digest = hashlib.sha256()
+    paths = []
+    for path in map(Path, files):
+        paths += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for path in paths:
+        name = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else str(path)
+        digest.update(name.encode() + b"\0")
+        if path.is_file():
+            with open(path, "rb") as fh:
+                digest.update(hashlib.file_digest(fh, "sha256").digest())
+        else:
+            digest.update(b"missing")
+    return digest.hexdigest()

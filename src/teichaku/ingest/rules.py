@@ -36,6 +36,12 @@ _RULES = [
     Rule("invalid_mark", "error", "該当/非該当の記号として読めません", "not a yes/no mark"),
     Rule("invalid_category", "error", "選択肢にない値です", "not one of the allowed values"),
     Rule("invalid_center_id", "error", "センター番号として読めません", "not a center number"),
+    Rule(
+        "invalid_case_id",
+        "error",
+        "仮名化した対象者IDの形式が不正です(プログラムの不具合です。報告してください)",
+        "pseudonymised case id not 64 hexadecimal digits (a bug: please report it)",
+    ),
     Rule("missing_value", "error", "必須の値が空欄です", "a required value is blank"),
     Rule(
         "undefined_character",
