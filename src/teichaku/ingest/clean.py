@@ -30,7 +30,7 @@ from teichaku.codebook import Codebook, Table
 from teichaku.ingest.crosscheck import cross_rules
 from teichaku.ingest.headers import Header, find_header
 from teichaku.ingest.parsers import cell_parser
-from teichaku.ingest.readers import Columns, Sheet
+from teichaku.ingest.readers import Columns, Sheet, SparseRow
 from teichaku.ingest.rules import RULES
 from teichaku.ingest.values import CellError, FlaggedCell, cell_text, undefined_character
 from teichaku.schemas import clean_columns, table_schema
@@ -255,7 +255,7 @@ class _Parsed:
 
 
 def _row_is_empty(row) -> bool:
-    return all(map(_is_empty, row))
+    return all(map(_is_empty, row.values() if isinstance(row, SparseRow) else row))
 
 
 def _flag_merged(body: list, merges, header: Header, empty: np.ndarray) -> list:

@@ -39,6 +39,33 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the csv module ends lines
 _BLANK = re.compile(rb"\s*")  # bytes.strip's whitespace: ASCII space, \t \n \r \v \f
 
 
+DENSE_WIDTH = 1024  # a row longer than this (a stray far-right cell) is kept sparse
+
+
+class SparseRow(Sequence):
+    """A row whose cells are few and far apart (``XFD5`` beside ``A5:W5``): as long as up to
+    its last cell, but only the cells present are stored."""
+
+    def __init__(self, cells: dict[int, object]):
+        self.cells = cells
+        self.width = max(cells) + 1
+
+    def __len__(self) -> int:
+        return self.width
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return [self[i] for i in range(*j.indices(self.width))]
+        if j < 0:
+            j += self.width
+        if not 0 <= j < self.width:
+            raise IndexError(j)
+        return self.cells.get(j)
+
+    def values(self):
+        return self.cells.values()
+
+
 @dataclass
 class Columns:
     """Rows of a sheet column by column: ``cells[j]`` is column ``j`` (a pyarrow chunked

@@ -40,6 +40,7 @@ from openpyxl.styles.numbers import (
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 
 from teichaku.ingest.errors import IngestError, file_error
+from teichaku.ingest.readers import DENSE_WIDTH, SparseRow
 from teichaku.ingest.values import FlaggedCell
 
 MAX_PART_BYTES = 512 * 2**20  # uncompressed size of one part
@@ -319,7 +320,9 @@ def _sheet_rows(part: _Part, cells: _CellReader) -> XlsxSheet:
                 if value is not None:
                     values[column - 1] = value
             rows.extend([()] * (row_number - 1 - len(rows)))
-            if values:
+            if values and max(values) >= DENSE_WIDTH:
+                rows.append(SparseRow(values))
+            elif values:
                 line = [None] * (max(values) + 1)
                 for j, value in values.items():
                     line[j] = value

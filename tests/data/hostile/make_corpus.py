@@ -14,6 +14,7 @@ beyond the cells, damaged parts, and compression bombs.
 from __future__ import annotations
 
 import io
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -319,6 +320,12 @@ def xlsx_files() -> dict[str, bytes]:
             )
         ]
     )
+    # 2,000 rows, each with a stray cell in column XFD (a far-right note)
+    stray = sheet_xml(table_of(rows(2000))).replace(
+        "</row>", '<c r="XFD1" t="inlineStr"><is><t>x</t></is></c></row>'
+    )
+    stray = re.sub(r'<row r="(\d+)">(.*?)<c r="XFD1"', r'<row r="\1">\2<c r="XFD\1"', stray)
+    out["cases/stray_column_xfd_every_row.xlsx"] = workbook([("対象者", "visible", stray)])
     # shared strings (with a phonetic guide, rich text) and Excel date cells, 1904 calendar
     strings = [
         "センター番号", "対象者番号", "C01", "自宅アパート",
