@@ -227,32 +227,42 @@ def _quoted_rows(text: str, display: str) -> list[list[str]]:
             yield line
 
     rows: list[list[str]] = []
-    first_lines: list[int] = []  # 1-based line on which each row starts
+    spanning: list[tuple[int, int]] = []  # (row, 1-based first line) of rows over lines
     reader = csv.reader(lines())
     with _field_limit(text):
         try:
-            previous = 0
+            previous = first = 0
             for row in reader:
-                first_lines.append(previous + 1)
+                first = previous + 1
+                if reader.line_num > first:
+                    spanning.append((len(rows), first))
                 previous = reader.line_num
                 rows.append(row)
         except csv.Error as exc:
             raise file_error(display, "unreadable_csv", f"line {reader.line_num}: {exc}") from None
-    _check_quotes(text, rows, first_lines, offsets, display)
+    if rows and _has_line_break(rows[-1]) and (not spanning or spanning[-1][1] != first):
+        spanning.append((len(rows) - 1, first))  # a quote left open on the last line
+    if spanning:
+        _check_quotes(text, rows, spanning, offsets, display)
     return rows
 
 
-def _check_quotes(text, rows, first_lines, offsets, display) -> None:
+def _has_line_break(row: list[str]) -> bool:
+    """A cell holding a line break: within a row of one line only when a quote left open
+    on the last line takes the file's final line end into the cell."""
+    return any("\n" in cell or "\r" in cell for cell in row)
+
+
+def _check_quotes(text, rows, spanning, offsets, display) -> None:
     """An unbalanced quote makes the csv module read the rest of the file (or up to the
     next stray quote) as one field. A quoted field may hold line breaks (a note), so a field
     spanning lines is an unbalanced quote only when it runs to the end of the file with the
     quote still open, spans more than ``MAX_NOTE_LINES`` lines, or holds a line that looks
     like a row of its own (as many commas as the file's usual row has separators)."""
     widths = Counter(len(r) for r in rows)
-    usual = widths.most_common(1)[0][0] if widths else 1
-    for i, row in enumerate(rows):
-        line = first_lines[i]
-        for cell in row:
+    usual = widths.most_common(1)[0][0]
+    for i, line in spanning:
+        for cell in rows[i]:
             breaks = len(_LINE_BREAK.findall(cell))
             if not breaks:
                 continue
