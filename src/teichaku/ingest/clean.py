@@ -27,7 +27,7 @@ import pyarrow.compute
 
 from teichaku import pseudonym
 from teichaku.codebook import Codebook, Table
-from teichaku.ingest.crosscheck import cross_rules
+from teichaku.crosscheck import cross_rules
 from teichaku.ingest.headers import Header, find_header
 from teichaku.ingest.parsers import cell_parser
 from teichaku.ingest.readers import Columns, Sheet, SparseRow
