@@ -354,8 +354,7 @@ def read_workbook(path: Path, display: str, preferred_sheet: str) -> XlsxSheet:
         EOFError,
         OSError,
         ValueError,
-        IndexError,
-        KeyError,
+        LookupError,  # IndexError, KeyError, and an XML declaration naming no codec
         NotImplementedError,  # compression methods zipfile lacks
         RuntimeError,  # encrypted parts
         OverflowError,
