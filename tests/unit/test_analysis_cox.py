@@ -77,7 +77,7 @@ def test_ph_test_flags_a_time_varying_effect_and_not_a_constant_one():
 
 
 def test_stratified_scores_match_statsmodels_and_solve_the_score_equation():
-    from teichaku.analysis.fit import _stratified_scores
+    from teichaku.analysis.models.cox import _stratified_scores
 
     time, status, x, groups = _data(3, n=400)
     strata = groups % 4

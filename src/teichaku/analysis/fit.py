@@ -9,31 +9,26 @@ the fit. A model that cannot be fitted is reported in the diagnostics and the ot
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from formulaic import Formula, model_matrix
-from scipy import sparse, stats
-from statsmodels.duration.hazard_regression import PHReg
-from statsmodels.genmod.cov_struct import Exchangeable
-from statsmodels.genmod.families import Binomial
-from statsmodels.genmod.generalized_estimating_equations import GEE
-from statsmodels.genmod.generalized_linear_model import GLM
+from scipy import stats
 from statsmodels.imputation.mice import MICEData
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from teichaku.analysis import diagnostics as dg
-from teichaku.analysis.cox import cluster_robust_cov, score_residuals
+from teichaku.analysis.models import fit_function
+from teichaku.analysis.models.base import EVENT_TYPE, TIME, Estimates, ModelDataError
 from teichaku.analysis.specs import ModelSpec, Settings
 from teichaku.analysis.terms import tidy_term
-from teichaku.analysis.vb import BinomialMixedVB
 
-TIME = "followup_months"
+__all__ = ["COEFFICIENT_COLUMNS", "Estimates", "ModelDataError", "fit_model", "prepare", "tidy"]
+
 #: A log hazard or odds ratio beyond this (a ratio above about 160,000) means the fit ran off
 #: towards infinity: (quasi-)separation or a group without events.
 LARGE_LOG_RATIO = 12.0
-EVENT_TYPE = "event_type"
 COEFFICIENT_COLUMNS = [
     "model",
     "role",
@@ -54,10 +49,6 @@ COEFFICIENT_COLUMNS = [
 ]
 
 
-class ModelDataError(ValueError):
-    """The data cannot support the model as specified (missing variable, empty sample ...)."""
-
-
 @dataclass
 class Prepared:
     """The sample of one model: the frame (outcome, cluster, covariates) before encoding."""
@@ -68,32 +59,8 @@ class Prepared:
     n_without_cases: int = 0  # centers (data: centers) with no case of known outcome
 
 
-@dataclass
-class Estimates:
-    columns: list[str]
-    params: np.ndarray
-    bse: np.ndarray
-    se_type: str
-    df: np.ndarray | None = None  # t degrees of freedom per term (Rubin); None: normal
-    p_available: bool = True
-    extra: list[dict] = field(default_factory=list)  # extra rows (e.g. a center SD)
-    diagnostics: list[dict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    converged: bool = True
-
-
-@dataclass
-class ModelFit:
-    spec: ModelSpec
-    coefficients: pd.DataFrame
-    diagnostics: list[dict]
-    n: int | None = None
-    n_events: int | None = None
-    n_clusters: int | None = None
-
-
 def outcome_columns(spec: ModelSpec) -> list[str]:
-    if spec.type == "cox":
+    if spec.time_to_event:
         return [TIME, EVENT_TYPE]
     if spec.type == "binomial_counts":
         return [f"{spec.outcome}_yes", f"{spec.outcome}_no"]
@@ -145,42 +112,21 @@ def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
 
 
 def design(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
-    """The design matrix; Cox models have no intercept (it is absorbed by the baseline)."""
+    """The design matrix; time-to-event models have no intercept (it is absorbed by the
+    baseline hazard)."""
     X = model_matrix(spec.formula, frame, na_action="raise")
     X = pd.DataFrame(np.asarray(X, dtype=float), columns=list(X.columns), index=frame.index)
-    if spec.type == "cox":
+    if spec.time_to_event:
         X = X.drop(columns=["Intercept"], errors="ignore")
     return X
 
 
 def count_events(spec: ModelSpec, frame: pd.DataFrame, event: str | None = None) -> int:
-    if spec.type == "cox":
+    if spec.time_to_event:
         return int((frame[EVENT_TYPE] == (event or spec.event)).sum())
     if spec.type == "binomial_counts":
         return int(frame[f"{spec.outcome}_yes"].sum())
     return int(frame[spec.outcome].sum())
-
-
-def _group_codes(frame: pd.DataFrame, cluster: str) -> np.ndarray:
-    return pd.factorize(frame[cluster].astype(str), sort=True)[0]
-
-
-def _stratified_scores(
-    time: np.ndarray,
-    status: np.ndarray,
-    exog: np.ndarray,
-    params: np.ndarray,
-    strata: np.ndarray | None,
-) -> np.ndarray:
-    """Score residuals of a Cox model; with strata, each stratum has its own risk sets."""
-    if strata is None:
-        return score_residuals(time, status, exog, params)
-    scores = np.zeros_like(exog, dtype=float)
-    for code in np.unique(strata):
-        rows = strata == code
-        if status[rows].any():
-            scores[rows] = score_residuals(time[rows], status[rows], exog[rows], params)
-    return scores
 
 
 def _collect(caught: list[warnings.WarningMessage]) -> tuple[list[str], bool]:
@@ -197,156 +143,17 @@ def _fit_once(
     checks: bool,
     start: np.ndarray | None = None,
 ) -> Estimates:
-    """Fit the model on one complete design; ``checks`` adds the model-specific diagnostics.
+    """Fit the model on one complete design with its type's fit function (see
+    :mod:`teichaku.analysis.models`); ``checks`` adds the model-specific diagnostics.
     ``start`` (Cox) starts Newton's method there: the imputed data sets differ little."""
-    cols = list(X.columns)
+    fit = fit_function(spec.type)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if spec.type == "cox":
-            status = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
-            strata = _group_codes(frame, spec.strata) if spec.strata else None
-            model = PHReg(
-                frame[TIME].to_numpy(dtype=float),
-                X.to_numpy(),
-                status=status,
-                ties="efron",
-                strata=strata,
-            )
-            res = model.fit(start_params=start)
-            params = np.asarray(res.params)
-            hessian = model.hessian(params)
-            if spec.cluster:
-                scores = _stratified_scores(model.endog, status, model.exog, params, strata)
-                cov = cluster_robust_cov(hessian, scores, _group_codes(frame, spec.cluster))
-                bse = np.sqrt(np.diag(cov))
-            else:
-                bse = np.asarray(res.bse)
-            est = Estimates(cols, params, bse, "cluster_robust" if spec.cluster else "model")
-            if checks:
-                naive = np.linalg.inv(-hessian)
-                events = status == 1
-                est.diagnostics += dg.ph_rows(
-                    spec.name,
-                    [tidy_term(c) for c in cols],
-                    res.schoenfeld_residuals[events],
-                    model.endog[events],
-                    naive,
-                    settings.ph_alpha,
-                    settings.ph_time,
-                )
-        elif spec.type in ("logit", "binomial_counts"):
-            if spec.type == "logit":
-                endog = frame[spec.outcome].to_numpy(dtype=float)
-            else:
-                endog = frame[[f"{spec.outcome}_yes", f"{spec.outcome}_no"]].to_numpy(float)
-            model = GLM(endog, X.to_numpy(), family=Binomial())
-            if spec.type == "logit" and spec.cluster:
-                res = model.fit(
-                    cov_type="cluster", cov_kwds={"groups": _group_codes(frame, spec.cluster)}
-                )
-                se_type = "cluster_robust"
-            else:
-                res = model.fit()
-                se_type = "quasi_binomial" if spec.overdispersion else "model"
-            bse = np.asarray(res.bse)
-            if spec.type == "binomial_counts":
-                # GLM(scale="X2") with a (successes, failures) endog computes the Pearson
-                # statistic on the proportions without the trials weights, so the dispersion
-                # is applied here; it never shrinks the binomial SEs (floor 1).
-                dispersion = float(res.pearson_chi2 / res.df_resid) if res.df_resid else 1.0
-                if spec.overdispersion:
-                    bse = bse * np.sqrt(max(1.0, dispersion))
-                if checks:
-                    est_dispersion = dg.row(
-                        spec.name,
-                        "dispersion",
-                        "ok",
-                        "Pearson chi2 / residual df"
-                        + (
-                            " (SEs scaled by its square root when > 1)"
-                            if spec.overdispersion
-                            else ""
-                        ),
-                        value=dispersion,
-                    )
-            est = Estimates(
-                cols, np.asarray(res.params), bse, se_type, converged=bool(res.converged)
-            )
-            if checks and spec.type == "binomial_counts":
-                est.diagnostics.append(est_dispersion)
-        elif spec.type == "gee":
-            model = GEE(
-                frame[spec.outcome].to_numpy(dtype=float),
-                X.to_numpy(),
-                groups=_group_codes(frame, spec.cluster),
-                family=Binomial(),
-                cov_struct=Exchangeable(),
-            )
-            res = model.fit()
-            est = Estimates(cols, np.asarray(res.params), np.asarray(res.bse), "gee_robust")
-            if checks:
-                est.diagnostics.append(
-                    dg.row(
-                        spec.name,
-                        "within_cluster_correlation",
-                        "ok",
-                        "exchangeable working correlation within centers",
-                        value=float(np.asarray(model.cov_struct.dep_params).ravel()[0]),
-                    )
-                )
-        elif spec.type == "mixed_logit":
-            codes = _group_codes(frame, spec.cluster)
-            exog_vc = sparse.csr_matrix((np.ones(len(codes)), (np.arange(len(codes)), codes)))
-            params, sds, res = _fit_mixed(
-                frame[spec.outcome].to_numpy(dtype=float), X, exog_vc, settings.seed
-            )
-            est = Estimates(cols, params, sds, "posterior", p_available=False)
-            est.extra.append(
-                {
-                    "column": f"sd({spec.cluster})",
-                    "log_mean": float(res.vcp_mean[0]),
-                    "log_sd": float(res.vcp_sd[0]),
-                }
-            )
-        else:  # guarded by specs._check_model
-            raise ModelDataError(f"unknown model type {spec.type}")
+        est = fit(spec, frame, X, settings, checks=checks, start=start)
     messages, converged = _collect(caught)
     est.warnings = messages
     est.converged = est.converged and converged
     return est
-
-
-def _fit_mixed(endog: np.ndarray, X: pd.DataFrame, exog_vc: sparse.csr_matrix, seed: int):
-    """Random-intercept logistic model by mean-field variational Bayes, on centered and
-    standardized covariates.
-
-    Mean-field VB treats the coefficients as independent a posteriori; with raw covariates
-    (age_10 around 6, correlated with the intercept) that makes their posterior SDs several
-    times too small. Standardizing first removes most of that correlation. statsmodels'
-    ``scale_fe=True`` does this too but does not shift the intercept back after centering,
-    so the back-transformation is done here: slopes b = b' / s, intercept
-    b0 = b0' - sum(m b), with variance var(b0') + sum(m^2 var(b)) (independence, as in the
-    approximation itself).
-    """
-    exog = X.to_numpy(dtype=float).copy()
-    slope = np.array([c != "Intercept" for c in X.columns])
-    mean = np.where(slope, exog.mean(axis=0), 0.0)
-    sd = np.where(slope, exog.std(axis=0), 1.0)
-    sd[sd == 0] = 1.0
-    exog = (exog - mean) / sd
-    model = BinomialMixedVB(endog, exog, exog_vc, np.zeros(exog_vc.shape[1], dtype=int))
-    # The ELBO is a sum over cases, so its gradient grows with n: BFGS's absolute default
-    # gtol (1e-5) is unreachable on large data (precision loss, or thousands of iterations at
-    # 278,000 cases). A tolerance per case keeps the iterations independent of the size
-    # (about 130-190) and matches the default at the published size (2.8e-5 at 2,783 cases).
-    res = model.fit_vb(rng=seed, minim_opts={"gtol": 1e-8 * len(endog)})
-    params = np.asarray(res.fe_mean) / sd
-    sds = np.asarray(res.fe_sd) / sd
-    if not slope.all():
-        i = int(np.flatnonzero(~slope)[0])
-        params[i] = res.fe_mean[i] - np.sum(mean * params)
-        sds[i] = np.sqrt(res.fe_sd[i] ** 2 + np.sum((mean * sds)[slope] ** 2))
-    return params, sds, res
 
 
 def nelson_aalen(time: np.ndarray, event: np.ndarray) -> np.ndarray:
@@ -373,7 +180,7 @@ def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.
     for c in prepared.formula_vars:
         if c not in numeric:
             imp[f"code_{c}"] = pd.factorize(frame[c], sort=True)[0].astype(float)
-    if spec.type == "cox":
+    if spec.time_to_event:
         # White and Royston (2009): the event indicator and the Nelson-Aalen cumulative
         # hazard at the follow-up time, rather than the time itself.
         event = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
@@ -451,7 +258,7 @@ def fit_model(
         frames = [frame]
         X0 = design(spec, frame)
     binary_events = n_events
-    if spec.type != "cox":
+    if not spec.time_to_event:
         binary_events = min(n_events, (info.get("n_cases") or len(frame)) - n_events)
     problems = dg.sample_problems(X0, binary_events)
     if problems:
@@ -466,7 +273,7 @@ def fit_model(
                 design(spec, f),
                 settings,
                 checks=False,
-                start=fits[0].params if spec.type == "cox" else None,
+                start=fits[0].params if spec.time_to_event else None,
             )
         )
     est = fits[0] if len(fits) == 1 else _rubin(fits)
@@ -546,7 +353,7 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
         rows.append(
             {
                 "term": tidy_term(col),
-                "scale": "odds" if col == "Intercept" and spec.type != "cox" else spec.scale,
+                "scale": "odds" if col == "Intercept" and not spec.time_to_event else spec.scale,
                 "estimate": estimate[i],
                 "conf_low": low[i],
                 "conf_high": high[i],

@@ -15,7 +15,10 @@ import yaml
 
 from teichaku.codebook import Codebook
 
+#: Model types; each has a module in teichaku.analysis.models (its registry lists the same).
 MODEL_TYPES = ("cox", "logit", "gee", "mixed_logit", "binomial_counts")
+#: Types whose outcome is (follow-up time, how follow-up ended): no intercept, hazard ratios.
+TIME_TO_EVENT_TYPES = ("cox",)
 CURVE_TYPES = ("kaplan_meier", "cumulative_incidence")
 
 
@@ -50,9 +53,14 @@ class ModelSpec:
     overdispersion: bool = False
 
     @property
+    def time_to_event(self) -> bool:
+        """The outcome is follow-up time and how it ended (``event``), not a 0/1 column."""
+        return self.type in TIME_TO_EVENT_TYPES
+
+    @property
     def scale(self) -> str:
         """The scale estimates are reported on: hazard or odds ratios."""
-        return "HR" if self.type == "cox" else "OR"
+        return "HR" if self.time_to_event else "OR"
 
 
 @dataclass(frozen=True)
@@ -159,9 +167,11 @@ def parse_analysis_spec(raw: dict, thresholds: list[int], codebook: Codebook) ->
 def _check_model(spec: ModelSpec) -> None:
     if spec.type not in MODEL_TYPES:
         raise SpecError(f"model {spec.name}: type {spec.type!r} is not one of {MODEL_TYPES}")
-    if spec.type == "cox" and spec.event not in ("transition", "competing"):
-        raise SpecError(f"model {spec.name}: a cox model needs event: transition or competing")
-    if spec.type != "cox" and not spec.outcome:
+    if spec.time_to_event and spec.event not in ("transition", "competing"):
+        raise SpecError(
+            f"model {spec.name}: a {spec.type} model needs event: transition or competing"
+        )
+    if not spec.time_to_event and not spec.outcome:
         raise SpecError(f"model {spec.name}: a {spec.type} model needs an outcome")
     if spec.type in ("gee", "mixed_logit") and not spec.cluster:
         raise SpecError(f"model {spec.name}: a {spec.type} model needs a cluster column")

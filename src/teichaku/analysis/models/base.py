@@ -1,0 +1,53 @@
+"""What every model type shares: the estimates a fit returns and the helpers the fits use.
+
+A model type is a module of this package with one function
+
+    fit(spec, frame, X, settings, *, checks, start=None) -> Estimates
+
+``frame`` is the model's sample (outcome, cluster, strata and covariate columns, see
+``teichaku.analysis.fit.prepare``), ``X`` its design matrix (a DataFrame, one column per
+coefficient), ``checks`` asks for the model-specific diagnostics rows (False for the second
+and later imputed data sets) and ``start`` optional starting values (from the first imputed
+data set). Warnings raised inside ``fit`` are collected by the caller; a ConvergenceWarning
+marks the fit as not converged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+#: Columns of the analysis dataset a time-to-event model reads.
+TIME = "followup_months"
+EVENT_TYPE = "event_type"
+
+
+class ModelDataError(ValueError):
+    """The data cannot support the model as specified (missing variable, empty sample ...)."""
+
+
+@dataclass
+class Estimates:
+    """Coefficients of one fit on the log scale, their SEs and what the fit found.
+
+    ``extra`` holds rows beyond the coefficients, each a dict with ``column``, ``log_mean`` and
+    ``log_sd`` (e.g. the SD of a random intercept, reported as exp(log_mean)).
+    """
+
+    columns: list[str]
+    params: np.ndarray
+    bse: np.ndarray
+    se_type: str
+    df: np.ndarray | None = None  # t degrees of freedom per term (Rubin); None: normal
+    p_available: bool = True
+    extra: list[dict] = field(default_factory=list)
+    diagnostics: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    converged: bool = True
+
+
+def group_codes(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Integer codes 0..G-1 of a cluster or strata column (in the sorted order of its text)."""
+    return pd.factorize(frame[column].astype(str), sort=True)[0]

@@ -1,0 +1,36 @@
+"""Logistic regression of a 0/1 outcome (``type: logit``), cluster-robust SEs with a cluster."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
+
+from teichaku.analysis.models.base import Estimates, group_codes
+from teichaku.analysis.specs import ModelSpec, Settings
+
+
+def fit(
+    spec: ModelSpec,
+    frame: pd.DataFrame,
+    X: pd.DataFrame,
+    settings: Settings,
+    *,
+    checks: bool,
+    start: np.ndarray | None = None,
+) -> Estimates:
+    model = GLM(frame[spec.outcome].to_numpy(dtype=float), X.to_numpy(), family=Binomial())
+    if spec.cluster:
+        res = model.fit(cov_type="cluster", cov_kwds={"groups": group_codes(frame, spec.cluster)})
+        se_type = "cluster_robust"
+    else:
+        res = model.fit()
+        se_type = "model"
+    return Estimates(
+        list(X.columns),
+        np.asarray(res.params),
+        np.asarray(res.bse),
+        se_type,
+        converged=bool(res.converged),
+    )
