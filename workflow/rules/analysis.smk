@@ -21,6 +21,7 @@ ANALYSIS_OUTPUTS = [
     "results/models/coefficients.csv",
     "results/models/diagnostics.csv",
     "results/models/curves.parquet",
+    "results/models/cif_predicted.parquet",
     "results/numbers.json",
     *expand("results/models/fits/{model}.txt", model=MODEL_NAMES),
 ]
@@ -67,6 +68,25 @@ rule analysis_models:
         ENV
     script:
         "../scripts/analysis_models.py"
+
+
+rule analysis_predictions:
+    input:
+        analysis=ANALYSIS_DATASET,
+        models=ANALYSIS["models"],
+        codebook=config["codebook"],
+    output:
+        "results/models/cif_predicted.parquet",
+    params:
+        analysis=ANALYSIS,
+    log:
+        "logs/analysis_predictions.log",
+    benchmark:
+        "benchmarks/analysis_predictions.tsv"
+    conda:
+        ENV
+    script:
+        "../scripts/analysis_predictions.py"
 
 
 rule analysis_curves:

@@ -21,10 +21,20 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from teichaku.analysis import diagnostics as dg
 from teichaku.analysis.models import fit_function
 from teichaku.analysis.models.base import EVENT_TYPE, TIME, Estimates, ModelDataError
-from teichaku.analysis.specs import ModelSpec, Settings
+from teichaku.analysis.models.fine_gray import PREDICTION_COLUMNS, predict
+from teichaku.analysis.specs import AnalysisSpec, ModelSpec, PredictionSpec, Settings
 from teichaku.analysis.terms import tidy_term
 
-__all__ = ["COEFFICIENT_COLUMNS", "Estimates", "ModelDataError", "fit_model", "prepare", "tidy"]
+__all__ = [
+    "COEFFICIENT_COLUMNS",
+    "PREDICTION_COLUMNS",
+    "Estimates",
+    "ModelDataError",
+    "fit_model",
+    "predictions",
+    "prepare",
+    "tidy",
+]
 
 #: A log hazard or odds ratio beyond this (a ratio above about 160,000) means the fit ran off
 #: towards infinity: (quasi-)separation or a group without events.
@@ -114,10 +124,17 @@ def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
 def design(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
     """The design matrix; time-to-event models have no intercept (it is absorbed by the
     baseline hazard)."""
-    X = model_matrix(spec.formula, frame, na_action="raise")
-    X = pd.DataFrame(np.asarray(X, dtype=float), columns=list(X.columns), index=frame.index)
+    matrix = model_matrix(spec.formula, frame, na_action="raise")
+    columns = list(matrix.columns)
+    X = pd.DataFrame(np.asarray(matrix, dtype=float), columns=columns, index=frame.index)
     if spec.time_to_event:
         X = X.drop(columns=["Intercept"], errors="ignore")
+    # the columns of each formula term (a factor's levels together), for tests per term
+    X.attrs["term_columns"] = {
+        str(term): [columns[i] for i in indices if columns[i] in X.columns]
+        for term, indices in matrix.model_spec.term_indices.items()
+        if str(term) != "1"
+    }
     return X
 
 
@@ -323,6 +340,14 @@ def fit_model(
     diags += dg.vif_rows(spec.name, X0, [tidy_term(c) for c in X0.columns], settings.vif_max)
     diags += est.diagnostics
     return est, diags, info
+
+
+def predictions(spec: AnalysisSpec, prediction: PredictionSpec, data: pd.DataFrame) -> pd.DataFrame:
+    """The predicted cumulative incidence of one ``predictions:`` entry, on the model's
+    complete-case sample."""
+    model = spec.model(prediction.model)
+    frame = prepare(model, data).frame
+    return predict(model, frame, design(model, frame), prediction)
 
 
 def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.DataFrame:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from teichaku.analysis.models import binomial_counts, cox, gee, logit, mixed_logit
+from teichaku.analysis.models import binomial_counts, cox, fine_gray, gee, logit, mixed_logit
 from teichaku.analysis.models.base import Estimates, ModelDataError
 
 FitFunction = Callable[..., Estimates]
 
 REGISTRY: dict[str, FitFunction] = {
     "cox": cox.fit,
+    "fine_gray": fine_gray.fit,
     "logit": logit.fit,
     "gee": gee.fit,
     "mixed_logit": mixed_logit.fit,

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from teichaku.analysis.terms import tidy_term
+
 #: Columns of the analysis dataset a time-to-event model reads.
 TIME = "followup_months"
 EVENT_TYPE = "event_type"
@@ -51,3 +53,18 @@ class Estimates:
 def group_codes(frame: pd.DataFrame, column: str) -> np.ndarray:
     """Integer codes 0..G-1 of a cluster or strata column (in the sorted order of its text)."""
     return pd.factorize(frame[column].astype(str), sort=True)[0]
+
+
+def term_columns(X: pd.DataFrame) -> dict[str, list[int]]:
+    """The design's columns grouped by formula term, named as in the outputs: a one-column
+    term by its tidy column name, a term of several columns (a factor of three or more
+    levels) by the formula term. Read from ``X.attrs["term_columns"]`` (set by
+    ``teichaku.analysis.fit.design``); each column its own term when absent."""
+    by_name = X.attrs.get("term_columns") or {c: [c] for c in X.columns}
+    index = {c: i for i, c in enumerate(X.columns)}
+    out = {}
+    for term, cols in by_name.items():
+        cols = [index[c] for c in cols if c in index]
+        if cols:
+            out[tidy_term(X.columns[cols[0]]) if len(cols) == 1 else term] = cols
+    return out
