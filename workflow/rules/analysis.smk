@@ -16,14 +16,14 @@ MODEL_NAMES = [
         ANALYSIS["models"], ANALYSIS["thresholds"], load_codebook(config["codebook"])
     ).models
 ]
-ANALYSIS_DATASET = "data/processed/analysis.parquet"
+ANALYSIS_DATASET = paths.ANALYSIS_DATASET
 ANALYSIS_OUTPUTS = [
-    "results/models/coefficients.csv",
-    "results/models/diagnostics.csv",
-    "results/models/curves.parquet",
-    "results/models/cif_predicted.parquet",
-    "results/numbers.json",
-    *expand("results/models/fits/{model}.txt", model=MODEL_NAMES),
+    paths.COEFFICIENTS,
+    paths.DIAGNOSTICS,
+    paths.CURVES,
+    paths.CIF_PREDICTED,
+    paths.NUMBERS,
+    *expand(paths.FIT, model=MODEL_NAMES),
 ]
 
 
@@ -31,17 +31,19 @@ rule analysis_dataset:
     input:
         cases=PROCESSED["cases"],
         roster=PROCESSED["roster"],
-        accepted="results/validation/accepted.json",
+        accepted=paths.ACCEPTED,
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
         ANALYSIS_DATASET,
     params:
         analysis=ANALYSIS,
+    message:
+        "Building the analysis dataset {output}"
     log:
-        "logs/analysis_dataset.log",
+        paths.log("analysis_dataset"),
     benchmark:
-        "benchmarks/analysis_dataset.tsv"
+        paths.benchmark("analysis_dataset")
     conda:
         ENV
     script:
@@ -55,15 +57,17 @@ rule analysis_models:
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
-        coefficients="results/models/coefficients.csv",
-        diagnostics="results/models/diagnostics.csv",
-        fits=expand("results/models/fits/{model}.txt", model=MODEL_NAMES),
+        coefficients=paths.COEFFICIENTS,
+        diagnostics=paths.DIAGNOSTICS,
+        fits=expand(paths.FIT, model=MODEL_NAMES),
     params:
         analysis=ANALYSIS,
+    message:
+        "Fitting the models of {input.models}: coefficients, diagnostics and one fit summary per model"
     log:
-        "logs/analysis_models.log",
+        paths.log("analysis_models"),
     benchmark:
-        "benchmarks/analysis_models.tsv"
+        paths.benchmark("analysis_models")
     conda:
         ENV
     script:
@@ -76,13 +80,15 @@ rule analysis_predictions:
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
-        "results/models/cif_predicted.parquet",
+        paths.CIF_PREDICTED,
     params:
         analysis=ANALYSIS,
+    message:
+        "Predicting the cumulative incidence of the Fine-Gray models into {output}"
     log:
-        "logs/analysis_predictions.log",
+        paths.log("analysis_predictions"),
     benchmark:
-        "benchmarks/analysis_predictions.tsv"
+        paths.benchmark("analysis_predictions")
     conda:
         ENV
     script:
@@ -95,13 +101,15 @@ rule analysis_curves:
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
-        "results/models/curves.parquet",
+        paths.CURVES,
     params:
         analysis=ANALYSIS,
+    message:
+        "Estimating the Kaplan-Meier and Aalen-Johansen curves into {output}"
     log:
-        "logs/analysis_curves.log",
+        paths.log("analysis_curves"),
     benchmark:
-        "benchmarks/analysis_curves.tsv"
+        paths.benchmark("analysis_curves")
     conda:
         ENV
     script:
@@ -114,20 +122,22 @@ rule analysis_numbers:
         cases=PROCESSED["cases"],
         awareness=PROCESSED["awareness"],
         analysis=ANALYSIS_DATASET,
-        coefficients="results/models/coefficients.csv",
-        diagnostics="results/models/diagnostics.csv",
+        coefficients=paths.COEFFICIENTS,
+        diagnostics=paths.DIAGNOSTICS,
         published=config["published"],
-        validation="results/validation/summary.json",
+        validation=paths.VALIDATION_JSON,
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
-        "results/numbers.json",
+        paths.NUMBERS,
     params:
         analysis=ANALYSIS,
+    message:
+        "Collecting every number the summary quotes into {output}"
     log:
-        "logs/analysis_numbers.log",
+        paths.log("analysis_numbers"),
     benchmark:
-        "benchmarks/analysis_numbers.tsv"
+        paths.benchmark("analysis_numbers")
     conda:
         ENV
     script:
