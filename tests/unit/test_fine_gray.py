@@ -105,3 +105,22 @@ def test_weighted_product_limit_at_zero_coefficients_is_the_aalen_johansen_estim
     product_limit = 1 - np.cumprod(1 - t.hazard_sum * np.exp(-t.shift))
     aj = aalen_johansen(time, status, EVENT).set_index("time")["estimate"]
     np.testing.assert_allclose(product_limit, aj.loc[rs.group_time].to_numpy(), atol=1e-12)
+
+
+def test_censoring_residuals_sum_to_zero_and_vanish_without_censoring():
+    """psi_i integrates against the censoring martingale, whose increments sum to zero over
+    the persons at every censoring time; with no censoring there is nothing to estimate."""
+    time, status, x = _data()
+    rows = finegray.split_rows(time, status)
+    rs = coxph.RiskSets.build(
+        rows.stop, rows.event, x[rows.row], entry=rows.start, weights=rows.weight, ties="breslow"
+    )
+    t = coxph.fit(rs).terms
+    n = len(time)
+    args = (rs.x[:n], rs.group_time, t.hazard_sum, t.mean_hazard)
+    psi = finegray.censoring_residuals(time, status, t.risk[:n], *args)
+    assert np.abs(psi).max() > 1e-3
+    np.testing.assert_allclose(psi.sum(axis=0), 0, atol=1e-12)
+    uncensored = np.where(status == CENSORED, COMPETING, status)
+    none = finegray.censoring_residuals(time, uncensored, t.risk[:n], *args)
+    assert np.all(none == 0)

@@ -31,7 +31,8 @@ CENSORING_TIES = ("crr", "finegray")
 
 @dataclass(frozen=True)
 class SplitRows:
-    """The Fine-Gray rows: ``row`` indexes the original row of each, (start, stop] its
+    """The Fine-Gray rows: the n original rows first, in order, then the added ones.
+    ``row`` indexes the original row of each, (start, stop] its
     interval, ``event`` 1 for the original event-of-interest rows, ``weight`` G(t-)/G(T-)
     (1 for rows of people still followed)."""
 
@@ -94,3 +95,68 @@ def split_rows(time: np.ndarray, status: np.ndarray, censoring_ties: str = "crr"
         event=np.concatenate([(status == EVENT).astype(float), np.zeros(len(rows))]),
         weight=np.concatenate([np.ones(n), prob[j] / prob[first[owner]]]),
     )
+
+
+def censoring_residuals(
+    time: np.ndarray,
+    status: np.ndarray,
+    risk: np.ndarray,
+    x: np.ndarray,
+    group_time: np.ndarray,
+    hazard: np.ndarray,
+    mean_hazard: np.ndarray,
+    censoring_ties: str = "crr",
+) -> np.ndarray:
+    """Per person, the term psi_i that the estimation of G adds to the score residuals in
+    Fine and Gray's variance (``cmprsk::crr``'s ``crrvv``):
+
+        psi_i = integral of q(u) / pi(u) dM^c_i(u),
+        q(u) = sum over events s >= u of dL(s) sum over competing ends j before u of
+               r_j G(s-) / G(T_j-) (x_j - xbar(s)),
+
+    M^c_i the censoring martingale of person i, pi(u) the number followed at u. ``risk`` and
+    ``x`` are per person (r_j on the scale of the fit's hazards, x centered as in the fit);
+    ``group_time``, ``hazard`` and ``mean_hazard`` the fit's event times, hazard increments
+    and hazard-weighted means of x. q factorises into sums before u (competing ends) times
+    sums after u (events), so everything is a cumulative sum."""
+    censor_times, g_after = censoring_survival(time, status, censoring_ties)
+    n = len(time)
+    if len(censor_times) == 0:
+        return np.zeros((n, x.shape[1]))
+
+    def g_before(t: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(censor_times, t, side="left")  # censorings strictly before t
+        return np.where(i > 0, g_after[np.maximum(i - 1, 0)], 1.0)
+
+    # sums over the events s >= u of G(s-) dL(s) and G(s-) xbar(s) dL(s)
+    g_s = g_before(group_time)
+    after0 = np.cumsum((g_s * hazard)[::-1])[::-1]
+    after1 = np.cumsum((g_s[:, None] * mean_hazard)[::-1], axis=0)[::-1]
+    # sums over competing ends before u of r_j / G(T_j-) and r_j x_j / G(T_j-)
+    comp = np.flatnonzero(status == COMPETING)
+    order = comp[np.argsort(time[comp], kind="stable")]
+    c_w = risk[order] / g_before(time[order])
+    c0 = np.concatenate([[0.0], np.cumsum(c_w)])
+    c1 = np.vstack([np.zeros(x.shape[1]), np.cumsum(c_w[:, None] * x[order], axis=0)])
+    before = np.searchsorted(time[order], censor_times, side="left")
+    first_event = np.searchsorted(group_time, censor_times, side="left")
+    has_events = first_event < len(group_time)
+    k = np.minimum(first_event, len(group_time) - 1)
+    q = np.where(
+        has_events[:, None],
+        c1[before] * after0[k][:, None] - c0[before][:, None] * after1[k],
+        0.0,
+    )
+    # pi(u): everyone followed at u; dN^c at the person's own censoring, dL^c = n_c / pi
+    sorted_time = np.sort(time)
+    followed = n - np.searchsorted(sorted_time, censor_times, side="left")
+    n_censored = np.bincount(
+        np.searchsorted(censor_times, time[status == CENSORED]), minlength=len(censor_times)
+    )
+    compensator = np.cumsum(q * (n_censored / followed**2)[:, None], axis=0)
+    last = np.searchsorted(censor_times, time, side="right") - 1  # censorings at or before T
+    psi = -np.where(last[:, None] >= 0, compensator[np.maximum(last, 0)], 0.0)
+    own = status == CENSORED
+    at = np.searchsorted(censor_times, time[own])
+    psi[own] += q[at] / followed[at][:, None]
+    return psi

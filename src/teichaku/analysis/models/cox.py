@@ -19,8 +19,8 @@ from teichaku.analysis.zph import cox_zph
 def estimate(
     rs: coxph.RiskSets, start: np.ndarray | None, clusters: np.ndarray | None
 ) -> tuple[coxph.CoxFit, np.ndarray]:
-    """Fit by partial likelihood; SEs from the sandwich over ``clusters`` (every row its own
-    cluster when None and the data hold case weights or split rows, else model-based)."""
+    """Fit by partial likelihood; SEs from the sandwich over ``clusters`` (model-based, the
+    inverse information, without clusters)."""
     fit = coxph.fit(rs, start)
     if not fit.converged:
         warnings.warn(

@@ -1,17 +1,20 @@
 """Fine-Gray subdistribution hazard model (``type: fine_gray``) of ``event``, the other ends
 of follow-up competing, as ``cmprsk::crr`` fits it: the split, weighted rows of
 :mod:`teichaku.analysis.finegray`, Breslow ties (crr has no other), crr's censoring
-distribution; SEs from the sandwich of the weighted score residuals summed within clusters
-(``coxph(cluster = )`` on the split rows; each person a cluster without ``cluster:``)."""
+distribution; SEs from Fine and Gray's sandwich (score residuals plus the term for the
+estimated censoring distribution), summed within clusters (each person a cluster without
+``cluster:``: crr's variance)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from teichaku.analysis import coxph, finegray
 from teichaku.analysis.models.base import EVENT_TYPE, TIME, Estimates, group_codes
-from teichaku.analysis.models.cox import estimate
 from teichaku.analysis.specs import ModelSpec, PredictionSpec, Settings
 from teichaku.analysis.terms import tidy_term
 
@@ -56,9 +59,47 @@ def fit(
     start: np.ndarray | None = None,
 ) -> Estimates:
     rs, row = risk_sets(frame, X, spec.event)
-    clusters = group_codes(frame, spec.cluster)[row] if spec.cluster else row
-    result, bse = estimate(rs, start, clusters)
-    return Estimates(list(X.columns), result.params, bse, "cluster_robust")
+    result = coxph.fit(rs, start)
+    if not result.converged:
+        warnings.warn(
+            f"Newton-Raphson did not converge in {result.n_iter} iterations",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    clusters = group_codes(frame, spec.cluster) if spec.cluster else None
+    cov = robust_cov(rs, result, row, frame, spec.event, clusters)
+    return Estimates(list(X.columns), result.params, np.sqrt(np.diag(cov)), "cluster_robust")
+
+
+def robust_cov(
+    rs: coxph.RiskSets,
+    result: coxph.CoxFit,
+    row: np.ndarray,
+    frame: pd.DataFrame,
+    event: str,
+    clusters: np.ndarray | None,
+) -> np.ndarray:
+    """Fine and Gray's sandwich: per person the weighted score residuals of their rows (eta)
+    plus the censoring term psi (:func:`teichaku.analysis.finegray.censoring_residuals`),
+    summed within ``clusters`` (each person alone without), around the inverse information.
+    Each person a cluster, this is ``crr``'s variance; summed within centers, the clustered
+    version of Zhou et al. (2012). Without psi it would be ``coxph(cluster = )`` on the split
+    rows, which treats G as known."""
+    n = len(frame)
+    t = result.terms
+    eta = np.zeros((n, rs.x.shape[1]))
+    np.add.at(eta, row, coxph.score_residuals(rs, t) * rs.weights[:, None])
+    # the first n split rows are the persons' own rows, in order (finegray.split_rows)
+    psi = finegray.censoring_residuals(
+        frame[TIME].to_numpy(dtype=float),
+        status_codes(frame, event),
+        t.risk[:n],
+        rs.x[:n],
+        rs.group_time,
+        t.hazard_sum,
+        t.mean_hazard,
+    )
+    return coxph.sandwich(result.information, eta + psi, np.ones(n), clusters)
 
 
 def cumulative_incidence(
