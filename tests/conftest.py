@@ -27,8 +27,8 @@ def default_config() -> dict:
 
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory) -> Path:
-    """The folder of a complete default run (rule all) on the small synthetic survey
-    (tests/integration/conftest.py), shared by the integration tests and the R cross-checks."""
+    """The folder of a complete default run (rule all) on the small synthetic survey, shared
+    by the integration tests and the R cross-checks."""
     from tests.integration.conftest import run_snakemake, write_small_config
 
     workdir = tmp_path_factory.mktemp("small_run")

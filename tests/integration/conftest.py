@@ -4,8 +4,8 @@ integration tests.
 The run happens in a scratch folder through `snakemake --directory`, exactly as a
 researcher would point the workflow at another dataset: the folder's own config.yaml (with
 the repository's config files referenced by absolute path) and a synthetic survey at a
-fifth of the published size. The fixture ``small_run`` itself is in tests/conftest.py, so
-that the R cross-checks (tests/crosscheck/) share the same run.
+fifth of the published size. The ``small_run`` fixture itself is in tests/conftest.py, so
+that the integration tests and the R cross-checks (tests/crosscheck/) share one run.
 """
 
 from __future__ import annotations

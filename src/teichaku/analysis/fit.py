@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 from formulaic import Formula, model_matrix
 from scipy import stats
-from statsmodels.imputation.mice import MICEData
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from teichaku.analysis import diagnostics as dg
+from teichaku.analysis import imputation
+from teichaku.analysis.conventions import SD_CONVENTION, se_convention
 from teichaku.analysis.models import fit_function
 from teichaku.analysis.models.base import EVENT_TYPE, TIME, Estimates, ModelDataError
 from teichaku.analysis.models.fine_gray import PREDICTION_COLUMNS, predict
@@ -53,6 +54,7 @@ COEFFICIENT_COLUMNS = [
     "std_error",
     "p_value",
     "se_type",
+    "se_convention",
     "n",
     "n_events",
     "n_clusters",
@@ -168,7 +170,7 @@ def _fit_once(
         warnings.simplefilter("always")
         est = fit(spec, frame, X, settings, checks=checks, start=start)
     messages, converged = _collect(caught)
-    est.warnings = messages
+    est.warnings = messages + est.warnings
     est.converged = est.converged and converged
     return est
 
@@ -186,52 +188,53 @@ def nelson_aalen(time: np.ndarray, event: np.ndarray) -> np.ndarray:
 
 
 def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.DataFrame]:
-    """Completed copies of the frame by chained equations (predictive mean matching)."""
-    frame = prepared.frame.reset_index(drop=True)
-    numeric = [c for c in prepared.formula_vars if pd.api.types.is_float_dtype(frame[c])]
-    to_impute = [c for c in numeric if frame[c].isna().any()]
+    """Completed copies of the frame by chained equations (predictive mean matching, m
+    independent chains: teichaku.analysis.imputation). The rows are imputed in a canonical
+    order (sorted by every column of the model), so the result does not depend on the order
+    of the input rows; each copy keeps the frame's own row order."""
+    numeric = [c for c in prepared.formula_vars if pd.api.types.is_float_dtype(prepared.frame[c])]
+    to_impute = [c for c in numeric if prepared.frame[c].isna().any()]
     if not to_impute:
         return [prepared.frame]
-    # The imputation model holds the covariates and the outcome (time and event for Cox).
+    frame = prepared.frame.iloc[imputation.canonical_order(prepared.frame)]
+    # The imputation model holds the covariates (categorical ones as indicators) and the
+    # outcome (for Cox: White and Royston 2009, the event indicator and the Nelson-Aalen
+    # cumulative hazard at the follow-up time, rather than the time itself).
     imp = pd.DataFrame({c: frame[c] for c in numeric})
     for c in prepared.formula_vars:
         if c not in numeric:
-            imp[f"code_{c}"] = pd.factorize(frame[c], sort=True)[0].astype(float)
+            dummies = pd.get_dummies(frame[c].astype("string"), prefix=c, drop_first=True)
+            imp = imp.join(dummies.astype(float))
     if spec.time_to_event:
-        # White and Royston (2009): the event indicator and the Nelson-Aalen cumulative
-        # hazard at the follow-up time, rather than the time itself.
         event = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
         imp["outcome_cumhaz"] = nelson_aalen(frame[TIME].to_numpy(dtype=float), event)
         imp["outcome_event"] = event
     elif spec.type != "binomial_counts":
         imp["outcome_value"] = frame[spec.outcome]
-    imp.columns = imp.columns.astype(object)
-    mice = MICEData(imp, rng=settings.seed)
     completed = []
-    for i in range(settings.mice_imputations):
-        mice.update_all(settings.mice_burn_in if i == 0 else max(1, settings.mice_burn_in // 2))
-        copy = prepared.frame.copy()
-        for c in to_impute:
-            copy[c] = mice.data[c].to_numpy()
+    for filled in imputation.impute(
+        imp, settings.mice_imputations, settings.mice_burn_in, settings.seed
+    ):
+        copy = frame.copy()
+        copy[to_impute] = filled[to_impute]
         completed.append(copy)
     return completed
 
 
-def _rubin(fits: list[Estimates]) -> Estimates:
-    """Combine estimates from imputed data sets by Rubin's rules: total variance
-    W + (1 + 1/m) B and, per term, Rubin's degrees of freedom (m - 1)(1 + 1/r)^2 with
-    r = (1 + 1/m) B / W (infinite, i.e. normal, when the imputations agree exactly)."""
-    m = len(fits)
-    q = np.array([f.params for f in fits])
-    u = np.array([f.bse**2 for f in fits])
-    within = u.mean(axis=0)
-    between = q.var(axis=0, ddof=1)
-    total = within + (1 + 1 / m) * between
-    with np.errstate(divide="ignore"):
-        r = (1 + 1 / m) * between / within
-        df = (m - 1) * (1 + 1 / r) ** 2
+def _rubin(fits: list[Estimates], n: int) -> Estimates:
+    """Combine the fits of the imputed data sets by Rubin's rules with Barnard-Rubin degrees
+    of freedom (complete-data df: ``n`` minus the number of coefficients, as mice::pool)."""
+    pooled = imputation.pool(
+        np.array([f.params for f in fits]),
+        np.array([f.bse**2 for f in fits]),
+        df_complete=n - len(fits[0].params),
+    )
     out = Estimates(
-        fits[0].columns, q.mean(axis=0), np.sqrt(total), f"rubin_{fits[0].se_type}", df=df
+        fits[0].columns,
+        pooled.estimate,
+        pooled.std_error,
+        f"rubin_{fits[0].se_type}",
+        df=pooled.df,
     )
     out.warnings = sorted({w for f in fits for w in f.warnings})
     out.converged = all(f.converged for f in fits)
@@ -293,7 +296,10 @@ def fit_model(
                 start=fits[0].params if spec.time_to_event else None,
             )
         )
-    est = fits[0] if len(fits) == 1 else _rubin(fits)
+    # complete-data df of Barnard-Rubin: observations minus coefficients, as mice::pool
+    # takes it (for coxph its nobs, the number of events)
+    n_complete = n_events if spec.time_to_event else len(frame)
+    est = fits[0] if len(fits) == 1 else _rubin(fits, n_complete)
     if len(fits) > 1:
         est.diagnostics = fits[0].diagnostics
         imputed = [c for c in prepared.formula_vars if frame[c].isna().any()]
@@ -302,7 +308,8 @@ def fit_model(
                 spec.name,
                 "multiple_imputation",
                 "ok",
-                f"{len(fits)} imputations of {imputed}; "
+                f"{len(fits)} imputations of {imputed} (independent chains of "
+                f"{settings.mice_burn_in} cycles, predictive mean matching); "
                 f"{int(frame[imputed].isna().any(axis=1).sum())} of {len(frame)} "
                 "rows had a value imputed",
                 value=float(len(fits)),
@@ -373,6 +380,9 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
             np.exp(est.params - q * est.bse),
             np.exp(est.params + q * est.bse),
         )
+    convention = se_convention(
+        spec.type, est.se_type, settings.quadrature_points, settings.mice_imputations
+    )
     rows = []
     for i, col in enumerate(est.columns):
         rows.append(
@@ -384,6 +394,7 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
                 "conf_high": high[i],
                 "std_error": est.bse[i],
                 "p_value": p[i],
+                "se_convention": convention,
             }
         )
     z0 = stats.norm.ppf(1 - alpha / 2)
@@ -398,6 +409,7 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
                 "conf_high": np.exp(m + z0 * s),
                 "std_error": s,
                 "p_value": np.nan,
+                "se_convention": SD_CONVENTION,
             }
         )
     out = pd.DataFrame(rows)

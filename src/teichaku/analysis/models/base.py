@@ -21,6 +21,9 @@ import pandas as pd
 
 from teichaku.analysis.terms import tidy_term
 
+#: IRLS stops at this relative change of the deviance (statsmodels' default 1e-8 leaves the
+#: estimates about 1e-6 from R's glm, which iterates to convergence).
+GLM_TOL = 1e-12
 #: Columns of the analysis dataset a time-to-event model reads.
 TIME = "followup_months"
 EVENT_TYPE = "event_type"

@@ -9,7 +9,7 @@ from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 
 from teichaku.analysis import diagnostics as dg
-from teichaku.analysis.models.base import Estimates
+from teichaku.analysis.models.base import GLM_TOL, Estimates
 from teichaku.analysis.specs import ModelSpec, Settings
 
 
@@ -23,7 +23,7 @@ def fit(
     start: np.ndarray | None = None,
 ) -> Estimates:
     endog = frame[[f"{spec.outcome}_yes", f"{spec.outcome}_no"]].to_numpy(float)
-    res = GLM(endog, X.to_numpy(), family=Binomial()).fit()
+    res = GLM(endog, X.to_numpy(), family=Binomial()).fit(tol=GLM_TOL)
     # GLM(scale="X2") with a (successes, failures) endog computes the Pearson statistic on
     # the proportions without the trials weights, so the dispersion is applied here; it never
     # shrinks the binomial SEs (floor 1).

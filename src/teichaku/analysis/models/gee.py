@@ -29,7 +29,9 @@ def fit(
         family=Binomial(),
         cov_struct=Exchangeable(),
     )
-    res = model.fit()
+    # geepack's moment estimators: scale and alpha without the ddof = p of
+    # statsmodels' default (sum of squares over N, cross products over pairs)
+    res = model.fit(ddof_scale=0)
     est = Estimates(list(X.columns), np.asarray(res.params), np.asarray(res.bse), "gee_robust")
     if checks:
         est.diagnostics.append(
