@@ -215,7 +215,8 @@ def survey_protection(
 
 def model_cells(coefficients: pd.DataFrame) -> CellTable:
     """n and events of every model (tables 4, 4b, 4c): events and non-events are counts
-    of persons, the one the complement of the other."""
+    of persons, the one the complement of the other (unless the model's rows are
+    aggregates whose events outnumber them)."""
     table = CellTable()
     for model, g in coefficients.groupby("model", sort=False):
         first = g.iloc[0]
@@ -223,11 +224,15 @@ def model_cells(coefficients: pd.DataFrame) -> CellTable:
             continue
         n = int(first["n"])
         table.add(Cell(("model_n", model), n, cost=SIZE_COST * (1 + n)))
-        if pd.notna(first.get("n_events")):
-            events = int(first["n_events"])
-            table.add(Cell(("model_events", model), events, denominator=("model_n", model)))
-            table.add(Cell(("model_nonevents", model), n - events, printed=False))
-            table.add_sum(("model_n", model), [("model_events", model), ("model_nonevents", model)])
+        if pd.isna(first.get("n_events")):
+            continue
+        events = int(first["n_events"])
+        if events > n:  # a model of aggregates (centers) counting events of their cases
+            table.add(Cell(("model_events", model), events))
+            continue
+        table.add(Cell(("model_events", model), events, denominator=("model_n", model)))
+        table.add(Cell(("model_nonevents", model), n - events, printed=False))
+        table.add_sum(("model_n", model), [("model_events", model), ("model_nonevents", model)])
     return table
 
 
