@@ -57,10 +57,10 @@ class Relation:
     """``sum(coefficient * cell) == 0``, true of the cells' values."""
 
     terms: tuple[tuple[Key, int], ...]
+    keys: tuple[Key, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def keys(self) -> tuple[Key, ...]:
-        return tuple(k for k, _ in self.terms)
+    def __post_init__(self):
+        object.__setattr__(self, "keys", tuple(k for k, _ in self.terms))
 
 
 @dataclass

@@ -20,7 +20,11 @@ printed):
   ``("missing", column, g)`` (no valid answer; a count of records, not protected).
 
 A mean is printed only where its valid count is; a percentage only where its count and
-valid count are (so its digits reveal nothing beyond two published counts).
+valid count are (so its digits reveal nothing beyond two published counts):
+:func:`item_shown` answers it for a figure of ``published.ITEMS``.
+
+The protection is a pure function of the cases (and the prolonged status): every stage that
+calls :func:`survey_protection` on the same data gets the same statuses.
 """
 
 from __future__ import annotations
@@ -79,6 +83,19 @@ def mark_variables(codebook: Codebook, groups, by_prolonged: bool = False) -> li
 def item_level(item) -> str:
     """The level key of a table 1 percentage item."""
     return item.level or YES
+
+
+def item_shown(protection: Protection, item, group: str = ALL) -> bool:
+    """Whether a person-level figure of published.ITEMS (``rows``, ``mean`` or ``pct``) may
+    be printed for ``group`` anywhere (table 1, numbers.json, the summary, figure 2)."""
+    if item.kind == "rows":
+        return protection.shown(("size", group))
+    valid = ("valid", item.column, group)
+    if item.kind == "pct":
+        return protection.share_shown(("count", item.column, item_level(item), group), valid)
+    if item.kind == "mean":
+        return protection.shown(valid)
+    raise ValueError(f"{item.key}: a {item.kind!r} figure is not a person count")
 
 
 def _hits(values: pd.Series, level: str) -> np.ndarray:

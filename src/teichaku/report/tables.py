@@ -20,7 +20,7 @@ from teichaku.report.groups import COHORT, cohort_groups, item_label
 from teichaku.report.labels import Labels
 from teichaku.report.protection import (
     ALL,
-    item_level,
+    item_shown,
     model_protection,
     survey_protection,
 )
@@ -184,11 +184,9 @@ def _format_person_value(item, value, group: str, digits: int, protection: Prote
         return plain
     if item.kind == "rows":
         return protection.count(("size", group))
-    valid = ("valid", item.column, group)
     if item.kind == "pct":
-        shown = protection.share_shown(("count", item.column, item_level(item), group), valid)
-        return f"{value:.{digits}f}" if shown else protection.marker
-    return protection.mean(value, valid, digits)
+        return f"{value:.{digits}f}" if item_shown(protection, item, group) else protection.marker
+    return protection.mean(value, ("valid", item.column, group), digits)
 
 
 def _valid_n_cell(item, n, group: str, protection: Protection, person_level: bool) -> str:
