@@ -43,13 +43,16 @@ class Target:
 @dataclass(frozen=True)
 class Finding:
     """The audit of one quantity: ``kind`` is ``sensitive`` (must be protected) or
-    ``suppressed`` (a suppressed cell that must not be recoverable)."""
+    ``suppressed`` (a suppressed cell that must not be recoverable). ``low``-``high`` is the
+    intruder's interval where ``exact``, else an interval inside it that already shows the
+    quantity protected."""
 
     target: Target
     kind: str
     low: float
     high: float
     ok: bool
+    exact: bool = True
 
 
 def is_protected(low: float, high: float, min_cell: int) -> bool:
@@ -115,25 +118,16 @@ def determined(table: CellTable, published: Collection[Key]) -> set[Key]:
     return fixed
 
 
-def feasible_interval(
-    table: CellTable,
-    published: Collection[Key],
-    expression: Mapping[Key, int] | Expression,
-    integer: bool = True,
-    relations_of: dict | None = None,
-    fixed: set[Key] | None = None,
-) -> tuple[float, float]:
-    """(min, max) of ``expression`` over the non-negative (integer) tables that agree with
-    the ``published`` cells and the known cells; ``math.inf`` when unbounded. ``fixed``:
-    :func:`determined` of the same published set, if already at hand."""
-    terms = dict(expression)
+def _program(table, published, terms, relations_of, fixed):
+    """(objective, a, b, constant) of the intruder's program for ``terms``; a is None when
+    every cell of the expression is determined."""
     relations_of = relations_of if relations_of is not None else table.relations_of()
     fixed = fixed if fixed is not None else determined(table, published)
     unknown = set(table.cells) - fixed
     columns, rels = _component(table, unknown, terms, relations_of)
     constant = sum(c * table.value(k) for k, c in terms.items() if k not in unknown)
     if not columns:
-        return float(constant), float(constant)
+        return None, None, None, constant
     index = {k: j for j, k in enumerate(columns)}
     rows, cols, coefs = [], [], []
     b = np.zeros(len(rels))
@@ -150,9 +144,76 @@ def feasible_interval(
     for k, c in terms.items():
         if k in index:
             objective[index[k]] += c
+    return objective, a, b, constant
+
+
+def feasible_interval(
+    table: CellTable,
+    published: Collection[Key],
+    expression: Mapping[Key, int] | Expression,
+    integer: bool = True,
+    relations_of: dict | None = None,
+    fixed: set[Key] | None = None,
+) -> tuple[float, float]:
+    """(min, max) of ``expression`` over the non-negative (integer) tables that agree with
+    the ``published`` cells and the known cells; ``math.inf`` when unbounded. ``fixed``:
+    :func:`determined` of the same published set, if already at hand."""
+    objective, a, b, constant = _program(table, published, dict(expression), relations_of, fixed)
+    if objective is None:
+        return float(constant), float(constant)
     low = _optimum(objective, a, b, integer)
     high = _optimum(-objective, a, b, integer)
     return constant + low, constant - high
+
+
+def _bounds(table, published, terms, integer, relations_of, fixed, need=None):
+    """(low, high) of the intruder's program; with ``need`` (value, min_cell), the low is
+    not solved when the high alone shows a width of min_cell (low is then the value)."""
+    objective, a, b, constant = _program(table, published, terms, relations_of, fixed)
+    if objective is None:
+        return float(constant), float(constant)
+    high = constant - _optimum(-objective, a, b, integer)
+    if need is not None and high - need[0] >= need[1]:
+        return float(need[0]), high
+    return constant + _optimum(objective, a, b, integer), high
+
+
+def protected_interval(
+    table: CellTable,
+    published: Collection[Key],
+    target: Target,
+    min_cell: int | None,
+    integer: bool = True,
+    relations_of: dict | None = None,
+    fixed: set[Key] | None = None,
+) -> tuple[float, float, bool]:
+    """(low, high, exact) for the target. The maximum is solved first: where it lies at
+    least ``min_cell`` above the true value the target is protected whatever the minimum,
+    which is then not solved (low is the true value, ``exact`` False: the intruder's
+    interval holds this one). Otherwise, and with ``min_cell`` None, the exact interval."""
+    need = (target.value, min_cell) if min_cell is not None else None
+    low, high = _bounds(
+        table, published, dict(target.expression), integer, relations_of, fixed, need
+    )
+    exact = need is None or high - target.value < min_cell
+    return low, high, exact
+
+
+def interval_width(
+    table: CellTable,
+    published: Collection[Key],
+    target: Target,
+    min_cell: int,
+    integer: bool = True,
+    relations_of: dict | None = None,
+    fixed: set[Key] | None = None,
+) -> float:
+    """The width of the target's interval, or a lower bound of it that is at least
+    ``min_cell`` (enough to know the target is protected)."""
+    low, high, _ = protected_interval(
+        table, published, target, min_cell, integer, relations_of, fixed
+    )
+    return high - low
 
 
 def _optimum(objective, a, b, integer: bool) -> float:
@@ -197,15 +258,18 @@ def audit(
     fixed = determined(table, published)
     findings = []
     for target in sensitive_targets(table, min_cell):
-        low, high = feasible_interval(
-            table, published, target.expression, integer, relations_of, fixed
+        low, high, exact = protected_interval(
+            table, published, target, min_cell, integer, relations_of, fixed
         )
-        findings.append(Finding(target, "sensitive", low, high, is_protected(low, high, min_cell)))
+        ok = is_protected(low, high, min_cell)
+        findings.append(Finding(target, "sensitive", low, high, ok, exact))
     for key, cell in table.cells.items():
-        if cell.printed and key not in published:
+        # a small cell's own finding above (width >= min_cell) already says lo < hi
+        small = cell.protect and not cell.known and 0 < cell.value < min_cell
+        if cell.printed and key not in published and not small:
             target = Target(((key, 1),), cell.value)
-            low, high = feasible_interval(
-                table, published, target.expression, integer, relations_of, fixed
+            low, high, exact = protected_interval(
+                table, published, target, None, integer, relations_of, fixed
             )
-            findings.append(Finding(target, "suppressed", low, high, low < high))
+            findings.append(Finding(target, "suppressed", low, high, low < high, exact))
     return findings

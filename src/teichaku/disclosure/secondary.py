@@ -25,7 +25,7 @@ from teichaku.disclosure.audit import (
     _component,
     determined,
     feasible_interval,
-    is_protected,
+    interval_width,
     sensitive_targets,
 )
 from teichaku.disclosure.relations import CellTable, Key
@@ -91,11 +91,9 @@ def suppressed_cells(
         failing = None
         for i in range(start, len(targets)):
             target = targets[i]
-            low, high = feasible_interval(
-                table, pub, target.expression, integer, relations_of, fixed
-            )
-            if not is_protected(low, high, min_cell):
-                failing, width, start = target, high - low, i
+            width = interval_width(table, pub, target, min_cell, integer, relations_of, fixed)
+            if width < min_cell:
+                failing, start = target, i
                 break
         if failing is None:
             break
@@ -115,18 +113,12 @@ def suppressed_cells(
             raise RuntimeError(f"cannot protect {failing.label}: nothing left to suppress")
         choice, best = None, width
         for key in options[:MAX_CANDIDATES]:
-            low, high = feasible_interval(
-                table,
-                pub - {key},
-                failing.expression,
-                False,
-                relations_of,
-            )
-            if is_protected(low, high, min_cell):
+            gain = interval_width(table, pub - {key}, failing, min_cell, False, relations_of)
+            if gain >= min_cell:
                 choice = key
                 break
-            if high - low > best:
-                choice, best = key, high - low
+            if gain > best:
+                choice, best = key, gain
         suppressed.add(choice if choice is not None else options[0])
 
     # A suppressed cell whose value follows from what is published hides nothing: publish
