@@ -3,6 +3,8 @@
 # With input.source: synthetic the raw files are the synthetic rule's outputs; with
 # input.source: files, whatever roster, awareness and cases/ files are in raw_dir.
 
+from teichaku.ingest.readers import raw_digest
+
 PROCESSED = paths.PROCESSED
 INGEST_OUTPUTS = [
     *PROCESSED.values(),
@@ -34,6 +36,9 @@ rule ingest:
         ENV
     params:
         raw_dir=lambda wildcards, input: str(Path(input.raw[0]).parent),  # roster file first
+        # real files are re-read when their content changes, whatever their modification
+        # time (unzip, cp -p and rsync -t keep old ones); synthetic ones are outputs
+        raw_digest=lambda wildcards: None if SYNTHETIC else raw_digest(RAW_DIR, RAW_INPUTS),
         synthetic=SYNTHETIC,
         key_file=config["pseudonym"]["key_file"],
         synthetic_key=config["pseudonym"]["synthetic_key"],
