@@ -81,16 +81,16 @@ rule analysis_predictions:
         codebook=config["codebook"],
     output:
         paths.CIF_PREDICTED,
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Predicting the cumulative incidence of the Fine-Gray models into {output}"
     log:
         paths.log("analysis_predictions"),
     benchmark:
         paths.benchmark("analysis_predictions")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Predicting the cumulative incidence of the Fine-Gray models into {output}"
     script:
         "../scripts/analysis_predictions.py"
 
