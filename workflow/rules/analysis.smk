@@ -20,6 +20,7 @@ ANALYSIS_DATASET = "data/processed/analysis.parquet"
 ANALYSIS_OUTPUTS = [
     "results/models/coefficients.csv",
     "results/models/diagnostics.csv",
+    "results/models/reliability.csv",
     "results/models/curves.parquet",
     "results/numbers.json",
     *expand("results/models/fits/{model}.txt", model=MODEL_NAMES),
@@ -56,9 +57,11 @@ rule analysis_models:
     output:
         coefficients="results/models/coefficients.csv",
         diagnostics="results/models/diagnostics.csv",
+        reliability="results/models/reliability.csv",
         fits=expand("results/models/fits/{model}.txt", model=MODEL_NAMES),
     params:
         analysis=ANALYSIS,
+        min_cell=config["privacy"]["min_cell"],
     log:
         "logs/analysis_models.log",
     benchmark:
@@ -78,6 +81,7 @@ rule analysis_curves:
         "results/models/curves.parquet",
     params:
         analysis=ANALYSIS,
+        min_cell=config["privacy"]["min_cell"],
     log:
         "logs/analysis_curves.log",
     benchmark:
@@ -96,6 +100,7 @@ rule analysis_numbers:
         analysis=ANALYSIS_DATASET,
         coefficients="results/models/coefficients.csv",
         diagnostics="results/models/diagnostics.csv",
+        reliability="results/models/reliability.csv",
         published=config["published"],
         validation="results/validation/summary.json",
         models=ANALYSIS["models"],
@@ -104,6 +109,7 @@ rule analysis_numbers:
         "results/numbers.json",
     params:
         analysis=ANALYSIS,
+        min_cell=config["privacy"]["min_cell"],
     log:
         "logs/analysis_numbers.log",
     benchmark:

@@ -9,4 +9,5 @@ write_curves(
     snakemake.output[0],
     snakemake.params.analysis,
     snakemake.input.codebook,
+    min_cell=snakemake.params.min_cell,
 )

@@ -12,4 +12,6 @@ write_models(
     list(snakemake.output.fits),
     snakemake.params.analysis,
     snakemake.input.codebook,
+    reliability_path=snakemake.output.reliability,
+    min_cell=snakemake.params.min_cell,
 )

@@ -17,4 +17,6 @@ write_numbers(
     snakemake.output[0],
     snakemake.params.analysis,
     inp.codebook,
+    reliability=inp.reliability,
+    min_cell=snakemake.params.min_cell,
 )
