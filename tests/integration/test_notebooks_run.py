@@ -51,4 +51,4 @@ def test_the_notebooks_rule_plans_one_job_per_notebook(small_run):
     plan = run_snakemake(small_run, "notebooks", "-n").stdout
     assert plan.count("rule notebook:") == len(NOTEBOOKS)
     for name in NOTEBOOKS:
-        assert f"results/notebooks/{name}.ipynb" in plan
+        assert f"data/notebooks/{name}.ipynb" in plan

@@ -40,14 +40,16 @@ rule entry_template:
 
 
 # The analyst notebooks (notebooks/*.ipynb, code like the scripts) executed on this run's
-# outputs, kept as results/notebooks/<name>.ipynb. Not part of `all`: `snakemake notebooks`.
+# outputs, kept as data/notebooks/<name>.ipynb. Not part of `all`: `snakemake notebooks`.
+# Under data/, not results/: an executed notebook shows the analyst's views of the data
+# (cases per center, quantiles per cohort, rejected rows), which are not for publication.
 NOTEBOOK_DIR = Path(workflow.basedir) / "notebooks"
 NOTEBOOK_NAMES = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
 
 
 rule notebooks:
     input:
-        expand("results/notebooks/{name}.ipynb", name=NOTEBOOK_NAMES),
+        expand("data/notebooks/{name}.ipynb", name=NOTEBOOK_NAMES),
 
 
 rule notebook:
@@ -56,7 +58,7 @@ rule notebook:
         # everything a notebook reads (defined by ingest.smk and analysis.smk)
         outputs=lambda wildcards: [*INGEST_OUTPUTS, *ANALYSIS_OUTPUTS],
     output:
-        "results/notebooks/{name}.ipynb",
+        "data/notebooks/{name}.ipynb",
     wildcard_constraints:
         name="|".join(NOTEBOOK_NAMES),
     log:

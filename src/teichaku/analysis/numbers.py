@@ -47,7 +47,7 @@ from teichaku.published import ITEMS, compare_published, compute_published, comp
 from teichaku.report import publish
 from teichaku.report.suppress import Privacy
 
-SIGNIFICANT = 8
+SIGNIFICANT = publish.SIGNIFICANT
 STATUS_ORDER = ("ok", "warning", "error")
 TERM_FIELDS = ("estimate", "conf_low", "conf_high", "p_value", "std_error", "scale")
 

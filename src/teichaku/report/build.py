@@ -124,9 +124,16 @@ def model_labels(spec: Any, numbers: dict | None = None) -> dict[str, dict]:
 
 
 def computed_published(inp: ReportInputs, codebook) -> dict:
-    """The published figures computed from the data (unsuppressed: each table and figure
-    suppresses what it shows; results/numbers.json holds them as published)."""
-    return compute_published(inp.roster, inp.cases, inp.awareness, codebook)
+    """The published figures computed from the data, at the precision of numbers.json
+    (unsuppressed: each table and figure suppresses what it shows, and numbers.json holds
+    them as published)."""
+    from teichaku.report.publish import round_significant
+
+    values = compute_published(inp.roster, inp.cases, inp.awareness, codebook)
+    return {
+        section: {k: round_significant(v) if isinstance(v, float) else v for k, v in items.items()}
+        for section, items in values.items()
+    }
 
 
 def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb.Table]:

@@ -92,7 +92,7 @@ def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
         (t("coverage_centers"), survey["n_centers_asked"], survey["n_centers_responded"]),
         (t("coverage_cases"), survey["n_cases_target"], survey["n_cases"]),
     ]
-    for ax, (title, asked, answered) in zip(axes, panels, strict=True):
+    for j, (ax, (title, asked, answered)) in enumerate(zip(axes, panels, strict=True)):
         ax.bar(
             [t("asked"), t("responded")],
             [asked, answered],
@@ -100,7 +100,9 @@ def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
             width=0.6,
         )
         for x, v in enumerate((asked, answered)):
-            ax.text(x, v, f"{int(v):,}", ha="center", va="bottom", fontsize=8)
+            # centers are shown as counted; cases are people (small counts suppressed)
+            shown = f"{int(v):,}" if j == 0 else ctx.privacy.count(v)
+            ax.text(x, v, shown, ha="center", va="bottom", fontsize=8)
         ax.set_title(title)
         ax.set_ylim(0, asked * 1.2)
         share = 100.0 * answered / asked if asked else float("nan")

@@ -26,9 +26,16 @@ import pandas as pd
 from teichaku.analysis import reliability
 from teichaku.report.suppress import Privacy, mask_curves
 
+#: Significant digits of the floats in results/numbers.json (byte-reproducible output).
+SIGNIFICANT = 8
 #: Columns of coefficients.csv that are (or rest on) the estimates of a model.
 ESTIMATE_COLUMNS = ("estimate", "conf_low", "conf_high", "std_error", "p_value")
 INFERENCE_COLUMNS = ("conf_low", "conf_high", "p_value")
+
+
+def round_significant(value: float) -> float:
+    """A float at the precision numbers.json publishes it (NaN and infinities kept)."""
+    return float(f"{value:.{SIGNIFICANT}g}") if math.isfinite(value) else value
 
 
 def is_marker(value) -> bool:
@@ -134,7 +141,7 @@ def publish_diagnostics(
         def imputed(m: re.Match) -> str:
             k, n = int(m.group(1)), int(m.group(2))
             shown = share_count(privacy, k, n)
-            return f"{shown} of {privacy.count(n)} rows had a value imputed"
+            return f"{shown} of {privacy.count_value(n)} rows had a value imputed"
 
         text = _IMPUTED.sub(imputed, text)
         return _CENTER_CASES.sub(lambda m: f"centers, {privacy.count(int(m.group(1)))} cases", text)
