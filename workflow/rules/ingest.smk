@@ -3,26 +3,16 @@
 # With input.source: synthetic the raw files are the synthetic rule's outputs; with
 # input.source: files, whatever roster, awareness and cases/ files are in raw_dir.
 
-from teichaku.ingest.readers import raw_input_files
-
-PROCESSED = {
-    "roster": "data/processed/roster.parquet",
-    "awareness": "data/processed/awareness.parquet",
-    "cases": "data/processed/cases.parquet",
-}
+PROCESSED = paths.PROCESSED
 INGEST_OUTPUTS = [
     *PROCESSED.values(),
-    "data/processed/rejected_rows.parquet",
-    "results/validation/summary.json",
-    "results/validation/summary.csv",
-    "results/validation/accepted.json",
+    paths.REJECTED_ROWS,
+    paths.VALIDATION_JSON,
+    paths.VALIDATION_CSV,
+    paths.ACCEPTED,
 ]
 # The synthetic survey's files (outputs of its rule), or the files found in raw_dir.
-RAW_INPUTS = (
-    [RAW_DIR / "roster.xlsx", RAW_DIR / "awareness.xlsx", RAW_DIR / "cases"]
-    if SYNTHETIC
-    else raw_input_files(RAW_DIR, ("roster", "awareness", "cases"))
-)
+RAW_INPUTS = paths.raw_inputs(config)
 
 
 rule ingest:
@@ -33,18 +23,20 @@ rule ingest:
         roster=PROCESSED["roster"],
         awareness=PROCESSED["awareness"],
         cases=PROCESSED["cases"],
-        rejected="data/processed/rejected_rows.parquet",
-        summary_json="results/validation/summary.json",
-        summary_csv="results/validation/summary.csv",
+        rejected=paths.REJECTED_ROWS,
+        summary_json=paths.VALIDATION_JSON,
+        summary_csv=paths.VALIDATION_CSV,
     params:
         raw_dir=lambda wildcards, input: str(Path(input.raw[0]).parent),  # roster file first
         synthetic=SYNTHETIC,
         key_file=config["pseudonym"]["key_file"],
         synthetic_key=config["pseudonym"]["synthetic_key"],
+    message:
+        "Ingesting the raw files of {params.raw_dir}: clean tables, rejected rows and the validation summary"
     log:
-        "logs/ingest.log",
+        paths.log("ingest"),
     benchmark:
-        "benchmarks/ingest.tsv"
+        paths.benchmark("ingest")
     conda:
         ENV
     script:
@@ -53,15 +45,17 @@ rule ingest:
 
 rule ingest_gate:
     input:
-        summary="results/validation/summary.json",
+        summary=paths.VALIDATION_JSON,
     output:
-        accepted="results/validation/accepted.json",
+        accepted=paths.ACCEPTED,
     params:
         max_share=config["validation"]["max_rejected_share"],
+    message:
+        "Checking the share of rejected case rows against validation.max_rejected_share ({params.max_share})"
     log:
-        "logs/ingest_gate.log",
+        paths.log("ingest_gate"),
     benchmark:
-        "benchmarks/ingest_gate.tsv"
+        paths.benchmark("ingest_gate")
     conda:
         ENV
     script:
