@@ -24,6 +24,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 TEXT_SUFFIXES = (".csv", ".md", ".tex", ".html", ".json", ".txt", ".tsv", ".yaml", ".ipynb")
@@ -153,6 +154,20 @@ def derived_values(workdir: Path, min_cell: int) -> tuple[list[tuple[str, float]
                 out.append((f"{label} {column}", 100.0 * k / n))
             elif n:
                 shown |= printed_forms(100.0 * k / n)
+    # the median follow-up (Kaplan-Meier) is shown where enough people are followed at it
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    timed = analysis[analysis["followup_months"].notna()]
+    if len(timed):
+        fit = SurvfuncRight(
+            timed["followup_months"].to_numpy(float), timed["ended"].to_numpy(float)
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):  # a CI bound at 0 or 1
+            values = (fit.quantile(0.5), *fit.quantile_ci(0.5))
+        for value in values:
+            if value is not None and math.isfinite(value):
+                if (timed["followup_months"] >= value).sum() >= min_cell:
+                    shown |= printed_forms(float(value))
     for column in [c for c in analysis.columns if c.startswith("prolonged_")]:
         valid = analysis[column].dropna()
         k, n = int(valid.sum()), len(valid)
@@ -172,7 +187,8 @@ def printed_forms(value: float) -> set[str]:
 
 
 def _number_token(form: str) -> re.Pattern:
-    return re.compile(r"(?<![\d.])" + re.escape(form) + r"(?![\d])")
+    # not inside a longer number, nor a version such as 4.3.0
+    return re.compile(r"(?<![\d.])" + re.escape(form) + r"(?!\d|\.\d)")
 
 
 #: Where a share or mean of people is printed (model files hold estimates, not shares).
@@ -353,12 +369,16 @@ def raw_file_names(workdir: Path) -> list[str]:
     return sorted(names)
 
 
+#: Documents generated from the codebook alone (prefecture names and such are its words).
+FROM_CODEBOOK = ("codebook/", "templates/")
+
+
 def check_file_names(texts: dict[str, str], names: list[str]) -> list[str]:
     return [
         f"{rel}: raw file name {name!r}"
         for name in names
         for rel, text in texts.items()
-        if name in text and not re.fullmatch(r"C\d\d", name)
+        if name in text and not rel.startswith(FROM_CODEBOOK)
     ]
 
 
