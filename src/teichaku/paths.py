@@ -25,6 +25,8 @@ PROCESSED = {
     "cases": f"{PROCESSED_DIR}/cases.parquet",
 }
 REJECTED_ROWS = f"{PROCESSED_DIR}/rejected_rows.parquet"
+#: which raw file each neutral label of the published validation summary stands for
+FILE_LABELS = f"{PROCESSED_DIR}/file_labels.csv"
 VALIDATION_DIR = f"{RESULTS_DIR}/validation"
 VALIDATION_JSON = f"{VALIDATION_DIR}/summary.json"
 VALIDATION_CSV = f"{VALIDATION_DIR}/summary.csv"
@@ -40,6 +42,7 @@ ANALYSIS_DATASET = f"{PROCESSED_DIR}/analysis.parquet"
 MODELS_DIR = f"{RESULTS_DIR}/models"
 COEFFICIENTS = f"{MODELS_DIR}/coefficients.csv"
 DIAGNOSTICS = f"{MODELS_DIR}/diagnostics.csv"
+RELIABILITY = f"{MODELS_DIR}/reliability.csv"
 CURVES = f"{MODELS_DIR}/curves.parquet"
 CIF_PREDICTED = f"{MODELS_DIR}/cif_predicted.parquet"
 FIT = f"{MODELS_DIR}/fits/{{model}}.txt"
@@ -51,8 +54,9 @@ FIGURES_DIR = f"{RESULTS_DIR}/figures"
 SUMMARY_DIR = f"{RESULTS_DIR}/summary"
 SUMMARY = f"{SUMMARY_DIR}/summary.{{ext}}"
 
-# notebooks executed on a run (`snakemake notebooks`)
-NOTEBOOK = f"{RESULTS_DIR}/notebooks/{{name}}.ipynb"
+# notebooks executed on a run (`snakemake notebooks`): analyst views of the data (cases per
+# center, quantiles per cohort, rejected rows), kept under data/, never published
+NOTEBOOK = "data/notebooks/{name}.ipynb"
 
 # simulation study (`snakemake simulation`)
 SIMULATION_DIR = f"{RESULTS_DIR}/simulation"

@@ -218,6 +218,9 @@ def make_numbers(roster, cases, awareness, analysis, coefficients, spec, validat
             "type": m.type,
             "scale": m.scale,
             "status": "ok",
+            "reported": "reported",
+            "reason_ja": "",
+            "reason_en": "",
             "n": int(rows["n"].iloc[0]),
             "n_events": int(rows["n_events"].iloc[0]),
             "n_clusters": int(rows["n_clusters"].iloc[0]),
@@ -257,6 +260,9 @@ def make_numbers(roster, cases, awareness, analysis, coefficients, spec, validat
                     "n": primary["n"],
                     "n_events": primary["n_events"],
                     "n_clusters": primary["n_clusters"],
+                    "reported": "reported",
+                    "reason_ja": "",
+                    "reason_en": "",
                     "barriers": {
                         t: v for t, v in primary["terms"].items() if t.startswith("barrier_")
                     },

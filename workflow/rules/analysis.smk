@@ -20,6 +20,7 @@ ANALYSIS_DATASET = paths.ANALYSIS_DATASET
 ANALYSIS_OUTPUTS = [
     paths.COEFFICIENTS,
     paths.DIAGNOSTICS,
+    paths.RELIABILITY,
     paths.CURVES,
     paths.CIF_PREDICTED,
     paths.NUMBERS,
@@ -59,6 +60,7 @@ rule analysis_models:
     output:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
+        reliability=paths.RELIABILITY,
         fits=expand(paths.FIT, model=MODEL_NAMES),
     log:
         paths.log("analysis_models"),
@@ -68,6 +70,7 @@ rule analysis_models:
         ENV
     params:
         analysis=ANALYSIS,
+        min_cell=config["privacy"]["min_cell"],
     message:
         "Fitting the models of {input.models}: coefficients, diagnostics and one fit summary per model"
     script:
@@ -110,6 +113,7 @@ rule analysis_curves:
         ENV
     params:
         analysis=ANALYSIS,
+        min_cell=config["privacy"]["min_cell"],
     message:
         "Estimating the Kaplan-Meier and Aalen-Johansen curves into {output}"
     script:
@@ -124,6 +128,7 @@ rule analysis_numbers:
         analysis=ANALYSIS_DATASET,
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
+        reliability=paths.RELIABILITY,
         published=config["published"],
         validation=paths.VALIDATION_JSON,
         models=ANALYSIS["models"],
@@ -138,6 +143,7 @@ rule analysis_numbers:
         ENV
     params:
         analysis=ANALYSIS,
+        min_cell=config["privacy"]["min_cell"],
     message:
         "Collecting every number the summary quotes into {output}"
     script:

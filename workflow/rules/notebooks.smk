@@ -1,5 +1,6 @@
 # The analyst notebooks (notebooks/*.ipynb, code like the scripts) executed on this run's
-# outputs, kept as results/notebooks/<name>.ipynb. Not part of `all`: `snakemake notebooks`.
+# outputs, kept as data/notebooks/<name>.ipynb (analyst views of the data: under data/, never
+# published). Not part of `all`: `snakemake notebooks`.
 # Needs INGEST_OUTPUTS (ingest.smk) and ANALYSIS_OUTPUTS (analysis.smk).
 NOTEBOOK_DIR = Path(workflow.basedir) / "notebooks"
 NOTEBOOK_NAMES = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))

@@ -12,4 +12,6 @@ write_models(
     fits=list(snakemake.output.fits),
     analysis_config=snakemake.params.analysis,
     codebook_path=snakemake.input.codebook,
+    reliability_path=snakemake.output.reliability,
+    min_cell=snakemake.params.min_cell,
 )

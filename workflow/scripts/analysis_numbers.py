@@ -17,4 +17,6 @@ write_numbers(
     output=snakemake.output[0],
     analysis_config=snakemake.params.analysis,
     codebook_path=inp.codebook,
+    reliability=inp.reliability,
+    min_cell=snakemake.params.min_cell,
 )

@@ -26,6 +26,8 @@ def models(config: dict) -> None:
         fits=[paths.fill(paths.FIT, model=m.name) for m in spec.models],
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
+        reliability_path=paths.RELIABILITY,
+        min_cell=config["privacy"]["min_cell"],
     )
 
 
@@ -44,6 +46,7 @@ def curves(config: dict) -> None:
         output=paths.CURVES,
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
+        min_cell=config["privacy"]["min_cell"],
     )
 
 
@@ -60,6 +63,8 @@ def numbers(config: dict) -> None:
         output=paths.NUMBERS,
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
+        reliability=paths.RELIABILITY,
+        min_cell=config["privacy"]["min_cell"],
     )
 
 

@@ -71,6 +71,35 @@ def build_analysis_dataset(
     return out
 
 
+def key_independent_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows in an order that does not depend on the pseudonym key: by center, then by
+    every other column's value (missing last).
+
+    The processed cases come sorted by ``case_id``, an HMAC under the secret key; a model
+    whose result depends on row order (multiple imputation draws per row, sums in floating
+    point) would then give other results under another key, and a reviewer without the key
+    could not reproduce them. Rows equal in every column but ``case_id`` are
+    interchangeable, so their relative order does not matter.
+    """
+    columns = ["center_id", *(c for c in frame.columns if c not in ("center_id", "case_id"))]
+    keys = pd.DataFrame(
+        {f"k{i}": _sort_key(frame[c]) for i, c in enumerate(columns)}, index=frame.index
+    )
+    order = keys.sort_values(list(keys.columns), kind="stable", na_position="last").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def _sort_key(column: pd.Series) -> pd.Series:
+    """A sortable stand-in of a column: category codes (missing as NA) or the values."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.where(column.notna()).astype("Float64")
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+        return column
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype("Float64")
+    return column.astype("string")
+
+
 def _reference_first(column: pd.Series, level: str) -> pd.Series:
     """The same categories with the reference level first (formulas compare with it)."""
     cats = list(column.cat.categories)

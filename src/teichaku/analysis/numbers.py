@@ -24,6 +24,12 @@ that the same input gives byte-identical output. Keys:
   (model, check, term, status).
 - ``validation``: when the ingestion summary is given: per table rows_read, rows_valid,
   rows_rejected, rows_duplicate, warnings per rule, and rejected_share_cases.
+
+Every number passes the publication rule (teichaku.report.publish): a sensitive count of
+people, and every share, mean, median or estimate resting on one, is the marker
+``<min_cell`` (a string). Models carry their reliability assessment (``reported``:
+reported | estimates_only | not_reported, ``reason_ja``, ``reason_en``); a model not
+reported has no estimates, one reported as estimates only has no intervals or p-values.
 """
 
 from __future__ import annotations
@@ -40,9 +46,11 @@ from teichaku.analysis.dataset import prolonged_column
 from teichaku.analysis.methods import imputed_variables, methods_paragraph
 from teichaku.analysis.specs import AnalysisSpec, Settings
 from teichaku.codebook import Codebook
-from teichaku.published import compare_published, compute_published, compute_valid_n
+from teichaku.published import ITEMS, compare_published, compute_published, compute_valid_n
+from teichaku.report import publish
+from teichaku.report.suppress import Privacy
 
-SIGNIFICANT = 8
+SIGNIFICANT = publish.SIGNIFICANT
 STATUS_ORDER = ("ok", "warning", "error")
 TERM_FIELDS = ("estimate", "conf_low", "conf_high", "p_value", "std_error", "scale")
 
@@ -67,38 +75,65 @@ def _clean(value):
     return str(value)
 
 
-def followup_numbers(analysis: pd.DataFrame, settings: Settings) -> dict:
+def followup_numbers(analysis: pd.DataFrame, settings: Settings, privacy: Privacy) -> dict:
     valid = analysis[analysis["followup_months"].notna()]
-    sf = SurvfuncRight(valid["followup_months"].to_numpy(float), valid["ended"].to_numpy(float))
+    times = valid["followup_months"].to_numpy(float)
+    sf = SurvfuncRight(times, valid["ended"].to_numpy(float))
     median = sf.quantile(0.5)
     low, high = sf.quantile_ci(0.5, alpha=1 - settings.confidence)
     counts = analysis["event_type"].value_counts()
+    n = len(analysis)
+    ends = partition_counts(privacy, n, counts)
     out = {
-        "n_cases": len(analysis),
-        "n_transition": int(counts.get("transition", 0)),
-        "n_competing": int(counts.get("competing", 0)),
-        "n_censored": int(counts.get("censored", 0)),
-        "n_start_imputed": int(analysis["start_imputed"].sum()),
-        "n_time_invalid": int(analysis["time_invalid"].sum()),
-        "median_involvement_months": median,
-        "median_involvement_conf_low": low,
-        "median_involvement_conf_high": high,
+        "n_cases": privacy.count_value(n),
+        **ends,
+        "n_start_imputed": publish.share_count(privacy, int(analysis["start_imputed"].sum()), n),
+        "n_time_invalid": publish.share_count(privacy, int(analysis["time_invalid"].sum()), n),
+        "median_involvement_months": _time_shown(median, times, privacy),
+        "median_involvement_conf_low": _time_shown(low, times, privacy),
+        "median_involvement_conf_high": _time_shown(high, times, privacy),
     }
     for k in settings.thresholds:
         col = analysis[prolonged_column(k)].dropna()
-        out[f"n_valid_prolonged_{k}"] = len(col)
-        out[f"pct_prolonged_{k}"] = 100 * float(col.mean()) if len(col) else math.nan
+        yes = int(col.sum())
+        out[f"n_valid_prolonged_{k}"] = privacy.count_value(len(col))
+        pct = 100 * float(col.mean()) if len(col) else math.nan
+        out[f"pct_prolonged_{k}"] = (
+            privacy.marker if len(col) and privacy.share_suppressed(yes, len(col)) else pct
+        )
     return out
 
 
+def partition_counts(privacy: Privacy, n: int, counts: pd.Series) -> dict:
+    """n_transition, n_competing, n_censored (they add up to n_cases) as published."""
+    parts = {f"n_{e}": int(counts.get(e, 0)) for e in ("transition", "competing", "censored")}
+    return publish.partition(privacy, n, parts)
+
+
+def _time_shown(value: float, times, privacy: Privacy):
+    """A time on the follow-up scale (a median, its interval) as published: hidden when
+    fewer than min_cell cases are still followed at it (it would be the end of one of few
+    people)."""
+    if value is None or not np.isfinite(value):
+        return value
+    return privacy.marker if int(np.sum(times >= value)) < privacy.min_cell else value
+
+
 def model_numbers(
-    coefficients: pd.DataFrame, diagnostics: pd.DataFrame, spec: AnalysisSpec
+    coefficients: pd.DataFrame,
+    diagnostics: pd.DataFrame,
+    spec: AnalysisSpec,
+    assessment: pd.DataFrame | None = None,
 ) -> dict:
+    """Per model: labels, sample counts and terms as in the published coefficients.csv,
+    and whether (and why not) it is reported."""
     out = {}
+    judged = assessment.set_index("model").to_dict("index") if assessment is not None else {}
     for model in spec.models:
         rows = coefficients[coefficients["model"] == model.name]
         statuses = diagnostics.loc[diagnostics["model"] == model.name, "status"]
         worst = max(statuses, key=STATUS_ORDER.index) if len(statuses) else "error"
+        verdict = judged.get(model.name, {})
         entry = {
             "label_ja": model.label_ja,
             "label_en": model.label_en,
@@ -106,12 +141,45 @@ def model_numbers(
             "type": model.type,
             "scale": model.scale,
             "status": worst,
+            "reported": verdict.get("status", "reported"),
+            "reason_ja": verdict.get("reason_ja") or "",
+            "reason_en": verdict.get("reason_en") or "",
             "terms": {r["term"]: {f: r[f] for f in TERM_FIELDS} for _, r in rows.iterrows()},
         }
         for key in ("n", "n_events", "n_clusters"):
-            entry[key] = rows[key].iloc[0] if len(rows) else None
+            entry[key] = _count_cell(rows[key].iloc[0]) if len(rows) else None
         out[model.name] = entry
     return out
+
+
+def _count_cell(value):
+    """A count column of the published coefficients.csv (a number or the marker)."""
+    if isinstance(value, str):
+        return value if publish.is_marker(value) else int(float(value))
+    return value
+
+
+def published_numbers(computed: dict, valid_n: dict, privacy: Privacy) -> tuple[dict, set]:
+    """The published figures computed from the data, as published: a share resting on a
+    sensitive count, a mean over fewer than min_cell cases, a count of few cases hidden.
+    Returns them and the (section, key) hidden."""
+    out = {section: dict(values) for section, values in computed.items()}
+    hidden = set()
+    for item in ITEMS:
+        if item.table != "cases" or item.key not in out.get(item.section, {}):
+            continue
+        value, n = out[item.section][item.key], valid_n[item.section][item.key]
+        if item.kind == "pct":
+            k = round(value * n / 100.0) if n else 0
+            suppressed = bool(n) and privacy.share_suppressed(k, n)
+        elif item.kind == "mean":
+            suppressed = privacy.is_small(n)
+        else:
+            suppressed = privacy.is_small(value)
+        if suppressed:
+            out[item.section][item.key] = privacy.marker
+            hidden.add((item.section, item.key))
+    return out, hidden
 
 
 def build_numbers(
@@ -126,18 +194,24 @@ def build_numbers(
     codebook: Codebook,
     published: dict,
     validation: dict | None = None,
+    assessment: pd.DataFrame | None = None,
+    privacy: Privacy | None = None,
 ) -> dict:
+    privacy = privacy or Privacy()
     computed = compute_published(roster, cases, awareness, codebook)
     valid_n = compute_valid_n(roster, cases, awareness, codebook)
+    shown, hidden = published_numbers(computed, valid_n, privacy)
     check: dict = {}
     for c in compare_published(computed, published, valid_n):
+        secret = (c.section, c.key) in hidden
+        person = c.valid_n is not None and any(i.key == c.key and i.table == "cases" for i in ITEMS)
         check.setdefault(c.section, {})[c.key] = {
-            "computed": c.rounded,
+            "computed": privacy.marker if secret else c.rounded,
             "published": c.published,
-            "ok": c.ok,
-            "valid_n": c.valid_n,
+            "ok": None if secret else c.ok,
+            "valid_n": privacy.count_value(c.valid_n) if person else c.valid_n,
         }
-    models = model_numbers(coefficients, diagnostics, spec)
+    models = model_numbers(coefficients, diagnostics, spec, assessment)
     primary_name = next((m.name for m in spec.models if m.role == "primary"), None)
     primary = None
     if primary_name is not None:
@@ -148,22 +222,27 @@ def build_numbers(
             "n_events": p["n_events"],
             "n_clusters": p["n_clusters"],
             "status": p["status"],
+            "reported": p["reported"],
+            "reason_ja": p["reason_ja"],
+            "reason_en": p["reason_en"],
             "barriers": {t: v for t, v in p["terms"].items() if t.startswith("barrier_")},
         }
     center_sd = {
         name: m["terms"][t]
         for name, m in models.items()
         for t in m["terms"]
-        if m["type"] == "mixed_logit" and t.startswith("sd(")
+        if m["type"] == "mixed_logit" and t.startswith("sd(") and m["reported"] == "reported"
     }
+    checks = [v["ok"] for sec in check.values() for v in sec.values()]
     not_ok = diagnostics[diagnostics["status"] != "ok"]
     numbers = {
-        "published": computed,
+        "published": shown,
         "published_check": {
-            "all_ok": all(v["ok"] for s in check.values() for v in s.values()),
+            # unknown (null) when a comparison is hidden: "all agree" would reveal it
+            "all_ok": None if None in checks else all(checks),
             **check,
         },
-        "followup": followup_numbers(analysis, settings),
+        "followup": followup_numbers(analysis, settings, privacy),
         "models": models,
         "primary": primary,
         "center_sd": center_sd,

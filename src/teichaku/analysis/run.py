@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from teichaku.analysis import diagnostics as dg
-from teichaku.analysis.dataset import build_center_dataset
+from teichaku.analysis.dataset import build_center_dataset, key_independent_order
 from teichaku.analysis.fit import COEFFICIENT_COLUMNS, fit_model, tidy
 from teichaku.analysis.specs import AnalysisSpec, ModelSpec, Settings
 from teichaku.analysis.terms import term_label
@@ -29,9 +29,10 @@ DIAGNOSTIC_COLUMNS = [
 
 
 def model_data(spec: ModelSpec, analysis: pd.DataFrame, awareness: pd.DataFrame) -> pd.DataFrame:
+    """The rows a model is fitted on, in an order independent of the pseudonym key."""
     if spec.data == "centers":
         return build_center_dataset(analysis, awareness, spec.outcome)
-    return analysis
+    return key_independent_order(analysis)
 
 
 def run_models(

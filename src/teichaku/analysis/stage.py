@@ -72,32 +72,64 @@ def write_models(
     fits: list[str],
     analysis_config: dict,
     codebook_path: str,
+    reliability_path: str | None = None,
+    min_cell: int = 5,
 ) -> None:
+    """Fit every model and write what is published of them (teichaku.report.publish):
+    coefficients, diagnostics, one text per model and the reliability assessment."""
+    from teichaku.analysis import reliability
     from teichaku.analysis.run import run_models
+    from teichaku.report import publish
+    from teichaku.report.suppress import Privacy
 
     spec, settings, codebook = load(analysis_config, codebook_path)
     coef, diag, texts = run_models(
         pd.read_parquet(analysis), pd.read_parquet(awareness), spec, settings, codebook
     )
-    _write_csv(coef, coefficients)
-    _write_csv(diag, diagnostics)
+    privacy = Privacy(int(min_cell))
+    rules = reliability.Rules.from_config(analysis_config.get("reliability"))
+    assessment = reliability.assess(
+        [m.name for m in spec.models], coef, diag, rules, privacy.min_cell
+    )
+    shown_coef = publish.publish_coefficients(coef, assessment, privacy)
+    shown_diag = publish.publish_diagnostics(diag, shown_coef, privacy)
+    _write_csv(shown_coef, coefficients)
+    _write_csv(shown_diag, diagnostics)
+    if reliability_path:
+        _write_csv(assessment, reliability_path)
     by_name = {Path(p).stem: p for p in fits}
+    rows = assessment.set_index("model").to_dict("index")
     for name, text in texts.items():
+        row = {"model": name, **rows[name]}
+        text = publish.publish_fit_text(
+            text,
+            shown_coef[shown_coef["model"] == name],
+            publish.diagnostic_lines(shown_diag[shown_diag["model"] == name]),
+            row,
+        )
         Path(by_name[name]).parent.mkdir(parents=True, exist_ok=True)
         Path(by_name[name]).write_text(text, encoding="utf-8")
     bad = diag[diag["status"] != "ok"]
     for _, r in bad.iterrows():
         log.warning("%s %s %s: %s", r["model"], r["check"], r["term"], r["message"])
+    for r in assessment[assessment["status"] != reliability.REPORTED].itertuples():
+        log.warning("%s: %s", r.model, r.reason_en)
     log.info(
         "%d models, %d coefficient rows, %d checks not ok", len(spec.models), len(coef), len(bad)
     )
 
 
-def write_curves(*, analysis: str, output: str, analysis_config: dict, codebook_path: str) -> None:
+def write_curves(
+    *, analysis: str, output: str, analysis_config: dict, codebook_path: str, min_cell: int = 5
+) -> None:
+    """The curves as published: cut where fewer than min_cell remain at risk."""
     from teichaku.analysis.curves import build_curves
+    from teichaku.report.publish import publish_curves
+    from teichaku.report.suppress import Privacy
 
     spec, settings, _ = load(analysis_config, codebook_path)
     curves = build_curves(pd.read_parquet(analysis), spec.curves, settings.confidence)
+    curves = publish_curves(curves, Privacy(int(min_cell)))
     _write_parquet(curves, output)
     log.info("%d curve points in %d curves", len(curves), curves["curve"].nunique())
 
@@ -115,8 +147,11 @@ def write_numbers(
     output: str,
     analysis_config: dict,
     codebook_path: str,
+    reliability: str | None = None,
+    min_cell: int = 5,
 ) -> None:
     from teichaku.analysis.numbers import build_numbers, numbers_json
+    from teichaku.report.suppress import Privacy
 
     spec, settings, codebook = load(analysis_config, codebook_path)
     summary = None
@@ -135,6 +170,8 @@ def write_numbers(
         codebook,
         load_published(published),
         summary,
+        pd.read_csv(reliability, keep_default_na=False) if reliability else None,
+        Privacy(int(min_cell)),
     )
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(numbers_json(numbers), encoding="utf-8")

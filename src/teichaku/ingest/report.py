@@ -1,6 +1,12 @@
 """The validation summary: per table the row counts (with the conservation identity), the
-failures per rule, warnings per rule, and per file the unknown extra columns. It holds no
-personal value and no raw cell value, so it may be published (results/validation/)."""
+failures per rule, warnings per rule, and per file the number of unknown extra columns.
+
+What is published (results/validation/summary.json and .csv, :func:`published`) holds no
+personal value, no raw cell value and no file name: files are named by a neutral label
+(table and index, in file-name order; the mapping is :func:`file_labels`, kept under
+data/), and rows are counted per table, never per file (files are usually per center, and
+a center may send a handful of cases). The full summary (:func:`summary`, with file names
+and extra column headers) is for the log only."""
 
 from __future__ import annotations
 
@@ -69,12 +75,57 @@ def summary(results: dict[str, TableResult], ignored_files: list[str]) -> dict:
     }
 
 
+def file_labels(data: dict) -> dict[str, str]:
+    """Raw file name -> neutral label (``cases-1``, ``roster-1``, ``ignored-1``), numbered in
+    file-name order within each table."""
+    labels: dict[str, str] = {}
+    for table, t in data["tables"].items():
+        for i, name in enumerate(sorted({f["file"] for f in t["files"]}), start=1):
+            labels.setdefault(name, f"{table}-{i}")
+    for i, name in enumerate(sorted(data.get("ignored_files", [])), start=1):
+        labels.setdefault(name, f"ignored-{i}")
+    return labels
+
+
+def published(data: dict) -> dict:
+    """The summary as published: files by label, without per-file row counts, sheet names
+    or extra column headers (only how many extra columns a file has)."""
+    labels = file_labels(data)
+    tables = {}
+    for name, t in data["tables"].items():
+        files = {}
+        for f in t["files"]:
+            entry = files.setdefault(
+                labels[f["file"]], {"file": labels[f["file"]], "extra_columns": 0}
+            )
+            entry["extra_columns"] += len(f["extra_columns"])
+            if "encoding" in f:
+                entry["encoding"] = f["encoding"]
+        tables[name] = {**t, "files": list(files.values())}
+    return {
+        **data,
+        "tables": tables,
+        "ignored_files": sorted(labels[n] for n in data.get("ignored_files", [])),
+    }
+
+
 def summary_json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    return json.dumps(published(data), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def file_labels_csv(data: dict) -> str:
+    """label, file: the mapping of the published labels to the raw files (data/ only)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["label", "file"])
+    for name, label in sorted(file_labels(data).items(), key=lambda kv: kv[1]):
+        writer.writerow([label, name])
+    return out.getvalue()
 
 
 def summary_csv(data: dict) -> str:
-    """Long form: table, kind (count | error | warning), name, value."""
+    """Long form: table, kind (count | error | warning | extra_columns), name, value."""
+    data = published(data)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["table", "kind", "name", "value"])
@@ -86,6 +137,6 @@ def summary_csv(data: dict) -> str:
         for name, value in t["warnings"].items():
             writer.writerow([table, "warning", name, value])
         for f in t["files"]:
-            for column in f["extra_columns"]:
-                writer.writerow([table, "extra_column", f"{f['file']}:{column}", 1])
+            if f["extra_columns"]:
+                writer.writerow([table, "extra_columns", f["file"], f["extra_columns"]])
     return out.getvalue()

@@ -11,7 +11,7 @@ from teichaku.codebook import Codebook
 from teichaku.ingest.clean import TableResult, clean_table
 from teichaku.ingest.errors import file_error
 from teichaku.ingest.readers import read_sheet, table_files
-from teichaku.ingest.report import summary, summary_csv, summary_json
+from teichaku.ingest.report import file_labels_csv, summary, summary_csv, summary_json
 
 TABLE_ORDER = ("roster", "awareness", "cases")  # the roster first: it defines the centers
 
@@ -69,6 +69,8 @@ def write_outputs(result: SurveyResult, paths: OutputPaths) -> dict:
     paths.summary_json.parent.mkdir(parents=True, exist_ok=True)
     paths.summary_json.write_text(summary_json(data), encoding="utf-8")
     paths.summary_csv.write_text(summary_csv(data), encoding="utf-8")
+    # which raw file each published label stands for: under data/, never published
+    (paths.rejected.parent / "file_labels.csv").write_text(file_labels_csv(data), encoding="utf-8")
     return data
 
 

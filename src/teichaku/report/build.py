@@ -21,7 +21,7 @@ import pandas as pd
 
 from teichaku.analysis.dataset import prolonged_column
 from teichaku.disclosure import Protection
-from teichaku.published import compute_valid_n
+from teichaku.published import compute_published, compute_valid_n
 from teichaku.report import tables as tb
 from teichaku.report.labels import Labels
 from teichaku.report.protection import model_protection, survey_protection
@@ -103,9 +103,21 @@ def threshold_models(spec: Any, coefficients: pd.DataFrame, thresholds) -> list[
     return out
 
 
-def model_labels(spec: Any) -> dict[str, dict]:
+def model_labels(spec: Any, numbers: dict | None = None) -> dict[str, dict]:
+    """Labels, scale and role of each model, and (from numbers.json) whether it is reported
+    and why not (``reported``, ``reason_ja``, ``reason_en``)."""
+    verdicts = (numbers or {}).get("models", {})
     return {
-        m.name: {"label_ja": m.label_ja, "label_en": m.label_en, "scale": m.scale, "role": m.role}
+        m.name: {
+            "label_ja": m.label_ja,
+            "label_en": m.label_en,
+            "scale": m.scale,
+            "role": m.role,
+            **{
+                k: verdicts.get(m.name, {}).get(k, "")
+                for k in ("reported", "reason_ja", "reason_en")
+            },
+        }
         for m in spec.models
     }
 
@@ -123,8 +135,21 @@ def table_protection(inp: ReportInputs, labels: Labels, privacy: Privacy) -> Pro
     )
 
 
+def computed_published(inp: ReportInputs, codebook) -> dict:
+    """The published figures computed from the data, at the precision of numbers.json
+    (unsuppressed: each table and figure suppresses what it shows, and numbers.json holds
+    them as published)."""
+    from teichaku.report.publish import round_significant
+
+    values = compute_published(inp.roster, inp.cases, inp.awareness, codebook)
+    return {
+        section: {k: round_significant(v) if isinstance(v, float) else v for k, v in items.items()}
+        for section, items in values.items()
+    }
+
+
 def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb.Table]:
-    ml = model_labels(inp.spec)
+    ml = model_labels(inp.spec, inp.numbers)
     prolonged = logistic_model(inp.spec, inp.coefficients).outcome
     threshold = next(k for k in inp.thresholds if prolonged_column(k) == prolonged)
     counts = table_protection(inp, labels, privacy)
@@ -132,7 +157,7 @@ def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb
     return [
         tb.basic_attributes_table(
             inp.published,
-            inp.numbers["published"],
+            computed_published(inp, labels.codebook),
             inp.roster,
             inp.cases,
             inp.awareness,
@@ -207,9 +232,10 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
 
     labels = ctx.labels
     paths = []
-    paths += fg.coverage_figure(ctx, inp.numbers["published"])
+    computed = computed_published(inp, labels.codebook)
+    paths += fg.coverage_figure(ctx, computed)
     valid_n = compute_valid_n(inp.roster, inp.cases, inp.awareness, labels.codebook)
-    paths += fg.basic_attributes_figure(ctx, inp.numbers["published"], inp.published, valid_n)
+    paths += fg.basic_attributes_figure(ctx, computed, inp.published, valid_n)
     paths += fg.support_figure(ctx, inp.cases)
 
     km = next(c for c in inp.spec.curves if c.type == "kaplan_meier")
@@ -227,6 +253,11 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
 
     primary = primary_model(inp.spec, inp.coefficients)
     logistic = logistic_model(inp.spec, inp.coefficients)
+    reasons = {
+        name: m.get(f"reason_{labels.language}", "")
+        for name, m in inp.numbers.get("models", {}).items()
+        if m.get("reported", "reported") != "reported"
+    }
     paths += fg.forest_figure(
         ctx,
         inp.coefficients,
@@ -242,9 +273,10 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
             for m in (primary, logistic)
         ],
         exclude=set(inp.spec.term_labels),
+        reasons=reasons,
     )
     by_k = threshold_models(inp.spec, inp.coefficients, inp.thresholds)
     barrier_terms = [v.name for v in labels.group_items("cases", "barrier")]
-    paths += fg.threshold_figure(ctx, inp.coefficients, by_k, barrier_terms)
+    paths += fg.threshold_figure(ctx, inp.coefficients, by_k, barrier_terms, reasons)
     paths += fg.awareness_figure(ctx, inp.awareness, inp.published)
     return paths

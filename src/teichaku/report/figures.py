@@ -52,8 +52,12 @@ def _n_text(ctx: FigureContext, n) -> str:
 
 
 def _n_range_text(ctx: FigureContext, ns) -> str:
-    ns = [int(n) for n in ns if n is not None]
-    low, high = min(ns), max(ns)
+    """The range of the panels' n; an n published as the marker is the low end."""
+    values = [n for n in ns if n is not None and not (isinstance(n, float) and math.isnan(n))]
+    counts = [int(n) for n in values if not isinstance(n, str)]
+    hidden = len(counts) < len(values)
+    low = ctx.privacy.marker if hidden or not counts else min(counts)
+    high = max(counts) if counts else ctx.privacy.marker
     if low == high:
         return _n_text(ctx, low)
     return ctx.labels.text(
@@ -88,7 +92,7 @@ def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
         (t("coverage_centers"), survey["n_centers_asked"], survey["n_centers_responded"]),
         (t("coverage_cases"), survey["n_cases_target"], survey["n_cases"]),
     ]
-    for ax, (title, asked, answered) in zip(axes, panels, strict=True):
+    for j, (ax, (title, asked, answered)) in enumerate(zip(axes, panels, strict=True)):
         ax.bar(
             [t("asked"), t("responded")],
             [asked, answered],
@@ -96,7 +100,9 @@ def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
             width=0.6,
         )
         for x, v in enumerate((asked, answered)):
-            ax.text(x, v, f"{int(v):,}", ha="center", va="bottom", fontsize=8)
+            # centers are shown as counted; cases are people (small counts suppressed)
+            shown = f"{int(v):,}" if j == 0 else ctx.privacy.count(v)
+            ax.text(x, v, shown, ha="center", va="bottom", fontsize=8)
         ax.set_title(title)
         ax.set_ylim(0, asked * 1.2)
         share = 100.0 * answered / asked if asked else float("nan")
@@ -105,6 +111,13 @@ def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- attributes
+
+
+def _hidden(ctx: FigureContext, item, value, n) -> bool:
+    """Whether a computed share or mean rests on a sensitive count (as in Table 1)."""
+    if item.kind == "pct" and n:
+        return ctx.privacy.share_suppressed(round(value * n / 100.0), n)
+    return ctx.privacy.is_small(n)
 
 
 def basic_attributes_figure(
@@ -128,7 +141,7 @@ def basic_attributes_figure(
         y = np.arange(len(its))[::-1]
         ns = [valid_n[section][i.key] for i in its]
         shown = [
-            computed[section][i.key] if not ctx.privacy.is_small(n) else np.nan
+            np.nan if _hidden(ctx, i, computed[section][i.key], n) else computed[section][i.key]
             for i, n in zip(its, ns, strict=True)
         ]
         ax.barh(y, shown, color=style.OKABE_ITO[0], height=0.6, label=t("computed"))
@@ -145,7 +158,9 @@ def basic_attributes_figure(
         _panel_n(ax, _n_range_text(ctx, ns))
         return y
 
-    hidden = [i for i in items if ctx.privacy.is_small(valid_n[section][i.key])]
+    hidden = [
+        i for i in items if _hidden(ctx, i, computed[section][i.key], valid_n[section][i.key])
+    ]
     if hidden:
         ctx.note(fig, t("suppressed_figure_note", min_cell=ctx.privacy.min_cell))
     top = fig.add_subplot(upper[0, 0])
@@ -157,7 +172,10 @@ def basic_attributes_figure(
         ax = fig.add_subplot(lower[0, j])
         draw(ax, [item], t("mean"))
         ax.set_yticks([])
-        high = max(computed[section][item.key], float(published[section][item.key]))
+        value = computed[section][item.key]
+        if _hidden(ctx, item, value, valid_n[section][item.key]):
+            value = 0.0  # not drawn: the axis follows the published value alone
+        high = max(value, float(published[section][item.key]))
         ax.set_xlim(0, high * 1.15)
         ax.set_title(item_label(item, ctx.labels), fontsize=7, loc="left", pad=14)
     return ctx.save(fig, "fig2_basic_attributes")
@@ -315,13 +333,19 @@ def cif_figure(
 
 
 def forest_figure(
-    ctx: FigureContext, coefficients: pd.DataFrame, models: list[tuple[str, str, str]], exclude=()
+    ctx: FigureContext,
+    coefficients: pd.DataFrame,
+    models: list[tuple[str, str, str]],
+    exclude=(),
+    reasons: dict[str, str] | None = None,
 ) -> list[Path]:
     """Forest plot, one panel per (model, title, scale label, direction): estimates with
     their confidence intervals on a log scale, each estimate printed beside its point, and
     under the axis what a ratio below and above 1 means (``direction``); n, events and
     clusters under each title. Terms in ``exclude`` (intercepts, variance components) are
-    not drawn."""
+    not drawn. A model not reported (``reasons``: model -> why) shows why instead of
+    estimates; one reported without intervals shows its estimates alone."""
+    reasons = reasons or {}
     term_label = f"label_{ctx.labels.language}"
     fig, axes = plt.subplots(1, len(models), figsize=(WIDTH, 4.0), sharey=True, squeeze=False)
     fig.subplots_adjust(left=0.34, right=0.97, top=0.74, bottom=0.17, wspace=0.15)
@@ -330,16 +354,19 @@ def forest_figure(
         & ~coefficients["term"].isin(list(exclude))
     ]
     terms = list(dict.fromkeys(chosen["term"]))
-    labels = {}
+    firsts = chosen.drop_duplicates("term")
+    labels = dict(zip(firsts["term"], firsts[term_label], strict=True))
     for ax, (model, title, scale, direction) in zip(axes[0], models, strict=True):
         g = coefficients[coefficients["model"] == model].set_index("term")
         y = np.arange(len(terms))[::-1]
+        drawn = 0
         for yi, term in zip(y, terms, strict=True):
-            if term not in g.index:
+            if term not in g.index or pd.isna(g.loc[term, "estimate"]):
                 continue
             r = g.loc[term]
-            labels[term] = r[term_label]
-            ax.plot([r["conf_low"], r["conf_high"]], [yi, yi], color=style.OKABE_ITO[0], lw=1.2)
+            drawn += 1
+            if pd.notna(r["conf_low"]) and pd.notna(r["conf_high"]):
+                ax.plot([r["conf_low"], r["conf_high"]], [yi, yi], color=style.OKABE_ITO[0], lw=1.2)
             ax.plot([r["estimate"]], [yi], "s", color=style.OKABE_ITO[0], markersize=4)
             ax.annotate(
                 f"{r['estimate']:.2f}",
@@ -354,12 +381,30 @@ def forest_figure(
         ax.set_xscale("log")
         _log_ratio_axis(ax.xaxis)
         ax.set_xlabel(f"{scale}\n{direction}", fontsize=7)
-        first = g.iloc[0]
-        counts = [ctx.labels.text("n_panel", n=ctx.privacy.count(first["n"]))]
-        if pd.notna(first["n_events"]):
-            counts.append(f"{ctx.labels.text('n_events')} {ctx.privacy.count(first['n_events'])}")
-        if pd.notna(first["n_clusters"]):
-            counts.append(f"{ctx.labels.text('n_clusters')} {int(first['n_clusters'])}")
+        if model in reasons:
+            width = 16 if ctx.labels.language == "ja" else 30
+            ax.text(
+                0.5,
+                0.5 if not drawn else 0.02,
+                textwrap.fill(reasons[model], width),
+                transform=ax.transAxes,
+                ha="center",
+                va="center" if not drawn else "bottom",
+                fontsize=7,
+                color="#333333",
+            )
+            if not drawn:
+                ax.set_xlim(0.5, 2.0)
+        counts = []
+        if not g.empty:
+            first = g.iloc[0]
+            counts.append(ctx.labels.text("n_panel", n=ctx.privacy.count(first["n"])))
+            if pd.notna(first["n_events"]):
+                counts.append(
+                    f"{ctx.labels.text('n_events')} {ctx.privacy.count(first['n_events'])}"
+                )
+            if pd.notna(first["n_clusters"]):
+                counts.append(f"{ctx.labels.text('n_clusters')} {int(first['n_clusters'])}")
         width = 20 if ctx.labels.language == "ja" else 34
         ax.set_title(textwrap.fill(title, width) + "\n" + "\n".join(counts), fontsize=7)
     axes[0][0].set_yticks(np.arange(len(terms))[::-1], [labels.get(t, t) for t in terms])
@@ -371,8 +416,11 @@ def threshold_figure(
     coefficients: pd.DataFrame,
     by_threshold: list[tuple[int, str]],
     terms: list[str],
+    reasons: dict[str, str] | None = None,
 ) -> list[Path]:
-    """Odds ratio of each term against the threshold defining prolonged follow-up."""
+    """Odds ratio of each term against the threshold defining prolonged follow-up. A
+    threshold whose model is not reported has no points and is marked under its tick."""
+    reasons = reasons or {}
     term_label = f"label_{ctx.labels.language}"
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
     fig.subplots_adjust(left=0.1, right=0.6, top=0.92, bottom=0.16)
@@ -387,11 +435,14 @@ def threshold_figure(
                 continue
             r = hit.iloc[0]
             label = r[term_label]
+            ns.append(r["n"])
+            if pd.isna(r["estimate"]):
+                continue
             xs.append(x + offsets[j])
             est.append(r["estimate"])
-            low.append(r["conf_low"])
-            high.append(r["conf_high"])
-            ns.append(int(r["n"]))
+            # no interval published (few clusters): the point alone
+            low.append(r["conf_low"] if pd.notna(r["conf_low"]) else r["estimate"])
+            high.append(r["conf_high"] if pd.notna(r["conf_high"]) else r["estimate"])
         est, low, high = map(np.asarray, (est, low, high))
         color = style.OKABE_ITO[j % len(style.OKABE_ITO)]
         ax.errorbar(
@@ -408,12 +459,21 @@ def threshold_figure(
     ax.axhline(1.0, color=style.GREY, lw=0.8, ls="--")
     ax.set_yscale("log")
     _log_ratio_axis(ax.yaxis)
-    ax.set_xticks(range(len(ks)), [str(k) for k in ks])
+    ax.set_xticks(
+        range(len(ks)),
+        [
+            f"{k}\n({ctx.labels.text('not_reported')})" if m in reasons else str(k)
+            for k, m in by_threshold
+        ],
+    )
     ax.set_xlabel(ctx.labels.text("threshold"))
     ax.set_ylabel(ctx.labels.text("odds_ratio"))
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7)
     if ns:
         _panel_n(ax, _n_range_text(ctx, ns))
+    shown_reasons = dict.fromkeys(reasons[m] for _, m in by_threshold if m in reasons)
+    if shown_reasons:
+        ctx.note(fig, *(textwrap.fill(r, 110) for r in shown_reasons))
     return ctx.save(fig, "fig7_threshold_sensitivity")
 
 

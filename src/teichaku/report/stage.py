@@ -158,7 +158,10 @@ def run_summary(
         load_codebook(str(config["codebook"])),
         settings["confidence"],
     )
+    from teichaku.report.publish import label_inputs
+
     record = provenance.collect(config, hashed_inputs, repo_dir, extra_configs)
+    record["inputs_sha256"] = label_inputs(record["inputs_sha256"], config["input"]["raw_dir"])
     log.info("provenance: commit %s dirty %s", record["git"]["commit"], record["git"]["dirty"])
     summary.make_summary(
         template_dir=Path(template_dir),

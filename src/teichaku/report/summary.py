@@ -3,6 +3,10 @@ configuration, rendered to Markdown, then to one self-contained HTML file and a 
 
 - Markdown: ``summary.<language>.md.j2`` with StrictUndefined, so a missing number is an
   error, never an empty gap. Figures are referenced by relative path, tables inlined.
+  Escaped: every text filled in (labels, file labels, messages) goes through
+  :func:`escape_markup`, so nothing from a file, a cell or a model label can open an HTML
+  tag; only the template's own markup (the banner and provenance blocks) is HTML. The
+  tables come escaped by their writer, numbers from :func:`fmt_number`.
 - HTML: markdown-it (CommonMark + tables); images become data URIs and the CSS is inlined,
   so the file needs nothing else.
 - PDF: weasyprint from the same HTML, with IPAexGothic (shipped in matplotlib-fontja) as an
@@ -24,6 +28,7 @@ from pathlib import Path
 
 import jinja2
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from teichaku.report.fonts import fixed_source_date, font_path
 
@@ -33,29 +38,61 @@ PDF_FONT_FAMILY = "IPAexGothic"
 # --------------------------------------------------------------------------- formatting
 
 
-def fmt_number(value, digits: int = 0) -> str:
-    """Thousands separators and fixed decimals: 2783 -> 2,783; (56.712, 2) -> 56.71."""
+#: What could open an HTML tag, a comment or a declaration once the Markdown is rendered.
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def escape_markup(value) -> str:
+    """Text as it may go into the Markdown: every ``<`` that could open a tag, comment or
+    declaration written as ``&lt;`` (shown as ``<`` once rendered). A ``<`` before a digit or
+    a space (``<5``, ``p < 0.001``) opens nothing and stays, so the Markdown stays readable.
+    Text marked safe (``Markup``: the template's own numbers and escaped tables) is kept."""
+    if isinstance(value, Markup):
+        return value
+    return _TAG_OPEN.sub("&lt;", str(value))
+
+
+def _finalize(value):
+    """Every ``{{ ... }}`` of the template: escaped unless marked safe."""
+    if value is None or isinstance(value, jinja2.Undefined):
+        return value
+    return Markup(escape_markup(value))
+
+
+def _suppressed(value) -> bool:
+    """A number published as the suppression marker (``<5``) in results/numbers.json."""
+    return isinstance(value, str) and re.fullmatch(r"<\d+", value) is not None
+
+
+def fmt_number(value, digits: int = 0) -> Markup:
+    """Thousands separators and fixed decimals: 2783 -> 2,783; (56.712, 2) -> 56.71. A
+    suppressed number stays the marker (``<5``)."""
     if isinstance(value, jinja2.Undefined):
         str(value)  # StrictUndefined: raises UndefinedError naming the missing key
+    if _suppressed(value):
+        return Markup(value)
     if isinstance(value, Decimal):
         value = float(value)
     if value is None:
         raise ValueError("a number of the summary is missing (None)")
-    return f"{value:,.{digits}f}"
+    return Markup(f"{value:,.{digits}f}")
 
 
-def fmt_p(value) -> str:
+def fmt_p(value) -> Markup:
+    """A p-value with its relation sign: "< 0.001" or "= 0.042" (write "p {{ x | p }}")."""
     if isinstance(value, jinja2.Undefined):
         str(value)
-    """A p-value with its relation sign: "< 0.001" or "= 0.042" (write "p {{ x | p }}")."""
-    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
+    return Markup("< 0.001" if value < 0.001 else f"= {value:.3f}")
 
 
 def make_environment(template_dir: str | Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # the output is Markdown, not HTML
+        # The Markdown becomes HTML: every filled-in text is escaped by _finalize (HTML
+        # autoescaping would also turn quotes inside code spans into visible entities).
+        autoescape=False,
+        finalize=_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -245,11 +282,13 @@ def build_context(
         "numbers": numbers,
         "published": _as_plain(published),
         "methods": methods,
-        "tables": tables,
+        # written by teichaku.report.tables.to_markdown, which escapes every cell
+        "tables": {name: Markup(text) for name, text in tables.items()},
         "figures": figures,
         "provenance": provenance,
         "synthetic": synthetic,
-        "simulation": simulation,
+        # Markdown of the simulation report: its text is escaped, its Markdown kept
+        "simulation": Markup(escape_markup(simulation)) if simulation else None,
         "language": labels.language,
     }
 

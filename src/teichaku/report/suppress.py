@@ -39,11 +39,19 @@ class Privacy:
         """True for a count that must not be shown (0 < count < min_cell)."""
         if count is None or (isinstance(count, float) and math.isnan(count)):
             return False
+        if isinstance(count, str) and count.startswith("<"):
+            return True
         return 0 < int(count) < self.min_cell
 
     def count(self, k) -> str:
-        """A count of persons as shown."""
+        """A count of persons as shown (a count already published as the marker stays so)."""
+        if isinstance(k, str) and k.startswith("<"):
+            return k
         return self.marker if self.is_small(k) else f"{int(k):,}"
+
+    def count_value(self, k):
+        """A count of persons as published in data files: the number, or the marker."""
+        return self.marker if self.is_small(k) else k
 
     def share_suppressed(self, k, n) -> bool:
         """Whether k of n (and its percentage) must be hidden."""

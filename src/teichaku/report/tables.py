@@ -8,6 +8,7 @@ cells already suppressed, so every writer shows the same thing. Labels come from
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -48,7 +49,10 @@ def to_csv(table: Table) -> str:
 
 
 def _md_cell(value) -> str:
-    return str(value).replace("|", r"\|").replace("\n", " ")
+    """A cell of a Markdown table: HTML special characters escaped (nothing from a label or
+    a cell can open a tag once rendered), pipes escaped, line breaks as spaces."""
+    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", str(value))
+    return text.replace("|", r"\|").replace("\r", " ").replace("\n", " ")
 
 
 def to_markdown(table: Table, heading: bool = True) -> str:
@@ -57,14 +61,15 @@ def to_markdown(table: Table, heading: bool = True) -> str:
     align = [":--" if i < table.text_columns else "--:" for i in range(len(cols))]
     lines = []
     if heading:
-        lines += [f"**{table.title}**", ""]
+        lines += [f"**{_md_cell(table.title)}**", ""]
     lines.append("| " + " | ".join(_md_cell(c) for c in cols) + " |")
     lines.append("| " + " | ".join(align) + " |")
     for row in table.frame.itertuples(index=False):
         lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
     if table.notes:
         lines.append("")
-        lines += [f"{note}  " for note in table.notes[:-1]] + [table.notes[-1]]
+        notes = [_md_cell(note) for note in table.notes]
+        lines += [f"{note}  " for note in notes[:-1]] + [notes[-1]]
     return "\n".join(lines) + "\n"
 
 
@@ -408,9 +413,25 @@ def awareness_table(published: dict, awareness: pd.DataFrame, labels: Labels) ->
 
 
 def _ci_cell(estimate, low, high) -> str:
-    if any(pd.isna(v) for v in (estimate, low, high)):
+    """Estimate (interval); the estimate alone when the interval is not reported."""
+    if pd.isna(estimate):
         return ""
+    if pd.isna(low) or pd.isna(high):
+        return f"{estimate:.2f}"
     return f"{estimate:.2f} ({low:.2f}–{high:.2f})"
+
+
+def _not_reported(model: str, model_labels: dict[str, dict], labels: Labels) -> str:
+    """Why a model's estimates are not (fully) reported, in the report's language."""
+    return model_labels.get(model, {}).get(f"reason_{labels.language}", "") or ""
+
+
+def _reliability_notes(models, model_labels: dict[str, dict], labels: Labels) -> list[str]:
+    return [
+        f"{model_label(m, model_labels, labels)}: {_not_reported(m, model_labels, labels)}"
+        for m in models
+        if _not_reported(m, model_labels, labels)
+    ]
 
 
 def _p_cell(p) -> str:
@@ -461,6 +482,20 @@ def models_table(
                 else "",
             }
         )
+        reason = _not_reported(model, model_labels, labels)
+        if reason:
+            rows.append(
+                {
+                    t("term"): "　" + reason,
+                    t("estimate"): "",
+                    t("p_value"): "",
+                    t("n_model"): "",
+                    t("n_events"): "",
+                    t("n_clusters"): "",
+                }
+            )
+        if model_labels.get(model, {}).get("reported") == "not_reported":
+            continue
         for r in g.itertuples(index=False):
             rows.append(
                 {
@@ -522,6 +557,7 @@ def sensitivity_table(
         frame=pd.DataFrame(rows),
         notes=[
             labels.entry("notes", "models"),
+            *_reliability_notes(models, model_labels, labels),
             suppressed_note(labels, privacy),
         ],
     )
