@@ -38,8 +38,8 @@ DEFAULT_TARGETS = [
 
 
 rule all:
+    default_target: True
     input:
         DEFAULT_TARGETS,
     message:
         "The default run is complete"
-    default_target: True
