@@ -97,7 +97,7 @@ def _cross_check(model, data, spec, r_session):
     split["start"], split["stop"], split["event"] = rows.start, rows.stop, rows.event
     split["weight"], split["cl"] = rows.weight, exported["cl"].to_numpy()[rows.row]
     prediction = next(p for p in spec.predictions if p.model == model.name)
-    predicted = predictions(spec, prediction, data)
+    predicted = predictions(spec, prediction, data, min_cell=1)  # the whole grid
     means = X.to_numpy().mean(axis=0)
     terms = [tidy_term(c) for c in X.columns]
     profiles = []

@@ -157,3 +157,21 @@ def test_a_bad_key_stops_the_run_with_a_message_not_a_traceback(tmp_path):
     assert "pseudonym key" in log and "at least 16 bytes" in log
     assert "Traceback" not in log
     assert key.read_bytes() == b""  # left for the user to decide
+
+
+@pytest.mark.parametrize("which", ["round_27", "scale_005", "small_run"])
+def test_predicted_incidence_stops_where_fewer_than_min_cell_are_followed(which, request):
+    found = request.getfixturevalue(which)
+    workdir = found["dirs"][0] if which == "round_27" else found
+    min_cell = _min_cell(workdir)
+    predicted = pd.read_parquet(workdir / "results" / "models" / "cif_predicted.parquet")
+    followup = pd.read_parquet(workdir / "data" / "processed" / "analysis.parquet")[
+        "followup_months"
+    ]
+    followed = followup.dropna().sort_values(ascending=False)
+    if len(followed) < min_cell:
+        assert predicted.empty
+    else:
+        # no predicted point beyond the min_cell-th longest follow-up of the whole sample
+        # (a model's complete-case sample is a subset, so its horizon is no later)
+        assert predicted.empty or predicted["time"].max() <= followed.iloc[min_cell - 1]

@@ -44,7 +44,8 @@ def test_a_shown_percentage_never_rests_on_a_small_cell(k, extra):
         assert k == 0 or k >= 5
         assert n - k == 0 or n - k >= 5
         assert n >= 5
-        assert float(shown) == pytest.approx(100 * k / n, abs=0.05)
+        # half a unit of the last digit (27.25 prints as 27.2: round half to even)
+        assert float(shown) == pytest.approx(100 * k / n, abs=0.05 + 1e-9)
 
 
 def _curve(at_risk, group="all"):

@@ -1,6 +1,5 @@
 """The synthetic survey's clean tables: sizes, exact calibration, model and truth."""
 
-import time
 from collections import Counter
 
 import numpy as np
@@ -129,13 +128,10 @@ def test_same_seed_same_tables(synthetic_config, published_exact, survey):
     assert again.cases.equals(survey.cases) and again.roster.equals(survey.roster)
 
 
-def test_simulate_cases_is_fast_and_follows_the_design(synthetic_config):
+def test_simulate_cases_follows_the_design(synthetic_config):
+    # its speed is measured in bench/ (simulation timing), not here
     design = Design.from_config(synthetic_config, load_codebook(), n_cases=3000, n_centers=40)
-    rng = np.random.default_rng(7)
-    simulate_cases(design, rng)
-    start = time.perf_counter()
-    cases = simulate_cases(design, rng)
-    assert time.perf_counter() - start < 0.2  # well under 50 ms on a normal machine
+    cases = simulate_cases(design, np.random.default_rng(7))
     assert len(cases) == 3000 and cases["center_id"].nunique() == 40
     no_frailty = design.replace(frailty_sd=0.0).with_hazard_ratios(
         "transition", barrier_no_agency_cooperation=1.0

@@ -165,12 +165,9 @@ def test_same_seed_writes_identical_bytes(root, tmp_path):
 
 
 @pytest.mark.slow
-def test_large_scale_is_fast(root, tmp_path):
-    import time
-
-    start = time.perf_counter()
+def test_large_scale_writes_csv_files(root, tmp_path):
+    # its speed is measured by bench/run.py at scales 10 and 100, not here
     manifest = _write(root, tmp_path / "big", scale=10)
-    assert time.perf_counter() - start < 20
     assert manifest["n_valid_rows"] == 2783 * 10
     assert all(p.suffix == ".csv" for p in (tmp_path / "big" / "cases").iterdir())
 

@@ -92,6 +92,7 @@ rule analysis_predictions:
         ENV
     params:
         analysis=ANALYSIS,
+        min_cell=config["privacy"]["min_cell"],
     message:
         "Predicting the cumulative incidence of the Fine-Gray models into {output}"
     script:

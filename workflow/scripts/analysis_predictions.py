@@ -10,4 +10,5 @@ write_predictions(
     output=snakemake.output[0],
     analysis_config=snakemake.params.analysis,
     codebook_path=snakemake.input.codebook,
+    min_cell=snakemake.params.min_cell,
 )

@@ -37,6 +37,7 @@ def predictions(config: dict) -> None:
         output=paths.CIF_PREDICTED,
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
+        min_cell=config["privacy"]["min_cell"],
     )
 
 

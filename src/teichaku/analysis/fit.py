@@ -349,12 +349,20 @@ def fit_model(
     return est, diags, info
 
 
-def predictions(spec: AnalysisSpec, prediction: PredictionSpec, data: pd.DataFrame) -> pd.DataFrame:
+def predictions(
+    spec: AnalysisSpec, prediction: PredictionSpec, data: pd.DataFrame, min_cell: int
+) -> pd.DataFrame:
     """The predicted cumulative incidence of one ``predictions:`` entry, on the model's
-    complete-case sample."""
+    complete-case sample, cut (like the published curves) after the time up to which at
+    least ``min_cell`` cases are still followed: a predicted step further out rests on the
+    follow-up of fewer people. A sample smaller than ``min_cell`` gives no rows."""
     model = spec.model(prediction.model)
     frame = prepare(model, data).frame
-    return predict(model, frame, design(model, frame), prediction)
+    followup = frame[TIME].dropna().sort_values(ascending=False)
+    if len(followup) < min_cell:
+        return pd.DataFrame(columns=PREDICTION_COLUMNS)
+    table = predict(model, frame, design(model, frame), prediction)
+    return table[table["time"] <= float(followup.iloc[min_cell - 1])].reset_index(drop=True)
 
 
 def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.DataFrame:

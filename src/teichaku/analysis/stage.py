@@ -179,14 +179,16 @@ def write_numbers(
 
 
 def write_predictions(
-    *, analysis: str, output: str, analysis_config: dict, codebook_path: str
+    *, analysis: str, output: str, analysis_config: dict, codebook_path: str, min_cell: int
 ) -> None:
     """results/models/cif_predicted.parquet: the cumulative incidence predicted by each
-    ``predictions:`` entry of the specification (fine_gray models)."""
+    ``predictions:`` entry of the specification (fine_gray models), cut where fewer than
+    ``min_cell`` cases are still followed."""
     from teichaku.analysis.fit import PREDICTION_COLUMNS, predictions
 
     spec, _, _ = load(analysis_config, codebook_path)
-    frames = [predictions(spec, p, pd.read_parquet(analysis)) for p in spec.predictions]
+    data = pd.read_parquet(analysis)
+    frames = [predictions(spec, p, data, min_cell) for p in spec.predictions]
     table = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PREDICTION_COLUMNS)
     )
