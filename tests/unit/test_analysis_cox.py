@@ -151,3 +151,32 @@ def test_ph_test_of_a_factor_is_one_test_on_its_levels():
     single = cox_zph(rs, fit, {"x": [0], "a": [1], "b": [2]})
     assert test.chisq[0] == pytest.approx(single.chisq[0])
     assert test.global_chisq == pytest.approx(single.global_chisq)
+
+
+def _separated_small_sample(seed=27, n=24):
+    """24 cases, 7 covariates, one held by every case that never ends (and one more): its
+    coefficient runs off to minus infinity, and the information matrix becomes nearly
+    singular on the way (with this seed no Newton step, however halved, then improves the
+    likelihood: the earlier engine raised there)."""
+    rng = np.random.default_rng(seed)
+    time = np.round(rng.exponential(size=n) * 12, 1) + 0.1
+    status = (rng.random(n) < 0.6).astype(int)
+    x = np.column_stack([rng.normal(size=(n, 5)), (rng.random((n, 2)) < 0.2).astype(float)])
+    x[:, 5] = np.where(status == 0, 1.0, 0.0)
+    x[0, 5] = 0.0
+    return time, status, x
+
+
+def test_a_likelihood_that_cannot_be_improved_ends_not_converged_without_an_error():
+    time, status, x = _separated_small_sample()
+    fit = coxph.fit(coxph.RiskSets.build(time, status, x))
+    assert not fit.converged
+    assert np.isfinite(fit.loglik) and fit.loglik >= fit.loglik_null
+    assert fit.params[5] < -5  # the separated covariate on its way to minus infinity
+
+
+def test_a_singular_information_matrix_is_a_convergence_error():
+    time, status, x = _separated_small_sample()
+    x[:, 6] = 0.0  # a covariate that does not vary
+    with pytest.raises(coxph.CoxConvergenceError, match="singular"):
+        coxph.fit(coxph.RiskSets.build(time, status, x))

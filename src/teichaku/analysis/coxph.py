@@ -362,23 +362,35 @@ def fit(
     n_iter = 0
     while n_iter < max_iter:
         n_iter += 1
-        step = np.linalg.solve(info, t.score)
+        try:
+            step = np.linalg.solve(info, t.score)
+        except np.linalg.LinAlgError:
+            break  # a singular information matrix: not converged
         trial = beta + step
         new = terms(rs, trial)
         halvings = 0
         while not (np.isfinite(new.loglik) and new.loglik >= t.loglik - 1e-12 * abs(t.loglik)):
             halvings += 1
             if halvings > 30:
-                raise CoxConvergenceError("step halving could not improve the likelihood")
+                break
             step = step / 2
             trial = beta + step
             new = terms(rs, trial)
-        beta, t = trial, new
-        info = information(rs, t)
-        if halvings == 0 and np.max(np.abs(step)) <= tol:
-            converged = True
-            break
-    cov = np.linalg.inv(info)
+        else:
+            beta, t = trial, new
+            info = information(rs, t)
+            if halvings == 0 and np.max(np.abs(step)) <= tol:
+                converged = True
+                break
+            continue
+        # No step improves the likelihood (as where a coefficient runs off to infinity and
+        # the information is nearly singular): stop at the last estimate, not converged,
+        # as coxph stops with its "may be infinite" warning.
+        break
+    try:
+        cov = np.linalg.inv(info)
+    except np.linalg.LinAlgError as err:
+        raise CoxConvergenceError("the information matrix is singular") from err
     return CoxFit(
         params=beta,
         loglik=t.loglik,

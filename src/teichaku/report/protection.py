@@ -29,13 +29,13 @@ calls :func:`survey_protection` on the same data gets the same statuses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from teichaku.codebook import Codebook
-from teichaku.disclosure import Cell, CellTable, Protection, protect
+from teichaku.disclosure import Cell, CellTable, Protection, Status, protect
 from teichaku.published import ITEMS
 
 ALL = "all"
@@ -230,28 +230,49 @@ def survey_protection(
     return protect(table, min_cell)
 
 
-def model_cells(coefficients: pd.DataFrame) -> CellTable:
+def _published_count(value) -> int | None:
+    """A model count as coefficients.csv publishes it: the integer, or None where the
+    publication layer (teichaku.report.publish) already shows the marker or there is none."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return None if pd.isna(number) else int(number)
+
+
+def _already_hidden(value) -> bool:
+    return isinstance(value, str) and value.startswith("<")
+
+
+def model_cells(coefficients: pd.DataFrame) -> tuple[CellTable, set]:
     """n and events of every model (tables 4, 4b, 4c): events and non-events are counts
     of persons, the one the complement of the other (unless the model's rows are
-    aggregates whose events outnumber them)."""
+    aggregates whose events outnumber them). Also the keys of the counts that
+    coefficients.csv already shows as the marker (they stay hidden)."""
     table = CellTable()
+    hidden = set()
     for model, g in coefficients.groupby("model", sort=False):
         first = g.iloc[0]
-        if pd.isna(first["n"]):
+        n = _published_count(first["n"])
+        if n is None:
+            if _already_hidden(first["n"]):
+                hidden |= {("model_n", model), ("model_events", model)}
             continue
-        n = int(first["n"])
         table.add(Cell(("model_n", model), n, cost=SIZE_COST * (1 + n)))
-        if pd.isna(first.get("n_events")):
+        events = _published_count(first.get("n_events"))
+        if events is None:
+            if _already_hidden(first.get("n_events")):
+                hidden.add(("model_events", model))
             continue
-        events = int(first["n_events"])
         if events > n:  # a model of aggregates (centers) counting events of their cases
             table.add(Cell(("model_events", model), events))
             continue
         table.add(Cell(("model_events", model), events, denominator=("model_n", model)))
         table.add(Cell(("model_nonevents", model), n - events, printed=False))
         table.add_sum(("model_n", model), [("model_events", model), ("model_nonevents", model)])
-    return table
+    return table, hidden
 
 
 def model_protection(coefficients: pd.DataFrame, min_cell: int) -> Protection:
-    return protect(model_cells(coefficients), min_cell)
+    table, hidden = model_cells(coefficients)
+    protection = protect(table, min_cell)
+    return replace(
+        protection, status={**protection.status, **dict.fromkeys(hidden, Status.PRIMARY)}
+    )
