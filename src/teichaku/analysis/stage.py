@@ -186,8 +186,11 @@ def write_predictions(
     ``min_cell`` cases are still followed."""
     from teichaku.analysis.fit import PREDICTION_COLUMNS, predictions
 
+    from teichaku.analysis.dataset import key_independent_order
+
     spec, _, _ = load(analysis_config, codebook_path)
-    data = pd.read_parquet(analysis)
+    # sums in an order independent of the pseudonym key, so the file is too (to the last bit)
+    data = key_independent_order(pd.read_parquet(analysis))
     frames = [predictions(spec, p, data, min_cell) for p in spec.predictions]
     table = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PREDICTION_COLUMNS)
