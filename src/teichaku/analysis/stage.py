@@ -184,9 +184,8 @@ def write_predictions(
     """results/models/cif_predicted.parquet: the cumulative incidence predicted by each
     ``predictions:`` entry of the specification (fine_gray models), cut where fewer than
     ``min_cell`` cases are still followed."""
-    from teichaku.analysis.fit import PREDICTION_COLUMNS, predictions
-
     from teichaku.analysis.dataset import key_independent_order
+    from teichaku.analysis.fit import PREDICTION_COLUMNS, predictions
 
     spec, _, _ = load(analysis_config, codebook_path)
     # sums in an order independent of the pseudonym key, so the file is too (to the last bit)
