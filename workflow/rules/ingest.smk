@@ -3,7 +3,10 @@
 # With input.source: synthetic the raw files are the synthetic rule's outputs; with
 # input.source: files, whatever roster, awareness and cases/ files are in raw_dir.
 
+from teichaku.ingest.gate import run_gate
 from teichaku.ingest.readers import raw_input_files
+
+GATE_LOG = "logs/ingest_gate.log"
 
 PROCESSED = {
     "roster": "data/processed/roster.parquet",
@@ -52,6 +55,8 @@ rule ingest:
 
 
 rule ingest_gate:
+    # A run: block, not a script: the stop is then reported as the gate's own bilingual
+    # message (RejectedShareExceeded), not as a CalledProcessError of a temporary script.
     input:
         summary="results/validation/summary.json",
     output:
@@ -59,10 +64,8 @@ rule ingest_gate:
     params:
         max_share=config["validation"]["max_rejected_share"],
     log:
-        "logs/ingest_gate.log",
+        GATE_LOG,
     benchmark:
         "benchmarks/ingest_gate.tsv"
-    conda:
-        ENV
-    script:
-        "../scripts/ingest_gate.py"
+    run:
+        run_gate(input.summary, output.accepted, params.max_share, log[0])

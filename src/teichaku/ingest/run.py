@@ -3,7 +3,6 @@ message on stderr and a non-zero exit (never a bare traceback)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from pathlib import Path
 from teichaku import pseudonym
 from teichaku.codebook import load_codebook
 from teichaku.ingest.errors import IngestError
-from teichaku.ingest.survey import OutputPaths, check_rejected_share, ingest_survey, write_outputs
+from teichaku.ingest.survey import OutputPaths, ingest_survey, write_outputs
 
 log = logging.getLogger("teichaku.ingest")
 
@@ -70,12 +69,3 @@ def ingest(
     for name in data["ignored_files"]:
         log.warning("%s: not a data file, ignored", name)
     return data
-
-
-def gate(summary_path: str | Path, accepted_path: str | Path, max_share: float) -> None:
-    """Fail when too many case rows were rejected; else write the accepted share."""
-    data = json.loads(Path(summary_path).read_text(encoding="utf-8"))
-    check_rejected_share(data, max_share)
-    share = data["rejected_share_cases"]
-    accepted = {"rejected_share_cases": share, "max_rejected_share": max_share}
-    Path(accepted_path).write_text(json.dumps(accepted, indent=2) + "\n", encoding="utf-8")
