@@ -35,11 +35,25 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/simulation.smk"
+include: "workflow/rules/notebooks.smk"
+
+
+# The targets of the default run, stage by stage (`snakemake simulation` and
+# `snakemake notebooks` are asked for by name).
+DEFAULT_TARGETS = [
+    *([RAW_DIR / "roster.xlsx"] if SYNTHETIC else []),  # synthetic.smk: the raw survey
+    *DOCS_OUTPUTS,  # docs.smk: data dictionary and entry template
+    *INGEST_OUTPUTS,  # ingest.smk: clean tables, rejected rows, validation summary
+    *ANALYSIS_OUTPUTS,  # analysis.smk: models, diagnostics, curves, numbers.json
+    *REPORT_OUTPUTS,  # report.smk: tables, figures and the summary
+]
 
 
 rule all:
     input:
-        all_outputs(),
+        DEFAULT_TARGETS,
+    message:
+        "The default run is complete"
     default_target: True
 
 

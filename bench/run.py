@@ -54,12 +54,15 @@ TARGETS = {
 # Rules that may rerun after a figure-only option changes: the figures and what reads them.
 FIGURE_RERUN_ALLOWED = {"report_figures", "report_summary", "all"}
 SLOPE_MIN_SCALE = 10
-JOB_LINE = re.compile(r"^\s*(?:local)?rule (\w+):", re.MULTILINE)
+# The "Job stats" table Snakemake prints before running (or with -n): rule and job count.
+# (Job lines name the rule's message, not the rule, since every rule has a message.)
+JOB_STATS = re.compile(r"^Job stats:\n.*?\n-+ +-+\n(.*?)\ntotal +\d+", re.MULTILINE | re.DOTALL)
 
 
 def rules_in_plan(output: str) -> list[str]:
     """The rules of the jobs a `snakemake` (dry) run lists, sorted and without repeats."""
-    return sorted(set(JOB_LINE.findall(output)))
+    tables = JOB_STATS.findall(output)
+    return sorted({line.split()[0] for table in tables for line in table.splitlines()})
 
 
 def change_figure_option(workdir: Path) -> int:

@@ -10,7 +10,6 @@ overlays it.
 
 from __future__ import annotations
 
-import copy
 import os
 import tempfile
 from dataclasses import dataclass
@@ -18,11 +17,13 @@ from pathlib import Path
 
 import yaml
 
+from teichaku import paths
 from teichaku.codebook import DEFAULT_PATH, Codebook, load_codebook
+from teichaku.entry import merge, read_yaml
 from teichaku.report.build import ReportInputs, build_figures, build_tables
 from teichaku.report.figures import FigureContext
 from teichaku.report.labels import Labels, load_labels
-from teichaku.report.run import load_inputs
+from teichaku.report.stage import load_inputs
 from teichaku.report.suppress import Privacy
 from teichaku.report.tables import Table
 
@@ -31,25 +32,9 @@ CONFIG_VARIABLE = "TEICHAKU_CONFIG"
 #: The repository holding the configuration, codebook and report labels.
 REPOSITORY = DEFAULT_PATH.parents[1]
 DEFAULT_CONFIG = REPOSITORY / "config" / "config.yaml"
-LABELS = REPOSITORY / "workflow" / "report" / "labels.yaml"
+LABELS = REPOSITORY / paths.REPORT_ASSETS / "labels.yaml"
 #: Resolution of the figures shown in a notebook.
 SCREEN_DPI = 100
-
-
-def merge(base: dict, override: dict) -> dict:
-    """``override`` laid over ``base``, nested mappings merged key by key."""
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def _read_yaml(path: Path) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
 
 
 def configured_path(root: Path, configured: str | Path) -> Path:
@@ -71,11 +56,15 @@ class Run:
 
     @property
     def processed(self) -> Path:
-        return self.root / "data" / "processed"
+        return self.root / paths.PROCESSED_DIR
 
     @property
     def results(self) -> Path:
-        return self.root / "results"
+        return self.root / paths.RESULTS_DIR
+
+    def file(self, relative: str) -> Path:
+        """A file of the run, named as in :mod:`teichaku.paths` (``run.file(paths.NUMBERS)``)."""
+        return self.root / relative
 
     def path(self, configured: str | Path) -> Path:
         return configured_path(self.root, configured)
@@ -83,18 +72,17 @@ class Run:
     def report_inputs(self) -> ReportInputs:
         """Everything the report's tables and figures are built from, as the report reads it
         (processed tables, analysis dataset, model results, curves, numbers.json)."""
-        processed, models = self.processed, self.results / "models"
-        paths = {name: processed / f"{name}.parquet"
-                 for name in ("roster", "cases", "awareness", "analysis")}  # fmt: skip
-        paths |= {
-            "coefficients": models / "coefficients.csv",
-            "curves": models / "curves.parquet",
-            "numbers": self.results / "numbers.json",
+        files = {name: self.file(paths.PROCESSED[name]) for name in paths.PROCESSED}
+        files |= {
+            "analysis": self.file(paths.ANALYSIS_DATASET),
+            "coefficients": self.file(paths.COEFFICIENTS),
+            "curves": self.file(paths.CURVES),
+            "numbers": self.file(paths.NUMBERS),
             "published": self.path(self.config["published"]),
             "models": self.path(self.config["analysis"]["models"]),
             "codebook": self.path(self.config["codebook"]),
         }
-        return load_inputs(paths, self.config["analysis"]["thresholds"])
+        return load_inputs(paths=files, thresholds=self.config["analysis"]["thresholds"])
 
     def report_tables(self, inputs: ReportInputs) -> dict[str, Table]:
         """The report's tables by name (display strings, small cells suppressed)."""
@@ -117,15 +105,15 @@ def open_run(
     repository's configuration overlaid with ``config`` (else ``$TEICHAKU_CONFIG``); labels
     in ``language`` (else the report's language)."""
     root = Path(root or os.environ.get(ROOT_VARIABLE) or REPOSITORY).resolve()
-    if not (root / "data" / "processed").is_dir():
+    if not (root / paths.PROCESSED_DIR).is_dir():
         raise FileNotFoundError(
-            f"{root}: no data/processed/ here; run the workflow first or set {ROOT_VARIABLE} "
-            "to the folder of a run"
+            f"{root}: no {paths.PROCESSED_DIR}/ here; run the workflow first or set "
+            f"{ROOT_VARIABLE} to the folder of a run"
         )
-    settings = _read_yaml(DEFAULT_CONFIG)
+    settings = read_yaml(DEFAULT_CONFIG)
     overlay = config or os.environ.get(CONFIG_VARIABLE)
     if overlay:
-        settings = merge(settings, _read_yaml(Path(overlay)))
+        settings = merge(settings, read_yaml(Path(overlay)))
     codebook = load_codebook(str(configured_path(root, settings["codebook"])))
     privacy = settings.get("privacy", {})
     return Run(
@@ -184,3 +172,26 @@ def execute_notebook(
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
     return nb
+
+
+def run_notebook(*, notebook: str | Path, output: str | Path, config: dict) -> None:
+    """The rule notebook: execute ``notebook`` on the run in the working directory, with the
+    run's configuration ``config`` (command-line overrides included), into ``output``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        overlay = Path(tmp) / "config.yaml"
+        overlay.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        execute_notebook(notebook, output, os.getcwd(), overlay)
+
+
+if __name__ == "__main__":  # python -m teichaku.notebook NAME: the rule notebook on NAME
+    from teichaku.entry import main
+
+    main(
+        "notebook",
+        {
+            path.stem: lambda config, path=path: run_notebook(
+                notebook=path, output=paths.fill(paths.NOTEBOOK, name=path.stem), config=config
+            )
+            for path in sorted((REPOSITORY / "notebooks").glob("*.ipynb"))
+        },
+    )

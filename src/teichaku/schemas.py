@@ -20,7 +20,7 @@ import pandera.pandas as pa
 from pandera.typing import DateTime, Series
 
 from teichaku.codebook import Codebook, Variable
-from teichaku.ingest.crosscheck import CrossRule, cross_rules
+from teichaku.crosscheck import CrossRule, cross_rules
 
 DATETIME = "datetime64[ns]"
 CASE_ID_PATTERN = r"[0-9a-f]{64}"

@@ -20,10 +20,13 @@ def test_loglog_slope_recovers_the_power_of_size():
 
 def test_rules_in_plan_reads_the_jobs_of_a_dry_run():
     output = (
-        "rule report_figures:\n    input: x\nlocalrule all:\n    input: y\n"
-        "localrule report_figures:\n"
+        "Job 1: Drawing the figures\nReason: x\n"
+        "Job stats:\njob               count\n--------------  -------\n"
+        "report_figures        1\nall                   1\ntotal                 2\n\n"
+        "Job stats:\njob      count\n-----  -------\nreport_figures  1\ntotal  1\n"
     )
     assert rules_in_plan(output) == ["all", "report_figures"]
+    assert rules_in_plan("Nothing to be done (all requested files are present).") == []
 
 
 def test_changing_only_a_figure_option_reruns_only_figures(small_run):

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from teichaku import paths
 from teichaku.codebook import load_codebook
 from teichaku.ingest.survey import ingest_survey
 from teichaku.published import compare_published, compute_published, load_published
@@ -21,12 +22,10 @@ from .conftest import ROOT, run_snakemake, write_small_config
 
 DATA = ROOT / "tests" / "data" / "ingest"
 OUTPUTS = [
-    "data/processed/roster.parquet",
-    "data/processed/awareness.parquet",
-    "data/processed/cases.parquet",
-    "data/processed/rejected_rows.parquet",
-    "results/validation/summary.json",
-    "results/validation/summary.csv",
+    *paths.PROCESSED.values(),
+    paths.REJECTED_ROWS,
+    paths.VALIDATION_JSON,
+    paths.VALIDATION_CSV,
 ]
 
 
@@ -52,11 +51,11 @@ def files_workdir(tmp_path: Path, cases: list[str], max_share: float) -> Path:
 def test_rules_run_on_files_in_another_folder(tmp_path):
     workdir = files_workdir(tmp_path, ["valid.csv", "acc_spellings.csv", "dup_exact.csv"], 0.05)
     before = sorted(p.relative_to(workdir) for p in (workdir / "raw").rglob("*"))
-    run_snakemake(workdir, "results/validation/accepted.json")
+    run_snakemake(workdir, paths.ACCEPTED)
     for path in OUTPUTS:
         assert (workdir / path).is_file(), path
     assert sorted(p.relative_to(workdir) for p in (workdir / "raw").rglob("*")) == before
-    summary = json.loads((workdir / "results/validation/summary.json").read_text("utf-8"))
+    summary = json.loads((workdir / paths.VALIDATION_JSON).read_text("utf-8"))
     cases = summary["tables"]["cases"]
     assert (
         cases["rows_read"],
@@ -65,25 +64,25 @@ def test_rules_run_on_files_in_another_folder(tmp_path):
         cases["rows_duplicate"],
     ) == (10, 7, 0, 3)  # dup_exact.csv repeats valid.csv's C01/A001 twice more
     assert (workdir / "data/.pseudonym_key").stat().st_mode & 0o777 == 0o600
-    clean = pd.read_parquet(workdir / "data/processed/cases.parquet")
+    clean = pd.read_parquet(workdir / paths.PROCESSED["cases"])
     assert len(clean) == 7 and "case_ref" not in clean.columns
     assert str(clean["age"].dtype) == "Int64" and str(clean["cohort"].dtype) == "category"
     # the report is publishable: no case reference, no raw value
-    text = (workdir / "results/validation/summary.json").read_text("utf-8")
-    text += (workdir / "results/validation/summary.csv").read_text("utf-8")
+    text = (workdir / paths.VALIDATION_JSON).read_text("utf-8")
+    text += (workdir / paths.VALIDATION_CSV).read_text("utf-8")
     for ref in ("A001", "X-1", "Ｘ－１", "M-1"):
         assert ref not in text
 
 
 def test_too_many_rejected_rows_stop_after_the_report_is_written(tmp_path):
     workdir = files_workdir(tmp_path, ["valid.csv", "err_invalid_date.csv"], 0.05)
-    proc = run_snakemake(workdir, "results/validation/accepted.json", check=False)
+    proc = run_snakemake(workdir, paths.ACCEPTED, check=False)
     assert proc.returncode != 0
     assert "1 of 4 case rows rejected" in proc.stdout + proc.stderr  # 1 valid repeat
-    assert "Traceback" not in (workdir / "logs/ingest_gate.log").read_text("utf-8")
+    assert "Traceback" not in (workdir / paths.log("ingest_gate")).read_text("utf-8")
     for path in OUTPUTS:  # kept for inspection
         assert (workdir / path).is_file(), path
-    rejected = pd.read_parquet(workdir / "data/processed/rejected_rows.parquet")
+    rejected = pd.read_parquet(workdir / paths.REJECTED_ROWS)
     assert rejected[["file", "row", "column", "rule"]].values.tolist() == [
         ["cases/err_invalid_date.csv", 3, "釈放日", "invalid_date"]
     ]
@@ -92,9 +91,9 @@ def test_too_many_rejected_rows_stop_after_the_report_is_written(tmp_path):
 def test_an_unreadable_file_stops_with_one_message_naming_it(tmp_path):
     workdir = files_workdir(tmp_path, ["valid.csv"], 0.05)
     (workdir / "raw" / "cases" / "broken.xlsx").write_bytes(b"PK\x03\x04 damaged")
-    proc = run_snakemake(workdir, "results/validation/summary.json", check=False)
+    proc = run_snakemake(workdir, paths.VALIDATION_JSON, check=False)
     assert proc.returncode != 0
-    log = (workdir / "logs/ingest.log").read_text("utf-8")
+    log = (workdir / paths.log("ingest")).read_text("utf-8")
     assert "cases/broken.xlsx: not a readable Excel" in log
     assert "Traceback" not in log
 

@@ -1,10 +1,12 @@
 """Every analyst notebook runs from start to end on the outputs of the small integration run
 alone: a copy of its data/processed/ and results/ without the raw files."""
 
+import re
 import shutil
 
 import pytest
 
+from teichaku import paths
 from teichaku.notebook import execute_notebook
 
 from .conftest import run_snakemake
@@ -23,7 +25,7 @@ def notebook_dir(root):
 def outputs_only(small_run, tmp_path_factory):
     """A copy of the run's outputs without its raw folder: the notebooks must not need it."""
     copy = tmp_path_factory.mktemp("run_outputs")
-    for part in ("data/processed", "results"):
+    for part in (paths.PROCESSED_DIR, paths.RESULTS_DIR):
         shutil.copytree(small_run / part, copy / part)
     shutil.copy(small_run / "config.yaml", copy / "config.yaml")
     assert not (copy / "data" / "raw").exists()
@@ -49,6 +51,6 @@ def test_notebook_runs_on_the_outputs_of_a_run(notebook_dir, outputs_only, name)
 def test_the_notebooks_rule_plans_one_job_per_notebook(small_run):
     """`snakemake notebooks` executes every notebook on the run (here only planned: -n)."""
     plan = run_snakemake(small_run, "notebooks", "-n").stdout
-    assert plan.count("rule notebook:") == len(NOTEBOOKS)
+    assert re.search(rf"^notebook +{len(NOTEBOOKS)}$", plan, re.MULTILINE), plan
     for name in NOTEBOOKS:
-        assert f"results/notebooks/{name}.ipynb" in plan
+        assert paths.fill(paths.NOTEBOOK, name=name) in plan

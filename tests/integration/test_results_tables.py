@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import pytest
 
+from teichaku import paths
 from teichaku.published import ITEMS, decimals, load_published
 from teichaku.report.labels import load_labels
 from teichaku.report.suppress import Privacy
@@ -20,9 +21,9 @@ LABELS = ROOT / "workflow" / "report" / "labels.yaml"
 def run(small_run):
     """Paths of the small run's tables, numbers.json and clean cases."""
     return {
-        "tables": small_run / "results" / "tables",
-        "numbers": small_run / "results" / "numbers.json",
-        "cases": small_run / "data" / "processed" / "cases.parquet",
+        "tables": small_run / paths.TABLES_DIR,
+        "numbers": small_run / paths.NUMBERS,
+        "cases": small_run / paths.PROCESSED["cases"],
     }
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from teichaku import paths
+
 from .conftest import ROOT, SNAKEMAKE, write_small_config
 
 START = ROOT / ".ci" / "slurm" / "start.sh"
@@ -136,7 +138,7 @@ def test_study_runs_through_slurm_and_matches_the_local_run(slurm_cluster, tmp_p
     proc = _run(cluster, "--profile", str(ROOT / "profiles" / "slurm"), *CLUSTER_OPTIONS)
 
     submitted = set(re.findall(r"submitted with SLURM jobid (\d+)", proc.stderr))
-    chunks = sorted((cluster / "results/simulation/replicates").rglob("chunk-*.tsv"))
+    chunks = sorted((cluster / paths.SIMULATION_DIR / "replicates").rglob("chunk-*.tsv"))
     assert len(chunks) == 4
     # Every chunk went to SLURM (gathering runs beside Snakemake, as localrules).
     assert len(submitted) == len(chunks), proc.stderr[-3000:]
@@ -151,7 +153,7 @@ def test_study_runs_through_slurm_and_matches_the_local_run(slurm_cluster, tmp_p
         assert chunk.read_bytes() == local_chunk.read_bytes(), chunk.name
 
     for name in GATHERED:
-        ours = (cluster / "results/simulation" / name).read_bytes()
-        assert ours == (local / "results/simulation" / name).read_bytes(), name
-    performance = (cluster / "results/simulation/performance.tsv").read_text("utf-8")
+        ours = (cluster / paths.SIMULATION_DIR / name).read_bytes()
+        assert ours == (local / paths.SIMULATION_DIR / name).read_bytes(), name
+    performance = (cluster / paths.SIMULATION_PERFORMANCE).read_text("utf-8")
     assert performance.count("\tcox_transition\t") == 2 * 8  # 2 scenarios x 8 terms

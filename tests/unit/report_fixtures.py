@@ -405,7 +405,7 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
     then says "unknown", and renders made while others commit stay comparable.
     """
     from teichaku.published import load_published
-    from teichaku.report import build, run
+    from teichaku.report import build, stage
 
     b = bundle(seed)
     config = fixture_config(language)
@@ -422,10 +422,16 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         THRESHOLDS,
     )
     out_dir = Path(out_dir)
-    settings = run.settings_from_config(config)
-    run.run_tables(inputs, settings, config["codebook"], LABEL_FILE, out_dir / "tables")
-    run.run_figures(inputs, settings, config["codebook"], LABEL_FILE, out_dir / "figures")
-    run.run_summary(
+    settings = stage.settings_from_config(config)
+    for step, folder in ((stage.run_tables, "tables"), (stage.run_figures, "figures")):
+        step(
+            inputs=inputs,
+            settings=settings,
+            codebook=config["codebook"],
+            label_file=LABEL_FILE,
+            out_dir=out_dir / folder,
+        )
+    stage.run_summary(
         inputs=inputs,
         config=config,
         label_file=LABEL_FILE,

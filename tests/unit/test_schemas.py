@@ -6,7 +6,7 @@ import pandera.pandas as pa
 import pytest
 
 from teichaku.codebook import load_codebook
-from teichaku.ingest.crosscheck import cross_rules
+from teichaku.crosscheck import cross_rules
 from teichaku.schemas import clean_columns, table_model, table_schema
 
 CB = load_codebook()

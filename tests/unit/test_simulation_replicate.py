@@ -46,7 +46,7 @@ def _study(chunk_size: int, replicates: int = 4) -> dict:
 
 @pytest.fixture(scope="module")
 def sim():
-    return load_simulation(_study(2), _config())
+    return load_simulation(study_config=_study(2), config=_config())
 
 
 def test_base_design_is_the_published_survey(sim):

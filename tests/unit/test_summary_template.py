@@ -57,7 +57,7 @@ def test_tables_and_summary_do_not_load_matplotlib():
     import sys
 
     code = (
-        "import sys, teichaku.report.run, teichaku.report.summary, teichaku.report.fonts; "
+        "import sys, teichaku.report.stage, teichaku.report.summary, teichaku.report.fonts; "
         "sys.exit('matplotlib' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -16,13 +16,13 @@ MODEL_NAMES = [
         ANALYSIS["models"], ANALYSIS["thresholds"], load_codebook(config["codebook"])
     ).models
 ]
-ANALYSIS_DATASET = "data/processed/analysis.parquet"
+ANALYSIS_DATASET = paths.ANALYSIS_DATASET
 ANALYSIS_OUTPUTS = [
-    "results/models/coefficients.csv",
-    "results/models/diagnostics.csv",
-    "results/models/curves.parquet",
-    "results/numbers.json",
-    *expand("results/models/fits/{model}.txt", model=MODEL_NAMES),
+    paths.COEFFICIENTS,
+    paths.DIAGNOSTICS,
+    paths.CURVES,
+    paths.NUMBERS,
+    *expand(paths.FIT, model=MODEL_NAMES),
 ]
 
 
@@ -30,17 +30,19 @@ rule analysis_dataset:
     input:
         cases=PROCESSED["cases"],
         roster=PROCESSED["roster"],
-        accepted="results/validation/accepted.json",
+        accepted=paths.ACCEPTED,
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
         ANALYSIS_DATASET,
     params:
         analysis=ANALYSIS,
+    message:
+        "Building the analysis dataset {output}"
     log:
-        "logs/analysis_dataset.log",
+        paths.log("analysis_dataset"),
     benchmark:
-        "benchmarks/analysis_dataset.tsv"
+        paths.benchmark("analysis_dataset")
     conda:
         ENV
     script:
@@ -54,15 +56,17 @@ rule analysis_models:
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
-        coefficients="results/models/coefficients.csv",
-        diagnostics="results/models/diagnostics.csv",
-        fits=expand("results/models/fits/{model}.txt", model=MODEL_NAMES),
+        coefficients=paths.COEFFICIENTS,
+        diagnostics=paths.DIAGNOSTICS,
+        fits=expand(paths.FIT, model=MODEL_NAMES),
     params:
         analysis=ANALYSIS,
+    message:
+        "Fitting the models of {input.models}: coefficients, diagnostics and one fit summary per model"
     log:
-        "logs/analysis_models.log",
+        paths.log("analysis_models"),
     benchmark:
-        "benchmarks/analysis_models.tsv"
+        paths.benchmark("analysis_models")
     conda:
         ENV
     script:
@@ -75,13 +79,15 @@ rule analysis_curves:
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
-        "results/models/curves.parquet",
+        paths.CURVES,
     params:
         analysis=ANALYSIS,
+    message:
+        "Estimating the Kaplan-Meier and Aalen-Johansen curves into {output}"
     log:
-        "logs/analysis_curves.log",
+        paths.log("analysis_curves"),
     benchmark:
-        "benchmarks/analysis_curves.tsv"
+        paths.benchmark("analysis_curves")
     conda:
         ENV
     script:
@@ -94,20 +100,22 @@ rule analysis_numbers:
         cases=PROCESSED["cases"],
         awareness=PROCESSED["awareness"],
         analysis=ANALYSIS_DATASET,
-        coefficients="results/models/coefficients.csv",
-        diagnostics="results/models/diagnostics.csv",
+        coefficients=paths.COEFFICIENTS,
+        diagnostics=paths.DIAGNOSTICS,
         published=config["published"],
-        validation="results/validation/summary.json",
+        validation=paths.VALIDATION_JSON,
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
-        "results/numbers.json",
+        paths.NUMBERS,
     params:
         analysis=ANALYSIS,
+    message:
+        "Collecting every number the summary quotes into {output}"
     log:
-        "logs/analysis_numbers.log",
+        paths.log("analysis_numbers"),
     benchmark:
-        "benchmarks/analysis_numbers.tsv"
+        paths.benchmark("analysis_numbers")
     conda:
         ENV
     script:

@@ -1,24 +1,16 @@
-# Helpers shared by the rules: which raw files the run reads and what `all` builds.
+# Helpers shared by the rules: which raw files the run reads, the environment, and the
+# simulation section's digest. Every output path comes from teichaku.paths; the targets of
+# `all` are listed in the Snakefile.
 
 import hashlib
 from pathlib import Path
 
+from teichaku import paths
+
 RAW_DIR = Path(config["input"]["raw_dir"])
 SYNTHETIC = config["input"]["source"] == "synthetic"
 ENV = "../../environment.yml"
-
-
-def all_outputs():
-    """Every target of the default run; each stage adds its own."""
-    outputs = [RAW_DIR / "roster.xlsx"] if SYNTHETIC else []
-    outputs += DOCS_OUTPUTS  # docs.smk: data dictionary and entry template
-    outputs += INGEST_OUTPUTS  # ingest.smk: clean tables, rejected rows, validation summary
-    outputs += ANALYSIS_OUTPUTS  # analysis.smk: models, diagnostics, curves, numbers.json
-    outputs += REPORT_OUTPUTS  # report.smk: tables, figures and the summary
-    return outputs
-
-
-SIMULATION_SECTION = Path("results/simulation/summary.md")
+SIMULATION_SECTION = Path(paths.SIMULATION_SECTION)
 
 
 def simulation_digest(wildcards):

@@ -1,23 +1,21 @@
 # Documents generated from the codebook alone: the data dictionary (markdown and CSV) and the
 # data-entry workbook a center fills in. Neither reads any data, so both are publishable.
 
-DOCS_OUTPUTS = [
-    "results/codebook/codebook.md",
-    "results/codebook/codebook.csv",
-    "results/templates/followup_survey_template.xlsx",
-]
+DOCS_OUTPUTS = [paths.CODEBOOK_MD, paths.CODEBOOK_CSV, paths.ENTRY_TEMPLATE]
 
 
 rule data_dictionary:
     input:
         codebook=config["codebook"],
     output:
-        markdown="results/codebook/codebook.md",
-        csv="results/codebook/codebook.csv",
+        markdown=paths.CODEBOOK_MD,
+        csv=paths.CODEBOOK_CSV,
+    message:
+        "Writing the data dictionary of {input.codebook} to {output.markdown} and {output.csv}"
     log:
-        "logs/data_dictionary.log",
+        paths.log("data_dictionary"),
     benchmark:
-        "benchmarks/data_dictionary.tsv"
+        paths.benchmark("data_dictionary")
     conda:
         ENV
     script:
@@ -28,42 +26,14 @@ rule entry_template:
     input:
         codebook=config["codebook"],
     output:
-        workbook="results/templates/followup_survey_template.xlsx",
+        workbook=paths.ENTRY_TEMPLATE,
+    message:
+        "Writing the data-entry workbook of {input.codebook} to {output.workbook}"
     log:
-        "logs/entry_template.log",
+        paths.log("entry_template"),
     benchmark:
-        "benchmarks/entry_template.tsv"
+        paths.benchmark("entry_template")
     conda:
         ENV
     script:
         "../scripts/entry_template.py"
-
-
-# The analyst notebooks (notebooks/*.ipynb, code like the scripts) executed on this run's
-# outputs, kept as results/notebooks/<name>.ipynb. Not part of `all`: `snakemake notebooks`.
-NOTEBOOK_DIR = Path(workflow.basedir) / "notebooks"
-NOTEBOOK_NAMES = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
-
-
-rule notebooks:
-    input:
-        expand("results/notebooks/{name}.ipynb", name=NOTEBOOK_NAMES),
-
-
-rule notebook:
-    input:
-        notebook=str(NOTEBOOK_DIR / "{name}.ipynb"),
-        # everything a notebook reads (defined by ingest.smk and analysis.smk)
-        outputs=lambda wildcards: [*INGEST_OUTPUTS, *ANALYSIS_OUTPUTS],
-    output:
-        "results/notebooks/{name}.ipynb",
-    wildcard_constraints:
-        name="|".join(NOTEBOOK_NAMES),
-    log:
-        "logs/notebook_{name}.log",
-    benchmark:
-        "benchmarks/notebook_{name}.tsv"
-    conda:
-        ENV
-    script:
-        "../scripts/execute_notebook.py"

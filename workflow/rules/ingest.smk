@@ -4,28 +4,18 @@
 # input.source: files, whatever roster, awareness and cases/ files are in raw_dir.
 
 from teichaku.ingest.gate import run_gate
-from teichaku.ingest.readers import raw_input_files
 
-GATE_LOG = "logs/ingest_gate.log"
-
-PROCESSED = {
-    "roster": "data/processed/roster.parquet",
-    "awareness": "data/processed/awareness.parquet",
-    "cases": "data/processed/cases.parquet",
-}
+GATE_LOG = paths.log("ingest_gate")
+PROCESSED = paths.PROCESSED
 INGEST_OUTPUTS = [
     *PROCESSED.values(),
-    "data/processed/rejected_rows.parquet",
-    "results/validation/summary.json",
-    "results/validation/summary.csv",
-    "results/validation/accepted.json",
+    paths.REJECTED_ROWS,
+    paths.VALIDATION_JSON,
+    paths.VALIDATION_CSV,
+    paths.ACCEPTED,
 ]
 # The synthetic survey's files (outputs of its rule), or the files found in raw_dir.
-RAW_INPUTS = (
-    [RAW_DIR / "roster.xlsx", RAW_DIR / "awareness.xlsx", RAW_DIR / "cases"]
-    if SYNTHETIC
-    else raw_input_files(RAW_DIR, ("roster", "awareness", "cases"))
-)
+RAW_INPUTS = paths.raw_inputs(config)
 
 
 rule ingest:
@@ -36,18 +26,20 @@ rule ingest:
         roster=PROCESSED["roster"],
         awareness=PROCESSED["awareness"],
         cases=PROCESSED["cases"],
-        rejected="data/processed/rejected_rows.parquet",
-        summary_json="results/validation/summary.json",
-        summary_csv="results/validation/summary.csv",
+        rejected=paths.REJECTED_ROWS,
+        summary_json=paths.VALIDATION_JSON,
+        summary_csv=paths.VALIDATION_CSV,
     params:
         raw_dir=lambda wildcards, input: str(Path(input.raw[0]).parent),  # roster file first
         synthetic=SYNTHETIC,
         key_file=config["pseudonym"]["key_file"],
         synthetic_key=config["pseudonym"]["synthetic_key"],
+    message:
+        "Ingesting the raw files of {params.raw_dir}: clean tables, rejected rows and the validation summary"
     log:
-        "logs/ingest.log",
+        paths.log("ingest"),
     benchmark:
-        "benchmarks/ingest.tsv"
+        paths.benchmark("ingest")
     conda:
         ENV
     script:
@@ -58,14 +50,16 @@ rule ingest_gate:
     # A run: block, not a script: the stop is then reported as the gate's own bilingual
     # message (RejectedShareExceeded), not as a CalledProcessError of a temporary script.
     input:
-        summary="results/validation/summary.json",
+        summary=paths.VALIDATION_JSON,
     output:
-        accepted="results/validation/accepted.json",
+        accepted=paths.ACCEPTED,
     params:
         max_share=config["validation"]["max_rejected_share"],
+    message:
+        "Checking the share of rejected case rows against validation.max_rejected_share ({params.max_share})"
     log:
         GATE_LOG,
     benchmark:
-        "benchmarks/ingest_gate.tsv"
+        paths.benchmark("ingest_gate")
     run:
         run_gate(input.summary, output.accepted, params.max_share, log[0])

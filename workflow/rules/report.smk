@@ -5,25 +5,15 @@
 # workflow/report/captions/. Needs ingest.smk (PROCESSED) and analysis.smk.
 
 from teichaku.report import catalog
+from teichaku.report.stage import input_paths
 
 # Templates, labels and CSS belong to the workflow, not to the data: resolve them from the
 # workflow's own folder so that --directory elsewhere still finds them.
-REPORT_ASSETS = Path(workflow.basedir) / "workflow" / "report"
-REPORT_INPUTS = {
-    "roster": PROCESSED["roster"],
-    "cases": PROCESSED["cases"],
-    "awareness": PROCESSED["awareness"],
-    "analysis": ANALYSIS_DATASET,
-    "coefficients": "results/models/coefficients.csv",
-    "numbers": "results/numbers.json",
-    "published": config["published"],
-    "models": ANALYSIS["models"],
-    "codebook": config["codebook"],
-    "labels": REPORT_ASSETS / "labels.yaml",
-}
+REPORT_ASSETS = Path(workflow.basedir) / paths.REPORT_ASSETS
+REPORT_INPUTS = input_paths(config, REPORT_ASSETS)
 REPORT_TABLES = catalog.table_files()
 REPORT_FIGURES = catalog.figure_files()
-REPORT_SUMMARY = {ext: f"results/summary/summary.{ext}" for ext in catalog.SUMMARY_FORMATS}
+REPORT_SUMMARY = {ext: paths.fill(paths.SUMMARY, ext=ext) for ext in catalog.SUMMARY_FORMATS}
 REPORT_OUTPUTS = [
     *(f for files in REPORT_TABLES.values() for f in files),
     *(f for files in REPORT_FIGURES.values() for f in files),
@@ -67,10 +57,12 @@ rule report_tables:
     params:
         settings=REPORT_TABLE_SETTINGS,
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
+    message:
+        "Writing the report's tables (CSV, Markdown, LaTeX) into {params.out_dir}"
     log:
-        "logs/report_tables.log",
+        paths.log("report_tables"),
     benchmark:
-        "benchmarks/report_tables.tsv"
+        paths.benchmark("report_tables")
     conda:
         ENV
     script:
@@ -80,16 +72,18 @@ rule report_tables:
 rule report_figures:
     input:
         **REPORT_INPUTS,
-        curves="results/models/curves.parquet",
+        curves=paths.CURVES,
     output:
         REPORT_FIGURE_OUTPUTS,
     params:
         settings=REPORT_FIGURE_SETTINGS,
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
+    message:
+        "Drawing the report's figures (PNG, PDF) into {params.out_dir}"
     log:
-        "logs/report_figures.log",
+        paths.log("report_figures"),
     benchmark:
-        "benchmarks/report_figures.tsv"
+        paths.benchmark("report_figures")
     conda:
         ENV
     script:
@@ -120,10 +114,12 @@ rule report_summary:
         repo_dir=lambda wildcards: workflow.basedir,  # git commit of the workflow's code
         simulation=str(SIMULATION_SECTION),
         simulation_digest=simulation_digest,
+    message:
+        "Writing the summary {output.md}, {output.html} and {output.pdf}"
     log:
-        "logs/report_summary.log",
+        paths.log("report_summary"),
     benchmark:
-        "benchmarks/report_summary.tsv"
+        paths.benchmark("report_summary")
     conda:
         ENV
     script:

@@ -13,26 +13,25 @@ import yaml
 
 from teichaku.simulation.study import override_replicates, study_from_config
 
-SIM_DIR = Path("results/simulation")
 # The validated study (schema defaults filled in), with the replicates override of config.yaml.
 with open(config["simulation"]["study"], encoding="utf-8") as _fh:
     SIM_STUDY = yaml.safe_load(_fh)
 validate(SIM_STUDY, "../schemas/simulation.schema.yaml")
 SIM_STUDY = override_replicates(SIM_STUDY, config["simulation"]["replicates"])
 SIM_RESOURCES = SIM_STUDY["resources"]
-SIM_CHUNK = str(SIM_DIR / "replicates/{scenario}/chunk-{chunk}.tsv")
-SIM_BENCHMARK = "benchmarks/simulation/{scenario}/chunk-{chunk}.tsv"
+SIM_CHUNK = paths.SIMULATION_CHUNK
+SIM_BENCHMARK = paths.benchmark("simulation/{scenario}/chunk-{chunk}")
 SIM_CHUNKS = [(c.scenario, c.wildcard) for c in study_from_config(SIM_STUDY).chunks()]
 SIM_CHUNK_FILES = [SIM_CHUNK.format(scenario=s, chunk=c) for s, c in SIM_CHUNKS]
 SIM_BENCHMARK_FILES = [SIM_BENCHMARK.format(scenario=s, chunk=c) for s, c in SIM_CHUNKS]
 # The targets of `snakemake simulation`.
+SIM_FIGURE = {ext: paths.fill(paths.SIMULATION_FIGURE, ext=ext) for ext in ("png", "pdf")}
 SIM_OUTPUTS = [
-    SIM_DIR / "performance.tsv",
-    SIM_DIR / "scenarios.tsv",
-    SIM_DIR / "power_by_cases.png",
-    SIM_DIR / "power_by_cases.pdf",
-    SIM_DIR / "summary.md",
-    SIM_DIR / "timing.tsv",
+    paths.SIMULATION_PERFORMANCE,
+    paths.SIMULATION_SCENARIOS,
+    *SIM_FIGURE.values(),
+    paths.SIMULATION_SECTION,
+    paths.SIMULATION_TIMING,
 ]
 SIM_INPUTS = dict(
     codebook=config["codebook"],
@@ -69,6 +68,8 @@ wildcard_constraints:
 rule simulation:
     input:
         SIM_OUTPUTS,
+    message:
+        "The simulation study is complete"
 
 
 rule simulation_chunk:
@@ -78,8 +79,10 @@ rule simulation_chunk:
         SIM_CHUNK,
     params:
         **SIM_PARAMS,
+    message:
+        "Simulating scenario {wildcards.scenario}, chunk {wildcards.chunk} of the simulation study"
     log:
-        "logs/simulation/{scenario}/chunk-{chunk}.log",
+        paths.log("simulation/{scenario}/chunk-{chunk}"),
     benchmark:
         SIM_BENCHMARK
     threads: SIM_RESOURCES["chunk"]["threads"]
@@ -97,14 +100,16 @@ rule simulation_performance:
         **SIM_INPUTS,
         chunks=SIM_CHUNK_FILES,
     output:
-        performance=SIM_DIR / "performance.tsv",
-        scenarios=SIM_DIR / "scenarios.tsv",
+        performance=paths.SIMULATION_PERFORMANCE,
+        scenarios=paths.SIMULATION_SCENARIOS,
     params:
         **SIM_PARAMS,
+    message:
+        "Gathering the simulation chunks into {output.performance}"
     log:
-        "logs/simulation/performance.log",
+        paths.log("simulation/performance"),
     benchmark:
-        "benchmarks/simulation/performance.tsv"
+        paths.benchmark("simulation/performance")
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
@@ -118,17 +123,19 @@ rule simulation_performance:
 rule simulation_figure:
     input:
         **SIM_INPUTS,
-        performance=SIM_DIR / "performance.tsv",
-        scenarios=SIM_DIR / "scenarios.tsv",
+        performance=paths.SIMULATION_PERFORMANCE,
+        scenarios=paths.SIMULATION_SCENARIOS,
     output:
-        png=SIM_DIR / "power_by_cases.png",
-        pdf=SIM_DIR / "power_by_cases.pdf",
+        png=SIM_FIGURE["png"],
+        pdf=SIM_FIGURE["pdf"],
     params:
         **SIM_PARAMS,
+    message:
+        "Drawing the power figure {output.png}"
     log:
-        "logs/simulation/figure.log",
+        paths.log("simulation/figure"),
     benchmark:
-        "benchmarks/simulation/figure.tsv"
+        paths.benchmark("simulation/figure")
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
@@ -142,17 +149,19 @@ rule simulation_figure:
 rule simulation_summary:
     input:
         **SIM_INPUTS,
-        performance=SIM_DIR / "performance.tsv",
-        scenarios=SIM_DIR / "scenarios.tsv",
-        figure=SIM_DIR / "power_by_cases.png",
+        performance=paths.SIMULATION_PERFORMANCE,
+        scenarios=paths.SIMULATION_SCENARIOS,
+        figure=SIM_FIGURE["png"],
     output:
-        SIM_DIR / "summary.md",
+        paths.SIMULATION_SECTION,
     params:
         **SIM_PARAMS,
+    message:
+        "Writing the simulation study's summary section {output}"
     log:
-        "logs/simulation/summary.log",
+        paths.log("simulation/summary"),
     benchmark:
-        "benchmarks/simulation/summary.tsv"
+        paths.benchmark("simulation/summary")
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
@@ -169,13 +178,15 @@ rule simulation_timing:
         benchmarks=SIM_BENCHMARK_FILES,
         chunks=SIM_CHUNK_FILES,
     output:
-        SIM_DIR / "timing.tsv",
+        paths.SIMULATION_TIMING,
     params:
         **SIM_PARAMS,
+    message:
+        "Timing the simulation chunks into {output}"
     log:
-        "logs/simulation/timing.log",
+        paths.log("simulation/timing"),
     benchmark:
-        "benchmarks/simulation/timing.tsv"
+        paths.benchmark("simulation/timing")
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],

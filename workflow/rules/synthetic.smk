@@ -22,10 +22,12 @@ if SYNTHETIC:
             cases=directory(RAW_DIR / "cases"),
             truth=RAW_DIR / "truth.json",
             defects=RAW_DIR / "defects.json",
+        message:
+            "Generating the synthetic survey (config {input.parameters}) into {output.cases} and the raw files beside it"
         log:
-            "logs/synthetic_survey.log",
+            paths.log("synthetic_survey"),
         benchmark:
-            "benchmarks/synthetic_survey.tsv"
+            paths.benchmark("synthetic_survey")
         conda:
             ENV
         script:

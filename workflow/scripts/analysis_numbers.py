@@ -1,20 +1,20 @@
 """Rule analysis_numbers: every number the summary quotes -> results/numbers.json."""
 
 from teichaku.analysis.stage import write_numbers
-from teichaku.ingest.run import setup_logging
+from teichaku.entry import setup_logging
 
 setup_logging(snakemake.log[0])
 inp = snakemake.input
 write_numbers(
-    inp.roster,
-    inp.cases,
-    inp.awareness,
-    inp.analysis,
-    inp.coefficients,
-    inp.diagnostics,
-    inp.published,
-    inp.validation,
-    snakemake.output[0],
-    snakemake.params.analysis,
-    inp.codebook,
+    roster=inp.roster,
+    cases=inp.cases,
+    awareness=inp.awareness,
+    analysis=inp.analysis,
+    coefficients=inp.coefficients,
+    diagnostics=inp.diagnostics,
+    published=inp.published,
+    validation=inp.validation,
+    output=snakemake.output[0],
+    analysis_config=snakemake.params.analysis,
+    codebook_path=inp.codebook,
 )

@@ -1,14 +1,11 @@
-"""Write the data dictionary (markdown and CSV) from the codebook."""
+"""Rule data_dictionary: the codebook -> the data dictionary (Markdown and CSV)."""
 
-import logging
+from teichaku.docs.stage import write_data_dictionary
+from teichaku.entry import setup_logging
 
-from teichaku.codebook import load_codebook
-from teichaku.dictionary import write_dictionary
-
-logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, force=True)
-
-codebook = load_codebook(snakemake.input.codebook)
-write_dictionary(
-    codebook, snakemake.output.markdown, snakemake.output.csv, source=snakemake.input.codebook
+setup_logging(snakemake.log[0])
+write_data_dictionary(
+    codebook=snakemake.input.codebook,
+    markdown=snakemake.output.markdown,
+    csv=snakemake.output.csv,
 )
-logging.info("data dictionary of %d tables written", len(codebook.tables))

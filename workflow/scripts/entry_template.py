@@ -1,11 +1,7 @@
-"""Write the data-entry workbook from the codebook."""
+"""Rule entry_template: the codebook -> the data-entry workbook."""
 
-import logging
+from teichaku.docs.stage import write_entry_template
+from teichaku.entry import setup_logging
 
-from teichaku.codebook import load_codebook
-from teichaku.template import write_template
-
-logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, force=True)
-
-path = write_template(load_codebook(snakemake.input.codebook), snakemake.output.workbook)
-logging.info("entry template written to %s", path)
+setup_logging(snakemake.log[0])
+write_entry_template(codebook=snakemake.input.codebook, workbook=snakemake.output.workbook)

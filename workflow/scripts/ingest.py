@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from teichaku.ingest.run import guarded, ingest, setup_logging
+from teichaku.entry import setup_logging
+from teichaku.ingest.stage import guarded, ingest
 from teichaku.ingest.survey import OutputPaths
 
 setup_logging(snakemake.log[0])
@@ -17,9 +18,9 @@ paths = OutputPaths(
 )
 guarded(
     lambda: ingest(
-        snakemake.params.raw_dir,
-        snakemake.input.codebook,
-        paths,
+        raw_dir=snakemake.params.raw_dir,
+        codebook_path=snakemake.input.codebook,
+        paths=paths,
         synthetic=snakemake.params.synthetic,
         key_file=snakemake.params.key_file,
         synthetic_key=snakemake.params.synthetic_key,

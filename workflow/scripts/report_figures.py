@@ -1,11 +1,17 @@
 """Rule report_figures: processed data, model results and curves ->
 results/figures/*.{png,pdf}."""
 
-from teichaku.report import run
+from teichaku.entry import setup_logging
+from teichaku.report import stage
 
-run.setup_logging(snakemake.log[0])
+setup_logging(snakemake.log[0])
 settings = snakemake.params.settings
-inputs = run.load_inputs(dict(snakemake.input.items()), settings["thresholds"])
-run.run_figures(
-    inputs, settings, snakemake.input.codebook, snakemake.input.labels, snakemake.params.out_dir
+stage.run_figures(
+    inputs=stage.load_inputs(
+        paths=dict(snakemake.input.items()), thresholds=settings["thresholds"]
+    ),
+    settings=settings,
+    codebook=snakemake.input.codebook,
+    label_file=snakemake.input.labels,
+    out_dir=snakemake.params.out_dir,
 )

@@ -1,18 +1,20 @@
 """Rule report_summary: numbers.json, tables, figures and configuration ->
 results/summary/summary.{md,html,pdf}."""
 
-from teichaku.report import run
+from teichaku.entry import read_yaml, setup_logging
+from teichaku.report import stage
 
-run.setup_logging(snakemake.log[0])
+setup_logging(snakemake.log[0])
 config = snakemake.params.config
-inputs = run.load_inputs(dict(snakemake.input.items()), config["analysis"]["thresholds"])
 extra = (
-    {"synthetic": run.read_yaml(config["input"]["synthetic_config"])}
+    {"synthetic": read_yaml(config["input"]["synthetic_config"])}
     if config["input"]["source"] == "synthetic"
     else {}
 )
-run.run_summary(
-    inputs=inputs,
+stage.run_summary(
+    inputs=stage.load_inputs(
+        paths=dict(snakemake.input.items()), thresholds=config["analysis"]["thresholds"]
+    ),
     config=config,
     label_file=snakemake.input.labels,
     template_dir=snakemake.params.template_dir,

@@ -1,11 +1,11 @@
 """Rule simulation_timing: benchmark files of the chunks -> seconds per replicate."""
 
-from teichaku.ingest.run import setup_logging
+from teichaku.entry import setup_logging
 from teichaku.simulation.stage import load_simulation, write_timing
 
 setup_logging(snakemake.log[0])
 write_timing(
-    load_simulation(snakemake.params.study, snakemake.params.config),
-    list(snakemake.input.benchmarks),
-    snakemake.output[0],
+    sim=load_simulation(study_config=snakemake.params.study, config=snakemake.params.config),
+    benchmarks=list(snakemake.input.benchmarks),
+    output=snakemake.output[0],
 )

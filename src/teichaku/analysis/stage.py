@@ -1,6 +1,7 @@
 """The analysis stage's steps as the workflow runs them: read inputs, compute, write outputs.
 
-The Snakemake scripts in workflow/scripts/ only pass paths and config here. Outputs are
+The Snakemake scripts in workflow/scripts/ only pass paths and config here;
+``python -m teichaku.analysis`` runs the same steps outside Snakemake. Outputs are
 deterministic: CSVs with fixed float formatting, parquet without pandas metadata noise, JSON
 with sorted keys.
 """
@@ -44,7 +45,7 @@ def _write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 
 
 def write_dataset(
-    cases: str, roster: str, output: str, analysis_config: dict, codebook_path: str
+    *, cases: str, roster: str, output: str, analysis_config: dict, codebook_path: str
 ) -> pd.DataFrame:
     spec, settings, codebook = load(analysis_config, codebook_path)
     data = build_analysis_dataset(
@@ -63,6 +64,7 @@ def write_dataset(
 
 
 def write_models(
+    *,
     analysis: str,
     awareness: str,
     coefficients: str,
@@ -91,7 +93,7 @@ def write_models(
     )
 
 
-def write_curves(analysis: str, output: str, analysis_config: dict, codebook_path: str) -> None:
+def write_curves(*, analysis: str, output: str, analysis_config: dict, codebook_path: str) -> None:
     from teichaku.analysis.curves import build_curves
 
     spec, settings, _ = load(analysis_config, codebook_path)
@@ -101,6 +103,7 @@ def write_curves(analysis: str, output: str, analysis_config: dict, codebook_pat
 
 
 def write_numbers(
+    *,
     roster: str,
     cases: str,
     awareness: str,

@@ -28,7 +28,7 @@ from pandas.core.algorithms import duplicated, factorize_array  # factorize minu
 
 from teichaku import pseudonym
 from teichaku.codebook import Codebook, Table
-from teichaku.ingest.crosscheck import cross_rules
+from teichaku.crosscheck import cross_rules
 from teichaku.ingest.headers import Header, find_header
 from teichaku.ingest.parsers import cell_parser
 from teichaku.ingest.readers import Columns, Sheet

@@ -3,6 +3,8 @@ reads this module to declare outputs)."""
 
 from __future__ import annotations
 
+from teichaku import paths
+
 #: table name -> Snakemake report category
 TABLES = {
     "table1_basic_attributes": "Survey",
@@ -31,9 +33,9 @@ FIGURE_FORMATS = ("png", "pdf")
 SUMMARY_FORMATS = ("md", "html", "pdf")
 
 
-def table_files(out_dir: str = "results/tables") -> dict[str, list[str]]:
+def table_files(out_dir: str = paths.TABLES_DIR) -> dict[str, list[str]]:
     return {name: [f"{out_dir}/{name}.{ext}" for ext in TABLE_FORMATS] for name in TABLES}
 
 
-def figure_files(out_dir: str = "results/figures") -> dict[str, list[str]]:
+def figure_files(out_dir: str = paths.FIGURES_DIR) -> dict[str, list[str]]:
     return {name: [f"{out_dir}/{name}.{ext}" for ext in FIGURE_FORMATS] for name in FIGURES}

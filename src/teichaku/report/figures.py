@@ -19,9 +19,9 @@ import pandas as pd
 
 from teichaku.published import ITEMS
 from teichaku.report import style
+from teichaku.report.groups import cohort_groups, item_label, mark_shares
 from teichaku.report.labels import Labels
 from teichaku.report.suppress import Privacy, mask_curves
-from teichaku.report.tables import cohort_groups, item_label, mark_shares
 
 style.apply_style()
 

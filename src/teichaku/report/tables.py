@@ -15,10 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from teichaku.published import ITEMS, compute_published, compute_valid_n, decimals
+from teichaku.report.groups import cohort_groups, item_label, mark_shares
 from teichaku.report.labels import Labels
 from teichaku.report.suppress import Privacy
-
-COHORT = "cohort"
 
 
 @dataclass
@@ -124,14 +123,6 @@ def write_table(table: Table, out_dir: Path) -> list[Path]:
 # --------------------------------------------------------------------------- helpers
 
 
-def cohort_groups(cases: pd.DataFrame, labels: Labels) -> list[tuple[str, pd.Series]]:
-    """(label, row mask) for everyone and for each cohort, in codebook order."""
-    groups = [(labels.text("overall"), pd.Series(True, index=cases.index))]
-    for code in labels.variable("cases", COHORT).codes:
-        groups.append((labels.level("cases", COHORT, code), cases[COHORT].astype(str) == code))
-    return groups
-
-
 def prolonged_groups(
     analysis: pd.DataFrame, column: str, threshold: int, labels: Labels
 ) -> list[tuple[str, pd.Series]]:
@@ -144,13 +135,6 @@ def prolonged_groups(
     ]
 
 
-def mark_shares(frame: pd.DataFrame, column: str, mask: pd.Series) -> tuple[int, int]:
-    """(yes, valid n) of a yes/no column within mask; <NA> (column absent) is not valid."""
-    values = frame.loc[mask.to_numpy(), column]
-    valid = values.dropna()
-    return int(valid.astype(bool).sum()), len(valid)
-
-
 def _format_published(value) -> str:
     """A published figure as printed: decimals kept (90.0), thousands separated (3,043)."""
     if isinstance(value, Decimal):
@@ -158,18 +142,6 @@ def _format_published(value) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
-
-
-def item_label(item, labels: Labels) -> str:
-    """Label of a published item: labels.yaml for survey figures, else the codebook."""
-    if item.key in labels.strings.get("published_items", {}):
-        return labels.entry("published_items", item.key)
-    name = labels.var(item.table, item.column)
-    if item.kind == "mean":
-        return f"{name} ({labels.text('mean')})"
-    if item.level is not None:
-        return f"{name}: {labels.level(item.table, item.column, item.level)} (%)"
-    return f"{name} (%)"
 
 
 def _format_value(item, value, n, digits: int, privacy: Privacy, person_level: bool) -> str:

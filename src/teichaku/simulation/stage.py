@@ -1,6 +1,7 @@
 """The simulation study's steps as the workflow runs them: read inputs, compute, write outputs.
 
-The Snakemake scripts in workflow/scripts/simulate_*.py only pass paths and config here.
+The Snakemake scripts in workflow/scripts/simulate_*.py only pass paths and config here;
+``python -m teichaku.simulation`` runs the same steps outside Snakemake.
 Replicate and performance tables are TSV with full float precision, so gathering chunks
 computed anywhere (locally or on SLURM nodes) gives byte-identical results.
 """
@@ -73,7 +74,7 @@ class Simulation:
         return [b for b in barriers if b in self.base.terms]
 
 
-def load_simulation(study_config: Mapping[str, Any], config: Mapping[str, Any]) -> Simulation:
+def load_simulation(*, study_config: Mapping[str, Any], config: Mapping[str, Any]) -> Simulation:
     """``study_config``: the validated study (config/simulation.yaml with defaults and any
     override applied); ``config``: the workflow's config (paths of codebook, synthetic
     parameters, published figures, analysis section)."""
@@ -100,7 +101,7 @@ def _read_tsv(path: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=["NA"])
 
 
-def write_chunk(sim: Simulation, scenario: str, chunk: str, output: str | Path) -> None:
+def write_chunk(*, sim: Simulation, scenario: str, chunk: str, output: str | Path) -> None:
     """Run one chunk of replicates and write its replicate table."""
     where = os.environ.get("SLURM_JOB_ID")
     log.info(
@@ -133,6 +134,7 @@ def gather(paths: list[str | Path]) -> pd.DataFrame:
 
 
 def write_performance(
+    *,
     sim: Simulation,
     chunks: list[str | Path],
     performance_path: str | Path,
@@ -167,7 +169,7 @@ def _model_labels(sim: Simulation) -> dict[str, str]:
 
 
 def write_power_figure(
-    sim: Simulation, performance_path: str | Path, scenarios_path: str | Path, stem: str | Path
+    *, sim: Simulation, performance_path: str | Path, scenarios_path: str | Path, stem: str | Path
 ) -> None:
     models = {name: name for name in sim.study.models}  # full labels are too long for a legend
     power_figure(
@@ -181,6 +183,7 @@ def write_power_figure(
 
 
 def write_summary(
+    *,
     sim: Simulation,
     performance_path: str | Path,
     scenarios_path: str | Path,
@@ -203,7 +206,7 @@ def write_summary(
     Path(output).write_text(text, encoding="utf-8")
 
 
-def write_timing(sim: Simulation, benchmarks: list[str | Path], output: str | Path) -> None:
+def write_timing(*, sim: Simulation, benchmarks: list[str | Path], output: str | Path) -> None:
     """Wall-clock and CPU seconds per replicate of each scenario, from Snakemake's benchmark
     files (one per chunk, in the order of ``sim.study.chunks()``). Differs between runs; CPU
     time is the better guide on a shared machine."""

@@ -1,5 +1,6 @@
-"""Entry points of the ingest rules: run, log, and turn an ``IngestError`` into one clear
-message on stderr and a non-zero exit (never a bare traceback)."""
+"""The ingest stage's steps as the workflow runs them (rules ingest and ingest_gate): run,
+log, and turn an ``IngestError`` into one clear message on stderr and a non-zero exit
+(never a bare traceback). ``python -m teichaku.ingest`` runs them outside Snakemake."""
 
 from __future__ import annotations
 
@@ -16,16 +17,6 @@ from teichaku.ingest.survey import OutputPaths, ingest_survey, write_outputs
 log = logging.getLogger("teichaku.ingest")
 
 
-def setup_logging(path: str | Path | None) -> None:
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if path:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(path, mode="w", encoding="utf-8"))
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True
-    )
-
-
 def guarded(step: Callable[[], None]) -> None:
     """Run ``step``; an ``IngestError`` ends the process with its message and exit code 1."""
     try:
@@ -36,10 +27,10 @@ def guarded(step: Callable[[], None]) -> None:
 
 
 def ingest(
+    *,
     raw_dir: str | Path,
     codebook_path: str | Path,
     paths: OutputPaths,
-    *,
     synthetic: bool,
     key_file: str | Path,
     synthetic_key: str,

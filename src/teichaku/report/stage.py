@@ -1,6 +1,8 @@
-"""Entry points of the report rules: read the pipeline's files, build, write.
+"""The report stage's steps as the workflow runs them: read the pipeline's files, build,
+write.
 
-The Snakemake scripts in workflow/scripts/ only unpack ``snakemake`` and call these.
+The Snakemake scripts in workflow/scripts/ only unpack ``snakemake`` and call these;
+``python -m teichaku.report`` runs them outside Snakemake.
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ import logging
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from teichaku import paths as run_paths
 from teichaku.codebook import load_codebook
 from teichaku.published import load_published
 from teichaku.report import build, catalog
@@ -21,13 +23,23 @@ from teichaku.report.suppress import Privacy
 log = logging.getLogger(__name__)
 
 
-def setup_logging(path: str | Path | None) -> None:
-    logging.basicConfig(
-        filename=path, level=logging.INFO, force=True, format="%(levelname)s %(name)s: %(message)s"
-    )
+def input_paths(config: dict, assets: str | Path) -> dict:
+    """The files every report rule reads, by input name (``assets``: workflow/report)."""
+    return {
+        "roster": run_paths.PROCESSED["roster"],
+        "cases": run_paths.PROCESSED["cases"],
+        "awareness": run_paths.PROCESSED["awareness"],
+        "analysis": run_paths.ANALYSIS_DATASET,
+        "coefficients": run_paths.COEFFICIENTS,
+        "numbers": run_paths.NUMBERS,
+        "published": config["published"],
+        "models": config["analysis"]["models"],
+        "codebook": config["codebook"],
+        "labels": Path(assets) / "labels.yaml",
+    }
 
 
-def load_inputs(paths: dict, thresholds) -> build.ReportInputs:
+def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
     """Read the processed tables and analysis results named in ``paths``.
 
     Keys: roster, cases, awareness, analysis, coefficients, numbers, published, models,
@@ -70,6 +82,7 @@ def settings_from_config(config: dict) -> dict:
 
 
 def run_tables(
+    *,
     inputs: build.ReportInputs,
     settings: dict,
     codebook: str | Path,
@@ -88,6 +101,7 @@ def run_tables(
 
 
 def run_figures(
+    *,
     inputs: build.ReportInputs,
     settings: dict,
     codebook: str | Path,
@@ -113,11 +127,6 @@ def _check_complete(written: list[Path], expected: list[str]) -> None:
     missing = sorted(set(map(str, map(Path, expected))) - {str(p) for p in written})
     if missing:
         raise RuntimeError(f"report outputs declared but not built: {missing}")
-
-
-def read_yaml(path: str | Path) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
 
 
 def run_summary(

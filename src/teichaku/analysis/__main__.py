@@ -1,0 +1,57 @@
+"""``python -m teichaku.analysis {dataset,models,curves,numbers}``: the analysis rules on the
+workflow's paths."""
+
+from teichaku import paths
+from teichaku.analysis import stage
+from teichaku.entry import main
+
+
+def dataset(config: dict) -> None:
+    stage.write_dataset(
+        cases=paths.PROCESSED["cases"],
+        roster=paths.PROCESSED["roster"],
+        output=paths.ANALYSIS_DATASET,
+        analysis_config=config["analysis"],
+        codebook_path=config["codebook"],
+    )
+
+
+def models(config: dict) -> None:
+    spec, _, _ = stage.load(config["analysis"], config["codebook"])
+    stage.write_models(
+        analysis=paths.ANALYSIS_DATASET,
+        awareness=paths.PROCESSED["awareness"],
+        coefficients=paths.COEFFICIENTS,
+        diagnostics=paths.DIAGNOSTICS,
+        fits=[paths.fill(paths.FIT, model=m.name) for m in spec.models],
+        analysis_config=config["analysis"],
+        codebook_path=config["codebook"],
+    )
+
+
+def curves(config: dict) -> None:
+    stage.write_curves(
+        analysis=paths.ANALYSIS_DATASET,
+        output=paths.CURVES,
+        analysis_config=config["analysis"],
+        codebook_path=config["codebook"],
+    )
+
+
+def numbers(config: dict) -> None:
+    stage.write_numbers(
+        roster=paths.PROCESSED["roster"],
+        cases=paths.PROCESSED["cases"],
+        awareness=paths.PROCESSED["awareness"],
+        analysis=paths.ANALYSIS_DATASET,
+        coefficients=paths.COEFFICIENTS,
+        diagnostics=paths.DIAGNOSTICS,
+        published=config["published"],
+        validation=paths.VALIDATION_JSON,
+        output=paths.NUMBERS,
+        analysis_config=config["analysis"],
+        codebook_path=config["codebook"],
+    )
+
+
+main("analysis", {"dataset": dataset, "models": models, "curves": curves, "numbers": numbers})

@@ -1,0 +1,16 @@
+"""``python -m teichaku.synthetic survey``: the rule synthetic_survey on the workflow's paths."""
+
+from teichaku.entry import main
+from teichaku.synthetic.stage import write_synthetic
+
+
+def survey(config: dict) -> None:
+    write_synthetic(
+        parameters=config["input"]["synthetic_config"],
+        published=config["published"],
+        codebook=config["codebook"],
+        raw_dir=config["input"]["raw_dir"],
+    )
+
+
+main("synthetic", {"survey": survey})
