@@ -57,7 +57,15 @@ EXPECTED = {
     "err_invalid_mark.csv": ([(3, "対応:定期的な訪問・面談", "invalid_mark")], 1),
     "err_invalid_category.csv": ([(3, "釈放時の帰住先", "invalid_category")], 1),
     "err_missing_column.csv": ([(None, "", "file_error")], 1),
-    "warnings.csv": ([], 0),  # TEMP until warnings are located
+    "warnings.csv": (
+        [
+            (3, "フォローアップ開始日", "start_before_release"),
+            (4, "フォローアップ終了日", "end_outside_cohort_fy"),
+            (5, "現在の居所", "deceased_without_death"),
+            (6, "終了理由", "death_not_deceased"),
+        ],
+        0,
+    ),
 }
 
 

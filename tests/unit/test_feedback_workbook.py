@@ -140,9 +140,9 @@ def test_feedback_after_a_run_writes_one_workbook_per_center_and_the_summaries(t
         f"codebook: {Path('config/codebook.yaml').resolve()}\ninput: {{raw_dir: raw}}\n",
         encoding="utf-8",
     )
-    code = main(["feedback", "--directory", str(tmp_path / "run"), "--config", "config.yaml"])
-    assert code == 0
-    out = tmp_path / "run" / "data" / "feedback" / "default"
+    args = ["feedback", "--directory", str(tmp_path / "run"), "--config", "config.yaml"]
+    assert main([*args, "--run", "round1"]) == 0
+    out = tmp_path / "run" / "data" / "feedback" / "round1"
     assert sorted(p.name for p in out.glob("*.xlsx")) == ["C01.xlsx", "C02.xlsx"]
     listed = _problem_rows(out / "C01.xlsx")
     assert sorted((r["ファイル"], r["行"], r["項目"]) for r in listed) == [

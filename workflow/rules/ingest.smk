@@ -34,6 +34,7 @@ rule ingest:
         synthetic=SYNTHETIC,
         key_file=config["pseudonym"]["key_file"],
         synthetic_key=config["pseudonym"]["synthetic_key"],
+        invalid_cell=config["validation"].get("invalid_cell", "reject_row"),
     message:
         "Ingesting the raw files of {params.raw_dir}: clean tables, rejected rows and the validation summary"
     log:

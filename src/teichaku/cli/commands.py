@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from teichaku import paths
 from teichaku.cli.app import EXIT_OK, EXIT_REJECTED, CliError
 from teichaku.cli.text import say
 from teichaku.codebook import DEFAULT_PATH, Codebook, load_codebook
@@ -24,11 +24,15 @@ class Round:
 
     codebook: Path
     raw_dir: Path | None
+    invalid_cell: object = None  # validation.invalid_cell (None: reject the row)
 
 
-def load_round(path: Path | None) -> Round:
+def load_round(path: Path | None, base: Path = Path()) -> Round:
+    """The round's config at ``path``; its paths are relative to ``base`` (the working
+    directory of the run)."""
     if path is None:
         return Round(DEFAULT_PATH, None)
+    path = base / path
     if not path.is_file():
         raise CliError(f"{path}: config file not found / 設定ファイルがありません")
     try:
@@ -37,13 +41,12 @@ def load_round(path: Path | None) -> Round:
         raise CliError(f"{path}: not a YAML config file ({type(exc).__name__})") from None
     if not isinstance(config, dict):
         raise CliError(f"{path}: not a config file (a YAML mapping is expected)")
-    codebook = Path(str(config.get("codebook", DEFAULT_PATH)))
+    codebook = base / str(config.get("codebook", DEFAULT_PATH))
     if not codebook.is_file():
-        raise CliError(
-            f"{path}: codebook {codebook} not found (paths are relative to {Path.cwd()})"
-        )
+        raise CliError(f"{path}: codebook {codebook} not found (paths are relative to {base})")
     raw_dir = (config.get("input") or {}).get("raw_dir")
-    return Round(codebook, Path(str(raw_dir)) if raw_dir else None)
+    invalid_cell = (config.get("validation") or {}).get("invalid_cell")
+    return Round(codebook, base / str(raw_dir) if raw_dir else None, invalid_cell)
 
 
 def _codebook(round_: Round) -> Codebook:
@@ -124,7 +127,7 @@ def check(args, lang: str) -> int:
     round_ = load_round(args.round)
     cb = _codebook(round_)
     roster = args.roster or _roster_of(round_)
-    validation = validate_files(args.files, cb, roster)
+    validation = validate_files(args.files, cb, roster, round_.invalid_cell)
     for line in report(validation, cb, lang):
         print(line)
     written = write_feedback(validation, args.out)
@@ -140,21 +143,20 @@ def feedback(args, lang: str) -> int:
     from teichaku.feedback.summary import by_center_csv, by_file_csv
     from teichaku.feedback.workbook import write_feedback
 
-    if args.directory is not None:
-        if not args.directory.is_dir():
-            raise CliError(f"{args.directory}: directory not found / フォルダがありません")
-        os.chdir(args.directory)
-    round_ = load_round(args.config)
+    base = args.directory or Path()
+    if not base.is_dir():
+        raise CliError(f"{base}: directory not found / フォルダがありません")
+    round_ = load_round(args.config, base)
     if round_.raw_dir is None:
         raise CliError(f"{args.config}: input.raw_dir is not set")
     cb = _codebook(round_)
-    validation = validate_folder(round_.raw_dir, cb)
-    out = Path("data") / "feedback" / args.run
+    validation = validate_folder(round_.raw_dir, cb, round_.invalid_cell)
+    out = base / "data" / "feedback" / args.run
     written = write_feedback(validation, out)
     (out / "summary_by_center.csv").write_text(by_center_csv(validation), encoding="utf-8")
     (out / "summary_by_file.csv").write_text(by_file_csv(validation), encoding="utf-8")
     print(say(lang, "feedback_done", n=len(written), dir=out))
-    if not _matches_run(validation, Path("data/processed/rejected_rows.parquet")):
+    if not _matches_run(validation, base / paths.REJECTED_ROWS):
         print(say(lang, "stale"))
     return EXIT_OK
 

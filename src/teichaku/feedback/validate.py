@@ -24,6 +24,7 @@ from teichaku.feedback.locate import SheetMap
 from teichaku.feedback.problems import FileFailure, problems_frame
 from teichaku.ingest.clean import TableResult, clean_table
 from teichaku.ingest.errors import IngestError
+from teichaku.ingest.policy import set_missing_variables
 from teichaku.ingest.readers import SPREADSHEETS, Sheet, read_sheet, table_files
 from teichaku.ingest.survey import TABLE_ORDER
 from teichaku.ingest.values import cell_text, squeeze
@@ -147,7 +148,9 @@ def _clean(
     failures: list[FileFailure],
     roster_centers: list[str] | None,
     files: dict[str, Path],
+    invalid_cell=None,
 ) -> Validation:
+    set_missing = set_missing_variables(invalid_cell, cb)
     tables: dict[str, TableResult] = {}
     maps: dict[tuple[str, str], SheetMap] = {}
     centers = roster_centers
@@ -165,7 +168,14 @@ def _clean(
             usable.append(sheet)
         if not usable:
             continue
-        result = clean_table(name, usable, cb, key=_THROWAWAY_KEY, roster_centers=centers)
+        result = clean_table(
+            name,
+            usable,
+            cb,
+            key=_THROWAWAY_KEY,
+            roster_centers=centers,
+            set_missing=set_missing[name],
+        )
         tables[name] = result
         if name == "roster":
             centers = result.centers_parsed
@@ -177,6 +187,7 @@ def _clean(
 def _reported(tables: dict[str, TableResult]) -> pd.DataFrame:
     """The rows of every problem the validation reported, with what became of the row."""
     parts = [t.rejected.assign(outcome="rejected") for t in tables.values()]
+    parts += [t.noted for t in tables.values()]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(
@@ -185,8 +196,11 @@ def _reported(tables: dict[str, TableResult]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def validate_files(paths: list[Path], cb: Codebook, roster_path: Path | None = None) -> Validation:
-    """Validate the files of one or more centers (``teichaku check``)."""
+def validate_files(
+    paths: list[Path], cb: Codebook, roster_path: Path | None = None, invalid_cell=None
+) -> Validation:
+    """Validate the files of one or more centers (``teichaku check``); ``invalid_cell`` is
+    the round's ``validation.invalid_cell``."""
     paths = [Path(p) for p in paths]
     for path in [*paths, *([roster_path] if roster_path else [])]:
         if not path.is_file():
@@ -220,10 +234,10 @@ def validate_files(paths: list[Path], cb: Codebook, roster_path: Path | None = N
                 sheets.setdefault(table, []).append((path, sheet))
     if "roster" in sheets and len(sheets["roster"]) > 1:
         raise IngestError("more than one roster among the files; give one with --roster")
-    return _clean(sheets, cb, failures, None, files)
+    return _clean(sheets, cb, failures, None, files, invalid_cell)
 
 
-def validate_folder(raw_dir: Path, cb: Codebook) -> Validation:
+def validate_folder(raw_dir: Path, cb: Codebook, invalid_cell=None) -> Validation:
     """Validate a raw folder as the ingest rule does (``teichaku feedback`` after a run)."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
@@ -238,4 +252,4 @@ def validate_folder(raw_dir: Path, cb: Codebook) -> Validation:
             sheet = _read(path, raw_dir, table.sheet, name, failures)
             if sheet is not None:
                 sheets.setdefault(name, []).append((path, sheet))
-    return _clean(sheets, cb, failures, None, files)
+    return _clean(sheets, cb, failures, None, files, invalid_cell)

@@ -29,10 +29,12 @@ from pandas.core.algorithms import duplicated, factorize_array  # factorize minu
 from teichaku import pseudonym
 from teichaku.codebook import Codebook, Table
 from teichaku.crosscheck import cross_rules
+from teichaku.ingest import messages
 from teichaku.ingest.headers import Header, find_header
+from teichaku.ingest.messages import QUOTES_ROW, ROW_CONTEXT
 from teichaku.ingest.parsers import cell_parser
 from teichaku.ingest.readers import Columns, Sheet
-from teichaku.ingest.rules import RULES
+from teichaku.ingest.rules import WARNINGS
 from teichaku.ingest.values import CellError, cell_text
 from teichaku.schemas import clean_columns, table_schema
 
@@ -58,6 +60,9 @@ class TableResult:
     rows_duplicate: int
     sheets: list[SheetReport] = field(default_factory=list)
     centers_parsed: list[str] = field(default_factory=list)  # roster: every readable center
+    # problems that did not reject their row, with the columns of ``rejected`` and
+    # ``outcome``: set_missing (validation.invalid_cell) or flagged (a warning rule)
+    noted: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def rows_rejected(self) -> int:
@@ -327,9 +332,12 @@ def clean_table(
     *,
     key: bytes | None = None,
     roster_centers: list[str] | None = None,
+    set_missing: frozenset[str] = frozenset(),
 ) -> TableResult:
     """Clean every sheet of one table. ``key`` is the pseudonym key (cases);
-    ``roster_centers`` the centers of the roster (cases, awareness)."""
+    ``roster_centers`` the centers of the roster (cases, awareness); ``set_missing`` the
+    variables whose invalid cells become missing instead of rejecting the row
+    (:mod:`teichaku.ingest.policy`)."""
     table = codebook.tables[table_name]
     parsed = _Parsed(table, codebook)
     for sheet in sheets:
@@ -338,15 +346,17 @@ def clean_table(
     n = len(ids)
     index = ids.index
     failures: list[pd.DataFrame] = []
+    noted: list[pd.DataFrame] = []  # invalid cells set missing, warnings: rows kept
     cell_errors: dict[str, np.ndarray] = {}
     for name, column in parsed.columns.items():
         is_error = np.array([e is not None for e in column.errors], dtype=bool)
         mask = is_error[ids[name].to_numpy()] if n else np.zeros(0, dtype=bool)
-        cell_errors[name] = mask
+        # a cell set missing is missing, not an error, for every rule after this one
+        cell_errors[name] = mask if name not in set_missing else np.zeros(n, dtype=bool)
         at = np.flatnonzero(mask)
         if at.size:
             taken = ids[name].to_numpy()[at]
-            failures.append(
+            (noted if name in set_missing else failures).append(
                 pd.DataFrame(
                     {
                         "pos": at,
@@ -357,6 +367,9 @@ def clean_table(
                 )
             )
     typed = _typed(parsed, ids, codebook, table_name)
+    if "iq" in set_missing and noted:
+        unreadable = pd.concat(noted).query("variable == 'iq'")["pos"].to_numpy(dtype=np.int64)
+        typed.loc[typed.index[unreadable], "iq_status"] = "unknown"
 
     def add(
         mask: pd.Series, variable: str, rule: str, value: pd.Series | str = "", text=False
@@ -431,7 +444,15 @@ def clean_table(
     keep = ~duplicate & ~index.isin(failure["pos"].to_numpy(dtype=np.int64))
     clean = typed[keep.to_numpy()]  # a new frame (copy-on-write: typed stays as it is)
     for rule_ in warnings:
-        clean[f"warn_{rule_.name}"] = pd.array(rule_.breaks(clean).to_numpy(), dtype="boolean")
+        flagged = rule_.breaks(clean).to_numpy()
+        clean[f"warn_{rule_.name}"] = pd.array(flagged, dtype="boolean")
+        positions = clean.index[flagged]
+        if len(positions):
+            noted.append(
+                pd.DataFrame(
+                    {"pos": positions, "variable": rule_.column, "rule": rule_.name, "value": ""}
+                )
+            )
     clean = _finish(clean, codebook, table_name, key)
     schema = table_schema(codebook, table_name, roster_centers)
     try:
@@ -459,7 +480,22 @@ def clean_table(
             ignore_index=True,
         )
         clean = clean[~clean.index.isin(at_clean)]
-    rejected = _report_rows(failure, rows, sheet_index, parsed, table, table_name)
+    report = partial(
+        _report_rows,
+        rows=rows,
+        sheet_index=sheet_index,
+        parsed=parsed,
+        table=table,
+        table_name=table_name,
+        context=typed,
+        codebook=codebook,
+        roster_centers=roster_centers,
+    )
+    rejected = report(failure)
+    noted_report = report(_noted(noted, duplicate, note))
+    noted_report["outcome"] = pd.array(
+        np.where(noted_report["rule"].isin(WARNINGS), "flagged", "set_missing"), dtype="string"
+    )
     clean = clean.drop(columns="_pos").reset_index(drop=True)
     result = TableResult(
         table_name,
@@ -469,9 +505,20 @@ def clean_table(
         rows_duplicate=int(duplicate.sum()),
         sheets=parsed.sheets,
         centers_parsed=sorted(set(typed["center_id"].dropna())) if table_name == "roster" else [],
+        noted=noted_report,
     )
     check_conservation(result)
     return result
+
+
+def _noted(noted: list[pd.DataFrame], duplicate: pd.Series, note: pd.Series) -> pd.DataFrame:
+    """The problems that keep their row, less those of repeats and of note rows (as for the
+    failures)."""
+    if not noted:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in _FAILURE_COLUMNS})
+    frame = pd.concat(noted, ignore_index=True)
+    at = frame["pos"].to_numpy(dtype=np.int64)
+    return frame[~(duplicate.to_numpy()[at] | note.to_numpy()[at])]
 
 
 def _finish(clean: pd.DataFrame, codebook: Codebook, table: str, key: bytes | None):
@@ -510,7 +557,12 @@ def _report_rows(
     parsed: _Parsed,
     table: Table,
     table_name: str,
+    context: pd.DataFrame,
+    codebook: Codebook,
+    roster_centers: list[str] | None,
 ) -> pd.DataFrame:
+    """The report rows of ``failure``; each message names what the rule expected, from the
+    codebook, the roster, or (rules across columns) the row's other values in ``context``."""
     columns = [
         "table",
         "file",
@@ -547,14 +599,40 @@ def _report_rows(
             "column": column_label,
             "value": value,
             "rule": rules,
-            "message_ja": [RULES[r].message_ja if r in RULES else r for r in rules],
-            "message_en": [RULES[r].message_en if r in RULES else r for r in rules],
+            **_messages(failure, context, codebook, table, roster_centers),
         }
     )
     out = out.astype({c: "string" for c in columns if c != "row"})
     return out.sort_values(["file", "sheet", "row", "column", "rule"], kind="stable").reset_index(
         drop=True
     )
+
+
+def _messages(failure, context, codebook, table, roster_centers) -> dict[str, list[str]]:
+    """message_ja and message_en of each failure; those of a rule that quotes the row's
+    values are written per row, the others once per rule and variable."""
+    out: dict[str, list[str]] = {"message_ja": [], "message_en": []}
+    once: dict[tuple, tuple[str, str]] = {}
+    quoted = [c for c in ROW_CONTEXT if c in context.columns]
+    for pos, var, rule in zip(failure["pos"], failure["variable"], failure["rule"], strict=True):
+        rule = str(rule)
+        variable = table.variables.get(var)
+        if rule in QUOTES_ROW:
+            row = {c: context[c].iat[int(pos)] for c in quoted}
+            texts = tuple(
+                messages.message(rule, variable, codebook, lang, row, roster_centers)
+                for lang in ("ja", "en")
+            )
+        else:
+            texts = once.get((rule, var))
+            if texts is None:
+                texts = once[(rule, var)] = tuple(
+                    messages.message(rule, variable, codebook, lang, None, roster_centers)
+                    for lang in ("ja", "en")
+                )
+        out["message_ja"].append(texts[0])
+        out["message_en"].append(texts[1])
+    return out
 
 
 def check_conservation(result: TableResult) -> None:

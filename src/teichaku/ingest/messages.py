@@ -16,6 +16,9 @@ from teichaku.codebook import Codebook, Variable
 from teichaku.dictionary import allowed_values, value_range
 from teichaku.ingest.rules import RULES
 
+#: Rules whose message or expectation quotes other values of the row, and those values.
+QUOTES_ROW = frozenset({"end_before_start", "start_before_release", "end_outside_cohort_fy"})
+ROW_CONTEXT = ("followup_start", "followup_end", "release_date", "cohort")
 _LIST_LIMIT = 20  # name at most this many allowed values (centers: the first ones and "…")
 
 

@@ -34,10 +34,11 @@ def ingest(
     synthetic: bool,
     key_file: str | Path,
     synthetic_key: str,
+    invalid_cell=None,
 ) -> dict:
     codebook = load_codebook(str(codebook_path))
     key = pseudonym.load_key(synthetic=synthetic, synthetic_key=synthetic_key, key_file=key_file)
-    result = ingest_survey(raw_dir, codebook, key)
+    result = ingest_survey(raw_dir, codebook, key, invalid_cell)
     data = write_outputs(result, paths)
     for name, table in data["tables"].items():
         log.info(
