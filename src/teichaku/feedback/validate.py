@@ -57,48 +57,33 @@ def _labels(table, cb: Codebook, names: tuple[str, ...]) -> frozenset[str]:
 
 
 def tables_of(path: Path, cb: Codebook) -> list[tuple[str, str]]:
-    """(table, sheet to read) of every table a file holds.
+    """(table, sheet to read) of every table a file holds, found with the workflow's own
+    reader (which also guards against damaged and hostile files).
 
     A workbook holds a table on a sheet named for it (名簿, 対象者, 認識調査, as the entry
     template has them) when that sheet has rows below its header; otherwise, and for a CSV
     file, its first sheet holds one table: cases when a header names the case number, else
     the roster when the file is named roster or its header names a roster-only column, else
-    awareness."""
+    awareness. An unreadable file is sorted as cases: reading it then reports why."""
     found: list[tuple[str, str]] = []
-    first_rows: list = []
-    if path.suffix.lower() in SPREADSHEETS:
-        import openpyxl
-
+    first: Sheet | None = None
+    for table in TABLE_ORDER:
+        wanted = cb.tables[table].sheet
         try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception:  # unreadable: read_sheet names the reason
-            return [("cases", "")]
-        try:
-            names = workbook.sheetnames
-            for table in TABLE_ORDER:
-                sheet = cb.tables[table].sheet
-                if sheet in names and _has_data(workbook[sheet], cb, table):
-                    found.append((table, sheet))
-            if not found and names:
-                first_rows = list(
-                    workbook[names[0]].iter_rows(max_row=_HEADER_SEARCH, values_only=True)
-                )
-        finally:
-            workbook.close()
-        if found:
-            return found
-    else:
-        try:
-            text = path.read_bytes()[:65536]
-            for encoding in ("utf-8-sig", "cp932"):
-                try:
-                    first_rows = [line.split(",") for line in text.decode(encoding).splitlines()]
-                    break
-                except UnicodeDecodeError:
-                    continue
-        except OSError:
-            first_rows = []
-    cells = {squeeze(cell_text(c)) for row in first_rows[:_HEADER_SEARCH] for c in row}
+            sheet = read_sheet(path, path.parent, wanted)
+        except IngestError:
+            return [("cases", cb.tables["cases"].sheet)]
+        if path.suffix.lower() not in SPREADSHEETS:
+            first = sheet
+            break
+        if sheet.sheet == wanted and _has_data(sheet.rows, cb, table):
+            found.append((table, wanted))
+        elif sheet.sheet != wanted:
+            first = sheet
+    if found:
+        return found
+    rows = [first.rows[i] for i in range(min(_HEADER_SEARCH, len(first.rows)))] if first else []
+    cells = {squeeze(cell_text(c)) for row in rows for c in row}
     cases = cb.tables["cases"]
     if cells & _labels(cases, cb, (cases.key,)):
         return [("cases", cases.sheet)]
@@ -109,11 +94,11 @@ def tables_of(path: Path, cb: Codebook) -> list[tuple[str, str]]:
     return [("awareness", cb.tables["awareness"].sheet)]
 
 
-def _has_data(worksheet, cb: Codebook, table: str) -> bool:
-    """A sheet with at least one row below its header row (an empty template sheet has none)."""
+def _has_data(rows, cb: Codebook, table: str) -> bool:
+    """A sheet with at least one row below its header (an empty template sheet has none)."""
     key = _labels(cb.tables[table], cb, (cb.tables[table].key,))
     header_seen = False
-    for row in worksheet.iter_rows(values_only=True):
+    for row in rows:
         texts = [squeeze(cell_text(c)) for c in row]
         if not header_seen:
             header_seen = any(t in key for t in texts)

@@ -127,47 +127,38 @@ def _sheet_name(sheet_map: SheetMap, taken: set[str]) -> str:
     return name
 
 
-def _last_row(sheet_map: SheetMap) -> int:
-    rows = sheet_map.sheet.rows
-    return max(
-        (i + 1 for i in range(len(rows)) if any(c not in (None, "") for c in rows[i])), default=0
-    )
-
-
 def _copy_sheet(sheet_map: SheetMap, target: Worksheet, recipient: str, sources: dict) -> None:
-    """Copy the rows of the sheet up to its last filled row; rows of other recipients are
-    emptied and hidden."""
-    last = _last_row(sheet_map)
+    """Copy the cells of the sheet; rows of other recipients are emptied and hidden. Only the
+    cells the file holds are visited (a stray cell in XFD1048576 is one cell, not a sheet)."""
     others = {row for row in sheet_map.data_rows if sheet_map.recipient(row) != recipient}
     if sheet_map.path.suffix.lower() in SPREADSHEETS:
         if sheet_map.path not in sources:
             sources[sheet_map.path] = load_workbook(sheet_map.path, data_only=True)
         source = sources[sheet_map.path][sheet_map.sheet.sheet]
-        for row in source.iter_rows(min_row=1, max_row=last):
-            for cell in row:
-                if cell.row in others or cell.__class__.__name__ == "MergedCell":
-                    continue
-                new = target.cell(row=cell.row, column=cell.column, value=cell.value)
-                if cell.has_style:
-                    new.font, new.fill = copy(cell.font), copy(cell.fill)
-                    new.border, new.alignment = copy(cell.border), copy(cell.alignment)
-                    new.number_format = cell.number_format
+        for (row, column), cell in sorted(source._cells.items()):  # the cells present
+            if row in others or cell.__class__.__name__ == "MergedCell":
+                continue
+            new = target.cell(row=row, column=column, value=cell.value)
+            if cell.has_style:
+                new.font, new.fill = copy(cell.font), copy(cell.fill)
+                new.border, new.alignment = copy(cell.border), copy(cell.alignment)
+                new.number_format = cell.number_format
         for merged in source.merged_cells.ranges:
-            if merged.max_row <= last and not any(
-                r in others for r in range(merged.min_row, merged.max_row + 1)
-            ):
+            if not any(r in others for r in range(merged.min_row, merged.max_row + 1)):
                 target.merge_cells(str(merged))
         for key, dim in source.column_dimensions.items():
             if dim.width:
                 target.column_dimensions[key].width = dim.width
     else:
-        for i in range(last):
+        width = 0
+        for i, cells in enumerate(sheet_map.sheet.rows):
             if i + 1 in others:
                 continue
-            for j, value in enumerate(sheet_map.sheet.rows[i]):
+            for j, value in enumerate(cells):
                 if value not in (None, ""):
                     target.cell(row=i + 1, column=j + 1, value=value)
-        for j in range(max((len(r) for r in sheet_map.sheet.rows[:last]), default=0)):
+                    width = max(width, j + 1)
+        for j in range(width):
             target.column_dimensions[get_column_letter(j + 1)].width = 14
     for row in others:
         target.row_dimensions[row].hidden = True
