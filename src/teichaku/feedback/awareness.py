@@ -70,7 +70,7 @@ def merge_awareness(paths: list[Path], cb: Codebook) -> Merged:
         if not sheets:
             merged.skipped.append(str(path))  # a file of cases or the roster
             continue
-        sheet = read_sheet(path, path.parent, sheets[0])
+        sheet = sheets[0] or read_sheet(path, path.parent, table.sheet)  # None: says why
         header = find_header(sheet.rows, table, cb, str(path))
         extras = _extra_columns(sheet.rows, header)
         for label in extras:

@@ -13,8 +13,11 @@ Case references are pseudonymised with a throwaway key: nothing of the clean tab
 
 from __future__ import annotations
 
+import html
 import os
-from dataclasses import dataclass, field
+import re
+import zipfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -56,42 +59,65 @@ def _labels(table, cb: Codebook, names: tuple[str, ...]) -> frozenset[str]:
     )
 
 
-def tables_of(path: Path, cb: Codebook) -> list[tuple[str, str]]:
-    """(table, sheet to read) of every table a file holds, found with the workflow's own
-    reader (which also guards against damaged and hostile files).
+def tables_of(path: Path, cb: Codebook) -> list[tuple[str, Sheet | None]]:
+    """(table, its sheet as read) of every table a file holds, read with the workflow's own
+    reader (which also guards against damaged and hostile files); an unreadable file gives
+    ``[("cases", None)]``: reading it again reports why.
 
     A workbook holds a table on a sheet named for it (名簿, 対象者, 認識調査, as the entry
     template has them) when that sheet has rows below its header; otherwise, and for a CSV
     file, its first sheet holds one table: cases when a header names the case number, else
     the roster when the file is named roster or its header names a roster-only column, else
-    awareness. An unreadable file is sorted as cases: reading it then reports why."""
-    found: list[tuple[str, str]] = []
+    awareness."""
+    found: list[tuple[str, Sheet | None]] = []
     first: Sheet | None = None
-    for table in TABLE_ORDER:
-        wanted = cb.tables[table].sheet
-        try:
-            sheet = read_sheet(path, path.parent, wanted)
-        except IngestError:
-            return [("cases", cb.tables["cases"].sheet)]
-        if path.suffix.lower() not in SPREADSHEETS:
-            first = sheet
-            break
-        if sheet.sheet == wanted and _has_data(sheet.rows, cb, table):
-            found.append((table, wanted))
-        elif sheet.sheet != wanted:
-            first = sheet
-    if found:
-        return found
+    try:
+        if path.suffix.lower() in SPREADSHEETS:
+            names = _sheet_names(path)
+            for table in TABLE_ORDER:
+                wanted = cb.tables[table].sheet
+                if names is not None and wanted not in names:
+                    continue
+                sheet = read_sheet(path, path.parent, wanted)
+                if sheet.sheet == wanted and _has_data(sheet.rows, cb, table):
+                    found.append((table, sheet))
+                elif sheet.sheet != wanted:
+                    first = first or sheet  # the sheet the reader falls back to
+            if found:
+                return found
+        # one table on the sheet the workflow reads for cases: the first one, unless 対象者
+        first = first or read_sheet(path, path.parent, cb.tables["cases"].sheet)
+    except IngestError:
+        return [("cases", None)]
     rows = [first.rows[i] for i in range(min(_HEADER_SEARCH, len(first.rows)))] if first else []
     cells = {squeeze(cell_text(c)) for row in rows for c in row}
     cases = cb.tables["cases"]
     if cells & _labels(cases, cb, (cases.key,)):
-        return [("cases", cases.sheet)]
+        return [("cases", first)]
     roster = cb.tables["roster"]
     roster_only = [n for n in roster.variables if n not in cb.tables["awareness"].variables]
     if path.stem.lower() == roster.file or cells & _labels(roster, cb, tuple(roster_only)):
-        return [("roster", roster.sheet)]
-    return [("awareness", cb.tables["awareness"].sheet)]
+        return [("roster", first)]
+    return [("awareness", first)]
+
+
+_SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
+
+
+def _sheet_names(path: Path) -> list[str] | None:
+    """The sheet names listed in a workbook's ``xl/workbook.xml`` (None: not a workbook, or
+    its list cannot be read cheaply: the reader then decides)."""
+    if path.suffix.lower() not in SPREADSHEETS:
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 1_000_000:
+                return None
+            xml = archive.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return None
+    return [html.unescape(m.decode("utf-8", "replace")) for m in _SHEET_NAME.findall(xml)]
 
 
 def _has_data(rows, cb: Codebook, table: str) -> bool:
@@ -211,10 +237,13 @@ def validate_files(
     for path in (p.resolve() for p in paths):
         where = base or path.parent
         files[_display(path, where)] = path
-        for table, sheet_name in tables_of(path, cb):
+        for table, sheet in tables_of(path, cb):
             if table == "roster" and roster_path is not None:
                 continue  # the roster given with --roster is the one used
-            sheet = _read(path, where, sheet_name, table, failures)
+            if sheet is None:  # unreadable: reading it again records why
+                sheet = _read(path, where, cb.tables[table].sheet, table, failures)
+            elif where != path.parent:
+                sheet = replace(sheet, file=_display(path, where))
             if sheet is not None:
                 sheets.setdefault(table, []).append((path, sheet))
     if "roster" in sheets and len(sheets["roster"]) > 1:
