@@ -23,3 +23,15 @@ def root() -> Path:
 def default_config() -> dict:
     with open(ROOT / "config" / "config.yaml", encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory) -> Path:
+    """The folder of a complete default run (rule all) on the small synthetic survey, shared
+    by the integration tests and the R cross-checks."""
+    from tests.integration.conftest import run_snakemake, write_small_config
+
+    workdir = tmp_path_factory.mktemp("small_run")
+    write_small_config(workdir)
+    run_snakemake(workdir)
+    return workdir

@@ -4,7 +4,8 @@ integration tests.
 The run happens in a scratch folder through `snakemake --directory`, exactly as a
 researcher would point the workflow at another dataset: the folder's own config.yaml (with
 the repository's config files referenced by absolute path) and a synthetic survey at a
-fifth of the published size.
+fifth of the published size. The ``small_run`` fixture itself is in tests/conftest.py, so
+that the integration tests and the R cross-checks (tests/crosscheck/) share one run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,12 +67,3 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.C
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stderr[-6000:]}")
     return proc
-
-
-@pytest.fixture(scope="session")
-def small_run(tmp_path_factory) -> Path:
-    """The folder of a complete default run (rule all) on the small synthetic survey."""
-    workdir = tmp_path_factory.mktemp("small_run")
-    write_small_config(workdir)
-    run_snakemake(workdir)
-    return workdir

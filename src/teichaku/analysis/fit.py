@@ -14,26 +14,30 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from formulaic import Formula, model_matrix
-from scipy import sparse, stats
+from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.genmod.cov_struct import Exchangeable
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_estimating_equations import GEE
 from statsmodels.genmod.generalized_linear_model import GLM
-from statsmodels.imputation.mice import MICEData
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from teichaku.analysis import diagnostics as dg
+from teichaku.analysis import imputation
+from teichaku.analysis.conventions import SD_CONVENTION, se_convention
 from teichaku.analysis.cox import cluster_robust_cov, score_residuals
+from teichaku.analysis.mixed import fit_mixed_logit
 from teichaku.analysis.specs import ModelSpec, Settings
 from teichaku.analysis.terms import tidy_term
-from teichaku.analysis.vb import BinomialMixedVB
 
 TIME = "followup_months"
 #: A log hazard or odds ratio beyond this (a ratio above about 160,000) means the fit ran off
 #: towards infinity: (quasi-)separation or a group without events.
 LARGE_LOG_RATIO = 12.0
 EVENT_TYPE = "event_type"
+#: IRLS stops at this relative change of the deviance (statsmodels' default 1e-8 leaves the
+#: estimates about 1e-6 from R's glm, which iterates to convergence).
+GLM_TOL = 1e-12
 COEFFICIENT_COLUMNS = [
     "model",
     "role",
@@ -48,6 +52,7 @@ COEFFICIENT_COLUMNS = [
     "std_error",
     "p_value",
     "se_type",
+    "se_convention",
     "n",
     "n_events",
     "n_clusters",
@@ -241,14 +246,21 @@ def _fit_once(
                 endog = frame[[f"{spec.outcome}_yes", f"{spec.outcome}_no"]].to_numpy(float)
             model = GLM(endog, X.to_numpy(), family=Binomial())
             if spec.type == "logit" and spec.cluster:
+                groups = _group_codes(frame, spec.cluster)
                 res = model.fit(
-                    cov_type="cluster", cov_kwds={"groups": _group_codes(frame, spec.cluster)}
+                    cov_type="cluster",
+                    cov_kwds={"groups": groups, "use_correction": False},
+                    tol=GLM_TOL,
                 )
+                # sandwich::vcovCL's default for a glm: HC0 with cadjust, i.e. G / (G - 1)
+                # and no (N - 1) / (N - K) (that is HC1, its default for lm only)
+                n_groups = int(groups.max()) + 1
+                bse = np.asarray(res.bse) * np.sqrt(n_groups / (n_groups - 1))
                 se_type = "cluster_robust"
             else:
-                res = model.fit()
+                res = model.fit(tol=GLM_TOL)
+                bse = np.asarray(res.bse)
                 se_type = "quasi_binomial" if spec.overdispersion else "model"
-            bse = np.asarray(res.bse)
             if spec.type == "binomial_counts":
                 # GLM(scale="X2") with a (successes, failures) endog computes the Pearson
                 # statistic on the proportions without the trials weights, so the dispersion
@@ -282,7 +294,9 @@ def _fit_once(
                 family=Binomial(),
                 cov_struct=Exchangeable(),
             )
-            res = model.fit()
+            # geepack's moment estimators: scale and alpha without the ddof = p of
+            # statsmodels' default (sum of squares over N, cross products over pairs)
+            res = model.fit(ddof_scale=0)
             est = Estimates(cols, np.asarray(res.params), np.asarray(res.bse), "gee_robust")
             if checks:
                 est.diagnostics.append(
@@ -295,58 +309,34 @@ def _fit_once(
                     )
                 )
         elif spec.type == "mixed_logit":
-            codes = _group_codes(frame, spec.cluster)
-            exog_vc = sparse.csr_matrix((np.ones(len(codes)), (np.arange(len(codes)), codes)))
-            params, sds, res = _fit_mixed(
-                frame[spec.outcome].to_numpy(dtype=float), X, exog_vc, settings.seed
-            )
-            est = Estimates(cols, params, sds, "posterior", p_available=False)
-            est.extra.append(
-                {
-                    "column": f"sd({spec.cluster})",
-                    "log_mean": float(res.vcp_mean[0]),
-                    "log_sd": float(res.vcp_sd[0]),
-                }
-            )
+            est = _fit_mixed(spec, frame, X, settings)
         else:  # guarded by specs._check_model
             raise ModelDataError(f"unknown model type {spec.type}")
     messages, converged = _collect(caught)
-    est.warnings = messages
+    est.warnings = messages + est.warnings
     est.converged = est.converged and converged
     return est
 
 
-def _fit_mixed(endog: np.ndarray, X: pd.DataFrame, exog_vc: sparse.csr_matrix, seed: int):
-    """Random-intercept logistic model by mean-field variational Bayes, on centered and
-    standardized covariates.
-
-    Mean-field VB treats the coefficients as independent a posteriori; with raw covariates
-    (age_10 around 6, correlated with the intercept) that makes their posterior SDs several
-    times too small. Standardizing first removes most of that correlation. statsmodels'
-    ``scale_fe=True`` does this too but does not shift the intercept back after centering,
-    so the back-transformation is done here: slopes b = b' / s, intercept
-    b0 = b0' - sum(m b), with variance var(b0') + sum(m^2 var(b)) (independence, as in the
-    approximation itself).
-    """
-    exog = X.to_numpy(dtype=float).copy()
-    slope = np.array([c != "Intercept" for c in X.columns])
-    mean = np.where(slope, exog.mean(axis=0), 0.0)
-    sd = np.where(slope, exog.std(axis=0), 1.0)
-    sd[sd == 0] = 1.0
-    exog = (exog - mean) / sd
-    model = BinomialMixedVB(endog, exog, exog_vc, np.zeros(exog_vc.shape[1], dtype=int))
-    # The ELBO is a sum over cases, so its gradient grows with n: BFGS's absolute default
-    # gtol (1e-5) is unreachable on large data (precision loss, or thousands of iterations at
-    # 278,000 cases). A tolerance per case keeps the iterations independent of the size
-    # (about 130-190) and matches the default at the published size (2.8e-5 at 2,783 cases).
-    res = model.fit_vb(rng=seed, minim_opts={"gtol": 1e-8 * len(endog)})
-    params = np.asarray(res.fe_mean) / sd
-    sds = np.asarray(res.fe_sd) / sd
-    if not slope.all():
-        i = int(np.flatnonzero(~slope)[0])
-        params[i] = res.fe_mean[i] - np.sum(mean * params)
-        sds[i] = np.sqrt(res.fe_sd[i] ** 2 + np.sum((mean * sds)[slope] ** 2))
-    return params, sds, res
+def _fit_mixed(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, settings: Settings):
+    """Random-intercept logistic model by maximum likelihood (adaptive Gauss-Hermite
+    quadrature with ``analysis.mixed.quadrature_points`` nodes, as glmer(nAGQ = k))."""
+    fit = fit_mixed_logit(
+        frame[spec.outcome].to_numpy(dtype=float),
+        X.to_numpy(dtype=float),
+        _group_codes(frame, spec.cluster),
+        quadrature_points=settings.quadrature_points,
+    )
+    est = Estimates(list(X.columns), fit.params, fit.bse, "model", converged=fit.converged)
+    if fit.boundary:
+        log_sd = {"log_mean": -np.inf, "log_sd": np.nan}
+        est.warnings.append("singular fit: the SD between clusters is estimated at the boundary 0")
+    else:
+        log_sd = {"log_mean": float(np.log(fit.sigma)), "log_sd": fit.log_sigma_se}
+    est.extra.append({"column": f"sd({spec.cluster})", **log_sd})
+    if not fit.converged:
+        est.warnings.append(f"quadrature ML: {fit.message}")
+    return est
 
 
 def nelson_aalen(time: np.ndarray, event: np.ndarray) -> np.ndarray:
@@ -362,52 +352,53 @@ def nelson_aalen(time: np.ndarray, event: np.ndarray) -> np.ndarray:
 
 
 def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.DataFrame]:
-    """Completed copies of the frame by chained equations (predictive mean matching)."""
-    frame = prepared.frame.reset_index(drop=True)
-    numeric = [c for c in prepared.formula_vars if pd.api.types.is_float_dtype(frame[c])]
-    to_impute = [c for c in numeric if frame[c].isna().any()]
+    """Completed copies of the frame by chained equations (predictive mean matching, m
+    independent chains: teichaku.analysis.imputation). The rows are imputed in a canonical
+    order (sorted by every column of the model), so the result does not depend on the order
+    of the input rows; each copy keeps the frame's own row order."""
+    numeric = [c for c in prepared.formula_vars if pd.api.types.is_float_dtype(prepared.frame[c])]
+    to_impute = [c for c in numeric if prepared.frame[c].isna().any()]
     if not to_impute:
         return [prepared.frame]
-    # The imputation model holds the covariates and the outcome (time and event for Cox).
+    frame = prepared.frame.iloc[imputation.canonical_order(prepared.frame)]
+    # The imputation model holds the covariates (categorical ones as indicators) and the
+    # outcome (for Cox: White and Royston 2009, the event indicator and the Nelson-Aalen
+    # cumulative hazard at the follow-up time, rather than the time itself).
     imp = pd.DataFrame({c: frame[c] for c in numeric})
     for c in prepared.formula_vars:
         if c not in numeric:
-            imp[f"code_{c}"] = pd.factorize(frame[c], sort=True)[0].astype(float)
+            dummies = pd.get_dummies(frame[c].astype("string"), prefix=c, drop_first=True)
+            imp = imp.join(dummies.astype(float))
     if spec.type == "cox":
-        # White and Royston (2009): the event indicator and the Nelson-Aalen cumulative
-        # hazard at the follow-up time, rather than the time itself.
         event = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
         imp["outcome_cumhaz"] = nelson_aalen(frame[TIME].to_numpy(dtype=float), event)
         imp["outcome_event"] = event
     elif spec.type != "binomial_counts":
         imp["outcome_value"] = frame[spec.outcome]
-    imp.columns = imp.columns.astype(object)
-    mice = MICEData(imp, rng=settings.seed)
     completed = []
-    for i in range(settings.mice_imputations):
-        mice.update_all(settings.mice_burn_in if i == 0 else max(1, settings.mice_burn_in // 2))
-        copy = prepared.frame.copy()
-        for c in to_impute:
-            copy[c] = mice.data[c].to_numpy()
+    for filled in imputation.impute(
+        imp, settings.mice_imputations, settings.mice_burn_in, settings.seed
+    ):
+        copy = frame.copy()
+        copy[to_impute] = filled[to_impute]
         completed.append(copy)
     return completed
 
 
-def _rubin(fits: list[Estimates]) -> Estimates:
-    """Combine estimates from imputed data sets by Rubin's rules: total variance
-    W + (1 + 1/m) B and, per term, Rubin's degrees of freedom (m - 1)(1 + 1/r)^2 with
-    r = (1 + 1/m) B / W (infinite, i.e. normal, when the imputations agree exactly)."""
-    m = len(fits)
-    q = np.array([f.params for f in fits])
-    u = np.array([f.bse**2 for f in fits])
-    within = u.mean(axis=0)
-    between = q.var(axis=0, ddof=1)
-    total = within + (1 + 1 / m) * between
-    with np.errstate(divide="ignore"):
-        r = (1 + 1 / m) * between / within
-        df = (m - 1) * (1 + 1 / r) ** 2
+def _rubin(fits: list[Estimates], n: int) -> Estimates:
+    """Combine the fits of the imputed data sets by Rubin's rules with Barnard-Rubin degrees
+    of freedom (complete-data df: ``n`` minus the number of coefficients, as mice::pool)."""
+    pooled = imputation.pool(
+        np.array([f.params for f in fits]),
+        np.array([f.bse**2 for f in fits]),
+        df_complete=n - len(fits[0].params),
+    )
     out = Estimates(
-        fits[0].columns, q.mean(axis=0), np.sqrt(total), f"rubin_{fits[0].se_type}", df=df
+        fits[0].columns,
+        pooled.estimate,
+        pooled.std_error,
+        f"rubin_{fits[0].se_type}",
+        df=pooled.df,
     )
     out.warnings = sorted({w for f in fits for w in f.warnings})
     out.converged = all(f.converged for f in fits)
@@ -469,7 +460,10 @@ def fit_model(
                 start=fits[0].params if spec.type == "cox" else None,
             )
         )
-    est = fits[0] if len(fits) == 1 else _rubin(fits)
+    # complete-data df of Barnard-Rubin: observations minus coefficients, as mice::pool
+    # takes it (for coxph its nobs, the number of events)
+    n_complete = n_events if spec.type == "cox" else len(frame)
+    est = fits[0] if len(fits) == 1 else _rubin(fits, n_complete)
     if len(fits) > 1:
         est.diagnostics = fits[0].diagnostics
         imputed = [c for c in prepared.formula_vars if frame[c].isna().any()]
@@ -478,7 +472,8 @@ def fit_model(
                 spec.name,
                 "multiple_imputation",
                 "ok",
-                f"{len(fits)} imputations of {imputed}; "
+                f"{len(fits)} imputations of {imputed} (independent chains of "
+                f"{settings.mice_burn_in} cycles, predictive mean matching); "
                 f"{int(frame[imputed].isna().any(axis=1).sum())} of {len(frame)} "
                 "rows had a value imputed",
                 value=float(len(fits)),
@@ -541,6 +536,9 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
             np.exp(est.params - q * est.bse),
             np.exp(est.params + q * est.bse),
         )
+    convention = se_convention(
+        spec.type, est.se_type, settings.quadrature_points, settings.mice_imputations
+    )
     rows = []
     for i, col in enumerate(est.columns):
         rows.append(
@@ -552,6 +550,7 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
                 "conf_high": high[i],
                 "std_error": est.bse[i],
                 "p_value": p[i],
+                "se_convention": convention,
             }
         )
     z0 = stats.norm.ppf(1 - alpha / 2)
@@ -566,6 +565,7 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
                 "conf_high": np.exp(m + z0 * s),
                 "std_error": s,
                 "p_value": np.nan,
+                "se_convention": SD_CONVENTION,
             }
         )
     out = pd.DataFrame(rows)

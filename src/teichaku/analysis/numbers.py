@@ -18,6 +18,8 @@ that the same input gives byte-identical output. Keys:
 - ``primary``: the name of the primary model (role primary) and its barrier terms
   (``barriers``: term -> the same fields as above); n, n_events, n_clusters.
 - ``center_sd``: the random-intercept SD (with interval) of each mixed model.
+- ``methods_paragraph``: ja and en, the conventions of the fitted models and the direction of
+  their ratios (``teichaku.analysis.methods``).
 - ``diagnostics``: counts of checks per status and the list of checks not ok
   (model, check, term, status).
 - ``validation``: when the ingestion summary is given: per table rows_read, rows_valid,
@@ -35,6 +37,7 @@ import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
 
 from teichaku.analysis.dataset import prolonged_column
+from teichaku.analysis.methods import imputed_variables, methods_paragraph
 from teichaku.analysis.specs import AnalysisSpec, Settings
 from teichaku.codebook import Codebook
 from teichaku.published import compare_published, compute_published, compute_valid_n
@@ -164,6 +167,12 @@ def build_numbers(
         "models": models,
         "primary": primary,
         "center_sd": center_sd,
+        "methods_paragraph": {
+            language: methods_paragraph(
+                spec, settings, coefficients, imputed_variables(spec, analysis), language
+            )
+            for language in ("ja", "en")
+        },
         "diagnostics": {
             "counts": {s: int((diagnostics["status"] == s).sum()) for s in STATUS_ORDER},
             "not_ok": [

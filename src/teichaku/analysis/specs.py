@@ -193,6 +193,7 @@ class Settings:
     seed: int = 20211021
     mice_imputations: int = 10
     mice_burn_in: int = 5
+    quadrature_points: int = 20
     ph_alpha: float = 0.05
     ph_time: str = "rank"
     vif_max: float = 5.0
@@ -202,12 +203,14 @@ class Settings:
     def from_config(cls, section: dict) -> Settings:
         checks = section.get("checks", {})
         mice = section.get("mice", {})
+        mixed = section.get("mixed", {})
         return cls(
             thresholds=tuple(int(k) for k in section["thresholds"]),
             confidence=float(section["confidence"]),
             seed=int(section["seed"]),
             mice_imputations=int(mice.get("imputations", cls.mice_imputations)),
             mice_burn_in=int(mice.get("burn_in", cls.mice_burn_in)),
+            quadrature_points=int(mixed.get("quadrature_points", cls.quadrature_points)),
             ph_alpha=float(checks.get("ph_alpha", cls.ph_alpha)),
             ph_time=str(checks.get("ph_time", cls.ph_time)),
             vif_max=float(checks.get("vif_max", cls.vif_max)),

@@ -218,6 +218,9 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
                 m.name,
                 getattr(m, f"label_{labels.language}"),
                 labels.text("hazard_ratio" if m.scale == "HR" else "odds_ratio"),
+                labels.text(
+                    f"direction_hr_{m.event}" if m.scale == "HR" else "direction_or_prolonged"
+                ),
             )
             for m in (primary, logistic)
         ],

@@ -317,19 +317,21 @@ def cif_figure(
 def forest_figure(
     ctx: FigureContext, coefficients: pd.DataFrame, models: list[tuple[str, str, str]], exclude=()
 ) -> list[Path]:
-    """Forest plot, one panel per (model, title, scale label): estimates with their
-    confidence intervals on a log scale; n, events and clusters under each title. Terms in
-    ``exclude`` (intercepts, variance components) are not drawn."""
+    """Forest plot, one panel per (model, title, scale label, direction): estimates with
+    their confidence intervals on a log scale, each estimate printed beside its point, and
+    under the axis what a ratio below and above 1 means (``direction``); n, events and
+    clusters under each title. Terms in ``exclude`` (intercepts, variance components) are
+    not drawn."""
     term_label = f"label_{ctx.labels.language}"
     fig, axes = plt.subplots(1, len(models), figsize=(WIDTH, 4.0), sharey=True, squeeze=False)
     fig.subplots_adjust(left=0.34, right=0.97, top=0.74, bottom=0.13, wspace=0.15)
     chosen = coefficients[
-        coefficients["model"].isin([m for m, _, _ in models])
+        coefficients["model"].isin([m[0] for m in models])
         & ~coefficients["term"].isin(list(exclude))
     ]
     terms = list(dict.fromkeys(chosen["term"]))
     labels = {}
-    for ax, (model, title, scale) in zip(axes[0], models, strict=True):
+    for ax, (model, title, scale, direction) in zip(axes[0], models, strict=True):
         g = coefficients[coefficients["model"] == model].set_index("term")
         y = np.arange(len(terms))[::-1]
         for yi, term in zip(y, terms, strict=True):
@@ -339,10 +341,19 @@ def forest_figure(
             labels[term] = r[term_label]
             ax.plot([r["conf_low"], r["conf_high"]], [yi, yi], color=style.OKABE_ITO[0], lw=1.2)
             ax.plot([r["estimate"]], [yi], "s", color=style.OKABE_ITO[0], markersize=4)
+            ax.annotate(
+                f"{r['estimate']:.2f}",
+                (r["estimate"], yi),
+                xytext=(0, 3.5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=6,
+            )
         ax.axvline(1.0, color=style.GREY, lw=0.8, ls="--")
         ax.set_xscale("log")
         _log_ratio_axis(ax.xaxis)
-        ax.set_xlabel(scale)
+        ax.set_xlabel(f"{scale}\n{direction}", fontsize=7)
         first = g.iloc[0]
         counts = [ctx.labels.text("n_panel", n=ctx.privacy.count(first["n"]))]
         if pd.notna(first["n_events"]):

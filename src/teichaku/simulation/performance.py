@@ -5,8 +5,9 @@ Per scenario, model and term: bias of the log-ratio estimate against the truth, 
 the Wald interval at the study's level, and power (rejection rate of ratio = 1 at alpha), each
 with its Monte Carlo standard error (Morris, White & Crowther 2019, Stat Med 38:2074, table 6).
 
-Terms without a known true value (e.g. the logistic model, whose odds ratios are not
-parameters of the data-generating model) get power and SEs but no bias or coverage.
+Terms without a true value get power and SEs but no bias or coverage. (Models whose
+coefficients are not parameters of the data-generating model get a population truth,
+teichaku.simulation.truth, before this table is made.)
 """
 
 from __future__ import annotations

@@ -101,10 +101,12 @@ def performance_section(
     model_labels: dict[str, str],
     figure: str,
     heading_level: int = 2,
+    population_models: tuple[str, ...] = (),
 ) -> str:
     """The Markdown section: design, what was measured, one table per model (recovery of
-    the truth where the model's coefficients are parameters of the data-generating model,
-    power and SEs otherwise) and the power figure. Rows are limited to ``term_labels``."""
+    the truth where the model's coefficients are parameters of the data-generating model or
+    have a population truth, ``population_models``; power and SEs otherwise) and the power
+    figure. Rows are limited to ``term_labels``."""
     h = "#" * heading_level
     level = f"{100 * study.level:g}%"
     n_scen = len(study.scenarios)
@@ -131,6 +133,14 @@ def performance_section(
         has_truth = bool(np.isfinite(part["true_ratio"]).any())
         lines += ["", f"{h}# {model_label}", ""]
         if has_truth:
+            if model in population_models:
+                lines += [
+                    "Its odds ratios are not parameters of the data-generating model: the "
+                    "truth is its fit to one population per scenario drawn from the same "
+                    f"design with {study.population_factor} times the cases and centers "
+                    "(the value the model converges to as the survey grows).",
+                    "",
+                ]
             lines += _recovery_table(part, term_labels, level)
         else:
             lines += [

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from teichaku.analysis.specs import AnalysisSpec
@@ -35,6 +36,7 @@ from teichaku.simulation.replicate import (
 )
 from teichaku.simulation.report import performance_section
 from teichaku.simulation.study import Study, study_from_config
+from teichaku.simulation.truth import needs_population_truth, population_truth
 from teichaku.synthetic import Design, load_synthetic_config
 
 log = logging.getLogger(__name__)
@@ -133,6 +135,33 @@ def gather(paths: list[str | Path]) -> pd.DataFrame:
     return table[REPLICATE_COLUMNS]
 
 
+def with_population_truth(sim: Simulation, replicates: pd.DataFrame) -> pd.DataFrame:
+    """The replicate table with the truth of the models that have no generator truth filled
+    in from one population fit per scenario (teichaku.simulation.truth)."""
+    specs = [s for s in sim.models.specs() if needs_population_truth(s)]
+    if not specs:
+        return replicates
+    truths = []
+    for scenario in sim.study.scenarios:
+        log.info("population truth of scenario %s", scenario.name)
+        truths.append(
+            population_truth(
+                sim.study.seed,
+                scenario.name,
+                sim.design(scenario.name),
+                specs,
+                sim.models,
+                sim.study.population_factor,
+            )
+        )
+    truth = pd.concat(truths, ignore_index=True)
+    merged = replicates.merge(truth, on=["scenario", "model", "term"], how="left")
+    replicates = replicates.copy()
+    generator, population = merged["truth_x"].to_numpy(), merged["truth_y"].to_numpy()
+    replicates["truth"] = np.where(np.isfinite(generator), generator, population)
+    return replicates
+
+
 def write_performance(
     *,
     sim: Simulation,
@@ -149,6 +178,7 @@ def write_performance(
             f"the chunks hold {len(found)} replicates, the study has "
             f"{len(expected)}: rerun the simulation chunks"
         )
+    replicates = with_population_truth(sim, replicates)
     table = performance(replicates, sim.study.alpha, sim.study.level)
     _write_tsv(table, performance_path)
     scenarios = pd.DataFrame(
@@ -202,6 +232,7 @@ def write_summary(
         _term_labels(sim, terms),
         _model_labels(sim),
         link,
+        population_models=tuple(s.name for s in sim.models.specs() if needs_population_truth(s)),
     )
     Path(output).write_text(text, encoding="utf-8")
 

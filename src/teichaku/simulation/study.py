@@ -54,6 +54,7 @@ class Study:
     level: float
     models: tuple[str, ...]
     scenarios: tuple[Scenario, ...]
+    population_factor: int = 50  # cases and centers of the pseudo-truth population, x design
 
     def scenario(self, name: str) -> Scenario:
         for scenario in self.scenarios:
@@ -96,6 +97,7 @@ def study_from_config(raw: Mapping[str, Any]) -> Study:
         level=float(raw["level"]),
         models=tuple(raw["models"]),
         scenarios=scenarios,
+        population_factor=int(raw.get("population_factor", 50)),
     )
 
 
