@@ -41,6 +41,7 @@ MODELS_DIR = f"{RESULTS_DIR}/models"
 COEFFICIENTS = f"{MODELS_DIR}/coefficients.csv"
 DIAGNOSTICS = f"{MODELS_DIR}/diagnostics.csv"
 CURVES = f"{MODELS_DIR}/curves.parquet"
+CIF_PREDICTED = f"{MODELS_DIR}/cif_predicted.parquet"
 FIT = f"{MODELS_DIR}/fits/{{model}}.txt"
 NUMBERS = f"{RESULTS_DIR}/numbers.json"
 

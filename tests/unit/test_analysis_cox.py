@@ -1,93 +1,153 @@
-"""Cluster-robust Cox covariance and the proportional-hazards test."""
+"""The Cox engine (teichaku.analysis.coxph) against statsmodels' PHReg, and the properties
+its residuals, sandwich and PH test must have. The comparisons with R's coxph and cox.zph
+are in tests/crosscheck/."""
 
 import numpy as np
+import pytest
 from statsmodels.duration.hazard_regression import PHReg
 
-from teichaku.analysis.cox import cluster_robust_cov, score_residuals
-from teichaku.analysis.diagnostics import ph_test
+from teichaku.analysis import coxph
+from teichaku.analysis.zph import TRANSFORMS, cox_zph
 
 
 def _data(seed, n=300, early_censored=False):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, 3))
-    time = np.round(rng.exponential(1 / np.exp(x @ [0.5, -0.3, 0.1])), 1) + 0.1
+    time = np.round(rng.exponential(1 / np.exp(x @ [0.5, -0.3, 0.1])), 1) + 0.1  # many ties
     status = (rng.random(n) < 0.7).astype(float)
     if early_censored:
         time[0], status[0] = 0.01, 0.0  # censored before the first event
     groups = rng.integers(0, 15, n)
-    return time, status, x, groups
+    entry = np.where(rng.random(n) < 0.3, time * rng.random(n) * 0.9, 0.0)
+    return time, status, x, groups, entry
 
 
-def test_matches_statsmodels_sandwich_where_statsmodels_is_defined():
-    time, status, x, groups = _data(1)
-    model = PHReg(time, x, status=status, ties="efron")
-    res = model.fit(groups=groups)
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+@pytest.mark.parametrize("layout", ["plain", "strata", "entry", "strata+entry"])
+def test_estimates_and_information_equal_statsmodels(ties, layout):
+    time, status, x, groups, entry = _data(1, n=400)
+    kw = {}
+    if "strata" in layout:
+        kw["strata"] = groups % 4
+    if "entry" in layout:
+        kw["entry"] = entry
+    rs = coxph.RiskSets.build(time, status, x, ties=ties, **kw)
+    fit = coxph.fit(rs)
+    model = PHReg(time, x, status=status, ties=ties, **kw)
+    ref = model.fit()
+    assert fit.converged
+    np.testing.assert_allclose(fit.params, ref.params, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(fit.loglik, model.loglike(fit.params), rtol=1e-12)
+    np.testing.assert_allclose(fit.information, -model.hessian(fit.params), rtol=1e-10)
+    np.testing.assert_allclose(fit.terms.score, model.score(fit.params), atol=1e-9)
+
+
+def test_breslow_score_residuals_equal_statsmodels():
+    time, status, x, _, _ = _data(2)
+    rs = coxph.RiskSets.build(time, status, x, ties="breslow")
+    fit = coxph.fit(rs)
+    model = PHReg(time, x, status=status, ties="breslow")
     np.testing.assert_allclose(
-        score_residuals(time, status, x, res.params), model.score_residuals(res.params), atol=1e-10
+        coxph.score_residuals(rs, fit.terms), model.score_residuals(fit.params), atol=1e-10
     )
-    cov = cluster_robust_cov(
-        model.hessian(res.params), score_residuals(time, status, x, res.params), groups
-    )
-    np.testing.assert_allclose(np.sqrt(np.diag(cov)), res.bse, rtol=1e-10)
 
 
-def test_finite_when_a_case_is_censored_before_the_first_event():
-    time, status, x, groups = _data(2, early_censored=True)
-    model = PHReg(time, x, status=status, ties="efron")
-    res = model.fit(groups=groups)
-    assert np.isnan(res.bse).all()  # statsmodels 0.15: NaN score residual poisons the sum
-    scores = score_residuals(time, status, x, res.params)
+@pytest.mark.parametrize("layout", ["plain", "strata", "entry+weights"])
+def test_efron_score_residuals_sum_to_the_score_at_any_coefficients(layout):
+    time, status, x, groups, entry = _data(3)
+    kw = {"strata": groups % 3} if layout == "strata" else {}
+    if layout == "entry+weights":
+        kw = {"entry": entry, "weights": 0.5 + np.random.default_rng(0).random(len(time))}
+    rs = coxph.RiskSets.build(time, status, x, **kw)
+    beta = np.array([0.3, -0.2, 0.5])
+    t = coxph.terms(rs, beta)
+    weighted = coxph.score_residuals(rs, t) * rs.weights[:, None]
+    np.testing.assert_allclose(weighted.sum(axis=0), t.score, atol=1e-10)
+    # Efron's residuals differ from Breslow's where times are tied
+    breslow = coxph.RiskSets.build(time, status, x, ties="breslow", **kw)
+    assert not np.allclose(coxph.score_residuals(breslow, coxph.terms(breslow, beta)), weighted)
+
+
+def test_information_is_minus_the_derivative_of_the_score():
+    time, status, x, groups, entry = _data(4)
+    rs = coxph.RiskSets.build(time, status, x, entry=entry, strata=groups % 2)
+    beta = np.array([0.2, 0.1, -0.4])
+    info = coxph.information(rs, coxph.terms(rs, beta))
+    h = 1e-6
+    numeric = np.column_stack(
+        [
+            (coxph.terms(rs, beta + h * e).score - coxph.terms(rs, beta - h * e).score) / (2 * h)
+            for e in np.eye(3)
+        ]
+    )
+    np.testing.assert_allclose(info, -numeric, rtol=1e-6)
+
+
+def test_sandwich_is_finite_when_a_case_is_censored_before_the_first_event():
+    time, status, x, groups, _ = _data(5, early_censored=True)
+    rs = coxph.RiskSets.build(time, status, x)
+    fit = coxph.fit(rs)
+    scores = coxph.score_residuals(rs, fit.terms)
     assert np.all(scores[0] == 0)
-    cov = cluster_robust_cov(model.hessian(res.params), scores, groups)
+    cov = coxph.sandwich(fit.information, scores, rs.weights, groups)
     assert np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0)
 
 
-def test_robust_equals_model_based_without_clustering_asymptotically():
-    # One cluster per case: the sandwich and the inverse information agree roughly.
-    time, status, x, _ = _data(3, n=1500)
-    model = PHReg(time, x, status=status, ties="efron")
-    res = model.fit()
-    cov = cluster_robust_cov(
-        model.hessian(res.params), score_residuals(time, status, x, res.params), np.arange(1500)
-    )
-    np.testing.assert_allclose(np.sqrt(np.diag(cov)), res.bse, rtol=0.1)
+def test_robust_equals_model_based_roughly_with_one_cluster_per_case():
+    time, status, x, _, _ = _data(6, n=1500)
+    rs = coxph.RiskSets.build(time, status, x)
+    fit = coxph.fit(rs)
+    cov = coxph.sandwich(fit.information, coxph.score_residuals(rs, fit.terms), rs.weights)
+    np.testing.assert_allclose(np.sqrt(np.diag(cov)), fit.bse, rtol=0.1)
 
 
-def _ph_p_values(beta_late, seed=4, n=1500):
+def test_a_start_at_the_estimate_converges_at_once_and_a_runaway_does_not_converge():
+    time, status, x, _, _ = _data(7)
+    rs = coxph.RiskSets.build(time, status, x)
+    fit = coxph.fit(rs)
+    again = coxph.fit(rs, start=fit.params)
+    assert again.n_iter == 1 and np.allclose(again.params, fit.params, atol=1e-12)
+    separated = coxph.RiskSets.build(time, status, np.column_stack([x[:, 0], status]))
+    runaway = coxph.fit(separated, max_iter=15)
+    assert not runaway.converged and runaway.params[1] > 5
+
+
+def test_bad_input_is_refused_with_a_message():
+    time, status, x, _, _ = _data(8, n=20)
+    with pytest.raises(ValueError, match="entry < time"):
+        coxph.RiskSets.build(time, status, x, entry=time)
+    with pytest.raises(ValueError, match="ties"):
+        coxph.RiskSets.build(time, status, x, ties="exact")
+
+
+def _ph_p_values(beta_late, transform, seed=4, n=1500):
     """A binary covariate whose log hazard ratio is 0 before t = 1 and beta_late after."""
     rng = np.random.default_rng(seed)
     x = (rng.random(n) < 0.5).astype(float)
     t1 = rng.exponential(1.0, n)
     late = rng.exponential(1 / np.exp(beta_late * x))
-    time = np.round(np.where(t1 < 1, t1, 1 + late), 2)  # few distinct times: fast fits
-    status = np.ones(n)
-    model = PHReg(time, x[:, None], status=status, ties="efron")
-    res = model.fit()
-    events = status == 1
-    naive = np.linalg.inv(-model.hessian(res.params))
-    _, _, p, _, global_p = ph_test(res.schoenfeld_residuals[events], time[events], naive)
-    return p[0], global_p
+    time = np.round(np.where(t1 < 1, t1, 1 + late), 2) + 0.01
+    rs = coxph.RiskSets.build(time, np.ones(n), x[:, None])
+    test = cox_zph(rs, coxph.fit(rs), {"x": [0]}, transform)
+    return test.p[0], test.global_p
 
 
-def test_ph_test_flags_a_time_varying_effect_and_not_a_constant_one():
-    p_ok, _ = _ph_p_values(0.0)
-    p_bad, g_bad = _ph_p_values(1.5)
-    assert p_ok > 0.01
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_ph_test_flags_a_time_varying_effect_and_not_a_constant_one(transform):
+    p_ok, g_ok = _ph_p_values(0.0, transform)
+    p_bad, g_bad = _ph_p_values(1.5, transform)
+    assert p_ok > 0.01 and g_ok == pytest.approx(p_ok)  # one term: global = the term
     assert p_bad < 1e-6 and g_bad < 1e-6
 
 
-def test_stratified_scores_match_statsmodels_and_solve_the_score_equation():
-    from teichaku.analysis.fit import _stratified_scores
-
-    time, status, x, groups = _data(3, n=400)
-    strata = groups % 4
-    model = PHReg(time, x, status=status, ties="efron", strata=strata)
-    res = model.fit(groups=groups)
-    scores = _stratified_scores(time, status, x, res.params, strata)
-    np.testing.assert_allclose(scores, model.score_residuals(res.params), atol=1e-10)
-    # Breslow-type residuals at the Efron MLE: the score sums to about zero, not exactly.
-    assert np.abs(scores.sum(axis=0)).max() < 0.05 * np.abs(scores).sum(axis=0).max()
-    cov = cluster_robust_cov(model.hessian(res.params), scores, groups)
-    np.testing.assert_allclose(np.sqrt(np.diag(cov)), res.bse, rtol=1e-10)
-    # Ignoring the strata gives other residuals: the risk sets differ.
-    assert not np.allclose(scores, _stratified_scores(time, status, x, res.params, None))
+def test_ph_test_of_a_factor_is_one_test_on_its_levels():
+    time, status, x, groups, _ = _data(9, n=500)
+    level = groups % 3
+    X = np.column_stack([x[:, 0], level == 1, level == 2]).astype(float)
+    rs = coxph.RiskSets.build(time, status, X)
+    fit = coxph.fit(rs)
+    test = cox_zph(rs, fit, {"x": [0], "level": [1, 2]})
+    assert list(test.df) == [1, 2] and test.global_df == 3
+    single = cox_zph(rs, fit, {"x": [0], "a": [1], "b": [2]})
+    assert test.chisq[0] == pytest.approx(single.chisq[0])
+    assert test.global_chisq == pytest.approx(single.global_chisq)

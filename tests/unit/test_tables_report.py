@@ -12,6 +12,7 @@ from teichaku.published import compute_published, compute_valid_n, load_publishe
 from teichaku.report import build
 from teichaku.report import tables as tb
 from teichaku.report.labels import load_labels
+from teichaku.report.protection import survey_protection
 from teichaku.report.suppress import Privacy, find_small_counts
 
 P = Privacy(5)
@@ -85,8 +86,17 @@ def test_table1_cohort_columns_are_recomputed_from_the_cases(data, labels, publi
         assert _num(male[col]) == pytest.approx(100 * (sex == "male").mean(), abs=0.005)
 
 
+def _shown_or_marker(cell, value, shown: bool, abs_tol: float = 0.0) -> None:
+    """A cell shows its true value where the protection publishes it, else the marker."""
+    if shown:
+        assert _num(cell) == pytest.approx(value, abs=abs_tol)
+    else:
+        assert cell == P.marker
+
+
 def test_support_table_counts_and_percentages_match_the_cases(data, labels):
     t = tb.support_table(data["cases"], labels, P)
+    protection = survey_protection(data["cases"], labels.codebook, P.min_cell)
     frame = t.frame.set_index(labels.text("item"))
     cases = data["cases"]
     for group in ("act", "guar", "link"):
@@ -97,15 +107,21 @@ def test_support_table_counts_and_percentages_match_the_cases(data, labels):
                 values = cases.loc[cases["cohort"] == code, var.name].dropna().astype(bool)
                 prefix = labels.level("cases", "cohort", code)
                 k, n = int(values.sum()), len(values)
+                count, valid = ("count", var.name, "yes", code), ("valid", var.name, code)
                 if P.share_suppressed(k, n):
-                    assert row[f"{prefix} {labels.text('percent')}"] == P.marker
-                    assert row[f"{prefix} {labels.text('count')}"] == P.marker
-                else:
-                    assert _num(row[f"{prefix} {labels.text('count')}"]) == k
-                    assert _num(row[f"{prefix} {labels.text('percent')}"]) == pytest.approx(
-                        100 * k / n, abs=0.05
-                    )
-                assert _num(row[f"{prefix} {labels.text('valid_n')}"]) == n
+                    assert not protection.shown(count)
+                _shown_or_marker(
+                    row[f"{prefix} {labels.text('count')}"], k, protection.shown(count)
+                )
+                _shown_or_marker(
+                    row[f"{prefix} {labels.text('percent')}"],
+                    100 * k / n,
+                    protection.shown(count) and protection.shown(valid),
+                    0.05,
+                )
+                _shown_or_marker(
+                    row[f"{prefix} {labels.text('valid_n')}"], n, protection.shown(valid)
+                )
 
 
 def test_rare_item_is_suppressed_everywhere_in_the_support_table(data, labels):
@@ -119,18 +135,28 @@ def test_rare_item_is_suppressed_everywhere_in_the_support_table(data, labels):
 
 def test_barriers_by_prolonged_status(data, labels):
     t = tb.barriers_table(data["analysis"], "prolonged_12", 12, labels, P)
-    frame = t.frame.set_index(labels.text("item"))
     a = data["analysis"]
-    var = "barrier_no_stable_service"
-    row = frame.loc["　" + labels.var("cases", var)]
-    for flag, key in ((1, "prolonged"), (0, "not_prolonged")):
-        values = a.loc[a["prolonged_12"] == flag, var].dropna().astype(bool)
-        head = labels.text(key, k=12)
-        assert "12" in head
-        assert _num(row[f"{head} {labels.text('valid_n')}"]) == len(values)
-        assert _num(row[f"{head} {labels.text('percent')}"]) == pytest.approx(
-            100 * values.mean(), abs=0.05
-        )
+    protection = survey_protection(
+        a, labels.codebook, P.min_cell, a["prolonged_12"], "prolonged_12"
+    )
+    frame = t.frame.set_index(labels.text("item"))
+    for var in labels.group_items("cases", "barrier"):
+        row = frame.loc["　" + var.label(labels.language)]
+        for flag, key in ((1, "prolonged"), (0, "not_prolonged")):
+            values = a.loc[a["prolonged_12"] == flag, var.name].dropna().astype(bool)
+            head = labels.text(key, k=12)
+            assert "12" in head
+            count = ("count", var.name, "yes", f"prolonged_12={flag}")
+            valid = ("valid", var.name, f"prolonged_12={flag}")
+            _shown_or_marker(
+                row[f"{head} {labels.text('valid_n')}"], len(values), protection.shown(valid)
+            )
+            _shown_or_marker(
+                row[f"{head} {labels.text('percent')}"],
+                100 * values.mean(),
+                protection.shown(count) and protection.shown(valid),
+                0.05,
+            )
 
 
 def test_awareness_table_puts_published_beside_computed(data, labels, published):

@@ -21,6 +21,7 @@ ANALYSIS_OUTPUTS = [
     paths.COEFFICIENTS,
     paths.DIAGNOSTICS,
     paths.CURVES,
+    paths.CIF_PREDICTED,
     paths.NUMBERS,
     *expand(paths.FIT, model=MODEL_NAMES),
 ]
@@ -71,6 +72,27 @@ rule analysis_models:
         ENV
     script:
         "../scripts/analysis_models.py"
+
+
+rule analysis_predictions:
+    input:
+        analysis=ANALYSIS_DATASET,
+        models=ANALYSIS["models"],
+        codebook=config["codebook"],
+    output:
+        paths.CIF_PREDICTED,
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Predicting the cumulative incidence of the Fine-Gray models into {output}"
+    log:
+        paths.log("analysis_predictions"),
+    benchmark:
+        paths.benchmark("analysis_predictions")
+    conda:
+        ENV
+    script:
+        "../scripts/analysis_predictions.py"
 
 
 rule analysis_curves:

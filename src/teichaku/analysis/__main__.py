@@ -1,5 +1,5 @@
-"""``python -m teichaku.analysis {dataset,models,curves,numbers}``: the analysis rules on the
-workflow's paths."""
+"""``python -m teichaku.analysis {dataset,models,predictions,curves,numbers}``: the analysis
+rules on the workflow's paths."""
 
 from teichaku import paths
 from teichaku.analysis import stage
@@ -24,6 +24,15 @@ def models(config: dict) -> None:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
         fits=[paths.fill(paths.FIT, model=m.name) for m in spec.models],
+        analysis_config=config["analysis"],
+        codebook_path=config["codebook"],
+    )
+
+
+def predictions(config: dict) -> None:
+    stage.write_predictions(
+        analysis=paths.ANALYSIS_DATASET,
+        output=paths.CIF_PREDICTED,
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
     )
@@ -54,4 +63,13 @@ def numbers(config: dict) -> None:
     )
 
 
-main("analysis", {"dataset": dataset, "models": models, "curves": curves, "numbers": numbers})
+main(
+    "analysis",
+    {
+        "dataset": dataset,
+        "models": models,
+        "predictions": predictions,
+        "curves": curves,
+        "numbers": numbers,
+    },
+)

@@ -26,6 +26,10 @@ from __future__ import annotations
 CONVENTIONS = {
     ("cox", "cluster_robust"): "cluster-robust (coxph robust variance, no small-sample factor)",
     ("cox", "model"): "model-based (inverse observed information, Efron ties)",
+    ("fine_gray", "cluster_robust"): (
+        "cluster-robust Fine-Gray sandwich with the censoring term (crr's variance, summed "
+        "within clusters; Breslow ties)"
+    ),
     ("logit", "cluster_robust"): "cluster-robust (HC0 times G/(G-1), as sandwich::vcovCL for glm)",
     ("logit", "model"): "model-based (inverse Fisher information)",
     ("gee", "gee_robust"): "cluster-robust sandwich (as geepack san.se, no small-sample factor)",

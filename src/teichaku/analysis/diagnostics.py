@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
-#: Transformations of time for the proportional-hazards test (Grambsch & Therneau).
-PH_TIME_TRANSFORMS = ("identity", "log", "rank")
+from teichaku.analysis.zph import ZphTest
 
 
 def row(
@@ -95,56 +93,17 @@ def epv_row(model: str, n_events: int, n_parameters: int, minimum: float) -> dic
     )
 
 
-def ph_test(
-    schoenfeld: np.ndarray, time: np.ndarray, naive_cov: np.ndarray, transform: str = "rank"
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
-    """Grambsch-Therneau test of proportional hazards from Schoenfeld residuals.
-
-    ``schoenfeld`` holds the unscaled residuals of the event rows (d x p), ``time`` their
-    event times and ``naive_cov`` the model-based covariance of the coefficients. The scaled
-    residuals are d * r V + beta; each term's test is the score test of a linear slope of its
-    scaled residual in g(time), the global test the joint one (as in survival's cox.zph before
-    version 3). Returns per term (rho, chi2, p) and the global (chi2, p).
-    """
-    if transform not in PH_TIME_TRANSFORMS:
-        raise ValueError(f"time transform {transform!r} not in {PH_TIME_TRANSFORMS}")
-    g = {"identity": time, "log": np.log(np.maximum(time, 1e-8)), "rank": stats.rankdata(time)}[
-        transform
-    ].astype(float)
-    xx = g - g.mean()
-    d = schoenfeld.shape[0]
-    scaled = schoenfeld @ naive_cov * d
-    sxx = float(xx @ xx)
-    test = xx @ scaled
-    chi2 = test**2 / (np.diag(naive_cov) * d * sxx)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = np.array([np.corrcoef(xx, scaled[:, j])[0, 1] for j in range(scaled.shape[1])])
-    p = stats.chi2.sf(chi2, 1)
-    u = xx @ schoenfeld
-    global_chi2 = float(u @ naive_cov @ u * d / sxx)
-    global_p = float(stats.chi2.sf(global_chi2, schoenfeld.shape[1]))
-    return rho, chi2, p, global_chi2, global_p
-
-
-def ph_rows(
-    model: str,
-    terms: list[str],
-    schoenfeld: np.ndarray,
-    time: np.ndarray,
-    naive_cov: np.ndarray,
-    alpha: float,
-    transform: str,
-) -> list[dict]:
-    rho, chi2, p, gchi2, gp = ph_test(schoenfeld, time, naive_cov, transform)
+def ph_rows(model: str, test: ZphTest, alpha: float) -> list[dict]:
+    """Rows of the proportional-hazards score test (``cox.zph``), per term and global."""
     rows = []
-    for term, r, c, pv in zip(terms, rho, chi2, p, strict=True):
+    for term, c, df, pv in zip(test.terms, test.chisq, test.df, test.p, strict=True):
         ok = pv >= alpha
         rows.append(
             row(
                 model,
                 "proportional_hazards",
                 "ok" if ok else "warning",
-                f"rho = {r:.3f}, chi2 = {c:.2f}"
+                f"chi2 = {c:.2f} on {df} df"
                 + ("" if ok else f"; hazards may not be proportional (p < {alpha:g})"),
                 term=term,
                 value=float(c),
@@ -152,17 +111,17 @@ def ph_rows(
                 threshold=alpha,
             )
         )
-    ok = gp >= alpha
+    ok = test.global_p >= alpha
     rows.append(
         row(
             model,
             "proportional_hazards",
             "ok" if ok else "warning",
-            f"global chi2 = {gchi2:.2f} on {len(terms)} df"
+            f"global chi2 = {test.global_chisq:.2f} on {test.global_df} df"
             + ("" if ok else f"; proportional hazards rejected (p < {alpha:g})"),
             term="GLOBAL",
-            value=gchi2,
-            p_value=gp,
+            value=test.global_chisq,
+            p_value=test.global_p,
             threshold=alpha,
         )
     )

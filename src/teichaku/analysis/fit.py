@@ -9,35 +9,37 @@ the fit. A model that cannot be fitted is reported in the diagnostics and the ot
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from formulaic import Formula, model_matrix
 from scipy import stats
-from statsmodels.duration.hazard_regression import PHReg
-from statsmodels.genmod.cov_struct import Exchangeable
-from statsmodels.genmod.families import Binomial
-from statsmodels.genmod.generalized_estimating_equations import GEE
-from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from teichaku.analysis import diagnostics as dg
 from teichaku.analysis import imputation
 from teichaku.analysis.conventions import SD_CONVENTION, se_convention
-from teichaku.analysis.cox import cluster_robust_cov, score_residuals
-from teichaku.analysis.mixed import fit_mixed_logit
-from teichaku.analysis.specs import ModelSpec, Settings
+from teichaku.analysis.models import fit_function
+from teichaku.analysis.models.base import EVENT_TYPE, TIME, Estimates, ModelDataError
+from teichaku.analysis.models.fine_gray import PREDICTION_COLUMNS, predict
+from teichaku.analysis.specs import AnalysisSpec, ModelSpec, PredictionSpec, Settings
 from teichaku.analysis.terms import tidy_term
 
-TIME = "followup_months"
+__all__ = [
+    "COEFFICIENT_COLUMNS",
+    "PREDICTION_COLUMNS",
+    "Estimates",
+    "ModelDataError",
+    "fit_model",
+    "predictions",
+    "prepare",
+    "tidy",
+]
+
 #: A log hazard or odds ratio beyond this (a ratio above about 160,000) means the fit ran off
 #: towards infinity: (quasi-)separation or a group without events.
 LARGE_LOG_RATIO = 12.0
-EVENT_TYPE = "event_type"
-#: IRLS stops at this relative change of the deviance (statsmodels' default 1e-8 leaves the
-#: estimates about 1e-6 from R's glm, which iterates to convergence).
-GLM_TOL = 1e-12
 COEFFICIENT_COLUMNS = [
     "model",
     "role",
@@ -59,10 +61,6 @@ COEFFICIENT_COLUMNS = [
 ]
 
 
-class ModelDataError(ValueError):
-    """The data cannot support the model as specified (missing variable, empty sample ...)."""
-
-
 @dataclass
 class Prepared:
     """The sample of one model: the frame (outcome, cluster, covariates) before encoding."""
@@ -73,32 +71,8 @@ class Prepared:
     n_without_cases: int = 0  # centers (data: centers) with no case of known outcome
 
 
-@dataclass
-class Estimates:
-    columns: list[str]
-    params: np.ndarray
-    bse: np.ndarray
-    se_type: str
-    df: np.ndarray | None = None  # t degrees of freedom per term (Rubin); None: normal
-    p_available: bool = True
-    extra: list[dict] = field(default_factory=list)  # extra rows (e.g. a center SD)
-    diagnostics: list[dict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    converged: bool = True
-
-
-@dataclass
-class ModelFit:
-    spec: ModelSpec
-    coefficients: pd.DataFrame
-    diagnostics: list[dict]
-    n: int | None = None
-    n_events: int | None = None
-    n_clusters: int | None = None
-
-
 def outcome_columns(spec: ModelSpec) -> list[str]:
-    if spec.type == "cox":
+    if spec.time_to_event:
         return [TIME, EVENT_TYPE]
     if spec.type == "binomial_counts":
         return [f"{spec.outcome}_yes", f"{spec.outcome}_no"]
@@ -150,42 +124,28 @@ def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
 
 
 def design(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
-    """The design matrix; Cox models have no intercept (it is absorbed by the baseline)."""
-    X = model_matrix(spec.formula, frame, na_action="raise")
-    X = pd.DataFrame(np.asarray(X, dtype=float), columns=list(X.columns), index=frame.index)
-    if spec.type == "cox":
+    """The design matrix; time-to-event models have no intercept (it is absorbed by the
+    baseline hazard)."""
+    matrix = model_matrix(spec.formula, frame, na_action="raise")
+    columns = list(matrix.columns)
+    X = pd.DataFrame(np.asarray(matrix, dtype=float), columns=columns, index=frame.index)
+    if spec.time_to_event:
         X = X.drop(columns=["Intercept"], errors="ignore")
+    # the columns of each formula term (a factor's levels together), for tests per term
+    X.attrs["term_columns"] = {
+        str(term): [columns[i] for i in indices if columns[i] in X.columns]
+        for term, indices in matrix.model_spec.term_indices.items()
+        if str(term) != "1"
+    }
     return X
 
 
 def count_events(spec: ModelSpec, frame: pd.DataFrame, event: str | None = None) -> int:
-    if spec.type == "cox":
+    if spec.time_to_event:
         return int((frame[EVENT_TYPE] == (event or spec.event)).sum())
     if spec.type == "binomial_counts":
         return int(frame[f"{spec.outcome}_yes"].sum())
     return int(frame[spec.outcome].sum())
-
-
-def _group_codes(frame: pd.DataFrame, cluster: str) -> np.ndarray:
-    return pd.factorize(frame[cluster].astype(str), sort=True)[0]
-
-
-def _stratified_scores(
-    time: np.ndarray,
-    status: np.ndarray,
-    exog: np.ndarray,
-    params: np.ndarray,
-    strata: np.ndarray | None,
-) -> np.ndarray:
-    """Score residuals of a Cox model; with strata, each stratum has its own risk sets."""
-    if strata is None:
-        return score_residuals(time, status, exog, params)
-    scores = np.zeros_like(exog, dtype=float)
-    for code in np.unique(strata):
-        rows = strata == code
-        if status[rows].any():
-            scores[rows] = score_residuals(time[rows], status[rows], exog[rows], params)
-    return scores
 
 
 def _collect(caught: list[warnings.WarningMessage]) -> tuple[list[str], bool]:
@@ -202,140 +162,16 @@ def _fit_once(
     checks: bool,
     start: np.ndarray | None = None,
 ) -> Estimates:
-    """Fit the model on one complete design; ``checks`` adds the model-specific diagnostics.
+    """Fit the model on one complete design with its type's fit function (see
+    :mod:`teichaku.analysis.models`); ``checks`` adds the model-specific diagnostics.
     ``start`` (Cox) starts Newton's method there: the imputed data sets differ little."""
-    cols = list(X.columns)
+    fit = fit_function(spec.type)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if spec.type == "cox":
-            status = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
-            strata = _group_codes(frame, spec.strata) if spec.strata else None
-            model = PHReg(
-                frame[TIME].to_numpy(dtype=float),
-                X.to_numpy(),
-                status=status,
-                ties="efron",
-                strata=strata,
-            )
-            res = model.fit(start_params=start)
-            params = np.asarray(res.params)
-            hessian = model.hessian(params)
-            if spec.cluster:
-                scores = _stratified_scores(model.endog, status, model.exog, params, strata)
-                cov = cluster_robust_cov(hessian, scores, _group_codes(frame, spec.cluster))
-                bse = np.sqrt(np.diag(cov))
-            else:
-                bse = np.asarray(res.bse)
-            est = Estimates(cols, params, bse, "cluster_robust" if spec.cluster else "model")
-            if checks:
-                naive = np.linalg.inv(-hessian)
-                events = status == 1
-                est.diagnostics += dg.ph_rows(
-                    spec.name,
-                    [tidy_term(c) for c in cols],
-                    res.schoenfeld_residuals[events],
-                    model.endog[events],
-                    naive,
-                    settings.ph_alpha,
-                    settings.ph_time,
-                )
-        elif spec.type in ("logit", "binomial_counts"):
-            if spec.type == "logit":
-                endog = frame[spec.outcome].to_numpy(dtype=float)
-            else:
-                endog = frame[[f"{spec.outcome}_yes", f"{spec.outcome}_no"]].to_numpy(float)
-            model = GLM(endog, X.to_numpy(), family=Binomial())
-            if spec.type == "logit" and spec.cluster:
-                groups = _group_codes(frame, spec.cluster)
-                res = model.fit(
-                    cov_type="cluster",
-                    cov_kwds={"groups": groups, "use_correction": False},
-                    tol=GLM_TOL,
-                )
-                # sandwich::vcovCL's default for a glm: HC0 with cadjust, i.e. G / (G - 1)
-                # and no (N - 1) / (N - K) (that is HC1, its default for lm only)
-                n_groups = int(groups.max()) + 1
-                bse = np.asarray(res.bse) * np.sqrt(n_groups / (n_groups - 1))
-                se_type = "cluster_robust"
-            else:
-                res = model.fit(tol=GLM_TOL)
-                bse = np.asarray(res.bse)
-                se_type = "quasi_binomial" if spec.overdispersion else "model"
-            if spec.type == "binomial_counts":
-                # GLM(scale="X2") with a (successes, failures) endog computes the Pearson
-                # statistic on the proportions without the trials weights, so the dispersion
-                # is applied here; it never shrinks the binomial SEs (floor 1).
-                dispersion = float(res.pearson_chi2 / res.df_resid) if res.df_resid else 1.0
-                if spec.overdispersion:
-                    bse = bse * np.sqrt(max(1.0, dispersion))
-                if checks:
-                    est_dispersion = dg.row(
-                        spec.name,
-                        "dispersion",
-                        "ok",
-                        "Pearson chi2 / residual df"
-                        + (
-                            " (SEs scaled by its square root when > 1)"
-                            if spec.overdispersion
-                            else ""
-                        ),
-                        value=dispersion,
-                    )
-            est = Estimates(
-                cols, np.asarray(res.params), bse, se_type, converged=bool(res.converged)
-            )
-            if checks and spec.type == "binomial_counts":
-                est.diagnostics.append(est_dispersion)
-        elif spec.type == "gee":
-            model = GEE(
-                frame[spec.outcome].to_numpy(dtype=float),
-                X.to_numpy(),
-                groups=_group_codes(frame, spec.cluster),
-                family=Binomial(),
-                cov_struct=Exchangeable(),
-            )
-            # geepack's moment estimators: scale and alpha without the ddof = p of
-            # statsmodels' default (sum of squares over N, cross products over pairs)
-            res = model.fit(ddof_scale=0)
-            est = Estimates(cols, np.asarray(res.params), np.asarray(res.bse), "gee_robust")
-            if checks:
-                est.diagnostics.append(
-                    dg.row(
-                        spec.name,
-                        "within_cluster_correlation",
-                        "ok",
-                        "exchangeable working correlation within centers",
-                        value=float(np.asarray(model.cov_struct.dep_params).ravel()[0]),
-                    )
-                )
-        elif spec.type == "mixed_logit":
-            est = _fit_mixed(spec, frame, X, settings)
-        else:  # guarded by specs._check_model
-            raise ModelDataError(f"unknown model type {spec.type}")
+        est = fit(spec, frame, X, settings, checks=checks, start=start)
     messages, converged = _collect(caught)
     est.warnings = messages + est.warnings
     est.converged = est.converged and converged
-    return est
-
-
-def _fit_mixed(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, settings: Settings):
-    """Random-intercept logistic model by maximum likelihood (adaptive Gauss-Hermite
-    quadrature with ``analysis.mixed.quadrature_points`` nodes, as glmer(nAGQ = k))."""
-    fit = fit_mixed_logit(
-        frame[spec.outcome].to_numpy(dtype=float),
-        X.to_numpy(dtype=float),
-        _group_codes(frame, spec.cluster),
-        quadrature_points=settings.quadrature_points,
-    )
-    est = Estimates(list(X.columns), fit.params, fit.bse, "model", converged=fit.converged)
-    if fit.boundary:
-        log_sd = {"log_mean": -np.inf, "log_sd": np.nan}
-        est.warnings.append("singular fit: the SD between clusters is estimated at the boundary 0")
-    else:
-        log_sd = {"log_mean": float(np.log(fit.sigma)), "log_sd": fit.log_sigma_se}
-    est.extra.append({"column": f"sd({spec.cluster})", **log_sd})
-    if not fit.converged:
-        est.warnings.append(f"quadrature ML: {fit.message}")
     return est
 
 
@@ -369,7 +205,7 @@ def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.
         if c not in numeric:
             dummies = pd.get_dummies(frame[c].astype("string"), prefix=c, drop_first=True)
             imp = imp.join(dummies.astype(float))
-    if spec.type == "cox":
+    if spec.time_to_event:
         event = (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float)
         imp["outcome_cumhaz"] = nelson_aalen(frame[TIME].to_numpy(dtype=float), event)
         imp["outcome_event"] = event
@@ -442,7 +278,7 @@ def fit_model(
         frames = [frame]
         X0 = design(spec, frame)
     binary_events = n_events
-    if spec.type != "cox":
+    if not spec.time_to_event:
         binary_events = min(n_events, (info.get("n_cases") or len(frame)) - n_events)
     problems = dg.sample_problems(X0, binary_events)
     if problems:
@@ -457,12 +293,12 @@ def fit_model(
                 design(spec, f),
                 settings,
                 checks=False,
-                start=fits[0].params if spec.type == "cox" else None,
+                start=fits[0].params if spec.time_to_event else None,
             )
         )
     # complete-data df of Barnard-Rubin: observations minus coefficients, as mice::pool
     # takes it (for coxph its nobs, the number of events)
-    n_complete = n_events if spec.type == "cox" else len(frame)
+    n_complete = n_events if spec.time_to_event else len(frame)
     est = fits[0] if len(fits) == 1 else _rubin(fits, n_complete)
     if len(fits) > 1:
         est.diagnostics = fits[0].diagnostics
@@ -513,6 +349,14 @@ def fit_model(
     return est, diags, info
 
 
+def predictions(spec: AnalysisSpec, prediction: PredictionSpec, data: pd.DataFrame) -> pd.DataFrame:
+    """The predicted cumulative incidence of one ``predictions:`` entry, on the model's
+    complete-case sample."""
+    model = spec.model(prediction.model)
+    frame = prepare(model, data).frame
+    return predict(model, frame, design(model, frame), prediction)
+
+
 def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.DataFrame:
     """One row per term on the reported scale (HR or OR; SD for a random-effect SD)."""
     alpha = 1 - settings.confidence
@@ -544,7 +388,7 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
         rows.append(
             {
                 "term": tidy_term(col),
-                "scale": "odds" if col == "Intercept" and spec.type != "cox" else spec.scale,
+                "scale": "odds" if col == "Intercept" and not spec.time_to_event else spec.scale,
                 "estimate": estimate[i],
                 "conf_low": low[i],
                 "conf_high": high[i],

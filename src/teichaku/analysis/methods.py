@@ -27,7 +27,7 @@ def _cox(models, settings, language):
         return (
             "原因別Coxモデルは同時点の事象をEfron法で扱い、センターでクラスタ化した標準誤差は"
             "Rのcoxph(cluster = )と同じ頑健分散(小標本補正なし)です。"
-            f"{direction}を意味します。"
+            f"{direction}、を意味します。"
         )
     names = {"transition": "ending by transition", "competing": "ending otherwise (competing)"}
     direction = "; ".join(

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
+from scipy import optimize, sparse
 from scipy.special import expit
 
 #: Newton steps of the conditional modes stop when the largest step is below this.
@@ -72,6 +72,10 @@ class _Problem:
         # L_i = s int f(m + s t) dt = s E_phi[f(m + s t) / phi(t)], 1/phi(t) = sqrt(2pi) e^(t^2/2)
         self.log_weights = np.log(self.weights) + self.nodes**2 / 2 + 0.5 * np.log(2 * np.pi)
         self.mode = np.zeros(self.G)
+        # cluster x case indicator: per-cluster sums of every column at once
+        self.indicator = sparse.csr_matrix(
+            (np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(self.G, len(codes))
+        )
 
     def _sum(self, values: np.ndarray) -> np.ndarray:
         """Per-cluster sums of a vector over cases."""
@@ -121,8 +125,7 @@ class _Problem:
         # scores of log f at each node: G x k x P (beta part, then sigma part)
         scores = np.empty((G, k, P))
         for q in range(k):
-            for j in range(P - 1):
-                scores[:, q, j] = self._sum(resid[:, q] * self.X[:, j])
+            scores[:, q, :-1] = self.indicator @ (resid[:, q, None] * self.X)
             scores[:, q, -1] = self._sum(resid[:, q]) * u[:, q]
         mean_score = np.einsum("gk,gkp->gp", post, scores)
         gradient = -mean_score.sum(axis=0)
@@ -168,11 +171,22 @@ def fit_mixed_logit(
         raise ValueError("quadrature_points must be at least 1")
     problem = _Problem(y, X, codes, quadrature_points)
     theta0 = np.append(np.zeros(X.shape[1]) if start is None else start, sigma_start)
+    # trust-exact asks for the value and gradient, then the Hessian, at the same point:
+    # one evaluation serves both.
+    last: dict[bytes, tuple] = {}
+
+    def evaluate(theta):
+        key = theta.tobytes()
+        if key not in last:
+            last.clear()
+            last[key] = problem.evaluate(theta, 2)
+        return last[key]
+
     res = optimize.minimize(
-        lambda t: problem.evaluate(t, 1),
+        lambda t: evaluate(t)[:2],
         theta0,
         jac=True,
-        hess=lambda t: problem.evaluate(t, 2)[2],
+        hess=lambda t: evaluate(t)[2],
         method="trust-exact",
         options={"gtol": gtol * len(y), "maxiter": max_iter},
     )

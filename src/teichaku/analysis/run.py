@@ -83,7 +83,7 @@ def fit_text(spec: ModelSpec, table: pd.DataFrame | None, diags: list[dict], inf
         f"  {spec.label_ja}",
         f"Formula: {spec.formula}",
     ]
-    if spec.type == "cox":
+    if spec.time_to_event:
         lines.append(f"Event: {spec.event} (other ends and open cases censored)")
     else:
         lines.append(f"Outcome: {spec.outcome}")

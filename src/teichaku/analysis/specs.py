@@ -15,7 +15,10 @@ import yaml
 
 from teichaku.codebook import Codebook
 
-MODEL_TYPES = ("cox", "logit", "gee", "mixed_logit", "binomial_counts")
+#: Model types; each has a module in teichaku.analysis.models (its registry lists the same).
+MODEL_TYPES = ("cox", "fine_gray", "logit", "gee", "mixed_logit", "binomial_counts")
+#: Types whose outcome is (follow-up time, how follow-up ended): no intercept, hazard ratios.
+TIME_TO_EVENT_TYPES = ("cox", "fine_gray")
 CURVE_TYPES = ("kaplan_meier", "cumulative_incidence")
 
 
@@ -50,9 +53,15 @@ class ModelSpec:
     overdispersion: bool = False
 
     @property
+    def time_to_event(self) -> bool:
+        """The outcome is follow-up time and how it ended (``event``), not a 0/1 column."""
+        return self.type in TIME_TO_EVENT_TYPES
+
+    @property
     def scale(self) -> str:
-        """The scale estimates are reported on: hazard or odds ratios."""
-        return "HR" if self.type == "cox" else "OR"
+        """The scale estimates are reported on: hazard ratios (for fine_gray, of the
+        subdistribution hazard) or odds ratios."""
+        return "HR" if self.time_to_event else "OR"
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,17 @@ class CurveSpec:
 
 
 @dataclass(frozen=True)
+class PredictionSpec:
+    """Cumulative incidence predicted by a fine_gray model: one curve per value (0 and 1) of
+    each term in ``vary``, the other terms at their sample means, every ``step`` months."""
+
+    name: str
+    model: str
+    vary: tuple[str, ...]
+    step: float = 1.0
+
+
+@dataclass(frozen=True)
 class AnalysisSpec:
     transition: tuple[str, ...]
     competing: tuple[str, ...]
@@ -72,6 +92,7 @@ class AnalysisSpec:
     term_labels: dict[str, dict[str, str]]
     curves: tuple[CurveSpec, ...]
     models: tuple[ModelSpec, ...] = field(default_factory=tuple)
+    predictions: tuple[PredictionSpec, ...] = field(default_factory=tuple)
 
     def model(self, name: str) -> ModelSpec:
         for spec in self.models:
@@ -145,6 +166,18 @@ def parse_analysis_spec(raw: dict, thresholds: list[int], codebook: Codebook) ->
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise SpecError(f"model names must be unique; repeated: {duplicated}")
+    predictions = tuple(
+        PredictionSpec(p["name"], p["model"], tuple(p["vary"]), float(p.get("step", 1.0)))
+        for p in raw.get("predictions", [])
+    )
+    by_name = {m.name: m for m in models}
+    for p in predictions:
+        if p.model not in by_name or by_name[p.model].type != "fine_gray":
+            raise SpecError(f"prediction {p.name}: model {p.model!r} is not a fine_gray model")
+        if by_name[p.model].missing != "complete_cases" or p.step <= 0:
+            raise SpecError(
+                f"prediction {p.name}: needs a complete-cases model and a positive step"
+            )
     return AnalysisSpec(
         transition=transition,
         competing=competing,
@@ -153,15 +186,18 @@ def parse_analysis_spec(raw: dict, thresholds: list[int], codebook: Codebook) ->
         term_labels=dict(raw.get("term_labels", {})),
         curves=curves,
         models=tuple(models),
+        predictions=predictions,
     )
 
 
 def _check_model(spec: ModelSpec) -> None:
     if spec.type not in MODEL_TYPES:
         raise SpecError(f"model {spec.name}: type {spec.type!r} is not one of {MODEL_TYPES}")
-    if spec.type == "cox" and spec.event not in ("transition", "competing"):
-        raise SpecError(f"model {spec.name}: a cox model needs event: transition or competing")
-    if spec.type != "cox" and not spec.outcome:
+    if spec.time_to_event and spec.event not in ("transition", "competing"):
+        raise SpecError(
+            f"model {spec.name}: a {spec.type} model needs event: transition or competing"
+        )
+    if not spec.time_to_event and not spec.outcome:
         raise SpecError(f"model {spec.name}: a {spec.type} model needs an outcome")
     if spec.type in ("gee", "mixed_logit") and not spec.cluster:
         raise SpecError(f"model {spec.name}: a {spec.type} model needs a cluster column")

@@ -139,3 +139,19 @@ def write_numbers(
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(numbers_json(numbers), encoding="utf-8")
     log.info("numbers.json: %d top-level sections", len(numbers))
+
+
+def write_predictions(
+    *, analysis: str, output: str, analysis_config: dict, codebook_path: str
+) -> None:
+    """results/models/cif_predicted.parquet: the cumulative incidence predicted by each
+    ``predictions:`` entry of the specification (fine_gray models)."""
+    from teichaku.analysis.fit import PREDICTION_COLUMNS, predictions
+
+    spec, _, _ = load(analysis_config, codebook_path)
+    frames = [predictions(spec, p, pd.read_parquet(analysis)) for p in spec.predictions]
+    table = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PREDICTION_COLUMNS)
+    )
+    _write_parquet(table, output)
+    log.info("%d predicted cumulative incidence points", len(table))

@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from teichaku.analysis.dataset import prolonged_column
+from teichaku.disclosure import Protection
 from teichaku.published import compute_valid_n
 from teichaku.report import tables as tb
 from teichaku.report.labels import Labels
+from teichaku.report.protection import model_protection, survey_protection
 from teichaku.report.suppress import Privacy
 
 if TYPE_CHECKING:  # matplotlib (half a second) is imported only by the figures rule
@@ -111,10 +113,22 @@ def model_labels(spec: Any) -> dict[str, dict]:
 # --------------------------------------------------------------------------- tables
 
 
+def table_protection(inp: ReportInputs, labels: Labels, privacy: Privacy) -> Protection:
+    """The joint protection of the person counts of tables 1-3 (cohorts of the cases, and
+    the prolonged status of table 3): what tables, figures, numbers.json and the summary
+    read a count's status from."""
+    prolonged = logistic_model(inp.spec, inp.coefficients).outcome
+    return survey_protection(
+        inp.cases, labels.codebook, privacy.min_cell, inp.analysis[prolonged], prolonged
+    )
+
+
 def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb.Table]:
     ml = model_labels(inp.spec)
     prolonged = logistic_model(inp.spec, inp.coefficients).outcome
     threshold = next(k for k in inp.thresholds if prolonged_column(k) == prolonged)
+    counts = table_protection(inp, labels, privacy)
+    models = model_protection(inp.coefficients, privacy.min_cell)
     return [
         tb.basic_attributes_table(
             inp.published,
@@ -124,10 +138,11 @@ def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb
             inp.awareness,
             labels,
             privacy,
+            counts,
         ),
-        tb.support_table(inp.cases, labels, privacy),
-        tb.barriers_table(inp.analysis, prolonged, threshold, labels, privacy),
-        tb.models_table(inp.coefficients, ml, labels, privacy),
+        tb.support_table(inp.cases, labels, privacy, counts),
+        tb.barriers_table(inp.analysis, prolonged, threshold, labels, privacy, counts),
+        tb.models_table(inp.coefficients, ml, labels, privacy, models),
         tb.sensitivity_table(
             "table4b_sensitivity_primary",
             inp.coefficients,
@@ -135,6 +150,7 @@ def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb
             ml,
             labels,
             privacy,
+            models,
         ),
         tb.sensitivity_table(
             "table4c_sensitivity_logistic",
@@ -143,6 +159,7 @@ def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb
             ml,
             labels,
             privacy,
+            models,
         ),
         tb.awareness_table(inp.published, inp.awareness, labels),
     ]

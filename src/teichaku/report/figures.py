@@ -324,7 +324,7 @@ def forest_figure(
     not drawn."""
     term_label = f"label_{ctx.labels.language}"
     fig, axes = plt.subplots(1, len(models), figsize=(WIDTH, 4.0), sharey=True, squeeze=False)
-    fig.subplots_adjust(left=0.34, right=0.97, top=0.74, bottom=0.13, wspace=0.15)
+    fig.subplots_adjust(left=0.34, right=0.97, top=0.74, bottom=0.17, wspace=0.15)
     chosen = coefficients[
         coefficients["model"].isin([m[0] for m in models])
         & ~coefficients["term"].isin(list(exclude))

@@ -14,9 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from teichaku.disclosure import Protection
 from teichaku.published import ITEMS, compute_published, compute_valid_n, decimals
-from teichaku.report.groups import cohort_groups, item_label, mark_shares
+from teichaku.report.groups import COHORT, cohort_groups, item_label
 from teichaku.report.labels import Labels
+from teichaku.report.protection import (
+    ALL,
+    item_shown,
+    model_protection,
+    survey_protection,
+)
 from teichaku.report.suppress import Privacy
 
 
@@ -123,6 +130,20 @@ def write_table(table: Table, out_dir: Path) -> list[Path]:
 # --------------------------------------------------------------------------- helpers
 
 
+def cohort_group_keys(labels: Labels) -> list[str]:
+    """The protection's group keys of :func:`cohort_groups`, in the same order."""
+    return [ALL, *labels.variable("cases", COHORT).codes]
+
+
+def prolonged_group_keys(column: str) -> list[str]:
+    """The protection's group keys of :func:`prolonged_groups`, in the same order."""
+    return [f"{column}=1", f"{column}=0"]
+
+
+def suppressed_note(labels: Labels, privacy: Privacy) -> str:
+    return labels.text("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)
+
+
 def prolonged_groups(
     analysis: pd.DataFrame, column: str, threshold: int, labels: Labels
 ) -> list[tuple[str, pd.Series]]:
@@ -144,25 +165,36 @@ def _format_published(value) -> str:
     return str(value)
 
 
-def _format_value(item, value, n, digits: int, privacy: Privacy, person_level: bool) -> str:
-    """A computed figure at the published precision, suppressed when it rests on few cases."""
+def _format_figure(item, value, digits: int, person_level: bool) -> str | None:
+    """A figure that needs no protection (dates, roster and survey-wide figures), or None."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if item.kind == "date":
         return str(value)
-    if item.kind in ("rows", "count", "sum"):
-        return privacy.count(value) if person_level else f"{int(value):,}"
     if not person_level:
-        return f"{value:.{digits}f}"
+        return f"{int(value):,}" if item.kind in ("rows", "count", "sum") else f"{value:.{digits}f}"
+    return None
+
+
+def _format_person_value(item, value, group: str, digits: int, protection: Protection) -> str:
+    """A person-level figure of table 1 at the published precision: a count as protected, a
+    mean where its valid count is shown, a percentage where its count and valid count are."""
+    plain = _format_figure(item, value, digits, True)
+    if plain is not None:
+        return plain
+    if item.kind == "rows":
+        return protection.count(("size", group))
     if item.kind == "pct":
-        return privacy.percent(round(value * n / 100.0), n, digits)
-    return privacy.mean(value, n, digits)
+        return f"{value:.{digits}f}" if item_shown(protection, item, group) else protection.marker
+    return protection.mean(value, ("valid", item.column, group), digits)
 
 
-def _valid_n_cell(n, privacy: Privacy, person_level: bool) -> str:
+def _valid_n_cell(item, n, group: str, protection: Protection, person_level: bool) -> str:
     if n is None:
         return ""
-    return privacy.count(n) if person_level else f"{int(n):,}"
+    if not person_level:
+        return f"{int(n):,}"
+    return protection.count(("valid", item.column, group))
 
 
 # --------------------------------------------------------------------------- builders
@@ -176,17 +208,25 @@ def basic_attributes_table(
     awareness: pd.DataFrame,
     labels: Labels,
     privacy: Privacy,
+    protection: Protection | None = None,
 ) -> Table:
     """Table 1: the survey and basic-attribute figures, published beside computed, overall
-    (``computed``, i.e. results/numbers.json) and per cohort (recomputed on each cohort)."""
+    (``computed``, i.e. results/numbers.json) and per cohort (recomputed on each cohort).
+
+    ``protection``: the joint protection of tables 1-3 (:func:`build.build_tables` passes
+    it); without it the counts of this table and table 2 are protected on their own."""
+    if protection is None:
+        protection = survey_protection(cases, labels.codebook, privacy.min_cell)
     sections = ("survey", "basic_attributes")
     valid_n = compute_valid_n(roster, cases, awareness, labels.codebook)
     per_cohort = []
-    for label, mask in cohort_groups(cases, labels)[1:]:
+    keys = cohort_group_keys(labels)[1:]
+    for (label, mask), key in zip(cohort_groups(cases, labels)[1:], keys, strict=True):
         sub = cases.loc[mask.to_numpy()]
         per_cohort.append(
             (
                 label,
+                key,
                 compute_published(roster, sub, awareness, labels.codebook),
                 compute_valid_n(roster, sub, awareness, labels.codebook),
             )
@@ -200,21 +240,26 @@ def basic_attributes_table(
         digits = decimals(pub) if pub is not None else 2
         person = item.table == "cases"
         n = valid_n[item.section][item.key]
+        value = computed[item.section][item.key]
         row = {
             t("item"): item_label(item, labels),
             t("published"): _format_published(pub) if pub is not None else t("not_published"),
-            t("computed"): _format_value(
-                item, computed[item.section][item.key], n, digits, privacy, person
+            t("computed"): (
+                _format_person_value(item, value, ALL, digits, protection)
+                if person
+                else _format_figure(item, value, digits, False)
             ),
-            t("valid_n"): _valid_n_cell(n, privacy, person),
+            t("valid_n"): _valid_n_cell(item, n, ALL, protection, person),
         }
-        for label, values, ns in per_cohort:
+        for label, key, values, ns in per_cohort:
             cohort_n = ns[item.section][item.key]
             if person:
-                row[f"{label} {t('computed')}"] = _format_value(
-                    item, values[item.section][item.key], cohort_n, digits, privacy, True
+                row[f"{label} {t('computed')}"] = _format_person_value(
+                    item, values[item.section][item.key], key, digits, protection
                 )
-                row[f"{label} {t('valid_n')}"] = _valid_n_cell(cohort_n, privacy, True)
+                row[f"{label} {t('valid_n')}"] = _valid_n_cell(
+                    item, cohort_n, key, protection, True
+                )
             else:  # roster and survey-wide figures do not split by cohort
                 row[f"{label} {t('computed')}"] = ""
                 row[f"{label} {t('valid_n')}"] = ""
@@ -225,7 +270,7 @@ def basic_attributes_table(
         name="table1_basic_attributes",
         title=labels.entry("tables", "table1_basic_attributes"),
         frame=frame,
-        notes=[t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)],
+        notes=[suppressed_note(labels, privacy)],
         count_columns=count_cols,
     )
 
@@ -238,9 +283,11 @@ def shares_table(
     column_groups: list[tuple[str, pd.Series]],
     labels: Labels,
     privacy: Privacy,
+    protection: Protection,
+    group_keys: list[str],
 ) -> Table:
-    """Share of "yes" for every mark of the given codebook groups, per column group:
-    count, valid n and % (person counts suppressed below min_cell)."""
+    """Share of "yes" for every mark of the given codebook groups, per column group
+    (``group_keys``: their keys in ``protection``): count, valid n and %, as protected."""
     t = labels.text
     rows = []
     for group in group_names:
@@ -251,14 +298,13 @@ def shares_table(
         rows.append(heading)
         for var in labels.group_items(table, group):
             row = {t("item"): "　" + var.label(labels.language)}
-            for col_label, mask in column_groups:
-                if var.name in frame.columns:
-                    k, n = mark_shares(frame, var.name, mask)
-                else:
-                    k, n = 0, 0
-                row[f"{col_label} {t('count')}"] = privacy.count_of(k, n) if n else ""
-                row[f"{col_label} {t('valid_n')}"] = privacy.count(n) if n else ""
-                row[f"{col_label} {t('percent')}"] = privacy.percent(k, n)
+            for (col_label, _), key in zip(column_groups, group_keys, strict=True):
+                count = ("count", var.name, "yes", key)
+                valid = ("valid", var.name, key)
+                n = protection.table.value(valid) if var.name in frame.columns else 0
+                row[f"{col_label} {t('count')}"] = protection.count(count) if n else ""
+                row[f"{col_label} {t('valid_n')}"] = protection.count(valid) if n else ""
+                row[f"{col_label} {t('percent')}"] = protection.percent(count, valid) if n else ""
             rows.append(row)
     out = pd.DataFrame(rows)
     count_cols = [
@@ -268,13 +314,18 @@ def shares_table(
         name=name,
         title=labels.entry("tables", name),
         frame=out,
-        notes=[t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell)],
+        notes=[suppressed_note(labels, privacy)],
         count_columns=count_cols,
     )
 
 
-def support_table(cases: pd.DataFrame, labels: Labels, privacy: Privacy) -> Table:
-    """Support given by the centers (act_*, guar_*, link_*) by cohort."""
+def support_table(
+    cases: pd.DataFrame, labels: Labels, privacy: Privacy, protection: Protection | None = None
+) -> Table:
+    """Support given by the centers (act_*, guar_*, link_*) by cohort (``protection``: the
+    joint protection of tables 1-3; without it this table's counts are protected alone)."""
+    if protection is None:
+        protection = survey_protection(cases, labels.codebook, privacy.min_cell)
     return shares_table(
         "table2_support_by_cohort",
         cases,
@@ -283,17 +334,35 @@ def support_table(cases: pd.DataFrame, labels: Labels, privacy: Privacy) -> Tabl
         cohort_groups(cases, labels),
         labels,
         privacy,
+        protection,
+        cohort_group_keys(labels),
     )
 
 
 def barriers_table(
-    analysis: pd.DataFrame, prolonged_column: str, threshold: int, labels: Labels, privacy: Privacy
+    analysis: pd.DataFrame,
+    prolonged_column: str,
+    threshold: int,
+    labels: Labels,
+    privacy: Privacy,
+    protection: Protection | None = None,
 ) -> Table:
     """Support barriers (barrier_*) by cohort and by prolonged status."""
+    if protection is None:
+        protection = survey_protection(
+            analysis,
+            labels.codebook,
+            privacy.min_cell,
+            analysis[prolonged_column],
+            prolonged_column,
+        )
     groups = cohort_groups(analysis, labels) + prolonged_groups(
         analysis, prolonged_column, threshold, labels
     )
-    return shares_table("table3_barriers", analysis, "cases", ["barrier"], groups, labels, privacy)
+    keys = cohort_group_keys(labels) + prolonged_group_keys(prolonged_column)
+    return shares_table(
+        "table3_barriers", analysis, "cases", ["barrier"], groups, labels, privacy, protection, keys
+    )
 
 
 def awareness_table(published: dict, awareness: pd.DataFrame, labels: Labels) -> Table:
@@ -360,10 +429,21 @@ def model_label(model: str, model_labels: dict[str, dict], labels: Labels) -> st
     return entry[f"label_{labels.language}"] if entry else model
 
 
+def _model_count(protection: Protection, key) -> str:
+    return protection.count(key) if key in protection.status else ""
+
+
 def models_table(
-    coefficients: pd.DataFrame, model_labels: dict[str, dict], labels: Labels, privacy: Privacy
+    coefficients: pd.DataFrame,
+    model_labels: dict[str, dict],
+    labels: Labels,
+    privacy: Privacy,
+    protection: Protection | None = None,
 ) -> Table:
-    """Every model's estimates (HR or OR) with confidence intervals and p; n, events, clusters."""
+    """Every model's estimates (HR or OR) with confidence intervals and p; n, events, clusters
+    (n and events protected: :func:`teichaku.report.protection.model_protection`)."""
+    if protection is None:
+        protection = model_protection(coefficients, privacy.min_cell)
     t = labels.text
     term_label = f"label_{labels.language}"
     rows = []
@@ -374,10 +454,8 @@ def models_table(
                 t("term"): model_label(model, model_labels, labels),
                 t("estimate"): _scale_heading(model, model_labels, labels),
                 t("p_value"): "",
-                t("n_model"): privacy.count(first["n"]),
-                t("n_events"): privacy.count(first["n_events"])
-                if pd.notna(first["n_events"])
-                else "",
+                t("n_model"): _model_count(protection, ("model_n", model)),
+                t("n_events"): _model_count(protection, ("model_events", model)),
                 t("n_clusters"): f"{int(first['n_clusters'])}"
                 if pd.notna(first["n_clusters"])
                 else "",
@@ -400,7 +478,7 @@ def models_table(
         frame=pd.DataFrame(rows),
         notes=[
             labels.entry("notes", "models"),
-            t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell),
+            suppressed_note(labels, privacy),
         ],
         count_columns=[t("n_model"), t("n_events")],
     )
@@ -413,9 +491,12 @@ def sensitivity_table(
     model_labels: dict[str, dict],
     labels: Labels,
     privacy: Privacy,
+    protection: Protection | None = None,
 ) -> Table:
     """The primary model and its sensitivity analyses side by side, one column per model,
     with rows for the terms and for n and events."""
+    if protection is None:
+        protection = model_protection(coefficients, privacy.min_cell)
     t = labels.text
     term_label = f"label_{labels.language}"
     chosen = coefficients[coefficients["model"].isin(models)]
@@ -430,13 +511,10 @@ def sensitivity_table(
                 _ci_cell(*hit.iloc[0][["estimate", "conf_low", "conf_high"]]) if len(hit) else ""
             )
         rows.append(row)
-    for what in ("n", "n_events"):
-        row = {t("term"): t("n_model" if what == "n" else "n_events")}
+    for what, cell in (("n_model", "model_n"), ("n_events", "model_events")):
+        row = {t("term"): t(what)}
         for model in models:
-            value = chosen.loc[chosen["model"] == model, what]
-            row[model_label(model, model_labels, labels)] = (
-                privacy.count(value.iloc[0]) if len(value) and pd.notna(value.iloc[0]) else ""
-            )
+            row[model_label(model, model_labels, labels)] = _model_count(protection, (cell, model))
         rows.append(row)
     return Table(
         name=name,
@@ -444,6 +522,6 @@ def sensitivity_table(
         frame=pd.DataFrame(rows),
         notes=[
             labels.entry("notes", "models"),
-            t("suppressed_note", marker=privacy.marker, min_cell=privacy.min_cell),
+            suppressed_note(labels, privacy),
         ],
     )

@@ -1,0 +1,257 @@
+"""The person counts behind tables 1-3 as one set of linked cells, protected together.
+
+Tables 1 (basic attributes), 2 (support) and 3 (barriers) print counts of cases of the
+same survey split by the same cohorts (and, in table 3, by the prolonged status): their
+margins are shared, so an intruder can subtract across tables. This module builds every
+count those tables print or imply as a :class:`~teichaku.disclosure.CellTable` with the
+relations that hold among them, and :func:`survey_protection` suppresses and audits them
+in one go. Tables, figures, numbers.json and the summary read the status of a count from
+the same :class:`~teichaku.disclosure.Protection`.
+
+Keys (``g`` a group: ``"all"``, a cohort code, ``"<column>=1"`` / ``"<column>=0"`` for
+prolonged or not; groups of the form ``"...=NA"`` and ``"<cohort>&<column>=..."`` are never
+printed):
+
+- ``("size", g)``: cases in the group (table 1 回答件数);
+- ``("valid", column, g)``: valid answers of an item (every table's 有効回答数);
+- ``("count", column, level, g)``: answers of one level (``"yes"`` for a mark or a
+  yes/no item); its denominator is the valid count, so a small complement hides it too;
+- never printed: ``("rest", column, g)`` (valid answers of the other levels) and
+  ``("missing", column, g)`` (no valid answer; a count of records, not protected).
+
+A mean is printed only where its valid count is; a percentage only where its count and
+valid count are (so its digits reveal nothing beyond two published counts):
+:func:`item_shown` answers it for a figure of ``published.ITEMS``.
+
+The protection is a pure function of the cases (and the prolonged status): every stage that
+calls :func:`survey_protection` on the same data gets the same statuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from teichaku.codebook import Codebook
+from teichaku.disclosure import Cell, CellTable, Protection, protect
+from teichaku.published import ITEMS
+
+ALL = "all"
+COHORT = "cohort"
+YES = "yes"
+#: Relative cost of suppressing a valid count / a group size (a count costs its value + 1):
+#: secondary suppression hides the answers of a row before its denominators.
+VALID_COST = 2.0
+SIZE_COST = 3.0
+
+
+@dataclass(frozen=True)
+class Variable:
+    """An item whose counts are printed: ``levels`` shown (None for a mean, whose valid
+    count only is a count), ``by_prolonged`` when table 3 splits it by prolonged status."""
+
+    column: str
+    levels: tuple[str, ...] | None
+    by_prolonged: bool = False
+
+
+def table1_variables() -> list[Variable]:
+    """The person-level items of table 1 (published.ITEMS), one per column."""
+    out: dict[str, Variable] = {}
+    for item in ITEMS:
+        if item.table != "cases" or item.kind not in ("mean", "pct"):
+            continue
+        old = out.get(item.column)
+        if item.kind == "mean":
+            out[item.column] = Variable(item.column, None)
+        else:
+            level = item.level or YES
+            levels = (old.levels if old and old.levels else ()) + (level,)
+            out[item.column] = Variable(item.column, levels)
+    return list(out.values())
+
+
+def mark_variables(codebook: Codebook, groups, by_prolonged: bool = False) -> list[Variable]:
+    table = codebook.tables["cases"]
+    return [
+        Variable(v.name, (YES,), by_prolonged) for g in groups for v in table.group_variables(g)
+    ]
+
+
+def item_level(item) -> str:
+    """The level key of a table 1 percentage item."""
+    return item.level or YES
+
+
+def item_shown(protection: Protection, item, group: str = ALL) -> bool:
+    """Whether a person-level figure of published.ITEMS (``rows``, ``mean`` or ``pct``) may
+    be printed for ``group`` anywhere (table 1, numbers.json, the summary, figure 2)."""
+    if item.kind == "rows":
+        return protection.shown(("size", group))
+    valid = ("valid", item.column, group)
+    if item.kind == "pct":
+        return protection.share_shown(("count", item.column, item_level(item), group), valid)
+    if item.kind == "mean":
+        return protection.shown(valid)
+    raise ValueError(f"{item.key}: a {item.kind!r} figure is not a person count")
+
+
+def _hits(values: pd.Series, level: str) -> np.ndarray:
+    if level == YES:
+        return values.astype(bool).to_numpy()
+    return (values.astype(str) == level).to_numpy()
+
+
+def _group_masks(cases: pd.DataFrame, codebook: Codebook, prolonged: pd.Series | None, name):
+    """(cohort groups incl. the unknown remainder, prolonged groups, cross groups) as
+    lists of (key, mask)."""
+    cohort = cases[COHORT].astype("string")
+    codes = codebook.variable("cases", COHORT).codes
+    cohorts = [(c, (cohort == c).fillna(False).to_numpy()) for c in codes]
+    cohorts.append(
+        (f"{COHORT}=NA", cohort.isna().to_numpy() | ~cohort.isin(codes).fillna(False).to_numpy())
+    )
+    if prolonged is None:
+        return cohorts, [], []
+    status = prolonged.reset_index(drop=True)
+    pgroups = [
+        (f"{name}=1", (status == 1).fillna(False).to_numpy()),
+        (f"{name}=0", (status == 0).fillna(False).to_numpy()),
+        (f"{name}=NA", status.isna().to_numpy()),
+    ]
+    cross = [(f"{c}&{p}", cm & pm) for c, cm in cohorts for p, pm in pgroups]
+    return cohorts, pgroups, cross
+
+
+def survey_cells(
+    cases: pd.DataFrame,
+    codebook: Codebook,
+    variables: list[Variable],
+    prolonged: pd.Series | None = None,
+    prolonged_name: str | None = None,
+) -> CellTable:
+    """Every count of tables 1-3 and the relations among them (see the module doc)."""
+    cohorts, pgroups, cross = _group_masks(cases, codebook, prolonged, prolonged_name)
+    printed_groups = {ALL, *(c for c, _ in cohorts[:-1]), *(p for p, _ in pgroups[:2])}
+    all_mask = np.ones(len(cases), dtype=bool)
+    table = CellTable()
+
+    def groups_for(by_prolonged: bool):
+        groups = [(ALL, all_mask), *cohorts]
+        if by_prolonged:
+            groups += [*pgroups, *cross]
+        return groups
+
+    def add(key, value, printed, **kw):
+        # A group that holds nobody and is never printed is empty by definition (a cohort
+        # of the unknown, an ended case whose prolonged status is unknown): known.
+        known = not printed and value == 0
+        table.add(Cell(key, int(value), printed=printed, known=known, **kw))
+
+    def partitions(family, by_prolonged: bool):
+        """X(all) = sum over cohorts; with the prolonged split, X(all) = sum over its
+        groups and each cohort / status is the sum of its cross cells."""
+        table.add_sum(family(ALL), [family(c) for c, _ in cohorts])
+        if by_prolonged:
+            table.add_sum(family(ALL), [family(p) for p, _ in pgroups])
+            for c, _ in cohorts:
+                table.add_sum(family(c), [family(f"{c}&{p}") for p, _ in pgroups])
+            for p, _ in pgroups:
+                table.add_sum(family(p), [family(f"{c}&{p}") for c, _ in cohorts])
+
+    any_prolonged = prolonged is not None and any(v.by_prolonged for v in variables)
+    for g, mask in groups_for(any_prolonged):
+        printed = g == ALL or g in {c for c, _ in cohorts[:-1]}
+        add(("size", g), mask.sum(), printed, cost=SIZE_COST * (1 + mask.sum()))
+    partitions(lambda g: ("size", g), any_prolonged)
+
+    for var in variables:
+        if var.column not in cases.columns:
+            continue
+        by_p = var.by_prolonged and prolonged is not None
+        column = cases[var.column].reset_index(drop=True)
+        valid_all = column.notna().to_numpy()
+        for g, mask in groups_for(by_p):
+            printed = g in printed_groups
+            sel = mask & valid_all
+            n = int(sel.sum())
+            add(("valid", var.column, g), n, printed, cost=VALID_COST * (1 + n))
+            add(("missing", var.column, g), int(mask.sum()) - n, False, protect=False)
+            table.add_sum(("size", g), [("valid", var.column, g), ("missing", var.column, g)])
+            if var.levels is None:
+                continue
+            values = column[sel]
+            parts = []
+            for level in var.levels:
+                k = int(_hits(values, level).sum())
+                add(
+                    ("count", var.column, level, g),
+                    k,
+                    printed,
+                    denominator=("valid", var.column, g),
+                )
+                parts.append(("count", var.column, level, g))
+            shown = sum(table.value(p) for p in parts)
+            # with one level the rest is the complement, protected through the count
+            add(("rest", var.column, g), n - shown, False, protect=len(parts) > 1)
+            table.add_sum(("valid", var.column, g), [*parts, ("rest", var.column, g)])
+        partitions(lambda g, c=var.column: ("valid", c, g), by_p)
+        partitions(lambda g, c=var.column: ("missing", c, g), by_p)
+        for level in var.levels or ():
+            partitions(lambda g, c=var.column, lv=level: ("count", c, lv, g), by_p)
+        if var.levels is not None:
+            partitions(lambda g, c=var.column: ("rest", c, g), by_p)
+    return table
+
+
+def survey_variables(codebook: Codebook) -> list[Variable]:
+    """The items of tables 1, 2 (support marks) and 3 (barrier marks, by prolonged)."""
+    return (
+        table1_variables()
+        + mark_variables(codebook, ["act", "guar", "link"])
+        + mark_variables(codebook, ["barrier"], by_prolonged=True)
+    )
+
+
+def survey_protection(
+    cases: pd.DataFrame,
+    codebook: Codebook,
+    min_cell: int,
+    prolonged: pd.Series | None = None,
+    prolonged_name: str | None = None,
+) -> Protection:
+    """Suppress and audit every person count of tables 1-3 (``prolonged``: the table 3
+    status column of the analysis data set, row-aligned with ``cases``)."""
+    if prolonged is not None and len(prolonged) != len(cases):
+        raise ValueError("the prolonged status must have one value per case")
+    table = survey_cells(cases, codebook, survey_variables(codebook), prolonged, prolonged_name)
+    return protect(table, min_cell)
+
+
+def model_cells(coefficients: pd.DataFrame) -> CellTable:
+    """n and events of every model (tables 4, 4b, 4c): events and non-events are counts
+    of persons, the one the complement of the other (unless the model's rows are
+    aggregates whose events outnumber them)."""
+    table = CellTable()
+    for model, g in coefficients.groupby("model", sort=False):
+        first = g.iloc[0]
+        if pd.isna(first["n"]):
+            continue
+        n = int(first["n"])
+        table.add(Cell(("model_n", model), n, cost=SIZE_COST * (1 + n)))
+        if pd.isna(first.get("n_events")):
+            continue
+        events = int(first["n_events"])
+        if events > n:  # a model of aggregates (centers) counting events of their cases
+            table.add(Cell(("model_events", model), events))
+            continue
+        table.add(Cell(("model_events", model), events, denominator=("model_n", model)))
+        table.add(Cell(("model_nonevents", model), n - events, printed=False))
+        table.add_sum(("model_n", model), [("model_events", model), ("model_nonevents", model)])
+    return table
+
+
+def model_protection(coefficients: pd.DataFrame, min_cell: int) -> Protection:
+    return protect(model_cells(coefficients), min_cell)
