@@ -1,5 +1,10 @@
 # The two commands of the README: `make` (set-up plus the full default run) and `make test`.
-# Nothing but Python 3.11 is needed: the environment is created in .venv from requirements.lock.
+# Nothing but Python 3.11 is needed: the environment is created in .venv from requirements.lock
+# (and recreated in place whenever requirements.lock or pyproject.toml change).
+#
+#   make test-fast   the unit tests without the slow ones: the edit loop (under 30 s)
+#   make lint        ruff, ruff format, snakefmt, snakemake --lint, notebooks without outputs
+#   make lab         JupyterLab on notebooks/ with the .venv kernel registered
 
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +12,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORES ?= all
 
-.PHONY: all run test lint clean
+KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
+SNAKEFILES := Snakefile $(wildcard workflow/rules/*.smk)
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+LAB_ARGS ?=
+
+.PHONY: all run test test-fast lint lab clean
 
 all: run
 
@@ -24,9 +34,24 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -m "not slow" -q
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check $(SNAKEFILES)
 	$(BIN)/snakemake --lint
+	$(BIN)/python .ci/notebook_outputs.py $(NOTEBOOKS)
+
+# The notebooks' kernel (python3) registered inside .venv, so that JupyterLab, nbclient and
+# VS Code all run them with the .venv Python and the teichaku installed there.
+$(KERNEL): $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
+		--display-name "Python 3 (teichaku .venv)"
+
+lab: $(KERNEL)
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks
 
 clean:
 	rm -rf results/* data/processed/* data/raw/synthetic .snakemake/log

@@ -50,11 +50,11 @@ DEFAULT_TARGETS = [
 
 
 rule all:
+    default_target: True
     input:
         DEFAULT_TARGETS,
     message:
         "The default run is complete"
-    default_target: True
 
 
 onerror:

@@ -33,6 +33,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
+from teichaku import paths
 from teichaku.notebook import open_run
 from teichaku.published import (
     compare_published,
@@ -45,16 +46,15 @@ from teichaku.report.tables import basic_attributes_table, support_table, to_mar
 
 run = open_run()  # the run in $TEICHAKU_ROOT (default: the repository)
 config, codebook, labels, privacy = run.config, run.codebook, run.labels, run.privacy
-PROCESSED, RESULTS = run.processed, run.results
 published = load_published(run.path(config["published"]))
 style.apply_style()
 pd.set_option("display.max_columns", 60, "display.width", 160)
 print(f"run folder: {run.root}")
 
 # %%
-roster = pd.read_parquet(PROCESSED / "roster.parquet")
-cases = pd.read_parquet(PROCESSED / "cases.parquet")
-awareness = pd.read_parquet(PROCESSED / "awareness.parquet")
+roster = pd.read_parquet(run.file(paths.PROCESSED["roster"]))
+cases = pd.read_parquet(run.file(paths.PROCESSED["cases"]))
+awareness = pd.read_parquet(run.file(paths.PROCESSED["awareness"]))
 pd.DataFrame(
     {
         "rows": [len(roster), len(cases), len(awareness)],
@@ -71,11 +71,11 @@ pd.DataFrame(
 # `data/processed/` (they hold raw values); here only their rules and columns are counted.
 
 # %%
-summary = json.loads((RESULTS / "validation" / "summary.json").read_text(encoding="utf-8"))
+summary = json.loads(run.file(paths.VALIDATION_JSON).read_text(encoding="utf-8"))
 print(json.dumps(summary, ensure_ascii=False, indent=1)[:3000])
 
 # %%
-rejected = pd.read_parquet(PROCESSED / "rejected_rows.parquet")
+rejected = pd.read_parquet(run.file(paths.REJECTED_ROWS))
 by_rule = [c for c in ("table", "rule", "column") if c in rejected.columns]
 (
     rejected.groupby(by_rule, observed=True)

@@ -34,6 +34,7 @@ import json
 import pandas as pd
 from IPython.display import Image, Markdown, display
 
+from teichaku import paths
 from teichaku.analysis.dataset import EVENT_TYPES
 from teichaku.notebook import open_run
 from teichaku.report import build as rb
@@ -41,7 +42,7 @@ from teichaku.report import catalog
 from teichaku.report.tables import to_markdown
 
 run = open_run()  # the run in $TEICHAKU_ROOT (default: the repository)
-labels, privacy, RESULTS = run.labels, run.privacy, run.results
+labels, privacy = run.labels, run.privacy
 inputs = run.report_inputs()
 analysis, coefficients, spec = inputs.analysis, inputs.coefficients, inputs.spec
 tables = run.report_tables(inputs)
@@ -111,7 +112,7 @@ display(prolonged)
 # %%
 for name, category in catalog.FIGURES.items():
     if category == "Follow-up":
-        display(Image(filename=figures[name]))
+        display(Image(data=figures[name], format="png"))
 
 # %% [markdown]
 # ## Support barriers by cohort and by prolonged status (report table 3)
@@ -135,7 +136,7 @@ for name, category in catalog.TABLES.items():
 # %%
 for name, category in catalog.FIGURES.items():
     if category == "Models":
-        display(Image(filename=figures[name]))
+        display(Image(data=figures[name], format="png"))
 
 # %% [markdown]
 # ## Model checks
@@ -144,12 +145,12 @@ for name, category in catalog.FIGURES.items():
 # every model (`results/models/diagnostics.csv`); anything not `ok` is listed.
 
 # %%
-diagnostics = pd.read_csv(RESULTS / "models" / "diagnostics.csv")
+diagnostics = pd.read_csv(run.file(paths.DIAGNOSTICS))
 display(diagnostics.groupby(["model", "status"]).size().unstack(fill_value=0))
 display(diagnostics[diagnostics["status"] != "ok"])
 
 # %%
-print((RESULTS / "models" / "fits" / f"{primary.name}.txt").read_text(encoding="utf-8"))
+print(run.file(paths.fill(paths.FIT, model=primary.name)).read_text(encoding="utf-8"))
 
 # %% [markdown]
 # ## Key numbers of the run (`results/numbers.json`)

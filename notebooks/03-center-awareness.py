@@ -58,7 +58,7 @@ for name, category in catalog.TABLES.items():
         display(Markdown(to_markdown(tables[name])))
 for name, category in catalog.FIGURES.items():
     if category == "Awareness survey":
-        display(Image(filename=figures[name]))
+        display(Image(data=figures[name], format="png"))
 
 # %% [markdown]
 # ## Which centers answered

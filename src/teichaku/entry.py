@@ -24,9 +24,17 @@ import yaml
 
 from teichaku import paths
 
-#: The workflow's configuration and its schema (relative to the repository or run folder).
+#: The workflow's configuration (relative to the repository or run folder).
 CONFIG = Path("config/config.yaml")
-CONFIG_SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+#: Its schema: in the folder the step runs in when that holds the workflow, else in the
+#: repository this package was installed from (editable).
+SCHEMA = Path("workflow/schemas/config.schema.yaml")
+REPOSITORY_SCHEMA = Path(__file__).resolve().parents[2] / SCHEMA
+
+
+def config_schema() -> Path:
+    return SCHEMA if SCHEMA.is_file() else REPOSITORY_SCHEMA
+
 
 Steps = Mapping[str, Callable[[dict], None]]
 
@@ -67,7 +75,7 @@ def load_config(overlays: Sequence[str | Path] = (), base: str | Path = CONFIG) 
     config = read_yaml(base)
     for overlay in overlays:
         config = merge(config, read_yaml(overlay))
-    validate(config, str(CONFIG_SCHEMA))
+    validate(config, str(config_schema()))
     return config
 
 

@@ -35,6 +35,8 @@ DEFAULT_CONFIG = REPOSITORY / "config" / "config.yaml"
 LABELS = REPOSITORY / paths.REPORT_ASSETS / "labels.yaml"
 #: Resolution of the figures shown in a notebook.
 SCREEN_DPI = 100
+#: Prefix of the temporary folder the figures are drawn in.
+FIGURE_FOLDER_PREFIX = "teichaku-figures-"
 
 
 def configured_path(root: Path, configured: str | Path) -> Path:
@@ -88,12 +90,14 @@ class Run:
         """The report's tables by name (display strings, small cells suppressed)."""
         return {t.name: t for t in build_tables(inputs, self.labels, self.privacy)}
 
-    def report_figures(self, inputs: ReportInputs) -> dict[str, Path]:
-        """The report's figures drawn into a temporary folder: name -> PNG, at a screen
-        resolution rather than the report's print one."""
-        out_dir = Path(tempfile.mkdtemp(prefix="teichaku-figures-"))
-        context = FigureContext(self.labels, self.privacy, SCREEN_DPI, out_dir)
-        return {p.stem: p for p in build_figures(inputs, context) if p.suffix == ".png"}
+    def report_figures(self, inputs: ReportInputs) -> dict[str, bytes]:
+        """The report's figures as PNG images by name (``IPython.display.Image(data=...)``),
+        at a screen resolution rather than the report's print one. They are drawn in a
+        temporary folder that is removed again."""
+        with tempfile.TemporaryDirectory(prefix=FIGURE_FOLDER_PREFIX) as out_dir:
+            context = FigureContext(self.labels, self.privacy, SCREEN_DPI, Path(out_dir))
+            drawn = build_figures(inputs, context)
+            return {p.stem: p.read_bytes() for p in drawn if p.suffix == ".png"}
 
 
 def open_run(

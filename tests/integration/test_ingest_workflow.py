@@ -6,6 +6,8 @@ from 46 centers, and the published figures recomputed from the ingested tables."
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -94,8 +96,27 @@ def test_an_unreadable_file_stops_with_one_message_naming_it(tmp_path):
     proc = run_snakemake(workdir, paths.VALIDATION_JSON, check=False)
     assert proc.returncode != 0
     log = (workdir / paths.log("ingest")).read_text("utf-8")
-    assert "cases/broken.xlsx: not a readable Excel" in log
+    assert "cases/broken.xlsx: unreadable_workbook" in log
     assert "Traceback" not in log
+
+
+@pytest.mark.slow
+def test_a_changed_file_with_an_old_modification_time_is_read_again(tmp_path):
+    """As unzip, cp -p and rsync -t leave a corrected file: new content, old mtime."""
+    workdir = files_workdir(tmp_path, ["valid.csv"], 0.05)
+    run_snakemake(workdir, paths.VALIDATION_JSON)
+    dry = run_snakemake(workdir, "-n", paths.VALIDATION_JSON)
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+    path = workdir / "raw" / "cases" / "valid.csv"
+    stat = path.stat()
+    path.write_bytes(path.read_bytes().replace(b",65,", b",66,", 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    dry = run_snakemake(workdir, "-n", paths.VALIDATION_JSON)
+    assert re.search(r"^ingest\s+1$", dry.stdout, flags=re.M), dry.stdout
+    assert "Params have changed" in dry.stdout
+    run_snakemake(workdir, paths.VALIDATION_JSON)
+    clean = pd.read_parquet(workdir / paths.PROCESSED["cases"])
+    assert 66 in clean["age"].tolist()
 
 
 @pytest.mark.slow

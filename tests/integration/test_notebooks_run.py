@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from teichaku import paths
-from teichaku.notebook import execute_notebook
+from teichaku.notebook import FIGURE_FOLDER_PREFIX, execute_notebook
 
 from .conftest import run_snakemake
 from .test_notebooks import NOTEBOOKS
@@ -34,7 +34,10 @@ def outputs_only(small_run, tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_on_the_outputs_of_a_run(notebook_dir, outputs_only, name):
+def test_notebook_runs_on_the_outputs_of_a_run(
+    notebook_dir, outputs_only, name, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the kernel's temporary folder
     nb = execute_notebook(  # raises CellExecutionError naming the failing cell
         notebook_dir / f"{name}.ipynb", None, outputs_only, outputs_only / "config.yaml",
         timeout=CELL_TIMEOUT,
@@ -46,6 +49,8 @@ def test_notebook_runs_on_the_outputs_of_a_run(notebook_dir, outputs_only, name)
     assert any({"text/html", "text/markdown"} & set(o.data) for o in shown)
     text = "".join(o.get("text", "") for o in outputs)
     assert f"run folder: {outputs_only.resolve()}" in text
+    # the figures drawn for the notebook leave no temporary folder behind
+    assert sorted(tmp_path.glob(f"{FIGURE_FOLDER_PREFIX}*")) == []
 
 
 def test_the_notebooks_rule_plans_one_job_per_notebook(small_run):

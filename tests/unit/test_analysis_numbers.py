@@ -58,6 +58,7 @@ def numbers(root):
     return build_numbers(*args), build_numbers(*args), coef, analysis, published
 
 
+@pytest.mark.slow
 def test_every_published_key_is_computed_and_matches_on_the_synthetic_survey(numbers):
     out, _, _, _, published = numbers
     for section in SECTIONS:

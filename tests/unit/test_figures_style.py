@@ -25,6 +25,7 @@ def test_style_uses_ipaexgothic_from_matplotlib_fontja_and_okabe_ito():
     assert len(set(style.OKABE_ITO)) == len(style.OKABE_ITO) == 7
 
 
+@pytest.mark.slow
 def test_japanese_renders_without_warnings_and_a_missing_glyph_is_caught(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -33,6 +34,7 @@ def test_japanese_renders_without_warnings_and_a_missing_glyph_is_caught(tmp_pat
             _render(tmp_path, "\U0001f642", "emoji")  # not in IPAexGothic
 
 
+@pytest.mark.slow
 def test_same_figure_same_bytes(tmp_path):
     digests = []
     for name in ("a", "b"):

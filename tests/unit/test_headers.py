@@ -98,3 +98,18 @@ def test_a_column_given_twice_is_an_error():
     rows = [(*REQUIRED, "年齢")]
     with pytest.raises(IngestError, match="appears twice"):
         find_header(rows, CASES, CB, "f.csv")
+
+
+def test_a_column_headed_with_a_group_word_keeps_a_one_row_header():
+    from teichaku.codebook import load_codebook
+    from teichaku.ingest.headers import find_header
+
+    codebook = load_codebook()
+    table = codebook.tables["cases"]
+    header = [table.variables[v].header for v in table.variables if table.variables[v].required]
+    rows = [
+        [*header, "課題"],
+        ["C01", "A001", *(["x"] * (len(header) - 2)), "関係機関の協力が得られない"],
+    ]
+    found = find_header(rows, table, codebook, "f.csv")
+    assert found.data_start == 1 and found.extras == ["課題"]

@@ -82,6 +82,7 @@ def test_each_error_is_rejected_with_its_rule_and_location(tmp_path, name):
     )
 
 
+@pytest.mark.slow
 def test_rejected_rows_carry_raw_value_and_messages_but_mask_case_refs(tmp_path):
     result = ingest_survey(
         raw_folder(tmp_path, "err_invalid_date.csv", "err_conflicting_duplicate_ref.csv"), CB, KEY
@@ -144,6 +145,7 @@ def test_every_spelling_of_format_md_is_accepted(tmp_path):
     assert c["act_daily_life"].sum() == 1 and c["link_money"].sum() == 1
 
 
+@pytest.mark.slow
 def test_clean_tables_follow_the_schemas(tmp_path):
     result = ingest_survey(raw_folder(tmp_path, "valid.csv", "acc_spellings.csv"), CB, KEY)
     for name, table in result.tables.items():
@@ -195,21 +197,22 @@ def test_csv_encodings(tmp_path, encoding):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("name", "content", "rule"),
     [
-        ("bad.csv", b"\xff\xfe\xfa\xfb\x80\x81", "cannot decode"),
-        ("empty.csv", b"", "empty"),
-        ("blank.csv", b"\r\n \r\n", "empty"),
-        ("broken.xlsx", b"PK\x03\x04 this is not a workbook", "not a readable Excel"),
-        ("text.xlsx", b"hello", "not a readable Excel"),
-        ("old.xls", b"\xd0\xcf\x11\xe0", "unsupported file type"),
+        ("bad.csv", b"\xff\xfe\xfa\xfb\x80\x81", "undecodable_text"),
+        ("empty.csv", b"", "empty_file"),
+        ("blank.csv", b"\r\n \r\n", "empty_file"),
+        ("broken.xlsx", b"PK\x03\x04 this is not a workbook", "unreadable_workbook"),
+        ("text.xlsx", b"hello", "unreadable_workbook"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", "unsupported_file_type"),
     ],
 )
-def test_unreadable_files_stop_with_one_message_naming_the_file(tmp_path, name, content, message):
+def test_unreadable_files_stop_with_one_message_naming_the_file(tmp_path, name, content, rule):
     raw = raw_folder(tmp_path, "valid.csv")
     (raw / "cases" / name).write_bytes(content)
-    with pytest.raises(IngestError, match=message) as err:
+    with pytest.raises(IngestError, match=rule) as err:
         ingest_survey(raw, CB, KEY)
+    assert err.value.rule == rule
     assert f"cases/{name}" in str(err.value)
 
 
@@ -256,6 +259,7 @@ def _cases_rows():
     return [line.split(",") for line in lines]
 
 
+@pytest.mark.slow
 def test_xlsx_two_row_header_merged_groups_excel_dates_and_sheet_choice(tmp_path):
     raw = raw_folder(tmp_path)
     header, *rows = _cases_rows()
@@ -354,3 +358,44 @@ def test_a_header_without_rows_and_short_rows(tmp_path):
     assert [s.rows_read for s in cases.sheets] == [0, 1]
     assert cases.rows_valid == 1 and cases.clean["age"].isna().all()
     assert cases.clean["act_regular_contact"].tolist() == [False]  # present and blank: no
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("1,000", 1000), ("１，０００", 1000), ("1,200件", 1200), ("12,345,678", 12345678),
+     ("65 歳", 65), (" 65 ", 65), (65.0, 65)],
+)  # fmt: skip
+def test_integers_with_digit_grouping_in_valid_positions(cell, value):
+    from teichaku.ingest.values import parse_integer
+
+    assert parse_integer(cell, units=("歳", "件")) == value
+
+
+@pytest.mark.parametrize("cell", ["1,2", "1 2", "6 5", "12,34", "1,0000", "１　２", "1,000,00"])
+def test_digits_apart_are_not_one_number(cell):
+    from teichaku.ingest.values import CellError, parse_integer
+
+    with pytest.raises(CellError, match="invalid_integer"):
+        parse_integer(cell)
+
+
+def test_iq_digits_apart_are_an_error_and_ranges_still_read():
+    from teichaku.ingest.values import CellError, parse_iq
+
+    assert parse_iq("50 ～ 55", minimum=20, maximum=150, unmeasurable=frozenset()) == (
+        52.5,
+        "range",
+    )
+    with pytest.raises(CellError, match="invalid_integer"):
+        parse_iq("7 0", minimum=20, maximum=150, unmeasurable=frozenset())
+
+
+@pytest.mark.parametrize(
+    ("text", "undefined"),
+    [("山田", False), ("A-1", False), ("\ue000", True), ("髙\U000f0001", True),
+     ("\U000e0080", True), ("𠮷", False)],
+)  # fmt: skip
+def test_undefined_characters(text, undefined):
+    from teichaku.ingest.values import undefined_character
+
+    assert undefined_character(text) is undefined

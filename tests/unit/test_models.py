@@ -14,6 +14,8 @@ from teichaku.analysis.specs import ModelSpec, Settings, load_analysis_spec
 from teichaku.codebook import load_codebook
 from tests.unit.analysis_cases import BARRIERS, make_tables
 
+pytestmark = pytest.mark.slow  # the module's fixtures take seconds
+
 SETTINGS = Settings(mice_imputations=3, mice_burn_in=2)
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ def _expected(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(TEXT, st.integers(min_value=0, max_value=6), st.sampled_from([None, b"", b"\xef\xbb\xbf"]))
 def test_rows_and_columns_equal_the_csv_module(text, start, utf8):

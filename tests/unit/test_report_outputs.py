@@ -20,6 +20,8 @@ from teichaku.report import catalog
 from teichaku.report.labels import load_labels
 from teichaku.report.suppress import Privacy, find_case_refs, find_small_counts
 
+pytestmark = pytest.mark.slow  # the module's fixtures take seconds
+
 
 def _render(out: Path, language: str):
     # Any warning (a missing glyph in particular: "Glyph ... missing from font") fails.

@@ -137,6 +137,7 @@ def test_section_shows_the_table_numbers(replicates):
     assert "](fig.png)" in text
 
 
+@pytest.mark.slow
 def test_power_figure_is_byte_reproducible(replicates, tmp_path):
     table = performance(replicates, alpha=0.05, level=0.95)
     args = (table, _scenarios(), {"barrier_x": "Barrier X"}, {"cox": "cox", "logit": "logit"})

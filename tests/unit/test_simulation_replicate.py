@@ -95,6 +95,7 @@ def test_true_values_only_for_parameters_of_the_model(sim):
     assert np.isnan(true_log_ratio(cox, sim.analysis, design, "sex[female]"))
 
 
+@pytest.mark.slow
 def test_chunking_does_not_change_the_replicates(sim):
     tables = {}
     for size in (2, 4):

@@ -58,6 +58,7 @@ def test_replicates_override_accepts_command_line_text(study_yaml):
     assert override_replicates(study_yaml, None)["replicates"] == study_yaml["replicates"]
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=50)
 @given(replicates=st.integers(2, 300), chunk_size=st.integers(1, 120))
 def test_chunks_partition_the_replicates(replicates, chunk_size):

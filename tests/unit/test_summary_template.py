@@ -51,6 +51,7 @@ def test_pdf_font_is_the_ttf_inside_matplotlib_fontja():
     assert css.count("file://") == 1
 
 
+@pytest.mark.slow
 def test_tables_and_summary_do_not_load_matplotlib():
     """Only the figures rule pays for matplotlib (about half a second per rule)."""
     import subprocess

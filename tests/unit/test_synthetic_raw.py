@@ -17,6 +17,8 @@ from teichaku.synthetic import generate_survey, load_synthetic_config
 from teichaku.synthetic.defects import KINDS
 from teichaku.synthetic.raw_writer import write_survey
 
+pytestmark = pytest.mark.slow  # the module's fixtures take seconds
+
 ERA = re.compile(r"(令和|平成)(元|\d+)年|\b[RH]\d+[./]\d+[./]\d+")
 
 

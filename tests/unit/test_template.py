@@ -149,6 +149,7 @@ def test_no_time_of_creation_in_the_file(data):
     assert props.created == props.modified == dt.datetime(*ZIP_TIMESTAMP)
 
 
+@pytest.mark.slow
 def test_byte_identical_across_processes_and_hash_seeds(data):
     code = (
         "import sys; from teichaku.codebook import load_codebook;"

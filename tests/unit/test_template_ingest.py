@@ -13,6 +13,8 @@ from teichaku.dictionary import must_be_filled
 from teichaku.ingest.survey import ingest_survey
 from teichaku.template import build_template, dropdown_options, first_data_row, workbook_bytes
 
+pytestmark = pytest.mark.slow  # the module's fixtures take seconds
+
 KEY = b"template-test-key"
 CENTERS = 3  # centers in the filled-in roster
 

@@ -36,16 +36,16 @@ rule analysis_dataset:
         codebook=config["codebook"],
     output:
         ANALYSIS_DATASET,
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Building the analysis dataset {output}"
     log:
         paths.log("analysis_dataset"),
     benchmark:
         paths.benchmark("analysis_dataset")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Building the analysis dataset {output}"
     script:
         "../scripts/analysis_dataset.py"
 
@@ -60,16 +60,16 @@ rule analysis_models:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
         fits=expand(paths.FIT, model=MODEL_NAMES),
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Fitting the models of {input.models}: coefficients, diagnostics and one fit summary per model"
     log:
         paths.log("analysis_models"),
     benchmark:
         paths.benchmark("analysis_models")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Fitting the models of {input.models}: coefficients, diagnostics and one fit summary per model"
     script:
         "../scripts/analysis_models.py"
 
@@ -81,16 +81,16 @@ rule analysis_predictions:
         codebook=config["codebook"],
     output:
         paths.CIF_PREDICTED,
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Predicting the cumulative incidence of the Fine-Gray models into {output}"
     log:
         paths.log("analysis_predictions"),
     benchmark:
         paths.benchmark("analysis_predictions")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Predicting the cumulative incidence of the Fine-Gray models into {output}"
     script:
         "../scripts/analysis_predictions.py"
 
@@ -102,16 +102,16 @@ rule analysis_curves:
         codebook=config["codebook"],
     output:
         paths.CURVES,
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Estimating the Kaplan-Meier and Aalen-Johansen curves into {output}"
     log:
         paths.log("analysis_curves"),
     benchmark:
         paths.benchmark("analysis_curves")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Estimating the Kaplan-Meier and Aalen-Johansen curves into {output}"
     script:
         "../scripts/analysis_curves.py"
 
@@ -130,15 +130,15 @@ rule analysis_numbers:
         codebook=config["codebook"],
     output:
         paths.NUMBERS,
-    params:
-        analysis=ANALYSIS,
-    message:
-        "Collecting every number the summary quotes into {output}"
     log:
         paths.log("analysis_numbers"),
     benchmark:
         paths.benchmark("analysis_numbers")
     conda:
         ENV
+    params:
+        analysis=ANALYSIS,
+    message:
+        "Collecting every number the summary quotes into {output}"
     script:
         "../scripts/analysis_numbers.py"

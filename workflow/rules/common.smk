@@ -22,3 +22,13 @@ def simulation_digest(wildcards):
     if not SIMULATION_SECTION.exists():
         return None
     return hashlib.sha256(SIMULATION_SECTION.read_bytes()).hexdigest()
+
+
+def report_marked(path, name, category, subcategory):
+    """``path``, marked for the Snakemake report (captioned from workflow/report/captions/,
+    categorised) when it is a CSV, PNG or PDF file (the report shows those)."""
+    if not path.endswith((".csv", ".png", ".pdf")):
+        return path
+    labels = {"name": name, "format": Path(path).suffix[1:]}
+    caption = f"../report/captions/{name}.rst"
+    return report(path, caption=caption, category=category, subcategory=subcategory, labels=labels)

@@ -10,14 +10,14 @@ rule data_dictionary:
     output:
         markdown=paths.CODEBOOK_MD,
         csv=paths.CODEBOOK_CSV,
-    message:
-        "Writing the data dictionary of {input.codebook} to {output.markdown} and {output.csv}"
     log:
         paths.log("data_dictionary"),
     benchmark:
         paths.benchmark("data_dictionary")
     conda:
         ENV
+    message:
+        "Writing the data dictionary of {input.codebook} to {output.markdown} and {output.csv}"
     script:
         "../scripts/data_dictionary.py"
 
@@ -27,13 +27,13 @@ rule entry_template:
         codebook=config["codebook"],
     output:
         workbook=paths.ENTRY_TEMPLATE,
-    message:
-        "Writing the data-entry workbook of {input.codebook} to {output.workbook}"
     log:
         paths.log("entry_template"),
     benchmark:
         paths.benchmark("entry_template")
     conda:
         ENV
+    message:
+        "Writing the data-entry workbook of {input.codebook} to {output.workbook}"
     script:
         "../scripts/entry_template.py"

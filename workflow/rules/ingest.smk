@@ -4,6 +4,7 @@
 # input.source: files, whatever roster, awareness and cases/ files are in raw_dir.
 
 from teichaku.ingest.gate import run_gate
+from teichaku.ingest.readers import raw_digest
 
 GATE_LOG = paths.log("ingest_gate")
 PROCESSED = paths.PROCESSED
@@ -29,20 +30,23 @@ rule ingest:
         rejected=paths.REJECTED_ROWS,
         summary_json=paths.VALIDATION_JSON,
         summary_csv=paths.VALIDATION_CSV,
-    params:
-        raw_dir=lambda wildcards, input: str(Path(input.raw[0]).parent),  # roster file first
-        synthetic=SYNTHETIC,
-        key_file=config["pseudonym"]["key_file"],
-        synthetic_key=config["pseudonym"]["synthetic_key"],
-        invalid_cell=config["validation"].get("invalid_cell", "reject_row"),
-    message:
-        "Ingesting the raw files of {params.raw_dir}: clean tables, rejected rows and the validation summary"
     log:
         paths.log("ingest"),
     benchmark:
         paths.benchmark("ingest")
     conda:
         ENV
+    params:
+        raw_dir=lambda wildcards, input: str(Path(input.raw[0]).parent),  # roster file first
+        # real files are re-read when their content changes, whatever their modification
+        # time (unzip, cp -p and rsync -t keep old ones); synthetic ones are outputs
+        raw_digest=lambda wildcards: None if SYNTHETIC else raw_digest(RAW_DIR, RAW_INPUTS),
+        synthetic=SYNTHETIC,
+        key_file=config["pseudonym"]["key_file"],
+        synthetic_key=config["pseudonym"]["synthetic_key"],
+        invalid_cell=config["validation"].get("invalid_cell", "reject_row"),
+    message:
+        "Ingesting the raw files of {params.raw_dir}: clean tables, rejected rows and the validation summary"
     script:
         "../scripts/ingest.py"
 
@@ -54,13 +58,13 @@ rule ingest_gate:
         summary=paths.VALIDATION_JSON,
     output:
         accepted=paths.ACCEPTED,
-    params:
-        max_share=config["validation"]["max_rejected_share"],
-    message:
-        "Checking the share of rejected case rows against validation.max_rejected_share ({params.max_share})"
     log:
         GATE_LOG,
     benchmark:
         paths.benchmark("ingest_gate")
+    params:
+        max_share=config["validation"]["max_rejected_share"],
+    message:
+        "Checking the share of rejected case rows against validation.max_rejected_share ({params.max_share})"
     run:
         run_gate(input.summary, output.accepted, params.max_share, log[0])

@@ -18,15 +18,15 @@ rule notebook:
         outputs=[*INGEST_OUTPUTS, *ANALYSIS_OUTPUTS],  # everything a notebook reads
     output:
         paths.NOTEBOOK,
-    wildcard_constraints:
-        name="|".join(NOTEBOOK_NAMES),
-    message:
-        "Executing the notebook {input.notebook} on this run into {output}"
     log:
         paths.log("notebook_{name}"),
     benchmark:
         paths.benchmark("notebook_{name}")
+    wildcard_constraints:
+        name="|".join(NOTEBOOK_NAMES),
     conda:
         ENV
+    message:
+        "Executing the notebook {input.notebook} on this run into {output}"
     script:
         "../scripts/execute_notebook.py"

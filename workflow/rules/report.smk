@@ -22,20 +22,15 @@ REPORT_OUTPUTS = [
 
 
 # Every file of every table and figure; the CSV, PNG and PDF ones marked for the report.
-REPORT_MARKED = (".csv", ".png", ".pdf")
 REPORT_TABLE_OUTPUTS = [
-    (report(path, caption=f"../report/captions/{name}.rst", category=catalog.TABLES[name],
-            subcategory="Tables", labels={"name": name, "format": Path(path).suffix[1:]})
-     if path.endswith(REPORT_MARKED) else path)
-    for name, paths in REPORT_TABLES.items()
-    for path in paths
+    report_marked(path, name, catalog.TABLES[name], "Tables")
+    for name, files in REPORT_TABLES.items()
+    for path in files
 ]
 REPORT_FIGURE_OUTPUTS = [
-    (report(path, caption=f"../report/captions/{name}.rst", category=catalog.FIGURES[name],
-            subcategory="Figures", labels={"name": name, "format": Path(path).suffix[1:]})
-     if path.endswith(REPORT_MARKED) else path)
-    for name, paths in REPORT_FIGURES.items()
-    for path in paths
+    report_marked(path, name, catalog.FIGURES[name], "Figures")
+    for name, files in REPORT_FIGURES.items()
+    for path in files
 ]
 # Params are a rerun trigger, so each rule gets only the settings it reads: changing a
 # figure option (report.dpi) reruns the figures and the summary, never the tables. The
@@ -54,17 +49,17 @@ rule report_tables:
         **REPORT_INPUTS,
     output:
         REPORT_TABLE_OUTPUTS,
-    params:
-        settings=REPORT_TABLE_SETTINGS,
-        out_dir=lambda wildcards, output: str(Path(output[0]).parent),
-    message:
-        "Writing the report's tables (CSV, Markdown, LaTeX) into {params.out_dir}"
     log:
         paths.log("report_tables"),
     benchmark:
         paths.benchmark("report_tables")
     conda:
         ENV
+    params:
+        settings=REPORT_TABLE_SETTINGS,
+        out_dir=lambda wildcards, output: str(Path(output[0]).parent),
+    message:
+        "Writing the report's tables (CSV, Markdown, LaTeX) into {params.out_dir}"
     script:
         "../scripts/report_tables.py"
 
@@ -75,17 +70,17 @@ rule report_figures:
         curves=paths.CURVES,
     output:
         REPORT_FIGURE_OUTPUTS,
-    params:
-        settings=REPORT_FIGURE_SETTINGS,
-        out_dir=lambda wildcards, output: str(Path(output[0]).parent),
-    message:
-        "Drawing the report's figures (PNG, PDF) into {params.out_dir}"
     log:
         paths.log("report_figures"),
     benchmark:
         paths.benchmark("report_figures")
     conda:
         ENV
+    params:
+        settings=REPORT_FIGURE_SETTINGS,
+        out_dir=lambda wildcards, output: str(Path(output[0]).parent),
+    message:
+        "Drawing the report's figures (PNG, PDF) into {params.out_dir}"
     script:
         "../scripts/report_figures.py"
 
@@ -102,10 +97,24 @@ rule report_summary:
         + ([config["input"]["synthetic_config"]] if SYNTHETIC else []),
     output:
         md=REPORT_SUMMARY["md"],
-        html=report(REPORT_SUMMARY["html"], caption="../report/captions/summary.rst",
-                    category="Summary", labels={"name": "summary", "format": "html"}),
-        pdf=report(REPORT_SUMMARY["pdf"], caption="../report/captions/summary.rst",
-                   category="Summary", labels={"name": "summary", "format": "pdf"}),
+        html=report(
+            REPORT_SUMMARY["html"],
+            caption="../report/captions/summary.rst",
+            category="Summary",
+            labels={"name": "summary", "format": "html"},
+        ),
+        pdf=report(
+            REPORT_SUMMARY["pdf"],
+            caption="../report/captions/summary.rst",
+            category="Summary",
+            labels={"name": "summary", "format": "pdf"},
+        ),
+    log:
+        paths.log("report_summary"),
+    benchmark:
+        paths.benchmark("report_summary")
+    conda:
+        ENV
     params:
         config=config,
         template_dir=lambda wildcards, input: str(Path(input.template).parent),
@@ -116,11 +125,5 @@ rule report_summary:
         simulation_digest=simulation_digest,
     message:
         "Writing the summary {output.md}, {output.html} and {output.pdf}"
-    log:
-        paths.log("report_summary"),
-    benchmark:
-        paths.benchmark("report_summary")
-    conda:
-        ENV
     script:
         "../scripts/report_summary.py"

@@ -77,20 +77,20 @@ rule simulation_chunk:
         **SIM_INPUTS,
     output:
         SIM_CHUNK,
-    params:
-        **SIM_PARAMS,
-    message:
-        "Simulating scenario {wildcards.scenario}, chunk {wildcards.chunk} of the simulation study"
     log:
         paths.log("simulation/{scenario}/chunk-{chunk}"),
     benchmark:
         SIM_BENCHMARK
+    conda:
+        ENV
     threads: SIM_RESOURCES["chunk"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["chunk"]["mem_mb"],
         runtime=SIM_RESOURCES["chunk"]["runtime"],
-    conda:
-        ENV
+    params:
+        **SIM_PARAMS,
+    message:
+        "Simulating scenario {wildcards.scenario}, chunk {wildcards.chunk} of the simulation study"
     script:
         "../scripts/simulate_chunk.py"
 
@@ -102,20 +102,20 @@ rule simulation_performance:
     output:
         performance=paths.SIMULATION_PERFORMANCE,
         scenarios=paths.SIMULATION_SCENARIOS,
-    params:
-        **SIM_PARAMS,
-    message:
-        "Gathering the simulation chunks into {output.performance}"
     log:
         paths.log("simulation/performance"),
     benchmark:
         paths.benchmark("simulation/performance")
+    conda:
+        ENV
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
         runtime=SIM_RESOURCES["gather"]["runtime"],
-    conda:
-        ENV
+    params:
+        **SIM_PARAMS,
+    message:
+        "Gathering the simulation chunks into {output.performance}"
     script:
         "../scripts/simulate_performance.py"
 
@@ -128,20 +128,20 @@ rule simulation_figure:
     output:
         png=SIM_FIGURE["png"],
         pdf=SIM_FIGURE["pdf"],
-    params:
-        **SIM_PARAMS,
-    message:
-        "Drawing the power figure {output.png}"
     log:
         paths.log("simulation/figure"),
     benchmark:
         paths.benchmark("simulation/figure")
+    conda:
+        ENV
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
         runtime=SIM_RESOURCES["gather"]["runtime"],
-    conda:
-        ENV
+    params:
+        **SIM_PARAMS,
+    message:
+        "Drawing the power figure {output.png}"
     script:
         "../scripts/simulate_figure.py"
 
@@ -154,20 +154,20 @@ rule simulation_summary:
         figure=SIM_FIGURE["png"],
     output:
         paths.SIMULATION_SECTION,
-    params:
-        **SIM_PARAMS,
-    message:
-        "Writing the simulation study's summary section {output}"
     log:
         paths.log("simulation/summary"),
     benchmark:
         paths.benchmark("simulation/summary")
+    conda:
+        ENV
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
         runtime=SIM_RESOURCES["gather"]["runtime"],
-    conda:
-        ENV
+    params:
+        **SIM_PARAMS,
+    message:
+        "Writing the simulation study's summary section {output}"
     script:
         "../scripts/simulate_summary.py"
 
@@ -179,19 +179,19 @@ rule simulation_timing:
         chunks=SIM_CHUNK_FILES,
     output:
         paths.SIMULATION_TIMING,
-    params:
-        **SIM_PARAMS,
-    message:
-        "Timing the simulation chunks into {output}"
     log:
         paths.log("simulation/timing"),
     benchmark:
         paths.benchmark("simulation/timing")
+    conda:
+        ENV
     threads: SIM_RESOURCES["gather"]["threads"]
     resources:
         mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
         runtime=SIM_RESOURCES["gather"]["runtime"],
-    conda:
-        ENV
+    params:
+        **SIM_PARAMS,
+    message:
+        "Timing the simulation chunks into {output}"
     script:
         "../scripts/simulate_timing.py"

@@ -22,13 +22,13 @@ if SYNTHETIC:
             cases=directory(RAW_DIR / "cases"),
             truth=RAW_DIR / "truth.json",
             defects=RAW_DIR / "defects.json",
-        message:
-            "Generating the synthetic survey (config {input.parameters}) into {output.cases} and the raw files beside it"
         log:
             paths.log("synthetic_survey"),
         benchmark:
             paths.benchmark("synthetic_survey")
         conda:
             ENV
+        message:
+            "Generating the synthetic survey (config {input.parameters}) into {output.cases} and the raw files beside it"
         script:
             "../scripts/make_synthetic.py"

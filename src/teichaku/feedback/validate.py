@@ -164,7 +164,8 @@ def _clean(
     set_missing = set_missing_variables(invalid_cell, cb)
     tables: dict[str, TableResult] = {}
     maps: dict[tuple[str, str], SheetMap] = {}
-    centers = roster_centers
+    centers = roster_centers  # with a valid roster row
+    rejected: list[str] = []  # read in the roster, every row of theirs rejected
     for name in TABLE_ORDER:
         usable = []
         for path, sheet in sheets.get(name, []):
@@ -185,11 +186,13 @@ def _clean(
             cb,
             key=_THROWAWAY_KEY,
             roster_centers=centers,
+            rejected_centers=rejected,
             set_missing=set_missing[name],
         )
         tables[name] = result
-        if name == "roster":
-            centers = result.centers_parsed
+        if name == "roster":  # as ingest_survey does
+            centers = sorted(set(result.clean["center_id"]))
+            rejected = sorted(set(result.centers_parsed) - set(centers))
     reported = _reported(tables)
     problems = problems_frame(reported, maps, cb, centers, failures)
     return Validation(tables, maps, failures, problems, centers, files)

@@ -24,7 +24,6 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute
-from pandas.core.algorithms import duplicated, factorize_array  # factorize minus an NA scan
 
 from teichaku import pseudonym
 from teichaku.codebook import Codebook, Table
@@ -33,9 +32,9 @@ from teichaku.ingest import messages
 from teichaku.ingest.headers import Header, find_header
 from teichaku.ingest.messages import QUOTES_ROW, ROW_CONTEXT
 from teichaku.ingest.parsers import cell_parser
-from teichaku.ingest.readers import Columns, Sheet
+from teichaku.ingest.readers import Columns, Sheet, SparseRow
 from teichaku.ingest.rules import WARNINGS
-from teichaku.ingest.values import CellError, cell_text
+from teichaku.ingest.values import CellError, FlaggedCell, cell_text, undefined_character
 from teichaku.schemas import clean_columns, table_schema
 
 MASK = "<masked>"
@@ -49,6 +48,7 @@ class SheetReport:
     rows_read: int
     extra_columns: list[str]
     encoding: str | None = None
+    notices: list[dict] = field(default_factory=list)  # {"rule", "detail"}: rows kept
 
 
 @dataclass
@@ -139,6 +139,10 @@ class _Column:
 
     def _parse(self, cell) -> tuple:
         """("ok", value) or ("!", rule, raw text)."""
+        if isinstance(cell, FlaggedCell):
+            return ("!", cell.rule, cell.text)
+        if isinstance(cell, str) and undefined_character(cell):
+            return ("!", "undefined_character", cell)
         try:
             return ("ok", self.parse(cell))
         except CellError as exc:
@@ -166,18 +170,28 @@ class _Parsed:
         self.sheets: list[SheetReport] = []
 
     def add(self, sheet: Sheet, codebook: Codebook) -> None:
-        header = find_header(sheet.rows, self.table, codebook, sheet.file)
+        where = f"{sheet.file} [{sheet.sheet}]" if sheet.sheet else sheet.file
+        header = find_header(sheet.rows, self.table, codebook, where)
         columns = sheet.columns(header.data_start)
         if columns is None:
-            keep = self._add_rows(sheet.rows[header.data_start :], header)
+            body = sheet.rows[header.data_start :]
+            empty = np.fromiter(map(_row_is_empty, body), dtype=bool, count=len(body))
+            if sheet.merges:
+                body = _flag_merged(body, sheet.merges, header, empty)
+            keep = self._add_rows(body, header, empty)
         else:
             keep = self._add_columns(columns, header)
-        self.rows.append(keep + header.data_start + 1)
+        rows = keep + header.data_start + 1
+        self.rows.append(rows)
         self.sheet_index.append(np.full(len(keep), len(self.headers)))
         self.headers.append(header)
-        self.sheets.append(
-            SheetReport(sheet.file, sheet.sheet, len(keep), header.extras, sheet.encoding)
-        )
+        report = SheetReport(sheet.file, sheet.sheet, len(keep), header.extras, sheet.encoding)
+        if sheet.hidden_sheets:
+            report.notices.append(_notice("hidden_sheets", ", ".join(sheet.hidden_sheets)))
+        hidden = sorted(set(sheet.hidden_rows) & set(rows.tolist()))
+        if hidden:
+            report.notices.append(_notice("hidden_rows", "rows " + _ranges(hidden)))
+        self.sheets.append(report)
 
     def _add_absent(self, name: str, n: int) -> None:
         """An optional column absent from a sheet: missing in all ``n`` rows."""
@@ -202,23 +216,20 @@ class _Parsed:
                 self.cells[name].append(np.full(len(keep), column.ids([None])[0]))
         return keep
 
-    def _add_rows(self, body: list, header: Header) -> np.ndarray:
-        """Cells read row-wise: kept raw (object arrays) until ``finish``. Returns the
-        positions of the non-empty rows."""
-        width = max([len(r) for r in body] + [max(header.columns.values()) + 1])
-        if any(len(r) != width for r in body):
-            body = [(*r, *([None] * (width - len(r)))) for r in body]
-        grid = np.empty((len(body), width), dtype=object)
-        if body and width:
-            grid[:] = body
-        empty = np.fromiter((all(map(_is_empty, r)) for r in body), dtype=bool, count=len(body))
+    def _add_rows(self, body: list, header: Header, empty: np.ndarray) -> np.ndarray:
+        """Cells read row-wise: kept raw (object arrays) until ``finish``; only the columns
+        of the codebook are taken (rows may be of any length: a row ends at its last
+        cell). Returns the positions of the non-empty rows."""
         keep = np.flatnonzero(~empty)
+        kept = [body[i] for i in keep]
         for name in self.columns:
             j = header.columns.get(name)
             if j is None:
                 self._add_absent(name, len(keep))
-            else:
-                self.cells[name].append(grid[keep, j])
+                continue
+            cells = np.empty(len(kept), dtype=object)
+            cells[:] = [r[j] if j < len(r) else None for r in kept]
+            self.cells[name].append(cells)
         return keep
 
     def finish(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -235,7 +246,7 @@ class _Parsed:
             columnwise = [p for p in parts if not isinstance(p, np.ndarray)]
             parsed = {}
             if rowwise:
-                codes, uniques = factorize_array(np.concatenate(rowwise), use_na_sentinel=False)
+                codes, uniques = pd.factorize(np.concatenate(rowwise), use_na_sentinel=False)
                 parsed |= _split(rowwise, column.ids(uniques)[codes])
             if columnwise:
                 chunks = [chunk for part in columnwise for chunk in part.chunks]
@@ -246,6 +257,51 @@ class _Parsed:
             ids[name] = _concat([parsed.get(id(p), p) for p in parts], np.int64)
         frame = pd.DataFrame(ids)
         return frame, _concat(self.rows, np.int64), _concat(self.sheet_index, np.int64)
+
+
+def _row_is_empty(row) -> bool:
+    return all(map(_is_empty, row.values() if isinstance(row, SparseRow) else row))
+
+
+def _flag_merged(body: list, merges, header: Header, empty: np.ndarray) -> list:
+    """The body with every cell of a codebook column that a merged range covers in a
+    non-empty data row replaced by a ``merged_cells`` flag holding the merged value: a
+    merged cell shows one value over several rows, but the file holds it in the first
+    only, and reading the others as blank would turn a mark into "no"."""
+    start = header.data_start
+    used = sorted(set(header.columns.values()))
+    body = list(body)
+    for r1, c1, r2, c2 in merges:
+        if r2 < start or (r1 == r2 and c1 == c2):
+            continue
+        columns = [j for j in used if c1 <= j <= c2]
+        top = body[r1 - start] if r1 >= start else ()
+        value = cell_text(top[c1]) if c1 < len(top) else ""
+        for i in range(max(r1, start) - start, min(r2 - start + 1, len(body))):
+            if empty[i] or not columns:
+                continue
+            row = list(body[i])
+            row += [None] * (max(columns) + 1 - len(row))
+            for j in columns:
+                row[j] = FlaggedCell("merged_cells", value)
+            body[i] = row
+    return body
+
+
+def _notice(rule: str, detail: str) -> dict:
+    return {"rule": rule, "detail": detail}
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[3, 4, 5, 9]`` -> ``"3-5, 9"``."""
+    out, first = [], None
+    for k, n in enumerate(numbers):
+        if first is None:
+            first = n
+        if k + 1 == len(numbers) or numbers[k + 1] != n + 1:
+            out.append(str(first) if first == n else f"{first}-{n}")
+            first = None
+    return ", ".join(out)
 
 
 def _same_parser(a, b) -> bool:
@@ -284,7 +340,7 @@ def _row_keys(ids: pd.DataFrame, sizes: dict[str, int]) -> np.ndarray:
     for name in ids.columns:
         size = max(sizes[name], 1)
         if span > np.iinfo(np.int64).max // size:
-            key, uniques = factorize_array(key)
+            key, uniques = pd.factorize(key)
             span = max(len(uniques), 1)
         key = key * size + ids[name].to_numpy(dtype=np.int64)
         span *= size
@@ -332,10 +388,12 @@ def clean_table(
     *,
     key: bytes | None = None,
     roster_centers: list[str] | None = None,
+    rejected_centers: list[str] = (),
     set_missing: frozenset[str] = frozenset(),
 ) -> TableResult:
     """Clean every sheet of one table. ``key`` is the pseudonym key (cases);
-    ``roster_centers`` the centers of the roster (cases, awareness); ``set_missing`` the
+    ``roster_centers`` the centers with a valid roster row (cases, awareness) and
+    ``rejected_centers`` those whose roster rows were all rejected; ``set_missing`` the
     variables whose invalid cells become missing instead of rejecting the row
     (:mod:`teichaku.ingest.policy`)."""
     table = codebook.tables[table_name]
@@ -343,143 +401,19 @@ def clean_table(
     for sheet in sheets:
         parsed.add(sheet, codebook)
     ids, rows, sheet_index = parsed.finish()
-    n = len(ids)
-    index = ids.index
-    failures: list[pd.DataFrame] = []
-    noted: list[pd.DataFrame] = []  # invalid cells set missing, warnings: rows kept
-    cell_errors: dict[str, np.ndarray] = {}
-    for name, column in parsed.columns.items():
-        is_error = np.array([e is not None for e in column.errors], dtype=bool)
-        mask = is_error[ids[name].to_numpy()] if n else np.zeros(0, dtype=bool)
-        # a cell set missing is missing, not an error, for every rule after this one
-        cell_errors[name] = mask if name not in set_missing else np.zeros(n, dtype=bool)
-        at = np.flatnonzero(mask)
-        if at.size:
-            taken = ids[name].to_numpy()[at]
-            (noted if name in set_missing else failures).append(
-                pd.DataFrame(
-                    {
-                        "pos": at,
-                        "variable": name,
-                        "rule": np.asarray(column.errors, dtype=object)[taken],
-                        "value": np.asarray(column.raws, dtype=object)[taken],
-                    }
-                )
-            )
     typed = _typed(parsed, ids, codebook, table_name)
-    if "iq" in set_missing and noted:
-        unreadable = pd.concat(noted).query("variable == 'iq'")["pos"].to_numpy(dtype=np.int64)
-        typed.loc[typed.index[unreadable], "iq_status"] = "unknown"
-
-    def add(
-        mask: pd.Series, variable: str, rule: str, value: pd.Series | str = "", text=False
-    ) -> None:
-        """Failures where ``mask``; ``text``: report ``value`` as ``str`` of each object."""
-        positions = index[mask.to_numpy(dtype=bool)]
-        if len(positions):
-            vals = value[mask] if isinstance(value, pd.Series) else value
-            vals = vals.astype(object).astype(str) if text else vals
-            vals = vals.to_numpy() if isinstance(vals, pd.Series) else vals
-            failures.append(
-                pd.DataFrame({"pos": positions, "variable": variable, "rule": rule, "value": vals})
-            )
-
-    def had_error(variable: str) -> pd.Series:
-        return pd.Series(cell_errors[variable], index=index)
-
-    # 3. blank keys
-    key_var = table.key
-    required = dict.fromkeys(["center_id", key_var])
-    if "cohort" in table.variables:
-        required["cohort"] = None
-    note = pd.Series(False, index=index)  # no case number: a note, reported as such only
-    for name in required:
-        blank = pd.Series(pd.isna(typed[name]), index=index) & ~had_error(name)
-        if table.variables[name].personal:
-            add(blank, name, "missing_case_ref")
-            note = blank
-        else:
-            add(blank, name, "missing_value")
-
-    # 4. repeats: same content (ids) = duplicate, kept once; same key, other content = conflict
-    keys = list(dict.fromkeys(["center_id", key_var]))
-    has_key = pd.concat([typed[k].notna() | had_error(k) for k in keys], axis=1).all(axis=1)
-    keyed = has_key.to_numpy()
-    sizes = {name: len(column.values) for name, column in parsed.columns.items()}
-    duplicate = pd.Series(False, index=index)
-    duplicate[keyed] = duplicated(_row_keys(ids, sizes)[keyed])
-    distinct = keyed & ~duplicate.to_numpy()
-    conflict = pd.Series(False, index=index)
-    conflict[distinct] = duplicated(_row_keys(ids[keys], sizes)[distinct], keep=False)
-    rule = "conflicting_duplicate_ref" if key_var != "center_id" else "conflicting_duplicate_center"
-    add(conflict, key_var, rule, typed[key_var], text=True)
-
-    # 5. roster centers beyond C<max>; centers missing from the roster; cross-column rules
-    highest = table.variables["center_id"].max
-    if roster_centers is None and highest is not None:
-        number = pd.to_numeric(typed["center_id"].str.slice(1), errors="coerce")
-        add(
-            number.gt(highest).fillna(False).astype(bool),
-            "center_id",
-            "out_of_range",
-            typed["center_id"].astype(str),
-        )
-    if roster_centers is not None:
-        unknown = typed["center_id"].notna() & ~typed["center_id"].isin(roster_centers)
-        add(unknown.astype(bool), "center_id", "unknown_center", typed["center_id"].astype(str))
-    errors, warnings = cross_rules(codebook) if table_name == "cases" else ([], [])
-    for rule_ in errors:
-        suppressed = pd.concat([had_error(c) for c in rule_.inputs], axis=1).any(axis=1)
-        add(rule_.breaks(typed) & ~suppressed, rule_.column, rule_.name)
-
-    # 6. the rows left
-    failure = (
-        pd.concat(failures, ignore_index=True)
-        if failures
-        else pd.DataFrame({c: pd.Series(dtype=object) for c in _FAILURE_COLUMNS})
+    failures = _Failures(ids.index)
+    noted = _Failures(ids.index)  # invalid cells set missing, warnings: rows kept
+    cell_errors = _cell_failures(parsed, ids, failures, noted, set_missing, typed)
+    note = _blank_keys(table, typed, cell_errors, failures)
+    duplicate = _repeats(table, parsed, ids, typed, cell_errors, failures)
+    _center_rules(table, typed, roster_centers, rejected_centers, failures)
+    if table_name == "cases":
+        _cross_column_errors(codebook, typed, cell_errors, failures)
+    failure = failures.frame(duplicate, note)
+    clean, failure = _kept_rows(
+        typed, duplicate, failure, codebook, table_name, key, roster_centers, noted
     )
-    at = failure["pos"].to_numpy(dtype=np.int64)
-    drop = duplicate.to_numpy()[at] | (note.to_numpy()[at] & failure["rule"].ne("missing_case_ref"))
-    failure = failure[~drop]
-    keep = ~duplicate & ~index.isin(failure["pos"].to_numpy(dtype=np.int64))
-    clean = typed[keep.to_numpy()]  # a new frame (copy-on-write: typed stays as it is)
-    for rule_ in warnings:
-        flagged = rule_.breaks(clean).to_numpy()
-        clean[f"warn_{rule_.name}"] = pd.array(flagged, dtype="boolean")
-        positions = clean.index[flagged]
-        if len(positions):
-            noted.append(
-                pd.DataFrame(
-                    {"pos": positions, "variable": rule_.column, "rule": rule_.name, "value": ""}
-                )
-            )
-    clean = _finish(clean, codebook, table_name, key)
-    schema = table_schema(codebook, table_name, roster_centers)
-    try:
-        # inplace: no copy of the frame (a temporary one; the schema coerces nothing)
-        schema.validate(clean.drop(columns="_pos"), lazy=True, inplace=True)
-    except pa.errors.SchemaErrors as exc:
-        if exc.failure_cases["index"].isna().any():  # dtype or column failures: a bug here
-            raise AssertionError(f"{table_name}: clean table breaks its schema: {exc}") from None
-        cases = exc.failure_cases
-        at_clean = cases["index"].astype(np.int64).to_numpy()
-        failure = pd.concat(
-            [
-                failure,
-                pd.DataFrame(
-                    {
-                        "pos": clean["_pos"].to_numpy()[at_clean],
-                        "variable": [
-                            c if c in table.variables else key_var for c in cases["column"]
-                        ],
-                        "rule": cases["check"].astype(str).to_numpy(),
-                        "value": "",
-                    }
-                ),
-            ],
-            ignore_index=True,
-        )
-        clean = clean[~clean.index.isin(at_clean)]
     report = partial(
         _report_rows,
         rows=rows,
@@ -492,16 +426,15 @@ def clean_table(
         roster_centers=roster_centers,
     )
     rejected = report(failure)
-    noted_report = report(_noted(noted, duplicate, note))
+    noted_report = report(noted.frame(duplicate, note, keep_on_notes=False))
     noted_report["outcome"] = pd.array(
         np.where(noted_report["rule"].isin(WARNINGS), "flagged", "set_missing"), dtype="string"
     )
-    clean = clean.drop(columns="_pos").reset_index(drop=True)
     result = TableResult(
         table_name,
         clean,
         rejected,
-        rows_read=n,
+        rows_read=len(ids),
         rows_duplicate=int(duplicate.sum()),
         sheets=parsed.sheets,
         centers_parsed=sorted(set(typed["center_id"].dropna())) if table_name == "roster" else [],
@@ -511,14 +444,180 @@ def clean_table(
     return result
 
 
-def _noted(noted: list[pd.DataFrame], duplicate: pd.Series, note: pd.Series) -> pd.DataFrame:
-    """The problems that keep their row, less those of repeats and of note rows (as for the
-    failures)."""
-    if not noted:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in _FAILURE_COLUMNS})
-    frame = pd.concat(noted, ignore_index=True)
-    at = frame["pos"].to_numpy(dtype=np.int64)
-    return frame[~(duplicate.to_numpy()[at] | note.to_numpy()[at])]
+class _Failures:
+    """The failures found so far: (position of the row, variable, rule, raw value)."""
+
+    def __init__(self, index: pd.Index):
+        self.index = index
+        self.parts: list[pd.DataFrame] = []
+
+    def add_at(self, at: np.ndarray, variable: str, rule, value) -> None:
+        self.parts.append(
+            pd.DataFrame({"pos": at, "variable": variable, "rule": rule, "value": value})
+        )
+
+    def add(self, mask: pd.Series, variable: str, rule: str, value="", text=False) -> None:
+        """Failures where ``mask``; ``text``: report ``value`` as ``str`` of each object."""
+        positions = self.index[mask.to_numpy(dtype=bool)]
+        if len(positions):
+            vals = value[mask] if isinstance(value, pd.Series) else value
+            vals = vals.astype(object).astype(str) if text else vals
+            vals = vals.to_numpy() if isinstance(vals, pd.Series) else vals
+            self.add_at(positions, variable, rule, vals)
+
+    def frame(self, duplicate: pd.Series, note: pd.Series, keep_on_notes=True) -> pd.DataFrame:
+        """All failures, less those of repeats (counted as duplicates) and, on a row without
+        a case number (a note), all but ``missing_case_ref`` (``keep_on_notes`` false: all)."""
+        failure = (
+            pd.concat(self.parts, ignore_index=True)
+            if self.parts
+            else pd.DataFrame({c: pd.Series(dtype=object) for c in _FAILURE_COLUMNS})
+        )
+        at = failure["pos"].to_numpy(dtype=np.int64)
+        on_note = note.to_numpy()[at]
+        if keep_on_notes:
+            on_note &= failure["rule"].ne("missing_case_ref").to_numpy()
+        drop = duplicate.to_numpy()[at] | on_note
+        return failure[~drop]
+
+
+def _cell_failures(
+    parsed: _Parsed, ids: pd.DataFrame, failures: _Failures, noted: _Failures, set_missing, typed
+) -> dict:
+    """Step 2: a failure for every cell that did not parse, or, for a variable of
+    ``set_missing``, a noted problem (the cell is missing in ``typed`` already; an IQ's
+    status becomes unknown). Returns variable -> mask of the rows whose cell failed (a cell
+    set missing is missing, not an error, for every rule after this one)."""
+    n = len(ids)
+    cell_errors: dict[str, np.ndarray] = {}
+    for name, column in parsed.columns.items():
+        is_error = np.array([e is not None for e in column.errors], dtype=bool)
+        mask = is_error[ids[name].to_numpy()] if n else np.zeros(0, dtype=bool)
+        cell_errors[name] = mask if name not in set_missing else np.zeros(n, dtype=bool)
+        at = np.flatnonzero(mask)
+        if at.size:
+            taken = ids[name].to_numpy()[at]
+            rules = np.asarray(column.errors, dtype=object)[taken]
+            found = noted if name in set_missing else failures
+            found.add_at(at, name, rules, np.asarray(column.raws, dtype=object)[taken])
+            if name in set_missing and parsed.table.variables[name].type == "iq":
+                typed.loc[typed.index[at], "iq_status"] = "unknown"
+    return cell_errors
+
+
+def _had_error(cell_errors: dict, variable: str, index: pd.Index) -> pd.Series:
+    return pd.Series(cell_errors[variable], index=index)
+
+
+def _blank_keys(table: Table, typed, cell_errors, failures: _Failures) -> pd.Series:
+    """Step 3: blank keys (center, case number, cohort) are errors. Returns the rows without
+    a case number (notes: reported with ``missing_case_ref`` only)."""
+    index = typed.index
+    required = dict.fromkeys(["center_id", table.key])
+    if "cohort" in table.variables:
+        required["cohort"] = None
+    note = pd.Series(False, index=index)
+    for name in required:
+        blank = pd.Series(pd.isna(typed[name]), index=index) & ~_had_error(cell_errors, name, index)
+        if table.variables[name].personal:
+            failures.add(blank, name, "missing_case_ref")
+            note = blank
+        else:
+            failures.add(blank, name, "missing_value")
+    return note
+
+
+def _repeats(table: Table, parsed, ids, typed, cell_errors, failures: _Failures) -> pd.Series:
+    """Step 4: the same content (ids) is a duplicate, kept once; the same key with other
+    content rejects every copy. Returns the duplicate rows."""
+    index = typed.index
+    keys = list(dict.fromkeys(["center_id", table.key]))
+    has_key = pd.concat(
+        [typed[k].notna() | _had_error(cell_errors, k, index) for k in keys], axis=1
+    ).all(axis=1)
+    keyed = has_key.to_numpy()
+    sizes = {name: len(column.values) for name, column in parsed.columns.items()}
+    duplicate = pd.Series(False, index=index)
+    duplicate[keyed] = _duplicated(_row_keys(ids, sizes)[keyed])
+    distinct = keyed & ~duplicate.to_numpy()
+    conflict = pd.Series(False, index=index)
+    conflict[distinct] = _duplicated(_row_keys(ids[keys], sizes)[distinct], keep=False)
+    key_var = table.key
+    rule = "conflicting_duplicate_ref" if key_var != "center_id" else "conflicting_duplicate_center"
+    failures.add(conflict, key_var, rule, typed[key_var], text=True)
+    return duplicate
+
+
+def _duplicated(keys: np.ndarray, keep: str | bool = "first") -> np.ndarray:
+    return pd.Index(keys).duplicated(keep=keep)
+
+
+def _center_rules(table: Table, typed, roster_centers, rejected_centers, failures) -> None:
+    """Step 5a: roster centers beyond C<max>; in the other tables, centers whose roster rows
+    were rejected (``center_rejected_in_roster``) and centers not in the roster."""
+    center = typed["center_id"]
+    highest = table.variables["center_id"].max
+    if roster_centers is None and highest is not None:
+        number = pd.to_numeric(center.str.slice(1), errors="coerce")
+        failures.add(
+            number.gt(highest).fillna(False).astype(bool),
+            "center_id",
+            "out_of_range",
+            center.astype(str),
+        )
+    if roster_centers is not None:
+        rejected = center.notna() & center.isin(list(rejected_centers))
+        failures.add(
+            rejected.astype(bool), "center_id", "center_rejected_in_roster", center.astype(str)
+        )
+        unknown = center.notna() & ~center.isin(roster_centers) & ~rejected
+        failures.add(unknown.astype(bool), "center_id", "unknown_center", center.astype(str))
+
+
+def _cross_column_errors(codebook: Codebook, typed, cell_errors, failures: _Failures) -> None:
+    """Step 5b: the error rules across columns of a case row; a cell error in one of a
+    rule's inputs suppresses it (the row is rejected for that cell already)."""
+    errors, _ = cross_rules(codebook)
+    index = typed.index
+    for rule in errors:
+        suppressed = pd.concat([_had_error(cell_errors, c, index) for c in rule.inputs], axis=1)
+        failures.add(rule.breaks(typed) & ~suppressed.any(axis=1), rule.column, rule.name)
+
+
+def _kept_rows(typed, duplicate, failure, codebook, table_name, key, roster_centers, noted):
+    """Step 6: the rows left are flagged with warnings (each added to ``noted``),
+    pseudonymised and validated against the Pandera schema (lazily); a schema failure
+    rejects its row too. Returns (clean table, all failures)."""
+    table = codebook.tables[table_name]
+    index = typed.index
+    keep = ~duplicate & ~index.isin(failure["pos"].to_numpy(dtype=np.int64))
+    clean = typed[keep.to_numpy()]  # a new frame (copy-on-write: typed stays as it is)
+    _, warnings = cross_rules(codebook) if table_name == "cases" else ([], [])
+    for rule in warnings:
+        flagged = rule.breaks(clean).to_numpy()
+        clean[f"warn_{rule.name}"] = pd.array(flagged, dtype="boolean")
+        noted.add_at(clean.index[flagged], rule.column, rule.name, "")
+    clean = _finish(clean, codebook, table_name, key)
+    schema = table_schema(codebook, table_name, roster_centers)
+    try:
+        # inplace: no copy of the frame (a temporary one; the schema coerces nothing)
+        schema.validate(clean.drop(columns="_pos"), lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as exc:
+        if exc.failure_cases["index"].isna().any():  # dtype or column failures: a bug here
+            raise AssertionError(f"{table_name}: clean table breaks its schema: {exc}") from None
+        cases = exc.failure_cases
+        at_clean = cases["index"].astype(np.int64).to_numpy()
+        schema_failures = pd.DataFrame(
+            {
+                "pos": clean["_pos"].to_numpy()[at_clean],
+                "variable": [c if c in table.variables else table.key for c in cases["column"]],
+                "rule": cases["check"].astype(str).to_numpy(),
+                "value": "",
+            }
+        )
+        failure = pd.concat([failure, schema_failures], ignore_index=True)
+        clean = clean[~clean.index.isin(at_clean)]
+    return clean.drop(columns="_pos").reset_index(drop=True), failure
 
 
 def _finish(clean: pd.DataFrame, codebook: Codebook, table: str, key: bytes | None):

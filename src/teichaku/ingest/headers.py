@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from teichaku.codebook import Codebook, Table
-from teichaku.ingest.errors import IngestError
+from teichaku.ingest.errors import file_error
 from teichaku.ingest.values import cell_text, squeeze
 
 _LINE_BREAK = re.compile(r"[\r\n]+")
@@ -99,12 +99,9 @@ def find_header(rows: list, table: Table, codebook: Codebook, file: str) -> Head
     )
     if i is None:
         key = table.variables[table.key].header
-        raise IngestError(
-            f"{file}: no header row: no column named {key!r} (required column missing) / "
-            f"見出し行がありません(必須列 {key} がありません)"
-        )
+        raise file_error(file, "no_header", f"no column named {key!r}")
     first = [cell_text(c) for c in rows[i]]
-    two_rows = any(squeeze(c) in index.groups for c in first) and i + 1 < len(rows)
+    two_rows = i + 1 < len(rows) and _item_row_below(first, rows[i + 1], index)
     labels: list[tuple[int, str, str | None]] = []  # (column, label as written, variable)
     if two_rows:
         second = [cell_text(c) for c in rows[i + 1]]
@@ -136,18 +133,33 @@ def find_header(rows: list, table: Table, codebook: Codebook, file: str) -> Head
         if var is None:
             extras.append(label)
         elif var in columns:
-            raise IngestError(
-                f"{file}: column {label!r} appears twice (as {written[var]!r}) / 列が重複しています"
-            )
+            raise file_error(file, "duplicate_column", f"{label!r} (as {written[var]!r})")
         else:
             columns[var] = j
             written[var] = label
     missing = [v.header for v in table.variables.values() if v.required and v.name not in columns]
     if missing:
-        raise IngestError(
-            f"{file}: required column(s) missing: {', '.join(missing)} / 必須列がありません"
-        )
+        raise file_error(file, "missing_column", ", ".join(missing))
     return Header(data_start, columns, written, extras)
+
+
+def _item_row_below(first: list[str], below, index: HeaderIndex) -> bool:
+    """True when the header has two rows: a cell of the first row is a group label and the
+    row below names one of that group's items under it (within its merged span), and the
+    cell under the key column is empty (FORMAT.md: the label of an ungrouped column is in
+    the first row). A column merely headed with a group word (a free-text ``課題`` note)
+    does not make the first data row an item row, nor does a row with a case number."""
+    second = [cell_text(c) for c in below]
+    key_at = [j for j, c in enumerate(first) if squeeze(c) in index.key_labels]
+    if any(j < len(second) and second[j] for j in key_at):
+        return False
+    group = None
+    for j in range(min(len(first), len(second)) if second else 0):
+        if first[j]:
+            group = index.groups.get(squeeze(first[j]))
+        if group is not None and second[j] and index.match_item(group, second[j]):
+            return True
+    return False
 
 
 def _group_label(first: list[str], j: int) -> str:

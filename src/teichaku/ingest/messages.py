@@ -19,6 +19,16 @@ from teichaku.ingest.rules import RULES
 #: Rules whose message or expectation quotes other values of the row, and those values.
 QUOTES_ROW = frozenset({"end_before_start", "start_before_release", "end_outside_cohort_fy"})
 ROW_CONTEXT = ("followup_start", "followup_end", "release_date", "cohort")
+#: Rules whose English message names what was expected already (not said twice).
+SAYS_EXPECTED_EN = frozenset(
+    {
+        "undefined_character",
+        "formula_without_value",
+        "formula_error",
+        "merged_cells",
+        "center_rejected_in_roster",
+    }
+)
 _LIST_LIMIT = 20  # name at most this many allowed values (centers: the first ones and "…")
 
 
@@ -114,6 +124,38 @@ def expected(
         )
     if rule == "conflicting_duplicate_center":
         return "1センター1行" if ja else "one row per center"
+    if rule == "center_rejected_in_roster":
+        return (
+            "調査対象センター一覧に正しい行が1行あるセンター"
+            if ja
+            else "a center with one valid row in the roster"
+        )
+    if rule == "undefined_character":
+        return (
+            "標準の文字(JIS X 0208・cp932 の機種依存文字以外、または UTF-8 で保存した文字)"
+            if ja
+            else "standard characters (Unicode, JIS X 0208, cp932 without vendor extensions)"
+        )
+    if rule == "formula_without_value":
+        return (
+            "計算結果が保存された値(Excelで保存、または値として貼り付け)"
+            if ja
+            else "the value Excel computed (save in Excel, or paste values)"
+        )
+    if rule == "formula_error":
+        return "エラー値ではない値" if ja else "a value, not an Excel error"
+    if rule == "merged_cells":
+        return (
+            "結合しないセルに、各行それぞれの値"
+            if ja
+            else "one value in each row's own cell, not merged"
+        )
+    if rule == "invalid_case_id":
+        return (
+            "64桁の16進数(プログラムが作る値です)"
+            if ja
+            else "64 hexadecimal digits (made by the pipeline)"
+        )
     if rule == "end_before_start":
         start = _date(row.get("followup_start"))
         return f"開始日 {start} 以降の日付" if ja else f"a date on or after the start, {start}"
@@ -175,6 +217,6 @@ def message(
     if rule in ("end_before_start", "start_before_release"):
         return base
     wanted = expected(rule, var, cb, lang, row, centers)
-    if not wanted:
+    if not wanted or (lang == "en" and rule in SAYS_EXPECTED_EN):
         return base
     return f"{base}(入力できる値: {wanted})" if lang == "ja" else f"{base} (expected: {wanted})"

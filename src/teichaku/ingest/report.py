@@ -42,17 +42,22 @@ def table_summary(result: TableResult) -> dict:
         "errors": {str(k): int(v) for k, v in errors.items()},
         "rows_per_error": {str(k): int(v) for k, v in rows_per_rule.items()},
         "warnings": warnings,
-        "files": [
-            {
-                "file": s.file,
-                "sheet": s.sheet,
-                "encoding": s.encoding,
-                "rows_read": s.rows_read,
-                "extra_columns": s.extra_columns,
-            }
-            for s in result.sheets
-        ],
+        "files": [_file_summary(s) for s in result.sheets],
     }
+
+
+def _file_summary(sheet) -> dict:
+    """One file read: ``notices`` (hidden sheets, hidden rows) only where there are some."""
+    out = {
+        "file": sheet.file,
+        "sheet": sheet.sheet,
+        "encoding": sheet.encoding,
+        "rows_read": sheet.rows_read,
+        "extra_columns": sheet.extra_columns,
+    }
+    if sheet.notices:
+        out["notices"] = sheet.notices
+    return out
 
 
 def summary(results: dict[str, TableResult], ignored_files: list[str]) -> dict:

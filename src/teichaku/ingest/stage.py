@@ -12,6 +12,7 @@ from pathlib import Path
 from teichaku import pseudonym
 from teichaku.codebook import load_codebook
 from teichaku.ingest.errors import IngestError
+from teichaku.ingest.rules import RULES
 from teichaku.ingest.survey import OutputPaths, ingest_survey, write_outputs
 
 log = logging.getLogger("teichaku.ingest")
@@ -52,6 +53,16 @@ def ingest(
             table["warnings"],
         )
         for f in table["files"]:
+            for notice in f.get("notices", []):
+                rule = RULES[notice["rule"]]
+                log.warning(
+                    "%s: %s: %s (%s) / %s",
+                    f["file"],
+                    notice["rule"],
+                    rule.message_en,
+                    notice["detail"],
+                    rule.message_ja,
+                )
             if f["extra_columns"]:
                 log.warning(
                     "%s: columns not in the codebook (ignored): %s",

@@ -9,7 +9,7 @@ import pandas as pd
 
 from teichaku.codebook import Codebook
 from teichaku.ingest.clean import TableResult, clean_table
-from teichaku.ingest.errors import IngestError
+from teichaku.ingest.errors import file_error
 from teichaku.ingest.policy import set_missing_variables
 from teichaku.ingest.readers import read_sheet, table_files
 from teichaku.ingest.report import summary, summary_csv, summary_json
@@ -33,20 +33,28 @@ def ingest_survey(
     set_missing = set_missing_variables(invalid_cell, codebook)
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
-        raise IngestError(f"{raw_dir}: raw folder not found / フォルダがありません")
+        raise file_error(str(raw_dir), "file_not_found", "the raw folder does not exist")
     tables: dict[str, TableResult] = {}
     ignored: list[str] = []
-    centers: list[str] | None = None
+    centers: list[str] | None = None  # with a valid roster row
+    rejected: list[str] = []  # read in the roster, every row of theirs rejected
     for name in TABLE_ORDER:
         table = codebook.tables[name]
         found = table_files(raw_dir, table.file)
         ignored += found.ignored
         sheets = [read_sheet(path, raw_dir, table.sheet) for path in found.files]
         tables[name] = clean_table(
-            name, sheets, codebook, key=key, roster_centers=centers, set_missing=set_missing[name]
+            name,
+            sheets,
+            codebook,
+            key=key,
+            roster_centers=centers,
+            rejected_centers=rejected,
+            set_missing=set_missing[name],
         )
         if name == "roster":
-            centers = tables[name].centers_parsed
+            centers = sorted(set(tables[name].clean["center_id"]))
+            rejected = sorted(set(tables[name].centers_parsed) - set(centers))
     return SurveyResult(tables, ignored)
 
 
@@ -81,9 +89,10 @@ def check_rejected_share(data: dict, limit: float) -> None:
     share = data["rejected_share_cases"]
     if share > limit:
         cases = data["tables"]["cases"]
-        raise IngestError(
-            f"cases: {cases['rows_rejected']} of {cases['rows_read']} case rows rejected "
+        raise file_error(
+            "cases",
+            "rejected_share_exceeded",
+            f"{cases['rows_rejected']} of {cases['rows_read']} case rows rejected "
             f"({share:.1%} > validation.max_rejected_share {limit:.1%}); see "
-            "data/processed/rejected_rows.parquet and results/validation/summary.json / "
-            "却下された行の割合が上限を超えています"
+            "data/processed/rejected_rows.parquet and results/validation/summary.json",
         )

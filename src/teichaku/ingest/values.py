@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 
 class CellError(ValueError):
@@ -23,6 +24,32 @@ class CellError(ValueError):
     def __init__(self, rule: str):
         super().__init__(rule)
         self.rule = rule
+
+
+@dataclass(frozen=True)
+class FlaggedCell:
+    """A raw cell the reader could not take at face value (a formula saved without its
+    value, a cell merged over data rows, an Excel error value): every parser reports it as
+    ``rule``; ``text`` is what the file holds there, for the report."""
+
+    rule: str
+    text: str
+
+    def __str__(self) -> str:  # as a header label: nothing usable
+        return ""
+
+
+def undefined_character(text: str) -> bool:
+    """True when ``text`` holds a character outside the well-defined range of any encoding
+    FORMAT.md accepts: private use (what cp932 makes of JIS X 0213 and vendor characters),
+    unassigned code points and lone surrogates. Such a character does not mean the same in
+    another file, so it cannot be read as written."""
+    return not text.isascii() and any(
+        unicodedata.category(ch) in _UNDEFINED_CATEGORIES for ch in text
+    )
+
+
+_UNDEFINED_CATEGORIES = frozenset({"Co", "Cn", "Cs"})
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -59,6 +86,21 @@ def spelling_set(spellings: Iterable[str]) -> frozenset[str]:
 # --- integers ---------------------------------------------------------------------------
 
 _INTEGER = re.compile(r"([+-]?\d+)(?:\.0+)?(.*)")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?!\d)")  # 1,000 and 12,345,678
+_SPLIT_DIGITS = re.compile(r"\d[\s,]+\d")  # digits apart: 1,2 or 6 5
+
+
+def _integer_text(value: object) -> str:
+    """The cell as squeezed text with digit grouping removed, or ``invalid_integer`` when
+    whitespace or a comma stands between digits anywhere but in a valid grouping (``1,000``
+    is a thousand; ``1,2``, ``1 2``, ``6 5`` are not read as 12 or 65)."""
+    text = cell_text(value)
+    grouped = _GROUPED.match(text)
+    if grouped:
+        text = grouped.group().replace(",", "") + text[grouped.end() :]
+    if _SPLIT_DIGITS.search(text):
+        raise CellError("invalid_integer")
+    return squeeze(text)
 
 
 def parse_integer(
@@ -70,10 +112,10 @@ def parse_integer(
     maximum: int | None = None,
 ) -> int | None:
     """``65``, ``６５``, ``65歳``, ``1,200件`` -> int; a missing code -> None."""
-    text = squeeze(cell_text(value))
+    text = _integer_text(value)
     if text == "" or text in missing:
         return None
-    m = _INTEGER.fullmatch(text.replace(",", ""))
+    m = _INTEGER.fullmatch(text)
     if m is None or (m.group(2) and m.group(2) not in spelling_set(units)):
         raise CellError("invalid_integer")
     number = int(m.group(1))
@@ -178,7 +220,7 @@ def parse_iq(
 ) -> tuple[float | None, str]:
     """IQ cell -> (value, iq_status): ``65`` measured, ``50～55`` range (midpoint),
     ``測定不能`` unmeasurable (None), missing -> (None, unknown)."""
-    text = squeeze(cell_text(value))
+    text = _integer_text(value)
     if text == "" or text in missing:
         return None, "unknown"
     if text in unmeasurable:

@@ -6,7 +6,7 @@ import copy
 from pathlib import Path
 
 from teichaku import paths
-from teichaku.entry import CONFIG_SCHEMA, main, read_yaml
+from teichaku.entry import config_schema, main, read_yaml
 from teichaku.simulation import stage
 from teichaku.simulation.study import override_replicates
 
@@ -19,7 +19,7 @@ def _simulation(config: dict) -> stage.Simulation:
     from snakemake.utils import validate
 
     study = read_yaml(config["simulation"]["study"])
-    validate(study, str(CONFIG_SCHEMA.with_name("simulation.schema.yaml")))
+    validate(study, str(config_schema().with_name("simulation.schema.yaml")))
     study = override_replicates(study, config["simulation"]["replicates"])
     return stage.load_simulation(study_config=study, config=copy.deepcopy(config))
 
