@@ -5,16 +5,19 @@ highlighted and a comment giving the reason. A center reads it in Excel alone.
 
 A file may hold several centers: each center's copy keeps the title and header rows and its
 own rows only (the rows of other centers are emptied and hidden, so row numbers stay those of
-the original file). CSV files are copied as text cells."""
+the original file). CSV files are copied as text cells, as are the values of a workbook that
+the workflow's reader reads but openpyxl cannot load (then without styles)."""
 
 from __future__ import annotations
 
 import re
+import warnings
 from copy import copy
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -23,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from teichaku.feedback.locate import ROSTER, UNASSIGNED, SheetMap
 from teichaku.feedback.validate import Validation
-from teichaku.ingest.readers import SPREADSHEETS
+from teichaku.ingest.readers import SPREADSHEETS, SparseRow
 
 PROBLEMS_SHEET = "不備一覧"
 AUTHOR = "teichaku"
@@ -131,10 +134,9 @@ def _copy_sheet(sheet_map: SheetMap, target: Worksheet, recipient: str, sources:
     """Copy the cells of the sheet; rows of other recipients are emptied and hidden. Only the
     cells the file holds are visited (a stray cell in XFD1048576 is one cell, not a sheet)."""
     others = {row for row in sheet_map.data_rows if sheet_map.recipient(row) != recipient}
-    if sheet_map.path.suffix.lower() in SPREADSHEETS:
-        if sheet_map.path not in sources:
-            sources[sheet_map.path] = load_workbook(sheet_map.path, data_only=True)
-        source = sources[sheet_map.path][sheet_map.sheet.sheet]
+    book = _source(sheet_map.path, sources)
+    if book is not None:
+        source = book[sheet_map.sheet.sheet]
         for (row, column), cell in sorted(source._cells.items()):  # the cells present
             if row in others or cell.__class__.__name__ == "MergedCell":
                 continue
@@ -154,7 +156,8 @@ def _copy_sheet(sheet_map: SheetMap, target: Worksheet, recipient: str, sources:
         for i, cells in enumerate(sheet_map.sheet.rows):
             if i + 1 in others:
                 continue
-            for j, value in enumerate(cells):
+            present = cells.cells.items() if isinstance(cells, SparseRow) else enumerate(cells)
+            for j, value in present:
                 if value not in (None, ""):
                     target.cell(row=i + 1, column=j + 1, value=value)
                     width = max(width, j + 1)
@@ -164,6 +167,21 @@ def _copy_sheet(sheet_map: SheetMap, target: Worksheet, recipient: str, sources:
         target.row_dimensions[row].hidden = True
     header_row = sheet_map.header.data_start
     target.freeze_panes = target.cell(row=header_row + 1, column=1)
+
+
+def _source(path: Path, sources: dict):
+    """The workbook at ``path`` loaded by openpyxl (once for all recipients), or None for a
+    CSV file or a workbook openpyxl cannot load though the workflow's reader read it."""
+    if path.suffix.lower() not in SPREADSHEETS:
+        return None
+    if path not in sources:
+        try:
+            with warnings.catch_warnings():  # its notes on the file's styles: not the user's
+                warnings.simplefilter("ignore")
+                sources[path] = load_workbook(path, data_only=True)
+        except Exception:  # openpyxl fails in its own ways on files its reader dislikes
+            sources[path] = None
+    return sources[path]
 
 
 def _annotate(ws: Worksheet, problems: pd.DataFrame, sheet_map: SheetMap) -> None:
@@ -176,6 +194,10 @@ def _annotate(ws: Worksheet, problems: pd.DataFrame, sheet_map: SheetMap) -> Non
     ]
     for (row, column), group in mine.groupby(["row", "column_number"], sort=True):
         cell = ws.cell(row=int(row), column=int(column))
+        if isinstance(cell, MergedCell):  # a merged_cells problem: each row's cell shown
+            merged = next(r for r in ws.merged_cells.ranges if cell.coordinate in r)
+            ws.unmerge_cells(str(merged))
+            cell = ws.cell(row=int(row), column=int(column))
         rejected = (group["outcome"] == "rejected").any()
         cell.fill = ERROR_FILL if rejected else WARNING_FILL
         lines = [
