@@ -5,14 +5,26 @@
 #   snakemake -n                       show what would run
 #   snakemake --configfile my.yaml     point the same workflow at real files
 
+import sys
+import time
+from pathlib import Path
+
 from snakemake.utils import min_version, validate
 
+from teichaku.config_values import coerce_to_schema
+from teichaku.ingest.gate import stop_message
+
 min_version("9.0")
+
+
+STARTED = time.time()  # the gate's message is shown when the gate stopped this run
 
 
 configfile: "config/config.yaml"
 
 
+# numbers given with --config arrive as text: coerce where the schema expects a number
+coerce_to_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
@@ -43,3 +55,9 @@ rule all:
         DEFAULT_TARGETS,
     message:
         "The default run is complete"
+
+
+onerror:
+    # The rejected-row gate's message as the last clear lines (not lost above the traceback).
+    if stopped := stop_message(GATE_LOG, STARTED):
+        print(f"\n{stopped}\n", file=sys.stderr)

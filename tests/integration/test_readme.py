@@ -28,6 +28,15 @@ EXERCISED_ELSEWHERE = {
         '"profiles" / "slurm"',
     ),
     r"\.venv/bin/python bench/run\.py": ("tests/integration/test_bench.py", "main(["),
+    r"teichaku check \S+ --round \S+": ("tests/unit/test_cli_check.py", '"--round"'),
+    r"teichaku feedback --config \S+ --run \S+": (
+        "tests/unit/test_feedback_workbook.py",
+        '"--run"',
+    ),
+    r"teichaku merge-awareness \S+ -o \S+": (
+        "tests/unit/test_merge_awareness.py",
+        '"merge-awareness"',
+    ),
     r"\.venv/bin/jupytext --sync notebooks/\*\.ipynb": (
         "tests/integration/test_notebooks.py",
         "paired_paths",

@@ -3,8 +3,10 @@
 # With input.source: synthetic the raw files are the synthetic rule's outputs; with
 # input.source: files, whatever roster, awareness and cases/ files are in raw_dir.
 
+from teichaku.ingest.gate import run_gate
 from teichaku.ingest.readers import raw_digest
 
+GATE_LOG = paths.log("ingest_gate")
 PROCESSED = paths.PROCESSED
 INGEST_OUTPUTS = [
     *PROCESSED.values(),
@@ -42,6 +44,7 @@ rule ingest:
         synthetic=SYNTHETIC,
         key_file=config["pseudonym"]["key_file"],
         synthetic_key=config["pseudonym"]["synthetic_key"],
+        invalid_cell=config["validation"].get("invalid_cell", "reject_row"),
     message:
         "Ingesting the raw files of {params.raw_dir}: clean tables, rejected rows and the validation summary"
     script:
@@ -49,19 +52,19 @@ rule ingest:
 
 
 rule ingest_gate:
+    # A run: block, not a script: the stop is then reported as the gate's own bilingual
+    # message (RejectedShareExceeded), not as a CalledProcessError of a temporary script.
     input:
         summary=paths.VALIDATION_JSON,
     output:
         accepted=paths.ACCEPTED,
     log:
-        paths.log("ingest_gate"),
+        GATE_LOG,
     benchmark:
         paths.benchmark("ingest_gate")
-    conda:
-        ENV
     params:
         max_share=config["validation"]["max_rejected_share"],
     message:
         "Checking the share of rejected case rows against validation.max_rejected_share ({params.max_share})"
-    script:
-        "../scripts/ingest_gate.py"
+    run:
+        run_gate(input.summary, output.accepted, params.max_share, log[0])

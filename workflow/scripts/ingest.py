@@ -24,5 +24,6 @@ guarded(
         synthetic=snakemake.params.synthetic,
         key_file=snakemake.params.key_file,
         synthetic_key=snakemake.params.synthetic_key,
+        invalid_cell=snakemake.params.invalid_cell,
     )
 )

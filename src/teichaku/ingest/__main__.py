@@ -1,10 +1,12 @@
 """``python -m teichaku.ingest {ingest,gate}``: the ingest rules on the workflow's paths."""
 
+import sys
 from pathlib import Path
 
 from teichaku import paths
 from teichaku.entry import main
-from teichaku.ingest.stage import gate, guarded, ingest
+from teichaku.ingest import gate
+from teichaku.ingest.stage import guarded, ingest
 from teichaku.ingest.survey import OutputPaths
 
 
@@ -25,18 +27,23 @@ def run_ingest(config: dict) -> None:
             synthetic=config["input"]["source"] == "synthetic",
             key_file=config["pseudonym"]["key_file"],
             synthetic_key=config["pseudonym"]["synthetic_key"],
+            invalid_cell=config["validation"].get("invalid_cell"),
         )
     )
 
 
 def run_gate(config: dict) -> None:
-    guarded(
-        lambda: gate(
-            summary_path=paths.VALIDATION_JSON,
-            accepted_path=paths.ACCEPTED,
-            max_share=config["validation"]["max_rejected_share"],
+    """The gate's stop is its message on stderr and exit code 1, as in the workflow."""
+    try:
+        gate.run_gate(
+            paths.VALIDATION_JSON,
+            paths.ACCEPTED,
+            config["validation"]["max_rejected_share"],
+            paths.log("ingest_gate"),
         )
-    )
+    except gate.RejectedShareExceeded as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
 
 
 main("ingest", {"ingest": run_ingest, "gate": run_gate})

@@ -28,10 +28,12 @@ import pyarrow.compute
 from teichaku import pseudonym
 from teichaku.codebook import Codebook, Table
 from teichaku.crosscheck import cross_rules
+from teichaku.ingest import messages
 from teichaku.ingest.headers import Header, find_header
+from teichaku.ingest.messages import QUOTES_ROW, ROW_CONTEXT
 from teichaku.ingest.parsers import cell_parser
 from teichaku.ingest.readers import Columns, Sheet, SparseRow
-from teichaku.ingest.rules import RULES
+from teichaku.ingest.rules import WARNINGS
 from teichaku.ingest.values import CellError, FlaggedCell, cell_text, undefined_character
 from teichaku.schemas import clean_columns, table_schema
 
@@ -58,6 +60,9 @@ class TableResult:
     rows_duplicate: int
     sheets: list[SheetReport] = field(default_factory=list)
     centers_parsed: list[str] = field(default_factory=list)  # roster: every readable center
+    # problems that did not reject their row, with the columns of ``rejected`` and
+    # ``outcome``: set_missing (validation.invalid_cell) or flagged (a warning rule)
+    noted: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def rows_rejected(self) -> int:
@@ -384,10 +389,13 @@ def clean_table(
     key: bytes | None = None,
     roster_centers: list[str] | None = None,
     rejected_centers: list[str] = (),
+    set_missing: frozenset[str] = frozenset(),
 ) -> TableResult:
     """Clean every sheet of one table. ``key`` is the pseudonym key (cases);
     ``roster_centers`` the centers with a valid roster row (cases, awareness) and
-    ``rejected_centers`` those whose roster rows were all rejected."""
+    ``rejected_centers`` those whose roster rows were all rejected; ``set_missing`` the
+    variables whose invalid cells become missing instead of rejecting the row
+    (:mod:`teichaku.ingest.policy`)."""
     table = codebook.tables[table_name]
     parsed = _Parsed(table, codebook)
     for sheet in sheets:
@@ -395,7 +403,8 @@ def clean_table(
     ids, rows, sheet_index = parsed.finish()
     typed = _typed(parsed, ids, codebook, table_name)
     failures = _Failures(ids.index)
-    cell_errors = _cell_failures(parsed, ids, failures)
+    noted = _Failures(ids.index)  # invalid cells set missing, warnings: rows kept
+    cell_errors = _cell_failures(parsed, ids, failures, noted, set_missing, typed)
     note = _blank_keys(table, typed, cell_errors, failures)
     duplicate = _repeats(table, parsed, ids, typed, cell_errors, failures)
     _center_rules(table, typed, roster_centers, rejected_centers, failures)
@@ -403,9 +412,24 @@ def clean_table(
         _cross_column_errors(codebook, typed, cell_errors, failures)
     failure = failures.frame(duplicate, note)
     clean, failure = _kept_rows(
-        typed, duplicate, failure, codebook, table_name, key, roster_centers
+        typed, duplicate, failure, codebook, table_name, key, roster_centers, noted
     )
-    rejected = _report_rows(failure, rows, sheet_index, parsed, table, table_name)
+    report = partial(
+        _report_rows,
+        rows=rows,
+        sheet_index=sheet_index,
+        parsed=parsed,
+        table=table,
+        table_name=table_name,
+        context=typed,
+        codebook=codebook,
+        roster_centers=roster_centers,
+    )
+    rejected = report(failure)
+    noted_report = report(noted.frame(duplicate, note, keep_on_notes=False))
+    noted_report["outcome"] = pd.array(
+        np.where(noted_report["rule"].isin(WARNINGS), "flagged", "set_missing"), dtype="string"
+    )
     result = TableResult(
         table_name,
         clean,
@@ -414,6 +438,7 @@ def clean_table(
         rows_duplicate=int(duplicate.sum()),
         sheets=parsed.sheets,
         centers_parsed=sorted(set(typed["center_id"].dropna())) if table_name == "roster" else [],
+        noted=noted_report,
     )
     check_conservation(result)
     return result
@@ -440,35 +465,43 @@ class _Failures:
             vals = vals.to_numpy() if isinstance(vals, pd.Series) else vals
             self.add_at(positions, variable, rule, vals)
 
-    def frame(self, duplicate: pd.Series, note: pd.Series) -> pd.DataFrame:
+    def frame(self, duplicate: pd.Series, note: pd.Series, keep_on_notes=True) -> pd.DataFrame:
         """All failures, less those of repeats (counted as duplicates) and, on a row without
-        a case number (a note), all but ``missing_case_ref``."""
+        a case number (a note), all but ``missing_case_ref`` (``keep_on_notes`` false: all)."""
         failure = (
             pd.concat(self.parts, ignore_index=True)
             if self.parts
             else pd.DataFrame({c: pd.Series(dtype=object) for c in _FAILURE_COLUMNS})
         )
         at = failure["pos"].to_numpy(dtype=np.int64)
-        drop = duplicate.to_numpy()[at] | (
-            note.to_numpy()[at] & failure["rule"].ne("missing_case_ref")
-        )
+        on_note = note.to_numpy()[at]
+        if keep_on_notes:
+            on_note &= failure["rule"].ne("missing_case_ref").to_numpy()
+        drop = duplicate.to_numpy()[at] | on_note
         return failure[~drop]
 
 
-def _cell_failures(parsed: _Parsed, ids: pd.DataFrame, failures: _Failures) -> dict:
-    """Step 2: a failure for every cell that did not parse; returns variable -> mask of the
-    rows whose cell failed."""
+def _cell_failures(
+    parsed: _Parsed, ids: pd.DataFrame, failures: _Failures, noted: _Failures, set_missing, typed
+) -> dict:
+    """Step 2: a failure for every cell that did not parse, or, for a variable of
+    ``set_missing``, a noted problem (the cell is missing in ``typed`` already; an IQ's
+    status becomes unknown). Returns variable -> mask of the rows whose cell failed (a cell
+    set missing is missing, not an error, for every rule after this one)."""
     n = len(ids)
     cell_errors: dict[str, np.ndarray] = {}
     for name, column in parsed.columns.items():
         is_error = np.array([e is not None for e in column.errors], dtype=bool)
         mask = is_error[ids[name].to_numpy()] if n else np.zeros(0, dtype=bool)
-        cell_errors[name] = mask
+        cell_errors[name] = mask if name not in set_missing else np.zeros(n, dtype=bool)
         at = np.flatnonzero(mask)
         if at.size:
             taken = ids[name].to_numpy()[at]
             rules = np.asarray(column.errors, dtype=object)[taken]
-            failures.add_at(at, name, rules, np.asarray(column.raws, dtype=object)[taken])
+            found = noted if name in set_missing else failures
+            found.add_at(at, name, rules, np.asarray(column.raws, dtype=object)[taken])
+            if name in set_missing and parsed.table.variables[name].type == "iq":
+                typed.loc[typed.index[at], "iq_status"] = "unknown"
     return cell_errors
 
 
@@ -551,17 +584,19 @@ def _cross_column_errors(codebook: Codebook, typed, cell_errors, failures: _Fail
         failures.add(rule.breaks(typed) & ~suppressed.any(axis=1), rule.column, rule.name)
 
 
-def _kept_rows(typed, duplicate, failure, codebook, table_name, key, roster_centers):
-    """Step 6: the rows left are flagged with warnings, pseudonymised and validated against
-    the Pandera schema (lazily); a schema failure rejects its row too. Returns (clean
-    table, all failures)."""
+def _kept_rows(typed, duplicate, failure, codebook, table_name, key, roster_centers, noted):
+    """Step 6: the rows left are flagged with warnings (each added to ``noted``),
+    pseudonymised and validated against the Pandera schema (lazily); a schema failure
+    rejects its row too. Returns (clean table, all failures)."""
     table = codebook.tables[table_name]
     index = typed.index
     keep = ~duplicate & ~index.isin(failure["pos"].to_numpy(dtype=np.int64))
     clean = typed[keep.to_numpy()]  # a new frame (copy-on-write: typed stays as it is)
     _, warnings = cross_rules(codebook) if table_name == "cases" else ([], [])
     for rule in warnings:
-        clean[f"warn_{rule.name}"] = pd.array(rule.breaks(clean).to_numpy(), dtype="boolean")
+        flagged = rule.breaks(clean).to_numpy()
+        clean[f"warn_{rule.name}"] = pd.array(flagged, dtype="boolean")
+        noted.add_at(clean.index[flagged], rule.column, rule.name, "")
     clean = _finish(clean, codebook, table_name, key)
     schema = table_schema(codebook, table_name, roster_centers)
     try:
@@ -621,7 +656,12 @@ def _report_rows(
     parsed: _Parsed,
     table: Table,
     table_name: str,
+    context: pd.DataFrame,
+    codebook: Codebook,
+    roster_centers: list[str] | None,
 ) -> pd.DataFrame:
+    """The report rows of ``failure``; each message names what the rule expected, from the
+    codebook, the roster, or (rules across columns) the row's other values in ``context``."""
     columns = [
         "table",
         "file",
@@ -658,14 +698,40 @@ def _report_rows(
             "column": column_label,
             "value": value,
             "rule": rules,
-            "message_ja": [RULES[r].message_ja if r in RULES else r for r in rules],
-            "message_en": [RULES[r].message_en if r in RULES else r for r in rules],
+            **_messages(failure, context, codebook, table, roster_centers),
         }
     )
     out = out.astype({c: "string" for c in columns if c != "row"})
     return out.sort_values(["file", "sheet", "row", "column", "rule"], kind="stable").reset_index(
         drop=True
     )
+
+
+def _messages(failure, context, codebook, table, roster_centers) -> dict[str, list[str]]:
+    """message_ja and message_en of each failure; those of a rule that quotes the row's
+    values are written per row, the others once per rule and variable."""
+    out: dict[str, list[str]] = {"message_ja": [], "message_en": []}
+    once: dict[tuple, tuple[str, str]] = {}
+    quoted = [c for c in ROW_CONTEXT if c in context.columns]
+    for pos, var, rule in zip(failure["pos"], failure["variable"], failure["rule"], strict=True):
+        rule = str(rule)
+        variable = table.variables.get(var)
+        if rule in QUOTES_ROW:
+            row = {c: context[c].iat[int(pos)] for c in quoted}
+            texts = tuple(
+                messages.message(rule, variable, codebook, lang, row, roster_centers)
+                for lang in ("ja", "en")
+            )
+        else:
+            texts = once.get((rule, var))
+            if texts is None:
+                texts = once[(rule, var)] = tuple(
+                    messages.message(rule, variable, codebook, lang, None, roster_centers)
+                    for lang in ("ja", "en")
+                )
+        out["message_ja"].append(texts[0])
+        out["message_en"].append(texts[1])
+    return out
 
 
 def check_conservation(result: TableResult) -> None:

@@ -35,6 +35,11 @@ def table_summary(result: TableResult) -> dict:
         for column in result.clean.columns
         if column.startswith("warn_")
     }
+    noted = result.noted
+    if not noted.empty:  # invalid cells set missing (validation.invalid_cell): rows kept
+        set_missing = noted[noted["outcome"] == "set_missing"]["rule"].value_counts()
+        for rule, count in set_missing.sort_index().items():
+            warnings[str(rule)] = warnings.get(str(rule), 0) + int(count)
     return {
         "rows_read": result.rows_read,
         "rows_valid": result.rows_valid,

@@ -4,7 +4,6 @@ log, and turn an ``IngestError`` into one clear message on stderr and a non-zero
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable
@@ -14,7 +13,7 @@ from teichaku import pseudonym
 from teichaku.codebook import load_codebook
 from teichaku.ingest.errors import IngestError
 from teichaku.ingest.rules import RULES
-from teichaku.ingest.survey import OutputPaths, check_rejected_share, ingest_survey, write_outputs
+from teichaku.ingest.survey import OutputPaths, ingest_survey, write_outputs
 
 log = logging.getLogger("teichaku.ingest")
 
@@ -36,10 +35,11 @@ def ingest(
     synthetic: bool,
     key_file: str | Path,
     synthetic_key: str,
+    invalid_cell=None,
 ) -> dict:
     codebook = load_codebook(str(codebook_path))
     key = pseudonym.load_key(synthetic=synthetic, synthetic_key=synthetic_key, key_file=key_file)
-    result = ingest_survey(raw_dir, codebook, key)
+    result = ingest_survey(raw_dir, codebook, key, invalid_cell)
     data = write_outputs(result, paths)
     for name, table in data["tables"].items():
         log.info(
@@ -72,12 +72,3 @@ def ingest(
     for name in data["ignored_files"]:
         log.warning("%s: not a data file, ignored", name)
     return data
-
-
-def gate(*, summary_path: str | Path, accepted_path: str | Path, max_share: float) -> None:
-    """Fail when too many case rows were rejected; else write the accepted share."""
-    data = json.loads(Path(summary_path).read_text(encoding="utf-8"))
-    check_rejected_share(data, max_share)
-    share = data["rejected_share_cases"]
-    accepted = {"rejected_share_cases": share, "max_rejected_share": max_share}
-    Path(accepted_path).write_text(json.dumps(accepted, indent=2) + "\n", encoding="utf-8")

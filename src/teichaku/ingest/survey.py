@@ -10,6 +10,7 @@ import pandas as pd
 from teichaku.codebook import Codebook
 from teichaku.ingest.clean import TableResult, clean_table
 from teichaku.ingest.errors import file_error
+from teichaku.ingest.policy import set_missing_variables
 from teichaku.ingest.readers import read_sheet, table_files
 from teichaku.ingest.report import file_labels_csv, summary, summary_csv, summary_json
 
@@ -25,7 +26,11 @@ class SurveyResult:
         return pd.concat([self.tables[t].rejected for t in TABLE_ORDER], ignore_index=True)
 
 
-def ingest_survey(raw_dir: str | Path, codebook: Codebook, key: bytes) -> SurveyResult:
+def ingest_survey(
+    raw_dir: str | Path, codebook: Codebook, key: bytes, invalid_cell=None
+) -> SurveyResult:
+    """``invalid_cell``: the config's ``validation.invalid_cell`` (default: reject the row)."""
+    set_missing = set_missing_variables(invalid_cell, codebook)
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise file_error(str(raw_dir), "file_not_found", "the raw folder does not exist")
@@ -39,7 +44,13 @@ def ingest_survey(raw_dir: str | Path, codebook: Codebook, key: bytes) -> Survey
         ignored += found.ignored
         sheets = [read_sheet(path, raw_dir, table.sheet) for path in found.files]
         tables[name] = clean_table(
-            name, sheets, codebook, key=key, roster_centers=centers, rejected_centers=rejected
+            name,
+            sheets,
+            codebook,
+            key=key,
+            roster_centers=centers,
+            rejected_centers=rejected,
+            set_missing=set_missing[name],
         )
         if name == "roster":
             centers = sorted(set(tables[name].clean["center_id"]))
