@@ -16,6 +16,10 @@ from teichaku.cli import main
 from teichaku.codebook import load_codebook
 from teichaku.feedback.validate import validate_files
 
+# whole-command runs (codebook, ingestion, workbook writing per test): the full suite,
+# not the edit loop of `make test-fast`
+pytestmark = pytest.mark.slow
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
 ROSTER = DATA / "roster.csv"
 CB = load_codebook()

@@ -17,6 +17,9 @@ from teichaku.ingest.errors import IngestError
 from teichaku.ingest.report import table_summary
 from teichaku.ingest.survey import ingest_survey
 
+# ingestion of whole files and `teichaku check` runs: the full suite, not `make test-fast`
+pytestmark = pytest.mark.slow
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
 CB = load_codebook()
 KEY = b"test-key"
