@@ -47,3 +47,14 @@ def test_quotes_are_left_to_the_csv_module(tmp_path):
     path.write_text("h1,h2\nx,z\n", encoding="cp932")
     sheet = read_csv(path, "a.csv")
     assert [c.to_pylist() for c in sheet.columns(1).cells] == [["x"], ["z"]]
+
+
+def test_a_quote_left_open_on_a_last_line_without_a_line_end_is_an_unbalanced_quote(tmp_path):
+    from teichaku.ingest.errors import IngestError
+
+    path = tmp_path / "a.csv"
+    path.write_text('h1,h2\nx,z\n"y,w', encoding="utf-8")
+    with pytest.raises(IngestError, match=r"unbalanced_quote.*line 3"):
+        read_csv(path, "a.csv")
+    path.write_text('h1,h2\nx,z\n"y,w",v', encoding="utf-8")  # closed: read as usual
+    assert read_csv(path, "a.csv").rows[-1] == ["y,w", "v"]

@@ -244,6 +244,13 @@ def _quoted_rows(text: str, display: str) -> list[list[str]]:
         spanning.append((len(rows) - 1, first))  # a quote left open on the last line
     if spanning:
         _check_quotes(text, rows, spanning, offsets, display)
+    if rows and (not spanning or spanning[-1][0] != len(rows) - 1):
+        # a quote opened on a last line of its own, with no final line end: the csv module
+        # drops the quote at the end of the file instead of failing
+        if text.count('"', offsets[first - 1]) % 2 == 1:
+            raise file_error(
+                display, "unbalanced_quote", f"line {first}: the quote runs to the end of the file"
+            )
     return rows
 
 
