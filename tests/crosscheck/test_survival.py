@@ -27,6 +27,7 @@ from teichaku.analysis.zph import TRANSFORMS, cox_zph
 from teichaku.report.publish import publish_curves
 from teichaku.report.suppress import Privacy
 from tests.crosscheck.conftest import run_r
+from tests.integration.conftest import DEFAULT_RUN
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +42,7 @@ def run(small_run):
     with open(small_run / "config.yaml", encoding="utf-8") as fh:
         config = yaml.safe_load(fh)
     spec, settings, _ = load(config["analysis"], config["codebook"])
-    data = pd.read_parquet(small_run / "data" / "processed" / "analysis.parquet")
+    data = pd.read_parquet(small_run / DEFAULT_RUN.ANALYSIS_DATASET)
     return spec, settings, data
 
 
