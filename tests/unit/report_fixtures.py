@@ -441,6 +441,7 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         inputs=inputs,
         config=config,
         language=language,
+        codebook=config["codebook"],
         label_file=LABEL_FILE,
         template_dir=REPORT_ASSETS,
         css=REPORT_ASSETS / "summary.css",

@@ -36,6 +36,11 @@ def raw_inputs(wildcards):
     return paths.raw_inputs(RUNS[wildcards.run])
 
 
+def published_file(wildcards):
+    """The run's published figures (none for a round without them: published: null)."""
+    return RUNS[wildcards.run]["published"] or []
+
+
 def languages(run):
     """The languages the report of ``run`` is written in (report.languages)."""
     return RUNS[run]["report"]["languages"]
@@ -83,7 +88,8 @@ def hashed_inputs(wildcards):
     """The configuration files whose digests the summary's provenance records."""
     run = RUNS[wildcards.run]
     synthetic = [run["input"]["synthetic_config"]] if is_synthetic(wildcards) else []
-    return [run["codebook"], run["published"], run["analysis"]["models"], *synthetic]
+    published = [run["published"]] if run["published"] else []
+    return [run["codebook"], *published, run["analysis"]["models"], *synthetic]
 
 
 def real_raw_digest(wildcards):

@@ -33,9 +33,11 @@ SIM_OUTPUTS = [
     paths.SIMULATION_SECTION,
     paths.SIMULATION_TIMING,
 ]
+# (The study's design rests on the main run's published figures: a run without them,
+# published: null, has no simulation study.)
 SIM_INPUTS = dict(
     codebook=config["codebook"],
-    published=config["published"],
+    published=config["published"] or [],
     synthetic=config["input"]["synthetic_config"],
     models=config["analysis"]["models"],
 )

@@ -15,8 +15,8 @@ if SYNTHETIC_RUNS:
     rule synthetic_survey:
         input:
             parameters=run_setting("input", "synthetic_config"),
-            published=run_setting("published"),
-            codebook=run_setting("codebook"),
+            published=published_file,
+            codebook=paths.ROUND_CODEBOOK,
         output:
             roster=f"{paths.SYNTHETIC_RAW_DIR}/roster.xlsx",
             awareness=f"{paths.SYNTHETIC_RAW_DIR}/awareness.xlsx",

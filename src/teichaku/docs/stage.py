@@ -16,10 +16,13 @@ from teichaku.template import write_template
 log = logging.getLogger(__name__)
 
 
-def write_data_dictionary(*, codebook: str | Path, markdown: str | Path, csv: str | Path) -> None:
-    """The data dictionary of the codebook, as Markdown and CSV."""
+def write_data_dictionary(
+    *, codebook: str | Path, markdown: str | Path, csv: str | Path, source: str | None = None
+) -> None:
+    """The data dictionary of the codebook (the round's), as Markdown and CSV; ``source`` is
+    the codebook file it names as its origin (default: ``codebook``)."""
     book = load_codebook(str(codebook))
-    write_dictionary(book, markdown, csv, source=str(codebook))
+    write_dictionary(book, markdown, csv, source=str(source or codebook))
     log.info("data dictionary of %d tables written", len(book.tables))
 
 

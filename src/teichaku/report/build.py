@@ -42,7 +42,7 @@ class ReportInputs:
     coefficients: pd.DataFrame
     curves: pd.DataFrame
     numbers: dict
-    published: dict
+    published: dict | None  # None: a round without published figures
     spec: Any
     thresholds: tuple[int, ...]
 

@@ -121,11 +121,11 @@ def _hidden(ctx: FigureContext, item, value, n) -> bool:
 
 
 def basic_attributes_figure(
-    ctx: FigureContext, computed: dict, published: dict, valid_n: dict
+    ctx: FigureContext, computed: dict, published: dict | None, valid_n: dict
 ) -> list[Path]:
     """Published basic attributes beside the values computed from the data: shares on one
     panel, each mean on its own small panel (their scales differ); computed as bars,
-    published as markers."""
+    published as markers (none for a round without published figures)."""
     section = "basic_attributes"
     t = ctx.labels.text
     items = [i for i in ITEMS if i.section == section]
@@ -145,15 +145,16 @@ def basic_attributes_figure(
             for i, n in zip(its, ns, strict=True)
         ]
         ax.barh(y, shown, color=style.OKABE_ITO[0], height=0.6, label=t("computed"))
-        ax.scatter(
-            [float(published[section][i.key]) for i in its],
-            y,
-            marker="D",
-            color=style.OKABE_ITO[1],
-            zorder=3,
-            s=18,
-            label=t("published"),
-        )
+        if published is not None:
+            ax.scatter(
+                [float(published[section][i.key]) for i in its],
+                y,
+                marker="D",
+                color=style.OKABE_ITO[1],
+                zorder=3,
+                s=18,
+                label=t("published"),
+            )
         ax.set_xlabel(xlabel)
         _panel_n(ax, _n_range_text(ctx, ns))
         return y
@@ -167,7 +168,8 @@ def basic_attributes_figure(
     y = draw(top, shares, t("share"))
     top.set_yticks(y, [item_label(i, ctx.labels) for i in shares])
     top.set_xlim(0, 100)
-    top.legend(loc="lower left", bbox_to_anchor=(0.0, 1.06), ncol=2)
+    if published is not None:
+        top.legend(loc="lower left", bbox_to_anchor=(0.0, 1.06), ncol=2)
     for j, item in enumerate(means):
         ax = fig.add_subplot(lower[0, j])
         draw(ax, [item], t("mean"))
@@ -175,8 +177,8 @@ def basic_attributes_figure(
         value = computed[section][item.key]
         if _hidden(ctx, item, value, valid_n[section][item.key]):
             value = 0.0  # not drawn: the axis follows the published value alone
-        high = max(value, float(published[section][item.key]))
-        ax.set_xlim(0, high * 1.15)
+        high = max(value, float(published[section][item.key]) if published else 0.0)
+        ax.set_xlim(0, (high or 1.0) * 1.15)
         ax.set_title(item_label(item, ctx.labels), fontsize=7, loc="left", pad=14)
     return ctx.save(fig, "fig2_basic_attributes")
 
@@ -480,8 +482,11 @@ def threshold_figure(
 # --------------------------------------------------------------------------- awareness
 
 
-def awareness_figure(ctx: FigureContext, awareness: pd.DataFrame, published: dict) -> list[Path]:
-    """Awareness survey: % of answering centers per item, published values as markers."""
+def awareness_figure(
+    ctx: FigureContext, awareness: pd.DataFrame, published: dict | None
+) -> list[Path]:
+    """Awareness survey: % of answering centers per item, published values as markers
+    (none for a round without published figures)."""
     labels, t = ctx.labels, ctx.labels.text
     groups = list(labels.codebook.tables["awareness"].groups)
     n = len(awareness)
@@ -496,21 +501,23 @@ def awareness_figure(ctx: FigureContext, awareness: pd.DataFrame, published: dic
         ]
         bars = ax.barh(y, pct, color=style.OKABE_ITO[2], height=0.6, label=t("computed"))
         ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=8)
-        pub = [published["awareness"].get(f"pct_{v.name}") for v in items]
-        py = [yy for yy, p in zip(y, pub, strict=True) if p is not None]
-        ax.scatter(
-            [float(p) for p in pub if p is not None],
-            py,
-            marker="D",
-            s=18,
-            color=style.OKABE_ITO[1],
-            zorder=3,
-            label=t("published"),
-        )
+        if published is not None:
+            pub = [published["awareness"].get(f"pct_{v.name}") for v in items]
+            py = [yy for yy, p in zip(y, pub, strict=True) if p is not None]
+            ax.scatter(
+                [float(p) for p in pub if p is not None],
+                py,
+                marker="D",
+                s=18,
+                color=style.OKABE_ITO[1],
+                zorder=3,
+                label=t("published"),
+            )
         ax.set_yticks(y, [v.label(labels.language) for v in items])
         ax.set_xlim(0, 110)
         ax.set_title(labels.group("awareness", group), loc="left", fontsize=9)
         ax.set_xlabel(t("percent_of_centers", n=n))
         _panel_n(ax, t("n_panel", n=n))
-    np.atleast_1d(axes)[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.12), ncol=2)
+    if published is not None:
+        np.atleast_1d(axes)[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.12), ncol=2)
     return ctx.save(fig, "fig8_awareness")
