@@ -10,6 +10,9 @@ Published as a table with margins (continuing = found + not found, found = ended
 continuing, ended = the sum over end reasons), protected by the disclosure layer: small
 counts, their complements and whatever would let them be recovered by subtraction are
 suppressed; a median time is shown only over at least ``min_cell`` cases whose count is shown.
+The later round's own counts of ends (numbers.json: transition, competing, censored) are
+published elsewhere and split into the linked cases and the round's new cases: they enter
+the audit as known totals, so that no small count of new cases follows by subtraction.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ def linked_cases(earlier: Round, later: Round) -> pd.DataFrame:
     first = earlier.analysis
     continuing = first.loc[first["end_reason"].isna(), ["case_id"]]
     record = later.analysis[["case_id", "end_reason", "followup_start", "followup_end"]]
+    record = record.assign(event_type=later.analysis["event_type"].astype("object"))
     if record["case_id"].duplicated().any():
         raise ValueError(f"round {later.name}: a case_id appears twice")
     out = continuing.merge(record, on="case_id", how="left", indicator=True, validate="1:1")
@@ -51,8 +55,13 @@ def linked_cases(earlier: Round, later: Round) -> pd.DataFrame:
     return out.drop(columns=["followup_start", "followup_end"])
 
 
-def linkage_cells(linked: pd.DataFrame, reasons: list[str]) -> CellTable:
-    """The table's counts and the sums among them."""
+def linkage_cells(
+    linked: pd.DataFrame, reasons: list[str], events: dict[str, str], later_ends: dict[str, int]
+) -> CellTable:
+    """The table's counts and the sums among them; ``events``: end reason -> its event type
+    (transition, competing); ``later_ends``: the later round's cases by event type
+    (transition, competing, censored) and whether its numbers.json publishes the count
+    (then the intruder knows it)."""
     found = linked["found"].to_numpy()
     ended = found & linked["end_reason"].notna().to_numpy()
     table = CellTable()
@@ -72,6 +81,13 @@ def linkage_cells(linked: pd.DataFrame, reasons: list[str]) -> CellTable:
     table.add_sum((CONTINUING,), [(FOUND,), (NOT_FOUND,)])
     table.add_sum((FOUND,), [(ENDED,), (STILL,)])
     table.add_sum((ENDED,), [(ENDED, r) for r in reasons])
+    carried = {e: [(ENDED, r) for r in reasons if events.get(r) == e] for e in later_ends}
+    carried["censored"] = [(STILL,)]
+    for event, (total, published) in later_ends.items():
+        linked_part = sum(table.value(k) for k in carried[event])
+        table.add(Cell(("later", event), total, printed=False, known=published))
+        table.add(Cell(("new", event), total - linked_part, printed=False))
+        table.add_sum(("later", event), [("new", event), *carried[event]])
     return table
 
 
@@ -83,10 +99,25 @@ def _median(values: pd.Series, key, protection: Protection):
     return round_significant(float(np.median(values)))
 
 
-def linkage_table(earlier: Round, later: Round, reasons: list[str], min_cell: int) -> pd.DataFrame:
-    """The published linkage table of two consecutive rounds (codes, not labels)."""
+def later_ends(later: Round) -> dict[str, tuple[int, bool]]:
+    """The later round's cases by event type (as its numbers.json counts them) and whether
+    its numbers.json publishes that count (``followup.n_<event>`` a number, not the marker)."""
+    counts = later.analysis["event_type"].astype("object").value_counts()
+    shown = later.numbers.get("followup") or {}
+    return {
+        e: (int(counts.get(e, 0)), isinstance(shown.get(f"n_{e}"), int))
+        for e in ("transition", "competing", "censored")
+    }
+
+
+def linkage_table(
+    earlier: Round, later: Round, reasons: list[str], events: dict[str, str], min_cell: int
+) -> pd.DataFrame:
+    """The published linkage table of two consecutive rounds (codes, not labels);
+    ``events``: end reason -> event type (the models' transition and competing ends)."""
     linked = linked_cases(earlier, later)
-    protection = protect(linkage_cells(linked, reasons), min_cell)
+    cells = linkage_cells(linked, reasons, events, later_ends(later))
+    protection = protect(cells, min_cell)
     rows = []
     keys = [(CONTINUING,), (FOUND,), (NOT_FOUND,), (ENDED,), *[(ENDED, r) for r in reasons]]
     keys.append((STILL,))

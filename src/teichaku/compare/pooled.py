@@ -40,10 +40,12 @@ ROUND = "round"
 def pooled_frame(rounds: list[Round]) -> pd.DataFrame:
     """The rounds' analysis datasets, each person once: the latest record, in the round of
     entry (``round``, categorical in the order of ``rounds``, earliest first)."""
-    frames = [r.analysis.assign(**{ROUND: r.name}) for r in rounds]
+    # the rounds' own cohorts differ: not a covariate of the pool
+    frames = [
+        r.analysis.drop(columns=["cohort"], errors="ignore").assign(**{ROUND: r.name})
+        for r in rounds
+    ]
     names = [r.name for r in rounds]
-    for frame in frames:  # the rounds' own cohorts differ: not a covariate of the pool
-        frame.drop(columns=["cohort"], inplace=True, errors="ignore")
     both = pd.concat(frames, ignore_index=True)
     entry = both.groupby("case_id", sort=False)[ROUND].first()
     latest = both.drop_duplicates("case_id", keep="last").reset_index(drop=True)

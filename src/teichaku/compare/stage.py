@@ -88,6 +88,7 @@ def write_comparison(
     primary = next(m for m in spec.models if m.role == "primary")
     barriers = [v.name for v in book.tables["cases"].group_variables("barrier")]
     reasons = list(book.variable("cases", "end_reason").codes)
+    events = {r: "transition" for r in spec.transition} | {r: "competing" for r in spec.competing}
     privacy = Privacy(min_cell)
     names = [r.name for r in rounds]
 
@@ -103,7 +104,10 @@ def write_comparison(
         int(reliability["min_clusters"]),
     )
     joint |= {"model": primary.name, "rounds": names, "n_clusters": fit.n_clusters}
-    links = [linkage.linkage_table(a, b, reasons, min_cell) for a, b in itertools.pairwise(rounds)]
+    links = [
+        linkage.linkage_table(a, b, reasons, events, min_cell)
+        for a, b in itertools.pairwise(rounds)
+    ]
     linked = pd.concat(links, ignore_index=True)
 
     for key in ("trend", "difference", "linkage"):
