@@ -127,6 +127,6 @@ def report_marked(path, name, category, subcategory):
     categorised) when it is a CSV, PNG or PDF file (the report shows those)."""
     if not path.endswith((".csv", ".png", ".pdf")):
         return path
-    labels = {"name": name, "format": Path(path).suffix[1:]}
+    labels = {"name": name, "language": "{lang}", "format": Path(path).suffix[1:]}
     caption = f"../report/captions/{name}.rst"
     return report(path, caption=caption, category=category, subcategory=subcategory, labels=labels)
