@@ -23,8 +23,9 @@
 #
 # The notebook reads only the outputs of a workflow run — `data/processed/<run>/` and
 # `results/<run>/` (the run named by the configuration's `run`) under the folder named by the
-# environment variable `TEICHAKU_ROOT` (default: the repository root) — never the raw files. Run `snakemake` first. Counts of persons below
-# `privacy.min_cell` are shown as `<min_cell`, as in the report.
+# environment variable `TEICHAKU_ROOT` (default: the repository root) — never the raw files.
+# Run `snakemake` first. Counts of persons below `privacy.min_cell` are shown as `<min_cell`,
+# as in the report.
 
 # %%
 import json

@@ -34,9 +34,9 @@ SURVEY = {
     "reference_date": "2022-10-21",
     "ended_fiscal_years": [2020, 2021],
     "continuing_fiscal_year": 2021,
-    "n_centers_asked": 4,
+    "n_centers_asked": 5,
 }
-CENTERS = ["C01", "C02", "C03", "C04"]
+CENTERS = ["C01", "C02", "C03", "C04"]  # the roster: C05 was asked and is not on it
 CASES_PER_CENTER = 12
 #: Text that belongs to the 2021 round or to published figures, never to this round.
 FOREIGN = (
@@ -55,7 +55,6 @@ FOREIGN = (
     "published figure",
     "published and computed",
     "C48",
-    "C05",
 )
 BASE64 = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 TEXT = (".csv", ".md", ".tex", ".html", ".json", ".txt", ".yaml", ".tsv")
@@ -137,6 +136,8 @@ def new_round(tmp_path_factory) -> Path:
     run_snakemake(workdir, run.ENTRY_TEMPLATE)
     cb = load_codebook(str(workdir / run.ROUND_CODEBOOK))
     template = workdir / run.ENTRY_TEMPLATE
+    before = _cell_values(template)  # no roster yet: every center number of the round
+    assert {f"C{i:02d}" for i in range(1, 6)} <= before and "C06" not in before
     raw = workdir / "data" / "raw" / "2022"
     (raw / "cases").mkdir(parents=True)
     rng = random.Random(2022)
@@ -176,8 +177,14 @@ def test_the_round_runs_end_to_end_from_files_made_with_its_template(new_round):
         assert (new_round / paths.of(RUN, lang).FIGURES_DIR / "fig2_basic_attributes.png").is_file()
 
 
+def _cell_values(path: Path) -> set:
+    wb = openpyxl.load_workbook(path)
+    return {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+
+
 def test_the_template_limits_dates_and_centers_to_the_round(new_round):
-    wb = openpyxl.load_workbook(new_round / paths.of(RUN).ENTRY_TEMPLATE)
+    template = new_round / paths.of(RUN).ENTRY_TEMPLATE
+    wb = openpyxl.load_workbook(template)
     formulas = [
         f"{dv.formula1} {dv.formula2}"
         for ws in wb.worksheets
@@ -185,7 +192,7 @@ def test_the_template_limits_dates_and_centers_to_the_round(new_round):
     ]
     assert any("DATE(2022,12,7)" in f for f in formulas)
     assert not any("DATE(2021" in f for f in formulas)
-    lists = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    lists = _cell_values(template)  # now that the roster is there: its centers
     assert set(CENTERS) <= lists and "C05" not in lists and "C48" not in lists
     assert {"令和2年度 支援終了", "令和3年度 支援終了", "令和3年度 支援継続"} <= lists
 
@@ -201,7 +208,7 @@ def test_cohort_labels_are_the_rounds_own_in_every_table_and_the_summary(new_rou
             assert all(label in header for label in labels), (name, header)
     summary = (new_round / paths.fill(ja.SUMMARY, ext="md")).read_text("utf-8")
     assert "令和2年度・3年度の終了事例" in summary
-    assert "4か所" in summary and "2022年のフォローアップ実態調査" in summary
+    assert "5か所" in summary and "2022年のフォローアップ実態調査" in summary
     assert "基準日2022-10-21" in summary
 
 

@@ -36,6 +36,13 @@ def raw_inputs(wildcards):
     return paths.raw_inputs(RUNS[wildcards.run])
 
 
+def raw_roster(wildcards):
+    """The run's raw roster (its centers are the template's), once it is there; a synthetic
+    run's is its generator's output."""
+    roster = paths.raw_inputs(RUNS[wildcards.run])[0]
+    return str(roster) if is_synthetic(wildcards) or roster.is_file() else []
+
+
 def published_file(wildcards):
     """The run's published figures (none for a round without them: published: null)."""
     return RUNS[wildcards.run]["published"] or []

@@ -47,6 +47,7 @@ rule data_dictionary:
 rule entry_template:
     input:
         codebook=paths.ROUND_CODEBOOK,
+        roster=raw_roster,
     output:
         workbook=paths.ENTRY_TEMPLATE,
     log:

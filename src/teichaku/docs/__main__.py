@@ -14,7 +14,9 @@ main(
             csv=paths.of(config["run"]).CODEBOOK_CSV,
         ),
         "template": lambda config: write_entry_template(
-            codebook=round_codebook(config), workbook=paths.of(config["run"]).ENTRY_TEMPLATE
+            codebook=round_codebook(config),
+            workbook=paths.of(config["run"]).ENTRY_TEMPLATE,
+            roster=next((p for p in paths.raw_inputs(config)[:1] if p.is_file()), None),
         ),
     },
 )
