@@ -10,7 +10,7 @@ import pytest
 
 from teichaku.simulation.replicate import true_log_ratio
 from teichaku.simulation.stage import load_simulation, with_population_truth
-from teichaku.simulation.truth import POPULATION_STREAM, population_truth
+from teichaku.simulation.truth import POPULATION_STREAM, needs_population_truth, population_truth
 from tests.unit.test_simulation_replicate import _config, _study
 
 
@@ -62,7 +62,20 @@ def test_population_truth_fills_only_models_without_a_generator_truth(sim):
             "error": ["", "", ""],
         }
     )
-    out = with_population_truth(sim, replicates)
+    truth = population_truth(
+        sim.study.seed,
+        "tiny",
+        sim.design("tiny"),
+        [s for s in sim.models.specs() if needs_population_truth(s)],
+        sim.models,
+        sim.study.population_factor,
+    )
+    assert set(truth["model"]) == {
+        "fine_gray_transition",
+        "logit_prolonged_12",
+        "mixed_prolonged_12",
+    }
+    out = with_population_truth(replicates, truth)
     assert out["truth"].iloc[0] == 0.123  # the generator's truth is kept
     assert np.isfinite(out["truth"].iloc[1:]).all()
     assert out["truth"].iloc[1] != out["truth"].iloc[2]  # each model its own fit
@@ -76,8 +89,7 @@ def test_the_population_stream_is_no_replicate_stream(sim):
 @pytest.mark.slow
 def test_the_fine_gray_truth_is_its_estimator_on_the_population(sim):
     """The population truth of the Fine-Gray model (estimates without split rows) equals
-    the model's own fit (split rows) on the same population, and lies near the cause-
-    specific truth of the barriers whose competing causes do not depend on them."""
+    the model's own fit (split rows) on the same population."""
     from teichaku.analysis.dataset import build_analysis_dataset
     from teichaku.analysis.fit import fit_model
     from teichaku.simulation.replicate import simulated_roster

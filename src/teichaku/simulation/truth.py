@@ -30,6 +30,8 @@ from teichaku.analysis.terms import tidy_term
 from teichaku.simulation.study import replicate_rng
 from teichaku.synthetic import Design, simulate_cases
 
+#: Columns of a scenario's truth table (results/simulation/truth/<scenario>.tsv).
+TRUTH_COLUMNS = ["scenario", "model", "term", "truth"]
 #: The random stream of a scenario's population: a spawn key no replicate number reaches.
 POPULATION_STREAM = 2**32 - 1
 
@@ -73,9 +75,7 @@ def population_truth(
                         "truth": b,
                     }
                 )
-    return pd.DataFrame(rows, columns=["scenario", "model", "term", "truth"]).astype(
-        {"truth": np.float64}
-    )
+    return pd.DataFrame(rows, columns=TRUTH_COLUMNS).astype({"truth": np.float64})
 
 
 def _population_fit(spec: ModelSpec, analysis: pd.DataFrame, settings):
