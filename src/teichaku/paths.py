@@ -108,6 +108,8 @@ BENCHMARKS_DIR = "benchmarks/{run}"
 # simulation study (`snakemake simulation`): a study of the design, shared by the runs
 SIMULATION_DIR = "results/simulation"
 SIMULATION_CHUNK = f"{SIMULATION_DIR}/replicates/{{scenario}}/chunk-{{chunk}}.tsv"
+#: the pseudo-true values of one scenario's models without a generator truth (population fit)
+SIMULATION_TRUTH = f"{SIMULATION_DIR}/truth/{{scenario}}.tsv"
 SIMULATION_PERFORMANCE = f"{SIMULATION_DIR}/performance.tsv"
 SIMULATION_SCENARIOS = f"{SIMULATION_DIR}/scenarios.tsv"
 SIMULATION_FIGURE = f"{SIMULATION_DIR}/power_by_cases.{{ext}}"

@@ -58,6 +58,7 @@ rule report_figures:
     input:
         unpack(report_inputs),
         curves=paths.CURVES,
+        predicted=paths.CIF_PREDICTED,
     output:
         REPORT_FIGURE_OUTPUTS,
     log:

@@ -13,7 +13,8 @@ ASSETS = Path(__file__).resolve().parents[3] / paths.REPORT_ASSETS
 def _inputs(config: dict, curves: bool = False) -> stage.build.ReportInputs:
     run = paths.of(config["run"])
     round_codebook(config)  # written where input_paths reads it
-    files = stage.input_paths(config, ASSETS) | ({"curves": run.CURVES} if curves else {})
+    figures = {"curves": run.CURVES, "predicted": run.CIF_PREDICTED}
+    files = stage.input_paths(config, ASSETS) | (figures if curves else {})
     return stage.load_inputs(paths=files, thresholds=config["analysis"]["thresholds"])
 
 

@@ -46,7 +46,7 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
     """Read the processed tables and analysis results named in ``paths``.
 
     Keys: roster, cases, awareness, analysis, coefficients, numbers, models, codebook and
-    optionally published (none: a round without published figures) and curves.
+    optionally published (none: a round without published figures), curves and predicted.
     ``thresholds`` are analysis.thresholds.
     """
     from teichaku.analysis.specs import load_analysis_spec  # the analysis stage's parser
@@ -71,6 +71,7 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
         published=load_published(paths["published"]) if paths.get("published") else None,
         spec=load_analysis_spec(paths["models"], list(thresholds), codebook),
         thresholds=thresholds,
+        **({"predicted": pd.read_parquet(paths["predicted"])} if paths.get("predicted") else {}),
     )
 
 
