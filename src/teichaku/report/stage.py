@@ -43,7 +43,7 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
     """Read the processed tables and analysis results named in ``paths``.
 
     Keys: roster, cases, awareness, analysis, coefficients, numbers, published, models,
-    codebook and optionally curves. ``thresholds`` are analysis.thresholds.
+    codebook and optionally curves and predicted. ``thresholds`` are analysis.thresholds.
     """
     from teichaku.analysis.specs import load_analysis_spec  # the analysis stage's parser
 
@@ -67,6 +67,7 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
         published=load_published(paths["published"]),
         spec=load_analysis_spec(paths["models"], list(thresholds), codebook),
         thresholds=thresholds,
+        **({"predicted": pd.read_parquet(paths["predicted"])} if paths.get("predicted") else {}),
     )
 
 
