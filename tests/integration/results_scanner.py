@@ -1,6 +1,6 @@
 """An intruder's scan of a run's results/: every file is read (CSV, Markdown, TeX, JSON,
-text, HTML, Parquet, XLSX, notebooks; PDF text when pypdf is installed) and searched for
-what must not be published on a survey of any size:
+text, HTML, Parquet, XLSX, notebooks, the text of every PDF) and searched for what must not
+be published on a survey of any size:
 
 - a sensitive count of people (0 < k < min_cell, or 0 < n - k < min_cell) where counts are
   labelled (n, n_events, valid n; "n = k" and "events k" in the summary text), or one
@@ -10,7 +10,8 @@ what must not be published on a survey of any size:
   processed data, and where it rests on a sensitive count its printed forms (1 and 2
   decimals, and the 8 significant digits of numbers.json) must not occur;
 - a curve point with fewer than min_cell at risk;
-- a raw file name, a per-file row count, a raw header cell;
+- a raw file name, a per-file row count, a raw header cell, a sensitive count of the rows
+  kept with a validation warning;
 - markup from a file name or label that opens an HTML tag in summary.html;
 - an estimate of 0.00 (0.00–0.00).
 
@@ -77,11 +78,11 @@ def read_texts(results: Path) -> dict[str, str]:
             ]
             out[rel] = "\n".join(c for c in cells if c != "None")
         elif path.suffix == ".pdf":
-            try:
-                from pypdf import PdfReader
-            except ImportError:
-                continue
+            from pypdf import PdfReader  # the test extra (pyproject.toml) has it
+
             out[rel] = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+        elif path.suffix != ".png":  # the figures' PNGs have their text in the PDFs
+            raise AssertionError(f"{rel}: the scanner cannot read a {path.suffix!r} file")
     return out
 
 
@@ -307,6 +308,7 @@ def check_tables(results: Path, min_cell: int, count_words) -> list[str]:
 
 _TEXT_COUNTS = (
     re.compile(r"\bn\s*=\s*(\d[\d,]*)"),
+    re.compile(r"\bn\s*=\s*[<\d][\d,]*\s*[–-]\s*(\d[\d,]*)"),  # a range of panels' n
     re.compile(r"イベント\s*(\d[\d,]*)"),
     re.compile(r"\bevents\s+(\d[\d,]*)"),
 )
@@ -315,7 +317,7 @@ _TEXT_COUNTS = (
 def check_summary_text(texts: dict[str, str], min_cell: int) -> list[str]:
     findings = []
     for rel, text in texts.items():
-        if not rel.startswith("summary/"):
+        if not rel.startswith(("summary/", "figures/")):
             continue
         for pattern in _TEXT_COUNTS:
             for m in pattern.finditer(text):
@@ -340,12 +342,29 @@ def check_curves(results: Path, min_cell: int) -> list[str]:
     )
 
 
-def check_validation(results: Path) -> list[str]:
+def check_validation(results: Path, min_cell: int) -> list[str]:
     path = results / "validation" / "summary.json"
     if not path.is_file():
         return []
     data = json.loads(path.read_text(encoding="utf-8"))
     findings = []
+    numbers = results / "numbers.json"
+    copies = [("validation/summary.json", data["tables"])]
+    if numbers.is_file():
+        validation = json.loads(numbers.read_text(encoding="utf-8")).get("validation", {})
+        copies.append(("numbers.json validation", validation.get("tables", {})))
+    for where, tables in copies:
+        for table, t in tables.items():
+            for rule, value in t.get("warnings", {}).items():  # kept rows: people
+                if _sensitive(_as_int(value), t["rows_valid"], min_cell):
+                    findings.append(f"{where}: {table} warning {rule} = {value}")
+    csv_path = results / "validation" / "summary.csv"
+    if csv_path.is_file():
+        rows = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+        for r in rows[rows["kind"] == "warning"].itertuples():
+            valid = data["tables"][r.table]["rows_valid"]
+            if _sensitive(_as_int(r.value), valid, min_cell):
+                findings.append(f"validation/summary.csv: {r.table} warning {r.name} = {r.value}")
     for table, t in data["tables"].items():
         for f in t.get("files", []):
             if "rows_read" in f:
@@ -405,7 +424,7 @@ def scan(workdir: Path, min_cell: int, count_words) -> list[str]:
         *check_tables(results, min_cell, count_words),
         *check_summary_text(texts, min_cell),
         *check_curves(results, min_cell),
-        *check_validation(results),
+        *check_validation(results, min_cell),
         *check_file_names(texts, raw_file_names(workdir)),
         *check_markup(texts),
     ]

@@ -38,6 +38,7 @@ def predictions(config: dict) -> None:
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
         min_cell=config["privacy"]["min_cell"],
+        reliability=paths.RELIABILITY,
     )
 
 
@@ -66,6 +67,7 @@ def numbers(config: dict) -> None:
         codebook_path=config["codebook"],
         reliability=paths.RELIABILITY,
         min_cell=config["privacy"]["min_cell"],
+        protection=paths.PROTECTION,
     )
 
 

@@ -153,11 +153,19 @@ def publish_diagnostics(
 _COUNT_LINE = re.compile(r"^(n|n_events|n_cases|n_dropped_missing): (\d+)$", re.M)
 
 
+_MODEL_TYPE = re.compile(r"^Model: \S+ \((\w+),", re.M)
+
+
 def publish_fit_text(
-    text: str, coefficients: pd.DataFrame, diagnostics_text: list[str], row: dict | None
+    text: str,
+    coefficients: pd.DataFrame,
+    diagnostics_text: list[str],
+    row: dict | None,
+    privacy: Privacy,
 ) -> str:
     """A fits/*.txt summary as published, rebuilt from the published rows: counts as in
-    coefficients.csv, the estimates only where reported, the reason where not.
+    coefficients.csv (for a model that could not be fitted, and so has no rows, its own
+    counts under the same rule), the estimates only where reported, the reason where not.
 
     ``row`` is the model's assessment (status, reason_en); ``diagnostics_text`` the
     published diagnostic lines."""
@@ -166,9 +174,21 @@ def publish_fit_text(
     body_start = lines.index("") if "" in lines else len(lines)
     header, body = lines[:body_start], lines[body_start + 1 :]
     first = coefficients.iloc[0] if len(coefficients) else None
-    shown = {}
     if first is not None:
         shown = {"n": first["n"], "n_events": first["n_events"]}
+    else:
+        own = dict(_COUNT_LINE.findall("\n".join(header)))
+        kind = _MODEL_TYPE.search(text)
+        shown = dict(
+            zip(
+                ("n", "n_events"),
+                model_counts(
+                    privacy, own.get("n"), own.get("n_events"), kind.group(1) if kind else ""
+                ),
+                strict=True,
+            )
+        )
+        shown = {k: v for k, v in shown.items() if v is not None}
 
     def count(m: re.Match) -> str:
         key = m.group(1)
