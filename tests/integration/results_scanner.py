@@ -326,13 +326,16 @@ def check_summary_text(texts: dict[str, str], min_cell: int) -> list[str]:
     return findings
 
 
-def check_curves(results: Path, min_cell: int) -> list[str]:
-    path = results / "models" / "curves.parquet"
+def check_curves(workdir: Path, min_cell: int) -> list[str]:
+    """No point with fewer than min_cell at risk, and no group left out while the others of
+    its grouping and the overall curve are shown (its n would be the overall n at time 0
+    minus theirs)."""
+    path = workdir / "results" / "models" / "curves.parquet"
     if not path.is_file():
         return []
     curves = pd.read_parquet(path)
     few = curves[curves["n_at_risk"] < min_cell]
-    return (
+    findings = (
         [
             f"models/curves.parquet: {len(few)} rows with fewer than {min_cell} at risk "
             f"(times {sorted(few['time'].round(3).unique())[:6]} ...)"
@@ -340,6 +343,23 @@ def check_curves(results: Path, min_cell: int) -> list[str]:
         if len(few)
         else []
     )
+    analysis = pd.read_parquet(workdir / "data" / "processed" / "analysis.parquet")
+    followed = analysis[analysis["followup_months"].notna()]
+    for (curve, by), shown in curves.groupby(["curve", "by"]):
+        if by == "all" or curves[(curves["curve"] == curve) & (curves["by"] == "all")].empty:
+            continue
+        column = followed[by]
+        if pd.api.types.is_bool_dtype(column) or str(column.dtype) == "boolean":
+            present = {"yes" if v else "no" for v in column.dropna()}
+        else:
+            present = {str(v) for v in column.dropna()}
+        missing = present - set(shown["group"])
+        if missing and shown["group"].nunique():
+            findings.append(
+                f"models/curves.parquet: {curve} by {by} shows {sorted(set(shown['group']))} "
+                f"and the overall curve without {sorted(missing)}"
+            )
+    return findings
 
 
 def check_validation(results: Path, min_cell: int) -> list[str]:
@@ -423,7 +443,7 @@ def scan(workdir: Path, min_cell: int, count_words) -> list[str]:
         *check_models(results, min_cell),
         *check_tables(results, min_cell, count_words),
         *check_summary_text(texts, min_cell),
-        *check_curves(results, min_cell),
+        *check_curves(workdir, min_cell),
         *check_validation(results, min_cell),
         *check_file_names(texts, raw_file_names(workdir)),
         *check_markup(texts),

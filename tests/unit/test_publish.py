@@ -8,7 +8,7 @@ import pytest
 
 from teichaku.analysis import reliability
 from teichaku.analysis.numbers import published_numbers
-from teichaku.disclosure import Cell, CellTable, Status, protect
+from teichaku.disclosure import Cell, CellTable, Protection, Status, protect
 from teichaku.report import publish
 from teichaku.report.suppress import Privacy
 
@@ -257,6 +257,46 @@ def test_published_curves_have_no_point_with_fewer_than_min_cell_at_risk():
     assert (out["n_at_risk"] >= 5).all()
     assert list(out["time"]) == [0.0, 1.0, 2.0]  # the exact ends of the last few are gone
     assert "tiny" not in set(out["group"])
+
+
+def _curve(by, group, n0):
+    return pd.DataFrame(
+        {"curve": "km", "by": by, "group": group, "time": [0.0, 1.0],
+         "estimate": [1.0, 0.9], "n_at_risk": [n0, n0 - 1]}
+    )  # fmt: skip
+
+
+def test_no_curve_group_can_be_had_as_the_overall_n_minus_the_others():
+    """27 followed, 3 of them with a barrier: the curve of the 3 is cut, and so is the curve
+    of the 24 without (27 - 24 = 3); a cohort whose size the tables suppress (secondary)
+    has no curve either, nor do the other cohorts."""
+    curves = pd.concat(
+        [
+            _curve("all", "all", 27),
+            _curve("barrier_x", "yes", 3),
+            _curve("barrier_x", "no", 24),
+            _curve("barrier_y", "yes", 12),
+            _curve("barrier_y", "no", 15),
+            _curve("cohort", "a", 12),
+            _curve("cohort", "b", 15),
+        ],
+        ignore_index=True,
+    )
+    out = publish.publish_curves(curves, P)
+    kept = set(zip(out["by"], out["group"], strict=True))
+    assert kept == {("all", "all"), ("barrier_y", "yes"), ("barrier_y", "no"),
+                    ("cohort", "a"), ("cohort", "b")}  # fmt: skip
+    t = CellTable()
+    t.add(Cell(("size", "all"), 27))
+    t.add(Cell(("size", "a"), 12, cost=1))
+    t.add(Cell(("size", "b"), 15))
+    t.add(Cell(("size", "c"), 0, printed=False, known=True))
+    t.add_sum(("size", "all"), [("size", "a"), ("size", "b"), ("size", "c")])
+    protection = Protection(t, 5, {("size", "all"): Status.PUBLISHED,
+                                   ("size", "a"): Status.SECONDARY,
+                                   ("size", "b"): Status.SECONDARY}, ())  # fmt: skip
+    out = publish.publish_curves(curves, P, protection)
+    assert set(out["by"]) == {"all", "barrier_y"}
 
 
 def test_raw_file_names_become_labels_in_the_provenance():

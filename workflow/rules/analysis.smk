@@ -103,6 +103,8 @@ rule analysis_predictions:
 rule analysis_curves:
     input:
         analysis=ANALYSIS_DATASET,
+        cases=PROCESSED["cases"],
+        protection=paths.PROTECTION,
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:

@@ -49,6 +49,8 @@ def curves(config: dict) -> None:
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
         min_cell=config["privacy"]["min_cell"],
+        cases=paths.PROCESSED["cases"],
+        protection=paths.PROTECTION,
     )
 
 

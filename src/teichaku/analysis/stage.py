@@ -121,16 +121,31 @@ def write_models(
 
 
 def write_curves(
-    *, analysis: str, output: str, analysis_config: dict, codebook_path: str, min_cell: int = 5
+    *,
+    analysis: str,
+    output: str,
+    analysis_config: dict,
+    codebook_path: str,
+    min_cell: int,
+    cases: str,
+    protection: str,
 ) -> None:
-    """The curves as published: cut where fewer than min_cell remain at risk."""
+    """The curves as published (teichaku.report.publish.publish_curves): cut where fewer
+    than min_cell remain at risk, a grouping left out where a group is too small or the
+    tables (``protection``: data/processed/protection.json) suppress its count."""
     from teichaku.analysis.curves import build_curves
+    from teichaku.report.protection import read_protection, report_cells
     from teichaku.report.publish import publish_curves
     from teichaku.report.suppress import Privacy
 
-    spec, settings, _ = load(analysis_config, codebook_path)
-    curves = build_curves(pd.read_parquet(analysis), spec.curves, settings.confidence)
-    curves = publish_curves(curves, Privacy(int(min_cell)))
+    spec, settings, codebook = load(analysis_config, codebook_path)
+    data = pd.read_parquet(analysis)
+    protected = read_protection(
+        Path(protection).read_text(encoding="utf-8"),
+        report_cells(pd.read_parquet(cases), data, spec, codebook),
+    )
+    curves = build_curves(data, spec.curves, settings.confidence)
+    curves = publish_curves(curves, Privacy(int(min_cell)), protected)
     _write_parquet(curves, output)
     log.info("%d curve points in %d curves", len(curves), curves["curve"].nunique())
 
