@@ -37,6 +37,8 @@ def _is_small(k, min_cell: int) -> bool:
 
 
 def _sensitive(k, n, min_cell: int) -> bool:
+    if k is None:  # not a number: the marker, or nothing
+        return False
     return _is_small(k, min_cell) or (n is not None and _is_small(n - k, min_cell))
 
 
