@@ -61,7 +61,9 @@ def read_texts(results: Path) -> dict[str, str]:
         if not path.is_file():
             continue
         rel = path.relative_to(results).as_posix()
-        if path.suffix in TEXT_SUFFIXES:
+        if not path.stat().st_size:  # an empty file (.gitkeep) says nothing
+            out[rel] = ""
+        elif path.suffix in TEXT_SUFFIXES:
             out[rel] = path.read_text(encoding="utf-8", errors="replace")
             if path.suffix == ".html":  # the style sheet and embedded images are no text
                 out[rel] = re.sub(r"<style>.*?</style>", "", out[rel], flags=re.S)
