@@ -121,7 +121,7 @@ for name, category in catalog.FIGURES.items():
 display(Markdown(to_markdown(tables["table3_barriers"])))
 
 # %% [markdown]
-# ## The models (report tables 4, 4b, 4c and figures 6, 7)
+# ## The models (report tables 4, 4b, 4c and figures 6, 7, 9)
 #
 # The primary model is the cause-specific Cox model of transition with standard errors
 # clustered by center; every model states its n, events and clusters.

@@ -64,6 +64,8 @@ NOTEBOOK = "data/notebooks/{name}.ipynb"
 # simulation study (`snakemake simulation`)
 SIMULATION_DIR = f"{RESULTS_DIR}/simulation"
 SIMULATION_CHUNK = f"{SIMULATION_DIR}/replicates/{{scenario}}/chunk-{{chunk}}.tsv"
+#: the pseudo-true values of one scenario's models without a generator truth (population fit)
+SIMULATION_TRUTH = f"{SIMULATION_DIR}/truth/{{scenario}}.tsv"
 SIMULATION_PERFORMANCE = f"{SIMULATION_DIR}/performance.tsv"
 SIMULATION_SCENARIOS = f"{SIMULATION_DIR}/scenarios.tsv"
 SIMULATION_FIGURE = f"{SIMULATION_DIR}/power_by_cases.{{ext}}"

@@ -68,6 +68,7 @@ rule report_figures:
     input:
         **REPORT_INPUTS,
         curves=paths.CURVES,
+        predicted=paths.CIF_PREDICTED,
     output:
         REPORT_FIGURE_OUTPUTS,
     log:

@@ -20,8 +20,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_array
 
 from teichaku.disclosure.relations import CellTable, Key
 
@@ -121,6 +119,8 @@ def determined(table: CellTable, published: Collection[Key]) -> set[Key]:
 def _program(table, published, terms, relations_of, fixed):
     """(objective, a, b, constant) of the intruder's program for ``terms``; a is None when
     every cell of the expression is determined."""
+    from scipy.sparse import csr_array  # scipy imported when a table is audited, not at import
+
     relations_of = relations_of if relations_of is not None else table.relations_of()
     fixed = fixed if fixed is not None else determined(table, published)
     unknown = set(table.cells) - fixed
@@ -221,6 +221,8 @@ def _optimum(objective, a, b, integer: bool) -> float:
 
     The linear relaxation is solved first: where its optimal vertex is integral (as it is
     for most tables with sums), it is the integer optimum; otherwise ``milp`` decides."""
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
     n = len(objective)
     res = linprog(
         objective,

@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 from teichaku.ingest.errors import IngestError
-from teichaku.ingest.survey import check_rejected_share
 
 #: First word of the gate's log when it let the run go on (else the log is the stop message).
 ACCEPTED = "accepted:"
@@ -39,6 +38,10 @@ def message(data: dict, limit: float) -> str:
 
 def run_gate(summary: str | Path, accepted: str | Path, max_share: float, log: str | Path) -> None:
     """Write ``accepted`` (the share accepted) or log the stop and raise."""
+    # imported here: the Snakefile imports this module at every start, and the survey
+    # module's pandera costs about 0.2 s
+    from teichaku.ingest.survey import check_rejected_share
+
     data = json.loads(Path(summary).read_text(encoding="utf-8"))
     log = Path(log)
     log.parent.mkdir(parents=True, exist_ok=True)

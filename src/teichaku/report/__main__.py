@@ -11,7 +11,8 @@ ASSETS = Path(__file__).resolve().parents[3] / paths.REPORT_ASSETS
 
 
 def _inputs(config: dict, curves: bool = False) -> stage.build.ReportInputs:
-    files = stage.input_paths(config, ASSETS) | ({"curves": paths.CURVES} if curves else {})
+    figures = {"curves": paths.CURVES, "predicted": paths.CIF_PREDICTED}
+    files = stage.input_paths(config, ASSETS) | (figures if curves else {})
     return stage.load_inputs(paths=files, thresholds=config["analysis"]["thresholds"])
 
 

@@ -342,6 +342,88 @@ def cif_figure(
     return ctx.save(fig, "fig5_cif_transition")
 
 
+#: ``value`` of results/models/cif_predicted.parquet for each yes/no group of a curve
+PREDICTED_VALUE = {"yes": 1, "no": 0}
+
+
+def cut_prediction(
+    predicted: pd.DataFrame, group: tuple[str, str, str], horizons: dict
+) -> pd.DataFrame:
+    """The predicted curve of a curve group (by = the term, group yes/no = value 1/0), up to
+    the group's horizon (the time up to which at least min_cell of the group are still
+    followed); empty for a group without one (fewer than min_cell) or not yes/no."""
+    by, name, _ = group
+    horizon = horizons.get((by, name))
+    if horizon is None or name not in PREDICTED_VALUE:
+        return predicted.iloc[0:0]
+    g = predicted[(predicted["term"] == by) & (predicted["value"] == PREDICTED_VALUE[name])]
+    return g[g["time"] <= horizon].sort_values("time", kind="stable")
+
+
+def fine_gray_cif_figure(
+    ctx: FigureContext,
+    curves: pd.DataFrame,
+    curve: str,
+    predicted: pd.DataFrame,
+    panels: list[tuple[str, list[tuple[str, str, str]]]],
+    horizons: dict | None = None,
+    reason: str = "",
+) -> list[Path]:
+    """Cumulative incidence of transition per barrier: the Aalen-Johansen curves with and
+    without it (as Figure 5) and, dashed in the same colours, the Fine-Gray model's
+    prediction for the barrier present and absent, the other terms at their sample means
+    (results/models/cif_predicted.parquet: ``term``, ``value`` 1/0, ``time``, ``cif``).
+    A prediction is cut, like its group's curve, at the time up to which at least min_cell
+    of that group are still followed (``horizons``), and not drawn for a group below
+    min_cell. ``reason``: why the model is not reported (no predictions are drawn then)."""
+    masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
+    ncols = 2
+    nrows = math.ceil(len(panels) / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(WIDTH, 2.7 * nrows), sharex=True, sharey=True, squeeze=False
+    )
+    # room under the axes for the tick labels, the axis title and three lines of notes
+    fig.subplots_adjust(
+        left=0.1, right=0.98, top=0.93, bottom=1.1 / (2.7 * nrows), hspace=0.45, wspace=0.1
+    )
+    shown = predicted.iloc[0:0] if reason else predicted
+    for ax, (title, groups) in zip(axes.flat, panels, strict=False):
+        _draw_curves(ax, ctx, masked, groups, horizons)
+        for j, (_, _, label) in enumerate(groups):
+            g = cut_prediction(shown, groups[j], horizons or {})
+            if g.empty:
+                continue
+            ax.step(
+                g["time"],
+                g["cif"],
+                where="post",
+                color=style.OKABE_ITO[j % len(style.OKABE_ITO)],
+                linestyle="--",
+                linewidth=1.0,
+                label=f"{label}: {ctx.labels.text('fine_gray_predicted')}",
+            )
+        ax.set_title(title, fontsize=8, loc="left")
+        ax.set_ylim(0, 1.0)
+        ax.legend(loc="upper left", fontsize=6)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(ctx.labels.text("months"))
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ctx.labels.text("cum_incidence"))
+    notes = " ".join(
+        t
+        for t in (
+            ctx.labels.text("fine_gray_note"),
+            reason,
+            ctx.labels.text("curve_note", min_cell=ctx.privacy.min_cell),
+        )
+        if t
+    )
+    ctx.note(fig, textwrap.fill(notes, 90 if ctx.labels.language == "ja" else 130))
+    return ctx.save(fig, "fig9_fine_gray_cif")
+
+
 # --------------------------------------------------------------------------- models
 
 

@@ -50,7 +50,8 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
     """Read the processed tables and analysis results named in ``paths``.
 
     Keys: roster, cases, awareness, analysis, coefficients, numbers, published, models,
-    codebook and optionally curves and protection. ``thresholds`` are analysis.thresholds.
+    codebook and optionally curves, predicted and protection. ``thresholds`` are
+    analysis.thresholds.
     """
     from teichaku.analysis.specs import load_analysis_spec  # the analysis stage's parser
 
@@ -83,6 +84,7 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
         spec=spec,
         thresholds=thresholds,
         protection=protection,
+        **({"predicted": pd.read_parquet(paths["predicted"])} if paths.get("predicted") else {}),
     )
 
 

@@ -33,18 +33,19 @@ KINDS = {
     "missing_case_ref": ("missing_case_ref", "case_ref"),
 }
 
-# Raw texts that FORMAT.md does not accept, cycled through when a kind has several rows.
+# Raw texts that FORMAT.md does not accept, cycled through when a kind has several rows;
+# {after_end} is a date after the survey's end, {reference_date} the round's reference date.
 BAD_VALUES = {
     "out_of_range": ["150", "8歳"],
     "iq_out_of_range": ["180", "15"],
     "invalid_integer": ["数回", "約3"],
     "invalid_date": ["令和2年2月30日", "2020/13/5"],
-    "date_out_of_range": ["1999/12/31", "令和4年1月15日"],
+    "date_out_of_range": ["1999/12/31", "{after_end}"],
     "invalid_mark": ["△", "?"],
     "invalid_category": [("sex", "不詳"), ("care_level", "要介護6")],
     "missing_case_ref": [
         "※記入上の注意：該当する欄に〇を記入してください",
-        "※件数は令和3年10月21日時点で記入",
+        "※件数は{reference_date}時点で記入",
     ],
 }
 UNKNOWN_CENTER = "C{:02d}"  # the first number beyond the roster
@@ -73,14 +74,27 @@ def _accepted(codebook: Codebook) -> set[str]:
     return words
 
 
+def _bad_values(kind: str, codebook: Codebook, texts: dict[str, str]) -> list:
+    """The kind's bad raw texts with the round's dates filled in."""
+    after_end = codebook.survey["period_end"].year + 1
+    fill = {**texts, "after_end": f"令和{after_end - 2018}年1月15日"}
+    return [v.format(**fill) if isinstance(v, str) else v for v in BAD_VALUES.get(kind, [])]
+
+
 def plan_defects(
-    cases: pd.DataFrame, counts: dict[str, int], n_roster: int, codebook: Codebook, rng
+    cases: pd.DataFrame,
+    counts: dict[str, int],
+    n_roster: int,
+    codebook: Codebook,
+    rng,
+    texts: dict[str, str],
 ) -> list[Defect]:
-    """The defect rows of the configured kinds and numbers, spread over the centers."""
+    """The defect rows of the configured kinds and numbers, spread over the centers;
+    ``texts`` are the round's dates as the survey writes them (raw_writer.survey_texts)."""
     accepted = _accepted(codebook)
     centers = np.unique(cases["center_id"].to_numpy(dtype=object))
-    ended = cases["cohort"].isin(["r1_ended", "r2_ended"]).to_numpy()
-    open_ = (cases["cohort"] == "r2_continuing").to_numpy()
+    open_ = cases["end_reason"].isna().to_numpy()
+    ended = ~open_
     defects: list[Defect] = []
     serial = 0
 
@@ -104,7 +118,7 @@ def plan_defects(
         if kind not in KINDS:
             raise ValueError(f"unknown defect kind {kind!r}")
         rule, column = KINDS[kind]
-        bad = BAD_VALUES.get(kind, [])
+        bad = _bad_values(kind, codebook, texts)
         for k in range(n):
             if kind in ("end_before_start", "end_missing_for_ended", "reason_missing_for_ended"):
                 i = source(ended)

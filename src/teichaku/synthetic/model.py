@@ -190,7 +190,9 @@ def draw_outcomes(persons, center: np.ndarray, frailty: np.ndarray, design: Desi
     """Follow-up start, end (NaT when open at the reference date) and end reason.
 
     Returns a dict: start, end (datetime64[D]), cause (index into design.causes, -1 when
-    censored) and months (observed follow-up in months).
+    censored), months (observed follow-up in months), and the uncensored ``latent_end`` and
+    ``latent_cause``: when and how a case open at the reference date ends later, drawn from
+    the same hazards (a later round observes the same draw, so it is the same population).
     """
     n = len(center)
     span = (design.entry_end - design.entry_start).days + 1
@@ -211,24 +213,33 @@ def draw_outcomes(persons, center: np.ndarray, frailty: np.ndarray, design: Desi
     cause = latent.argmin(axis=0)
     months = latent[cause, np.arange(n)]
     days = np.maximum(1, np.ceil(months * DAYS_PER_MONTH)).astype("timedelta64[D]")
-    end = start + days
+    latent_end = start + days
     ref = np.datetime64(design.reference_date, "D")
-    open_ = end >= ref
-    end = np.where(open_, np.datetime64("NaT", "D"), end)
-    cause = np.where(open_, -1, cause)
+    open_ = latent_end >= ref
+    end = np.where(open_, np.datetime64("NaT", "D"), latent_end)
     observed = np.where(open_, ref, end) - start
     return {
         "start": start,
         "end": end,
-        "cause": cause,
+        "cause": np.where(open_, -1, cause),
         "months": observed.astype(float) / DAYS_PER_MONTH,
+        "latent_end": latent_end,
+        "latent_cause": cause,
     }
 
 
 def cohorts(end: np.ndarray, codebook: Codebook) -> np.ndarray:
-    """Cohort code by the fiscal year of the end date: FY2019 ended, later ended, open."""
-    fy = codebook.fiscal_years
-    r1_end = np.datetime64(fy["r1_ended"][1], "D")
-    out = np.where(end <= r1_end, "r1_ended", "r2_ended").astype(object)
-    out[np.isnat(end)] = "r2_continuing"
+    """Cohort code by the fiscal year of the end date: the first ended cohort up to the end
+    of its fiscal year, the second for any later end, the continuing cohort when open.
+
+    The cohorts are the codebook's: its ``fiscal_years`` list the ended ones in order, the
+    cohort code without a fiscal year is the continuing one (so any round's years work).
+    """
+    first, second = list(codebook.fiscal_years)
+    (continuing,) = [
+        c for c in codebook.variable("cases", "cohort").codes if c not in codebook.fiscal_years
+    ]
+    first_end = np.datetime64(codebook.fiscal_years[first][1], "D")
+    out = np.where(end <= first_end, first, second).astype(object)
+    out[np.isnat(end)] = continuing
     return out

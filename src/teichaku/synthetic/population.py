@@ -393,6 +393,8 @@ def build_cases(
         "iq_true": v["iq_true"],
         "frailty": frailty[center],
         "transition": np.isin(reason, TRANSITION),
+        "latent_end": outcome["latent_end"],
+        "latent_cause": causes[outcome["latent_cause"]],
         "warnings": {
             "death_not_deceased": int(n_dnd),
             "deceased_without_death": int(
@@ -402,6 +404,25 @@ def build_cases(
         },
     }
     return cases, latent
+
+
+def draw_answers(n: int, design: Design, codebook: Codebook, rng) -> Persons:
+    """Persons as the model draws them, with answers missing at the configured shares
+    (no calibration to published figures)."""
+    values = draw_persons(n, design, codebook, rng)
+    miss = design.missing
+    status = mask_iq(
+        values["iq_true"],
+        round(miss["iq_unmeasurable"] * n),
+        round(miss["iq_unknown"] * n),
+        design.persons["iq_range_share"],
+        rng,
+    )
+    masks = {
+        c: _bernoulli_missing(rng, n, miss[c])
+        for c in ("age", "prison_admissions", "residence_changes")
+    }
+    return Persons(values, masks, status, reported_iq(values["iq_true"], status))
 
 
 def simulate_cases(
@@ -419,20 +440,7 @@ def simulate_cases(
     sizes = center_sizes(n, design.n_centers, design.size_sd, rng)
     center = np.repeat(np.arange(design.n_centers), sizes)
     frailty = draw_frailty(design.n_centers, design, rng)
-    values = draw_persons(n, design, codebook, rng)
-    miss = design.missing
-    status = mask_iq(
-        values["iq_true"],
-        round(miss["iq_unmeasurable"] * n),
-        round(miss["iq_unknown"] * n),
-        design.persons["iq_range_share"],
-        rng,
-    )
-    masks = {
-        c: _bernoulli_missing(rng, n, miss[c])
-        for c in ("age", "prison_admissions", "residence_changes")
-    }
-    persons = Persons(values, masks, status, reported_iq(values["iq_true"], status))
+    persons = draw_answers(n, design, codebook, rng)
     center_ids = np.array([f"S{i + 1:03d}" for i in range(design.n_centers)], dtype=object)
     cases, lat = build_cases(center_ids, center, frailty, persons, design, codebook, rng)
     cases.insert(1, "case_ref", pd.array(np.arange(1, n + 1).astype(str), dtype="str"))
@@ -445,7 +453,12 @@ class SyntheticSurvey:
     cases: pd.DataFrame  # clean cases with case_ref
     awareness: pd.DataFrame
     truth: dict
-    calibration: Calibration
+    calibration: Calibration | None
+    #: per row of ``cases``: when and how each case ends, also after the reference date
+    #: (latent_end, latent_cause), for a later round of the same population
+    latent: pd.DataFrame | None = None
+    #: each center's case-number style (an index into REF_STYLES)
+    ref_styles: dict[str, int] | None = None
 
 
 def build_roster(cal: Calibration, cfg: dict, codebook: Codebook, scale: float, rng):
@@ -562,15 +575,19 @@ def generate_survey(
         residence_missing=res_missing,
         warnings=cfg["warnings"],
     )
-    cases = _order_and_refs(cases, rng)
-    without_contacts = _drop_contacts(cases, cfg)
+    cases["_latent_end"] = latent["latent_end"].astype("datetime64[ns]")
+    cases["_latent_cause"] = latent["latent_cause"]
+    cases, ref_styles = _order_and_refs(cases, rng)
+    ends = cases.pop("_latent_end").to_numpy()
+    later = pd.DataFrame({"latent_end": ends, "latent_cause": cases.pop("_latent_cause")})
+    without_contacts = drop_contacts(cases, cfg)
     awareness = build_awareness(cal, roster, cfg, codebook, rng)
     truth = build_truth(cfg, design, cal, roster, frailty, cases, latent)
     truth["centers_without_contacts"] = without_contacts
-    return SyntheticSurvey(roster, cases, awareness, truth, cal)
+    return SyntheticSurvey(roster, cases, awareness, truth, cal, later, ref_styles)
 
 
-def _drop_contacts(cases: pd.DataFrame, cfg: dict) -> list[str]:
+def drop_contacts(cases: pd.DataFrame, cfg: dict) -> list[str]:
     """Blank the optional contacts of the centers whose files lack the 支援回数 column
     (raw.no_contacts_centers), so that the clean table is what the files hold. A separate
     random stream keeps every other draw unchanged."""
@@ -584,16 +601,32 @@ def _drop_contacts(cases: pd.DataFrame, cfg: dict) -> list[str]:
 REF_STYLES = ("{n}", "{n:03d}", "R{fy}-{n:03d}", "No.{n}", "{center}-{n:04d}")
 
 
-def _order_and_refs(cases: pd.DataFrame, rng) -> pd.DataFrame:
-    """Sort by center and start; give each center's cases a case number in its own style."""
+def reiwa_fiscal_year(dates) -> np.ndarray:
+    """The fiscal year (April to March) of each date as a Reiwa year: FY2019 is 1."""
+    stamps = pd.DatetimeIndex(dates)
+    return np.asarray(stamps.year - (stamps.month < 4) - 2018)
+
+
+def case_refs(center: str, style: int, numbers, starts) -> list[str]:
+    """Case numbers of one center in its style: the n-th case it took on (1-based), with
+    the fiscal year of its follow-up start where the style shows one."""
+    fmt = REF_STYLES[style]
+    fy = reiwa_fiscal_year(starts)
+    return [fmt.format(n=n, fy=f, center=center) for n, f in zip(numbers, fy, strict=True)]
+
+
+def _order_and_refs(cases: pd.DataFrame, rng) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Sort by center and start; give each center's cases a case number in its own style.
+    Returns the cases and each center's style."""
     cases = cases.sort_values(["center_id", "followup_start"], kind="stable").reset_index(drop=True)
     refs = np.empty(len(cases), dtype=object)
+    styles = {}
+    starts = cases["followup_start"].to_numpy()
     for center, idx in cases.groupby("center_id", observed=True).indices.items():
-        style = REF_STYLES[rng.integers(len(REF_STYLES))]
-        fy = np.where(cases["followup_start"].to_numpy()[idx] < np.datetime64("2020-04-01"), 1, 2)
-        refs[idx] = [style.format(n=i + 1, fy=f, center=center) for i, f in enumerate(fy)]
+        styles[center] = int(rng.integers(len(REF_STYLES)))
+        refs[idx] = case_refs(center, styles[center], range(1, len(idx) + 1), starts[idx])
     cases.insert(1, "case_ref", pd.array(refs, dtype="str"))
-    return cases
+    return cases, styles
 
 
 def build_truth(cfg, design: Design, cal: Calibration, roster, frailty, cases, latent) -> dict:

@@ -8,9 +8,9 @@ Every random choice is drawn from the config's seed, so the same seed writes the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ import pandas as pd
 
 from teichaku.codebook import Codebook, Table
 from teichaku.synthetic.defects import Defect, plan_defects
-from teichaku.synthetic.population import SyntheticSurvey
+from teichaku.synthetic.population import SyntheticSurvey, reiwa_fiscal_year
 from teichaku.synthetic.sheets import (
     LINE_BREAK,
     HeaderStyle,
@@ -29,7 +29,7 @@ from teichaku.synthetic.sheets import (
     write_csv,
     write_xlsx,
 )
-from teichaku.synthetic.spelling import CellStyle, render_column
+from teichaku.synthetic.spelling import CellStyle, format_date, render_column
 
 EXTRA_COLUMN = "備考"  # an unknown column some centers add: kept out of the clean data
 EXTRA_NOTES = ("要確認", "転居予定", "家族と連絡あり", "入院中")
@@ -98,11 +98,21 @@ def _draw_style(
     )
 
 
-def _title_rows(n: int, table: Table, place: str) -> list[list]:
+def survey_texts(codebook: Codebook) -> dict[str, str]:
+    """The round's dates as the survey's documents write them (令和3年度, 令和3年10月21日)."""
+    survey = codebook.survey
+    return {
+        "fiscal_year": f"令和{reiwa_fiscal_year([survey['period_start']])[0]}年度",
+        "reference_date": format_date(survey["reference_date"], "era_kanji", codebook),
+    }
+
+
+def _title_rows(n: int, table: Table, place: str, codebook: Codebook) -> list[list]:
+    texts = survey_texts(codebook)
     lines = [
-        f"令和3年度 フォローアップ実態調査 {table.label_ja}",
+        f"{texts['fiscal_year']} フォローアップ実態調査 {table.label_ja}",
         place,
-        "※令和3年10月21日時点で記入してください",
+        f"※{texts['reference_date']}時点で記入してください",
     ]
     rows = [[lines[i % len(lines)]] for i in range(n)]
     if n:
@@ -139,8 +149,10 @@ def render_table(
     return out
 
 
-def _layout(table: Table, blocks, style: FileStyle, place: str, rng) -> tuple[list, list, int]:
-    titles = _title_rows(style.title_rows, table, place)
+def _layout(
+    table: Table, blocks, style: FileStyle, place: str, codebook: Codebook, rng
+) -> tuple[list, list, int]:
+    titles = _title_rows(style.title_rows, table, place, codebook)
     heads, merges = header_rows(
         table,
         blocks,
@@ -163,9 +175,9 @@ def _sheets(table: Table, sheet: SheetData, style: FileStyle, rng) -> list[Sheet
     return [example, sheet] if rng.random() < 0.7 else [sheet, summary, example]
 
 
-def _write(path: Path, style: FileStyle, sheets: list[SheetData]) -> None:
+def _write(path: Path, style: FileStyle, sheets: list[SheetData], codebook: Codebook) -> None:
     if style.fmt == "xlsx":
-        write_xlsx(path, sheets)
+        write_xlsx(path, sheets, dt.datetime.combine(codebook.survey["period_end"], dt.time()))
     else:
         data = next(s for s in sheets if s.name not in (EXAMPLE_SHEET, SUMMARY_SHEET))
         write_csv(path, data.rows, style.cell.encoding)
@@ -211,7 +223,7 @@ def write_cases_file(
     for d in defects:
         if d.note is not None:
             sequence.append((None, d))
-    header, merges, first = _layout(table, blocks, style, place, rng)
+    header, merges, first = _layout(table, blocks, style, place, codebook, rng)
     body, manifest = [], []
     note_col = 1 if columns[0] == "case_ref" else 0
     for pos, item in enumerate(sequence):
@@ -232,7 +244,7 @@ def write_cases_file(
                     "kind": d.kind,
                     "rule": d.rule,
                     "column": d.column,
-                    "value": cell.isoformat() if isinstance(cell, datetime) else cell,
+                    "value": cell.isoformat() if isinstance(cell, dt.datetime) else cell,
                     "center_id": d.center_id,
                     "case_ref": (d.values or {}).get("case_ref")
                     if d.source is None
@@ -250,7 +262,7 @@ def write_cases_file(
     sheets = _sheets(table, sheet, style, rng)
     for entry in manifest:
         entry["sheet"] = sheet.name if style.fmt == "xlsx" else None
-    _write(path, style, sheets)
+    _write(path, style, sheets, codebook)
     return manifest
 
 
@@ -267,11 +279,11 @@ def write_simple(
     blocks = _columns(table, style, rng)
     columns = [c for b in blocks for c in b]
     cells = render_table(frame, table, columns, style, codebook, rng)
-    header, merges, first = _layout(table, blocks, style, place, rng)
+    header, merges, first = _layout(table, blocks, style, place, codebook, rng)
     sheet = SheetData(
         table.sheet, rows=header + to_rows(cells), merges=merges, first_data_row=first
     )
-    _write(path, style, _sheets(table, sheet, style, rng))
+    _write(path, style, _sheets(table, sheet, style, rng), codebook)
 
 
 def _file_formats(centers: list[str], cfg: dict, rng) -> dict[str, tuple[str, str | None]]:
@@ -329,7 +341,9 @@ def write_survey(
     )
 
     cases = survey.cases
-    defects = plan_defects(cases, cfg["defects"], len(survey.roster), codebook, rng)
+    defects = plan_defects(
+        cases, cfg["defects"], len(survey.roster), codebook, rng, survey_texts(codebook)
+    )
     centers = list(dict.fromkeys(cases["center_id"]))
     formats = _file_formats(centers, cfg, rng)
     no_contacts = set(survey.truth["centers_without_contacts"])

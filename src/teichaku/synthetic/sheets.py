@@ -18,7 +18,6 @@ from openpyxl import Workbook
 from teichaku.codebook import Table, Variable
 from teichaku.synthetic.spelling import CellStyle, full_width
 
-FIXED_TIME = dt.datetime(2021, 12, 7, 0, 0, 0)  # the survey's end: a fixed, meaningful stamp
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LINE_BREAK = "\n"
 
@@ -126,8 +125,11 @@ def header_rows(
     return [first, second], merges
 
 
-def write_xlsx(path: Path, sheets: list[SheetData], date_format: str = "yyyy/m/d") -> None:
-    """Write sheets to an xlsx whose bytes depend only on the content."""
+def write_xlsx(
+    path: Path, sheets: list[SheetData], stamp: dt.datetime, date_format: str = "yyyy/m/d"
+) -> None:
+    """Write sheets to an xlsx whose bytes depend only on the content; ``stamp`` (the
+    survey's end: a fixed, meaningful time) is the workbook's created and modified time."""
     wb = Workbook()
     wb.remove(wb.active)
     for sheet in sheets:
@@ -140,16 +142,16 @@ def write_xlsx(path: Path, sheets: list[SheetData], date_format: str = "yyyy/m/d
                     ws.cell(r, c_idx).number_format = date_format
         for r1, c1, r2, c2 in sheet.merges:
             ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
     buffer = io.BytesIO()
     wb.save(buffer)
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    path.write_bytes(_fixed_zip(buffer.getvalue(), stamp))
 
 
-def _fixed_zip(data: bytes) -> bytes:
+def _fixed_zip(data: bytes, time: dt.datetime) -> bytes:
     """Re-pack a zip with fixed entry times and fixed core-properties timestamps."""
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as src,
