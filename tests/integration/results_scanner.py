@@ -28,6 +28,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from teichaku import paths
+
+
+def _in(results: Path, path: str) -> Path:
+    """A file of :mod:`teichaku.paths` (relative to the run folder) inside ``results``."""
+    return results / Path(path).relative_to(paths.RESULTS_DIR)
+
+
 TEXT_SUFFIXES = (".csv", ".md", ".tex", ".html", ".json", ".txt", ".tsv", ".yaml", ".ipynb")
 CENTER_COUNT_KEYS = re.compile(r"^n_(centers|clusters)")
 
@@ -105,11 +113,10 @@ def derived_values(workdir: Path, min_cell: int) -> tuple[list[tuple[str, float]
     from teichaku.codebook import load_codebook
     from teichaku.published import ITEMS, compute_published, compute_valid_n
 
-    processed = workdir / "data" / "processed"
-    roster = pd.read_parquet(processed / "roster.parquet")
-    cases = pd.read_parquet(processed / "cases.parquet")
-    awareness = pd.read_parquet(processed / "awareness.parquet")
-    analysis = pd.read_parquet(processed / "analysis.parquet")
+    roster = pd.read_parquet(workdir / paths.PROCESSED["roster"])
+    cases = pd.read_parquet(workdir / paths.PROCESSED["cases"])
+    awareness = pd.read_parquet(workdir / paths.PROCESSED["awareness"])
+    analysis = pd.read_parquet(workdir / paths.ANALYSIS_DATASET)
     codebook = load_codebook()
     out = []
     shown: set[str] = set()
@@ -233,7 +240,7 @@ def _walk(node, path=""):
 
 
 def check_numbers_json(results: Path, min_cell: int) -> list[str]:
-    path = results / "numbers.json"
+    path = _in(results, paths.NUMBERS)
     if not path.is_file():
         return []
     findings = []
@@ -254,7 +261,7 @@ def check_numbers_json(results: Path, min_cell: int) -> list[str]:
 
 def check_models(results: Path, min_cell: int) -> list[str]:
     findings = []
-    coef_path = results / "models" / "coefficients.csv"
+    coef_path = _in(results, paths.COEFFICIENTS)
     if not coef_path.is_file():
         return findings
     coef = pd.read_csv(coef_path, dtype=str, keep_default_na=False)
@@ -267,7 +274,7 @@ def check_models(results: Path, min_cell: int) -> list[str]:
             and (_is_small(e, min_cell) or (complement and n and _sensitive(e, n, min_cell)))
         ):
             findings.append(f"coefficients.csv: {model} n = {r['n']}, n_events = {r['n_events']}")
-    diag_path = results / "models" / "diagnostics.csv"
+    diag_path = _in(results, paths.DIAGNOSTICS)
     if diag_path.is_file():
         diag = pd.read_csv(diag_path)
         epv = diag[(diag["check"] == "events_per_variable") & diag["value"].notna()]
@@ -280,7 +287,7 @@ def check_models(results: Path, min_cell: int) -> list[str]:
                     f"diagnostics.csv: {r.model} events per parameter {r.value} x "
                     f"{len(terms)} parameters = {events} events"
                 )
-    for fit in sorted((results / "models" / "fits").glob("*.txt")):
+    for fit in sorted(_in(results, paths.FIT).parent.glob("*.txt")):
         text = fit.read_text(encoding="utf-8")
         counts = dict(re.findall(r"^(n|n_events|n_cases): (\S+)$", text, re.M))
         n, e = _as_int(counts.get("n")), _as_int(counts.get("n_events"))
@@ -297,7 +304,7 @@ def check_models(results: Path, min_cell: int) -> list[str]:
 
 def check_tables(results: Path, min_cell: int, count_words) -> list[str]:
     findings = []
-    for csv in sorted((results / "tables").glob("*.csv")):
+    for csv in sorted(_in(results, paths.TABLES_DIR).glob("*.csv")):
         table = pd.read_csv(csv, dtype=str, keep_default_na=False)
         for column in [c for c in table.columns if c.endswith(tuple(count_words))]:
             for i, cell in table[column].items():
@@ -334,7 +341,7 @@ def check_curves(workdir: Path, min_cell: int) -> list[str]:
     """No point with fewer than min_cell at risk, and no group left out while the others of
     its grouping and the overall curve are shown (its n would be the overall n at time 0
     minus theirs)."""
-    path = workdir / "results" / "models" / "curves.parquet"
+    path = workdir / paths.CURVES
     if not path.is_file():
         return []
     curves = pd.read_parquet(path)
@@ -347,7 +354,7 @@ def check_curves(workdir: Path, min_cell: int) -> list[str]:
         if len(few)
         else []
     )
-    analysis = pd.read_parquet(workdir / "data" / "processed" / "analysis.parquet")
+    analysis = pd.read_parquet(workdir / paths.ANALYSIS_DATASET)
     followed = analysis[analysis["followup_months"].notna()]
     for (curve, by), shown in curves.groupby(["curve", "by"]):
         if by == "all" or curves[(curves["curve"] == curve) & (curves["by"] == "all")].empty:
@@ -367,12 +374,12 @@ def check_curves(workdir: Path, min_cell: int) -> list[str]:
 
 
 def check_validation(results: Path, min_cell: int) -> list[str]:
-    path = results / "validation" / "summary.json"
+    path = _in(results, paths.VALIDATION_JSON)
     if not path.is_file():
         return []
     data = json.loads(path.read_text(encoding="utf-8"))
     findings = []
-    numbers = results / "numbers.json"
+    numbers = _in(results, paths.NUMBERS)
     copies = [("validation/summary.json", data["tables"])]
     if numbers.is_file():
         validation = json.loads(numbers.read_text(encoding="utf-8")).get("validation", {})
@@ -382,7 +389,7 @@ def check_validation(results: Path, min_cell: int) -> list[str]:
             for rule, value in t.get("warnings", {}).items():  # kept rows: people
                 if _sensitive(_as_int(value), t["rows_valid"], min_cell):
                     findings.append(f"{where}: {table} warning {rule} = {value}")
-    csv_path = results / "validation" / "summary.csv"
+    csv_path = _in(results, paths.VALIDATION_CSV)
     if csv_path.is_file():
         rows = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
         for r in rows[rows["kind"] == "warning"].itertuples():
@@ -439,7 +446,7 @@ def check_markup(texts: dict[str, str]) -> list[str]:
 
 def scan(workdir: Path, min_cell: int, count_words) -> list[str]:
     """Every finding of every check on workdir/results/ (empty: nothing found)."""
-    results = workdir / "results"
+    results = workdir / paths.RESULTS_DIR
     texts = read_texts(results)
     return [
         *check_derived(texts, derived_values(workdir, min_cell)),
