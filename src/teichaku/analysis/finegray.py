@@ -230,24 +230,42 @@ class _Unsplit:
         )
         return loglik, score, info, r, s0, mean
 
+    def at_risk_sums(self, hazard: np.ndarray, mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per person, the sums over the event times s they are at risk at, with their
+        weight w_i(s) (1 for s <= T_i, G(s-) / G(T_i-) after a competing end T_i), of
+        ``hazard`` (per event time) and of ``hazard`` x ``mean``."""
+        upto = np.searchsorted(self.event_times, self.time, side="right")  # s <= T_i
+        p = self.x.shape[1]
+        head0 = np.concatenate([[0.0], np.cumsum(hazard)])[upto]
+        head1 = np.vstack([np.zeros(p), np.cumsum(mean * hazard[:, None], 0)])[upto]
+        g_hazard = self.g_s * hazard
+        tail0 = np.concatenate([np.cumsum(g_hazard[::-1])[::-1], [0.0]])[upto]
+        tail1 = np.vstack([np.cumsum((mean * g_hazard[:, None])[::-1], 0)[::-1], np.zeros(p)])
+        after = np.where(self.status == COMPETING, 1.0 / self.g_before(self.time), 0.0)
+        return head0 + after * tail0, head1 + after[:, None] * tail1[upto]
+
+    def row_terms(self, beta: np.ndarray):
+        """:meth:`terms` with the information as one weighted ``X'X`` product: summed over
+        the event times, sum_k d_k S2_k / S0_k is sum_i r_i a_i x_i x_i' with a_i the
+        person's :meth:`at_risk_sums` of the hazard d_k / S0_k (O(n p^2) in BLAS, no
+        n x p x p cumulative sums)."""
+        x, n_events = self.x, self.n_events
+        eta = x @ beta
+        r = np.exp(eta)
+        s0 = self.sums(r)
+        loglik = float(eta[self.status == EVENT].sum() - n_events @ np.log(s0))
+        mean = self.sums(r[:, None] * x) / s0[:, None]
+        score = self.x_events - n_events @ mean
+        a, _ = self.at_risk_sums(n_events / s0, mean)
+        info = (x * (r * a)[:, None]).T @ x - (mean * n_events[:, None]).T @ mean
+        return loglik, score, (info + info.T) / 2, r, s0, mean
+
     def score_residuals(self, r: np.ndarray, s0: np.ndarray, mean: np.ndarray) -> np.ndarray:
         """Per person, the weighted score residuals of their split rows summed (what
         ``coxph(cluster = )`` sums within clusters): d_i (x_i - xbar(T_i)) minus
-        r_i sum over the event times s of w_i(s) (x_i - xbar(s)) dL(s), with w_i(s) = 1 for
-        s <= T_i and G(s-) / G(T_i-) after a competing end T_i (Breslow: dL = d / S0)."""
-        hazard = self.n_events / s0
-        # sums over the event times s <= T_i, and of G(s-) x ... over those after T_i
-        upto = np.searchsorted(self.event_times, self.time, side="right")
-        head0 = np.concatenate([[0.0], np.cumsum(hazard)])[upto]
-        head1 = np.vstack([np.zeros(self.x.shape[1]), np.cumsum(mean * hazard[:, None], 0)])[upto]
-        g_hazard = self.g_s * hazard
-        tail0 = np.concatenate([np.cumsum(g_hazard[::-1])[::-1], [0.0]])[upto]
-        tail1 = np.vstack(
-            [np.cumsum((mean * g_hazard[:, None])[::-1], 0)[::-1], np.zeros(self.x.shape[1])]
-        )[upto]
-        after = np.where(self.status == COMPETING, 1.0 / self.g_before(self.time), 0.0)
-        a = head0 + after * tail0
-        b = head1 + after[:, None] * tail1
+        r_i sum over the event times s of w_i(s) (x_i - xbar(s)) dL(s) (Breslow:
+        dL = d / S0; w_i as in :meth:`at_risk_sums`)."""
+        a, b = self.at_risk_sums(self.n_events / s0, mean)
         resid = -r[:, None] * (self.x * a[:, None] - b)
         own = np.flatnonzero(self.status == EVENT)
         at = np.searchsorted(self.event_times, self.time[own])
@@ -255,15 +273,17 @@ class _Unsplit:
         return resid
 
 
-def _newton(problem: _Unsplit, max_iter: int, tol: float):
+def _newton(problem: _Unsplit, max_iter: int, tol: float, by_rows: bool = False):
     """Newton-Raphson with step halving (as :func:`teichaku.analysis.coxph.fit`): the
-    estimate, the terms there, the iterations and whether it converged."""
+    estimate, the terms there, the iterations and whether it converged; ``by_rows`` uses
+    :meth:`_Unsplit.row_terms`."""
+    terms = problem.row_terms if by_rows else problem.terms
     beta = np.zeros(problem.x.shape[1])
-    current = problem.terms(beta)
+    current = terms(beta)
     for n_iter in range(1, max_iter + 1):
         step = np.linalg.solve(current[2], current[1])
         for _ in range(31):
-            new = problem.terms(beta + step)
+            new = terms(beta + step)
             if np.isfinite(new[0]) and new[0] >= current[0] - 1e-12 * abs(current[0]):
                 break
             step = step / 2
@@ -321,7 +341,9 @@ def fit_clustered(
     problem = _Unsplit(time, status, x, censoring_ties)
     p = problem.x.shape[1]
     try:
-        beta, (_, _, info, r, s0, mean), n_iter, converged = _newton(problem, max_iter, tol)
+        beta, (_, _, info, r, s0, mean), n_iter, converged = _newton(
+            problem, max_iter, tol, by_rows=True
+        )
         cov = sandwich(info, problem.score_residuals(r, s0, mean), np.ones(len(r)), clusters)
     except np.linalg.LinAlgError:
         return ClusteredFit(np.full(p, np.nan), np.full((p, p), np.nan), 0, False)

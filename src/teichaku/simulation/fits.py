@@ -69,10 +69,16 @@ class Columns:
         self.data = data
         self._numbers: dict[str, np.ndarray] = {}
         self._codes: dict[str, tuple[np.ndarray, list]] = {}
+        self._categorical: dict[str, bool] = {}
+        self._known: dict[str, np.ndarray] = {}
 
     def is_categorical(self, name: str) -> bool:
-        column = self.data[name]
-        return isinstance(column.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(column)
+        if name not in self._categorical:
+            dtype = self.data[name].dtype
+            self._categorical[name] = isinstance(
+                dtype, pd.CategoricalDtype
+            ) or pd.api.types.is_string_dtype(dtype)
+        return self._categorical[name]
 
     def number(self, name: str) -> np.ndarray:
         if name not in self._numbers:
@@ -94,9 +100,12 @@ class Columns:
         return self._codes[name]
 
     def known(self, name: str) -> np.ndarray:
-        if self.is_categorical(name):
-            return self.codes(name)[0] >= 0
-        return ~np.isnan(self.number(name))
+        if name not in self._known:
+            if self.is_categorical(name):
+                self._known[name] = self.codes(name)[0] >= 0
+            else:
+                self._known[name] = ~np.isnan(self.number(name))
+        return self._known[name]
 
 
 @dataclass(frozen=True)
