@@ -80,6 +80,7 @@ rule analysis_models:
 rule analysis_predictions:
     input:
         analysis=ANALYSIS_DATASET,
+        reliability=paths.RELIABILITY,
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
@@ -102,6 +103,8 @@ rule analysis_predictions:
 rule analysis_curves:
     input:
         analysis=ANALYSIS_DATASET,
+        cases=PROCESSED["cases"],
+        protection=paths.PROTECTION,
         models=ANALYSIS["models"],
         codebook=config["codebook"],
     output:
@@ -121,6 +124,29 @@ rule analysis_curves:
         "../scripts/analysis_curves.py"
 
 
+rule disclosure_protection:
+    input:
+        cases=PROCESSED["cases"],
+        analysis=ANALYSIS_DATASET,
+        models=ANALYSIS["models"],
+        codebook=config["codebook"],
+    output:
+        paths.PROTECTION,
+    log:
+        paths.log("disclosure_protection"),
+    benchmark:
+        paths.benchmark("disclosure_protection")
+    conda:
+        ENV
+    params:
+        analysis=ANALYSIS,
+        min_cell=config["privacy"]["min_cell"],
+    message:
+        "Suppressing and auditing the counts of tables 1-3 (primary and secondary) into {output}"
+    script:
+        "../scripts/disclosure_protection.py"
+
+
 rule analysis_numbers:
     input:
         roster=PROCESSED["roster"],
@@ -130,6 +156,7 @@ rule analysis_numbers:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
         reliability=paths.RELIABILITY,
+        protection=paths.PROTECTION,
         published=config["published"],
         validation=paths.VALIDATION_JSON,
         models=ANALYSIS["models"],

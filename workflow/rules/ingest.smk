@@ -43,6 +43,7 @@ rule ingest:
         raw_digest=lambda wildcards: None if SYNTHETIC else raw_digest(RAW_DIR, RAW_INPUTS),
         synthetic=SYNTHETIC,
         key_file=config["pseudonym"]["key_file"],
+        min_cell=config["privacy"]["min_cell"],
         synthetic_key=config["pseudonym"]["synthetic_key"],
         invalid_cell=config["validation"].get("invalid_cell", "reject_row"),
     message:

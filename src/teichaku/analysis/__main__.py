@@ -38,6 +38,7 @@ def predictions(config: dict) -> None:
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
         min_cell=config["privacy"]["min_cell"],
+        reliability=paths.RELIABILITY,
     )
 
 
@@ -48,6 +49,8 @@ def curves(config: dict) -> None:
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
         min_cell=config["privacy"]["min_cell"],
+        cases=paths.PROCESSED["cases"],
+        protection=paths.PROTECTION,
     )
 
 
@@ -66,6 +69,7 @@ def numbers(config: dict) -> None:
         codebook_path=config["codebook"],
         reliability=paths.RELIABILITY,
         min_cell=config["privacy"]["min_cell"],
+        protection=paths.PROTECTION,
     )
 
 

@@ -1,5 +1,5 @@
-"""``python -m teichaku.report {tables,figures,summary}``: the report rules on the workflow's
-paths."""
+"""``python -m teichaku.report {protection,tables,figures,summary}``: the report rules on
+the workflow's paths."""
 
 from pathlib import Path
 
@@ -14,6 +14,17 @@ def _inputs(config: dict, curves: bool = False) -> stage.build.ReportInputs:
     figures = {"curves": paths.CURVES, "predicted": paths.CIF_PREDICTED}
     files = stage.input_paths(config, ASSETS) | (figures if curves else {})
     return stage.load_inputs(paths=files, thresholds=config["analysis"]["thresholds"])
+
+
+def protection(config: dict) -> None:
+    stage.write_protection(
+        cases=paths.PROCESSED["cases"],
+        analysis=paths.ANALYSIS_DATASET,
+        output=paths.PROTECTION,
+        analysis_config=config["analysis"],
+        codebook_path=config["codebook"],
+        min_cell=config["privacy"]["min_cell"],
+    )
 
 
 def tables(config: dict) -> None:
@@ -61,4 +72,4 @@ def summary(config: dict) -> None:
     )
 
 
-main("report", {"tables": tables, "figures": figures, "summary": summary})
+main("report", {"protection": protection, "tables": tables, "figures": figures, "summary": summary})
