@@ -160,6 +160,32 @@ def test_the_scanner_finds_nothing_sensitive(which, request):
     assert findings == []
 
 
+def test_the_scanner_finds_what_an_intruder_would(round_27, tmp_path):
+    """The scanner can fail: on a copy of the 27-case round's folder with leaks planted the
+    way the code before issue 11 published them, it reports every one."""
+    workdir = tmp_path / "leaky"
+    shutil.copytree(round_27["dirs"][0], workdir, symlinks=True)
+    cases = pd.read_parquet(workdir / paths.PROCESSED["cases"])
+    men = int((cases["sex"].astype(str) == "male").sum())
+    numbers_path = workdir / paths.NUMBERS
+    numbers = json.loads(numbers_path.read_text("utf-8"))
+    share = float(f"{100 * men / len(cases):.8g}")  # 24 of 27: 3 women
+    assert 0 < len(cases) - men < 5
+    numbers["published"]["basic_attributes"]["pct_male"] = share
+    numbers_path.write_text(json.dumps(numbers), encoding="utf-8")
+    validation_path = workdir / paths.VALIDATION_JSON
+    validation = json.loads(validation_path.read_text("utf-8"))
+    validation["tables"]["cases"]["warnings"]["death_not_deceased"] = 2
+    validation_path.write_text(json.dumps(validation), encoding="utf-8")
+    curves = pd.read_parquet(workdir / paths.CURVES)
+    tail = curves.iloc[[-1]].assign(n_at_risk=2, time=curves["time"].max() + 1)
+    pd.concat([curves, tail]).to_parquet(workdir / paths.CURVES, index=False)
+    findings = scan(workdir, _min_cell(workdir), _count_words())
+    assert any(f.startswith("numbers.json") and "pct_male" in f for f in findings)
+    assert any("warning death_not_deceased = 2" in f for f in findings)
+    assert any(f.startswith("models/curves.parquet") and "at risk" in f for f in findings)
+
+
 @pytest.mark.parametrize("which", ROUNDS)
 def test_the_intruder_audit_of_every_table_recovers_nothing(which, request, default_config):
     """Tables 1-3 (the cells recomputed from the round's data, what the run's protection
