@@ -211,7 +211,7 @@ def test_the_intruder_audit_of_every_table_recovers_nothing(which, request, defa
     models = model_protection(pd.read_csv(workdir / paths.COEFFICIENTS), min_cell)
     assert [f for f in audit(models.table, models.published(), min_cell) if not f.ok] == []
 
-    labels = load_labels(default_config["report"]["language"], LABELS, codebook, 0.95)
+    labels = load_labels(default_config["report"]["languages"][0], LABELS, codebook, 0.95)
     t = labels.text
     prolonged = prolonged_outcome(spec)
     threshold = next(
