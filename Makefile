@@ -53,6 +53,6 @@ $(KERNEL): $(STAMP)
 lab: $(KERNEL)
 	$(BIN)/jupyter lab $(LAB_ARGS) notebooks
 
+# The default synthetic run's outputs only: a real run's folders are never removed by make.
 clean:
-	rm -rf results/* data/processed/* data/raw/synthetic .snakemake/log
-	touch results/.gitkeep data/processed/.gitkeep
+	rm -rf results/synthetic-2021 data/processed/synthetic-2021 data/raw/synthetic-2021 .snakemake/log

@@ -3,16 +3,22 @@
 #
 #   snakemake --cores all              the default run (synthetic survey)
 #   snakemake -n                       show what would run
-#   snakemake --configfile my.yaml     point the same workflow at real files
+#   snakemake --configfile my.yaml     point the same workflow at real files (its own run:)
+#   snakemake runs                     every run declared under runs: as well
+#
+# Every run writes under data/processed/<run>/ and results/<run>/ (teichaku.paths).
 
+import re
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
-from teichaku.config_values import coerce_to_schema
+from teichaku import paths
 from teichaku.ingest.gate import stop_message
+from teichaku.runs import RunConfigError, declared_runs, foreign_input, validate_config
 
 min_version("9.0")
 
@@ -23,9 +29,27 @@ STARTED = time.time()  # the gate's message is shown when the gate stopped this 
 configfile: "config/config.yaml"
 
 
-# numbers given with --config arrive as text: coerce where the schema expects a number
-coerce_to_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
-validate(config, "workflow/schemas/config.schema.yaml")
+# Each run's configuration validated (defaults filled in): the main run (config key run) and
+# the runs declared under runs:.
+validate_run_config = partial(
+    validate_config, schema=Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+)
+validate_run_config(config)
+try:
+    RUNS = declared_runs(config, validate_run_config)
+except RunConfigError as error:
+    sys.exit(f"{error}")
+RUN = config["run"]
+# A run never writes into folders holding another input's outputs (unless overwrite: true).
+if not config["overwrite"]:
+    for _refused in filter(None, map(foreign_input, RUNS.values())):
+        sys.exit(_refused)
+
+
+# {run} is one of the declared runs, {lang} one of the report's languages (teichaku.paths).
+wildcard_constraints:
+    run="|".join(map(re.escape, RUNS)),
+    lang="|".join(paths.LANGUAGES),
 
 
 include: "workflow/rules/common.smk"
@@ -38,26 +62,23 @@ include: "workflow/rules/simulation.smk"
 include: "workflow/rules/notebooks.smk"
 
 
-# The targets of the default run, stage by stage (`snakemake simulation` and
-# `snakemake notebooks` are asked for by name).
-DEFAULT_TARGETS = [
-    *([RAW_DIR / "roster.xlsx"] if SYNTHETIC else []),  # synthetic.smk: the raw survey
-    *DOCS_OUTPUTS,  # docs.smk: data dictionary and entry template
-    *INGEST_OUTPUTS,  # ingest.smk: clean tables, rejected rows, validation summary
-    *ANALYSIS_OUTPUTS,  # analysis.smk: models, diagnostics, curves, numbers.json
-    *REPORT_OUTPUTS,  # report.smk: tables, figures and the summary
-]
-
-
 rule all:
     default_target: True
     input:
-        DEFAULT_TARGETS,
+        run_targets(RUN),
     message:
-        "The default run is complete"
+        f"Run {RUN} is complete: results/{RUN}/"
+
+
+rule runs:
+    input:
+        [target for run in RUNS for target in run_targets(run)],
+    message:
+        f"Every declared run is complete: {', '.join(RUNS)}"
 
 
 onerror:
     # The rejected-row gate's message as the last clear lines (not lost above the traceback).
-    if stopped := stop_message(GATE_LOG, STARTED):
-        print(f"\n{stopped}\n", file=sys.stderr)
+    for _gate_log in expand(GATE_LOG, run=RUNS):
+        if stopped := stop_message(_gate_log, STARTED):
+            print(f"\n{stopped}\n", file=sys.stderr)

@@ -14,10 +14,11 @@ reported, PDF included. Then, in the same folder:
   which rules `snakemake -n` would rerun, and how long that rerun takes.
 
 Per rule, wall time and peak memory come from Snakemake's `benchmark:` files
-(benchmarks/<rule>.tsv); ingestion speed is the rows read (results/validation/summary.json)
-over the ingest rule's wall time; the growth of each rule's time with size is the slope of
-log(time) against log(case rows) over the scales from 10 up (all scales when fewer than two
-are that large). Times depend on the machine's load, which is recorded beside them.
+(benchmarks/<run>/<rule>.tsv); ingestion speed is the rows read
+(results/<run>/validation/summary.json) over the ingest rule's wall time; the growth of each
+rule's time with size is the slope of log(time) against log(case rows) over the scales from
+10 up (all scales when fewer than two are that large). Times depend on the machine's load,
+which is recorded beside them.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.integration.conftest import run_snakemake, write_small_config  # noqa: E402
+from tests.integration.conftest import run_paths, run_snakemake, write_small_config  # noqa: E402
 
 # Targets of the issue on the 2-core reference machine.
 TARGETS = {
@@ -90,7 +91,7 @@ def rule_benchmarks(workdir: Path) -> dict[str, dict[str, float]]:
     cpu_time column is left out: it is sampled, at first each second and then every 30 s,
     so it misses the end of every job.)"""
     rules = {}
-    for path in sorted((workdir / "benchmarks").glob("*.tsv")):
+    for path in sorted((workdir / run_paths(workdir).BENCHMARKS_DIR).glob("*.tsv")):
         row = pd.read_csv(path, sep="\t").iloc[-1]
         rules[path.stem] = {
             "s": round(float(row["s"]), 3),
@@ -100,7 +101,7 @@ def rule_benchmarks(workdir: Path) -> dict[str, dict[str, float]]:
 
 
 def rows_read(workdir: Path) -> dict[str, int]:
-    summary = json.loads((workdir / "results/validation/summary.json").read_text())
+    summary = json.loads((workdir / run_paths(workdir).VALIDATION_JSON).read_text())
     return {table: int(info["rows_read"]) for table, info in summary["tables"].items()}
 
 

@@ -81,7 +81,7 @@ def load_config(overlays: Sequence[str | Path] = (), base: str | Path = CONFIG) 
 
 def main(stage: str, steps: Steps, argv: Sequence[str] | None = None) -> None:
     """The command line of ``python -m teichaku.<stage>``: run one step (``steps``: name ->
-    function of the configuration), logging to stderr and to logs/<stage>_<step>.log."""
+    function of the configuration), logging to stderr and to logs/<run>/<stage>_<step>.log."""
     parser = argparse.ArgumentParser(
         prog=f"python -m teichaku.{stage}",
         description=f"Run one step of the {stage} stage on the workflow's own paths "
@@ -98,5 +98,6 @@ def main(stage: str, steps: Steps, argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not CONFIG.is_file():
         parser.error(f"no {CONFIG} here: run from the repository or a run folder")
-    setup_logging(paths.log(f"{stage}_{args.step}"))
-    steps[args.step](load_config(args.configfile))
+    config = load_config(args.configfile)
+    setup_logging(paths.of(config["run"]).log(f"{stage}_{args.step}"))
+    steps[args.step](config)

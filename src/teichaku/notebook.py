@@ -1,11 +1,11 @@
 """What the analyst notebooks (``notebooks/``) share: where a workflow run's outputs are and
 the configuration, codebook, labels and privacy rule it used.
 
-A notebook reads only the outputs of a run, ``data/processed/`` and ``results/`` under the
-run folder, never raw files. The run folder is the environment variable ``TEICHAKU_ROOT``
-(default: the repository). The configuration is the repository's ``config/config.yaml``
-overlaid with the YAML file in ``TEICHAKU_CONFIG`` when set, as ``snakemake --configfile``
-overlays it.
+A notebook reads only the outputs of a run, ``data/processed/<run>/`` and ``results/<run>/``
+under the working folder, never raw files. The working folder is the environment variable
+``TEICHAKU_ROOT`` (default: the repository). The configuration is the repository's
+``config/config.yaml`` overlaid with the YAML file in ``TEICHAKU_CONFIG`` when set, as
+``snakemake --configfile`` overlays it; its ``run`` names the run.
 """
 
 from __future__ import annotations
@@ -57,16 +57,21 @@ class Run:
     privacy: Privacy
 
     @property
+    def name(self) -> str:
+        return self.config["run"]
+
+    @property
     def processed(self) -> Path:
-        return self.root / paths.PROCESSED_DIR
+        return self.file(paths.PROCESSED_DIR)
 
     @property
     def results(self) -> Path:
-        return self.root / paths.RESULTS_DIR
+        return self.file(paths.RESULTS_DIR)
 
     def file(self, relative: str) -> Path:
-        """A file of the run, named as in :mod:`teichaku.paths` (``run.file(paths.NUMBERS)``)."""
-        return self.root / relative
+        """A file of the run, named as in :mod:`teichaku.paths` (``run.file(paths.NUMBERS)``:
+        the run's name filled in)."""
+        return self.root / paths.fill(relative, run=self.name)
 
     def path(self, configured: str | Path) -> Path:
         return configured_path(self.root, configured)
@@ -109,15 +114,16 @@ def open_run(
     repository's configuration overlaid with ``config`` (else ``$TEICHAKU_CONFIG``); labels
     in ``language`` (else the report's language)."""
     root = Path(root or os.environ.get(ROOT_VARIABLE) or REPOSITORY).resolve()
-    if not (root / paths.PROCESSED_DIR).is_dir():
-        raise FileNotFoundError(
-            f"{root}: no {paths.PROCESSED_DIR}/ here; run the workflow first or set "
-            f"{ROOT_VARIABLE} to the folder of a run"
-        )
     settings = read_yaml(DEFAULT_CONFIG)
     overlay = config or os.environ.get(CONFIG_VARIABLE)
     if overlay:
         settings = merge(settings, read_yaml(Path(overlay)))
+    processed = paths.fill(paths.PROCESSED_DIR, run=settings["run"])
+    if not (root / processed).is_dir():
+        raise FileNotFoundError(
+            f"{root}: no {processed}/ here; run the workflow first or set "
+            f"{ROOT_VARIABLE} to the working folder of a run ({CONFIG_VARIABLE} to its config)"
+        )
     codebook = load_codebook(str(configured_path(root, settings["codebook"])))
     privacy = settings.get("privacy", {})
     return Run(
@@ -125,7 +131,7 @@ def open_run(
         config=settings,
         codebook=codebook,
         labels=load_labels(
-            language or settings["report"]["language"],
+            language or settings["report"]["languages"][0],
             LABELS,
             codebook,
             settings["analysis"]["confidence"],
@@ -194,7 +200,9 @@ if __name__ == "__main__":  # python -m teichaku.notebook NAME: the rule noteboo
         "notebook",
         {
             path.stem: lambda config, path=path: run_notebook(
-                notebook=path, output=paths.fill(paths.NOTEBOOK, name=path.stem), config=config
+                notebook=path,
+                output=paths.fill(paths.NOTEBOOK, run=config["run"], name=path.stem),
+                config=config,
             )
             for path in sorted((REPOSITORY / "notebooks").glob("*.ipynb"))
         },

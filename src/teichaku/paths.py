@@ -1,22 +1,63 @@
 """Where a workflow run writes its files, spelled once for the rules, the stages' command
 lines (``python -m teichaku.<stage>``), the notebooks and the tests.
 
-Every path is relative to the run folder (Snakemake's working directory, ``--directory``).
-Patterns with ``{...}`` fields are Snakemake wildcards; :func:`fill` fills them outside it.
-Data about persons stays under ``data/``; everything under ``results/`` is publishable.
+One folder per run
+------------------
+A *run* is one survey round's data pushed through the workflow under a name (config key
+``run``, e.g. ``synthetic-2021`` for the default synthetic run, ``2022`` for a real round).
+Every run writes only below its own folders::
+
+    data/raw/<run>/            the synthetic survey's raw files (real files: input.raw_dir)
+    data/processed/<run>/      clean tables, rejected rows, analysis dataset, input.json
+    data/notebooks/<run>/      notebooks executed on the run
+    results/<run>/             everything publishable: codebook, template, validation,
+                               models, numbers.json, tables/<lang>/, figures/<lang>/, summary/
+    logs/<run>/, benchmarks/<run>/
+
+so that two runs (a synthetic and a real one, or two rounds) never share a file. The
+simulation study (``snakemake simulation``) is a study of the design, not a run of data:
+it keeps ``results/simulation/``.
+
+The API
+-------
+- The module constants are Snakemake patterns: ``{run}`` (and ``{lang}`` for the tables,
+  figures and summary, ``{ext}``, ``{model}``, ``{name}``, ...) are wildcards. The rules
+  use them as they are.
+- :func:`of` gives the same names filled in for one run (and optionally one language),
+  for everything outside Snakemake::
+
+      p = paths.of("synthetic-2021")
+      p.PROCESSED["cases"]     # 'data/processed/synthetic-2021/cases.parquet'
+      p.NUMBERS                # 'results/synthetic-2021/numbers.json'
+      p.log("ingest")          # 'logs/synthetic-2021/ingest.log'
+      paths.of("2022", lang="en").SUMMARY   # 'results/2022/summary/summary.en.{ext}'
+
+  Fields left open stay patterns; :func:`fill` fills them (``paths.fill(p.SUMMARY,
+  ext="pdf")``).
+
+Every path is relative to the working directory (Snakemake's ``--directory``). Data about
+persons stays under ``data/``; everything under ``results/`` is publishable.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 #: The report's templates, labels and CSS: part of the workflow, relative to the repository.
 REPORT_ASSETS = "workflow/report"
 #: The raw tables of FORMAT.md, in the order the ingest rule lists them (roster first).
 RAW_TABLES = ("roster", "awareness", "cases")
+#: The languages the report is written in (report.languages).
+LANGUAGES = ("ja", "en")
 
-PROCESSED_DIR = "data/processed"
-RESULTS_DIR = "results"
+#: The raw files of a synthetic run (its generator's outputs); a real run's are in input.raw_dir.
+SYNTHETIC_RAW_DIR = "data/raw/{run}"
+PROCESSED_DIR = "data/processed/{run}"
+RESULTS_DIR = "results/{run}"
+
+#: What input the outputs of a run folder came from (checked before a run starts).
+RUN_INPUT = f"{PROCESSED_DIR}/input.json"
 
 # ingest: the clean tables, the rejected rows and the validation summary
 PROCESSED = {
@@ -32,7 +73,7 @@ VALIDATION_JSON = f"{VALIDATION_DIR}/summary.json"
 VALIDATION_CSV = f"{VALIDATION_DIR}/summary.csv"
 ACCEPTED = f"{VALIDATION_DIR}/accepted.json"
 
-# docs: generated from the codebook alone
+# docs: generated from the codebook and the run's survey section
 CODEBOOK_MD = f"{RESULTS_DIR}/codebook/codebook.md"
 CODEBOOK_CSV = f"{RESULTS_DIR}/codebook/codebook.csv"
 ENTRY_TEMPLATE = f"{RESULTS_DIR}/templates/followup_survey_template.xlsx"
@@ -48,51 +89,143 @@ CIF_PREDICTED = f"{MODELS_DIR}/cif_predicted.parquet"
 FIT = f"{MODELS_DIR}/fits/{{model}}.txt"
 NUMBERS = f"{RESULTS_DIR}/numbers.json"
 
-# report
-TABLES_DIR = f"{RESULTS_DIR}/tables"
-FIGURES_DIR = f"{RESULTS_DIR}/figures"
+# report: one folder of tables and of figures per language, one summary per language
+TABLES_DIR = f"{RESULTS_DIR}/tables/{{lang}}"
+FIGURES_DIR = f"{RESULTS_DIR}/figures/{{lang}}"
 SUMMARY_DIR = f"{RESULTS_DIR}/summary"
-SUMMARY = f"{SUMMARY_DIR}/summary.{{ext}}"
+SUMMARY = f"{SUMMARY_DIR}/summary.{{lang}}.{{ext}}"
 
 # notebooks executed on a run (`snakemake notebooks`): analyst views of the data (cases per
 # center, quantiles per cohort, rejected rows), kept under data/, never published
-NOTEBOOK = "data/notebooks/{name}.ipynb"
+NOTEBOOK = "data/notebooks/{run}/{name}.ipynb"
 
-# simulation study (`snakemake simulation`)
-SIMULATION_DIR = f"{RESULTS_DIR}/simulation"
+# a rule's log and benchmark files
+LOGS_DIR = "logs/{run}"
+BENCHMARKS_DIR = "benchmarks/{run}"
+
+# simulation study (`snakemake simulation`): a study of the design, shared by the runs
+SIMULATION_DIR = "results/simulation"
 SIMULATION_CHUNK = f"{SIMULATION_DIR}/replicates/{{scenario}}/chunk-{{chunk}}.tsv"
 SIMULATION_PERFORMANCE = f"{SIMULATION_DIR}/performance.tsv"
 SIMULATION_SCENARIOS = f"{SIMULATION_DIR}/scenarios.tsv"
 SIMULATION_FIGURE = f"{SIMULATION_DIR}/power_by_cases.{{ext}}"
 SIMULATION_SECTION = f"{SIMULATION_DIR}/summary.md"
 SIMULATION_TIMING = f"{SIMULATION_DIR}/timing.tsv"
+SIMULATION_LOGS_DIR = "logs/simulation"
+SIMULATION_BENCHMARKS_DIR = "benchmarks/simulation"
 
-# a rule's log and benchmark files
-LOGS_DIR = "logs"
-BENCHMARKS_DIR = "benchmarks"
+#: The names :func:`of` fills in for one run.
+PER_RUN = (
+    "SYNTHETIC_RAW_DIR",
+    "PROCESSED_DIR",
+    "RESULTS_DIR",
+    "RUN_INPUT",
+    "PROCESSED",
+    "REJECTED_ROWS",
+    "FILE_LABELS",
+    "VALIDATION_DIR",
+    "VALIDATION_JSON",
+    "VALIDATION_CSV",
+    "ACCEPTED",
+    "CODEBOOK_MD",
+    "CODEBOOK_CSV",
+    "ENTRY_TEMPLATE",
+    "ANALYSIS_DATASET",
+    "MODELS_DIR",
+    "COEFFICIENTS",
+    "DIAGNOSTICS",
+    "RELIABILITY",
+    "CURVES",
+    "CIF_PREDICTED",
+    "FIT",
+    "NUMBERS",
+    "TABLES_DIR",
+    "FIGURES_DIR",
+    "SUMMARY_DIR",
+    "SUMMARY",
+    "NOTEBOOK",
+    "LOGS_DIR",
+    "BENCHMARKS_DIR",
+)
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def fill(pattern: str, **fields: str) -> str:
+    """A path pattern with the ``{...}`` fields named in ``fields`` filled in (others kept)."""
+    return _FIELD.sub(lambda m: str(fields.get(m.group(1), m.group(0))), pattern)
+
+
+def log(name: str) -> str:
+    """The log file of the rule (or step) ``name`` of a run (pattern with ``{run}``)."""
+    return f"{LOGS_DIR}/{name}.log"
+
+
+def benchmark(name: str) -> str:
+    """The benchmark file of the rule ``name`` of a run (pattern with ``{run}``)."""
+    return f"{BENCHMARKS_DIR}/{name}.tsv"
+
+
+def simulation_log(name: str) -> str:
+    """The log file of the simulation study's rule ``name``."""
+    return f"{SIMULATION_LOGS_DIR}/{name}.log"
+
+
+def simulation_benchmark(name: str) -> str:
+    """The benchmark file of the simulation study's rule ``name``."""
+    return f"{SIMULATION_BENCHMARKS_DIR}/{name}.tsv"
+
+
+class RunPaths:
+    """The paths of one run (and optionally one language): the module's names filled in.
+
+    ``of("2022").NUMBERS`` is ``results/2022/numbers.json``; names the module has but a
+    run does not (REPORT_ASSETS, SIMULATION_*) are the module's own.
+    """
+
+    def __init__(self, run: str, lang: str | None = None):
+        self.run = run
+        self.lang = lang
+        self._fields = {"run": run} | ({"lang": lang} if lang else {})
+
+    def __getattr__(self, name: str):
+        value = globals().get(name)
+        if name not in PER_RUN:
+            if value is None or name.startswith("_"):
+                raise AttributeError(name)
+            return value
+        if isinstance(value, dict):
+            return {key: fill(v, **self._fields) for key, v in value.items()}
+        return fill(value, **self._fields)
+
+    def log(self, name: str) -> str:
+        return fill(log(name), **self._fields)
+
+    def benchmark(self, name: str) -> str:
+        return fill(benchmark(name), **self._fields)
+
+    def __repr__(self) -> str:
+        return f"RunPaths(run={self.run!r}, lang={self.lang!r})"
+
+
+def of(run: str, lang: str | None = None) -> RunPaths:
+    """The paths of the run ``run`` (config key ``run``), in language ``lang`` when given."""
+    return RunPaths(run, lang)
+
+
+def raw_dir(config: dict) -> Path:
+    """The raw folder of a run: the synthetic survey's own folder, or input.raw_dir."""
+    if config["input"]["source"] == "synthetic":
+        return Path(fill(SYNTHETIC_RAW_DIR, run=config["run"]))
+    return Path(config["input"]["raw_dir"])
 
 
 def raw_inputs(config: dict) -> list[Path]:
     """The raw files a run reads: the synthetic survey's files (outputs of its rule), or the
     files found in input.raw_dir."""
-    raw_dir = Path(config["input"]["raw_dir"])
+    folder = raw_dir(config)
     if config["input"]["source"] == "synthetic":
-        return [raw_dir / "roster.xlsx", raw_dir / "awareness.xlsx", raw_dir / "cases"]
+        return [folder / "roster.xlsx", folder / "awareness.xlsx", folder / "cases"]
     from teichaku.ingest.readers import raw_input_files
 
-    return raw_input_files(raw_dir, RAW_TABLES)
-
-
-def log(name: str) -> str:
-    """The log file of the rule (or step) ``name``."""
-    return f"{LOGS_DIR}/{name}.log"
-
-
-def benchmark(name: str) -> str:
-    """The benchmark file of the rule ``name``."""
-    return f"{BENCHMARKS_DIR}/{name}.tsv"
-
-
-def fill(pattern: str, **fields: str) -> str:
-    """A path pattern with its ``{...}`` fields filled in."""
-    return pattern.format(**fields)
+    return raw_input_files(folder, RAW_TABLES)

@@ -30,6 +30,7 @@ from teichaku.analysis.models.base import TIME, group_codes
 from teichaku.analysis.stage import load
 from teichaku.analysis.terms import tidy_term
 from tests.crosscheck.conftest import run_r
+from tests.integration.conftest import DEFAULT_RUN
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,7 @@ def run(small_run):
     with open(small_run / "config.yaml", encoding="utf-8") as fh:
         config = yaml.safe_load(fh)
     spec, settings, _ = load(config["analysis"], config["codebook"])
-    data = pd.read_parquet(small_run / "data" / "processed" / "analysis.parquet")
+    data = pd.read_parquet(small_run / DEFAULT_RUN.ANALYSIS_DATASET)
     models = [m for m in spec.models if m.type == "fine_gray"]
     assert models, "the specification has no fine_gray model"
     return spec, settings, data, models

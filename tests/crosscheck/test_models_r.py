@@ -38,6 +38,7 @@ from teichaku.analysis import imputation
 from teichaku.analysis.fit import fit_model, prepare
 from teichaku.analysis.run import model_data
 from teichaku.analysis.stage import load
+from tests.integration.conftest import DEFAULT_RUN
 
 pytestmark = pytest.mark.slow
 
@@ -47,8 +48,8 @@ def small(small_run: Path):
     """The models, settings and data of the small end-to-end run."""
     config = yaml.safe_load((small_run / "config.yaml").read_text(encoding="utf-8"))
     spec, settings, _ = load(config["analysis"], config["codebook"])
-    analysis = pd.read_parquet(small_run / "data" / "processed" / "analysis.parquet")
-    awareness = pd.read_parquet(small_run / "data" / "processed" / "awareness.parquet")
+    analysis = pd.read_parquet(small_run / DEFAULT_RUN.ANALYSIS_DATASET)
+    awareness = pd.read_parquet(small_run / DEFAULT_RUN.PROCESSED["awareness"])
     return spec, settings, analysis, awareness
 
 

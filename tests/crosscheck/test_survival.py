@@ -27,6 +27,7 @@ from teichaku.analysis.zph import TRANSFORMS, cox_zph
 from teichaku.report.publish import publish_curves
 from teichaku.report.suppress import Privacy
 from tests.crosscheck.conftest import run_r
+from tests.integration.conftest import DEFAULT_RUN
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +42,7 @@ def run(small_run):
     with open(small_run / "config.yaml", encoding="utf-8") as fh:
         config = yaml.safe_load(fh)
     spec, settings, _ = load(config["analysis"], config["codebook"])
-    data = pd.read_parquet(small_run / "data" / "processed" / "analysis.parquet")
+    data = pd.read_parquet(small_run / DEFAULT_RUN.ANALYSIS_DATASET)
     return spec, settings, data
 
 
@@ -255,7 +256,7 @@ def test_curves_equal_survfit(run, small_run, r_session):
     Aalen-Johansen with its SE; the run's published curves (results/models/curves.parquet)
     are these curves cut where fewer than min_cell remain at risk."""
     spec, settings, data = run
-    published = pd.read_parquet(small_run / "results" / "models" / "curves.parquet")
+    published = pd.read_parquet(small_run / DEFAULT_RUN.CURVES)
     ours = build_curves(data, spec.curves, settings.confidence)
     min_cell = yaml.safe_load((small_run / "config.yaml").read_text("utf-8"))["privacy"]["min_cell"]
     expected = publish_curves(ours, Privacy(int(min_cell))).reset_index(drop=True)

@@ -17,9 +17,22 @@ from pathlib import Path
 
 import yaml
 
+from teichaku import paths
+
 ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 SMALL_SCALE = 0.2
+
+
+def run_paths(workdir: Path, lang: str | None = None) -> paths.RunPaths:
+    """The paths (teichaku.paths) of the run configured in ``workdir``/config.yaml, in
+    ``lang`` (default: its first report language)."""
+    config = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))
+    return paths.of(config["run"], lang or config["report"]["languages"][0])
+
+
+#: The paths of the default run (config/config.yaml), which the small run is a copy of.
+DEFAULT_RUN = run_paths(ROOT / "config")
 
 
 def _absolutize(node):

@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .conftest import run_paths
+
 TEXT_SUFFIXES = (".csv", ".md", ".tex", ".html", ".json", ".txt", ".tsv", ".yaml", ".ipynb")
 CENTER_COUNT_KEYS = re.compile(r"^n_(centers|clusters)")
 
@@ -100,7 +102,7 @@ def derived_values(workdir: Path, min_cell: int) -> tuple[list[tuple[str, float]
     from teichaku.codebook import load_codebook
     from teichaku.published import ITEMS, compute_published, compute_valid_n
 
-    processed = workdir / "data" / "processed"
+    processed = workdir / run_paths(workdir).PROCESSED_DIR
     roster = pd.read_parquet(processed / "roster.parquet")
     cases = pd.read_parquet(processed / "cases.parquet")
     awareness = pd.read_parquet(processed / "awareness.parquet")
@@ -292,7 +294,7 @@ def check_models(results: Path, min_cell: int) -> list[str]:
 
 def check_tables(results: Path, min_cell: int, count_words) -> list[str]:
     findings = []
-    for csv in sorted((results / "tables").glob("*.csv")):
+    for csv in sorted((results / "tables").rglob("*.csv")):
         table = pd.read_csv(csv, dtype=str, keep_default_na=False)
         for column in [c for c in table.columns if c.endswith(tuple(count_words))]:
             for i, cell in table[column].items():
@@ -396,7 +398,7 @@ def check_markup(texts: dict[str, str]) -> list[str]:
 
 def scan(workdir: Path, min_cell: int, count_words) -> list[str]:
     """Every finding of every check on workdir/results/ (empty: nothing found)."""
-    results = workdir / "results"
+    results = workdir / run_paths(workdir).RESULTS_DIR
     texts = read_texts(results)
     return [
         *check_derived(texts, derived_values(workdir, min_cell)),

@@ -5,7 +5,6 @@ shows the true count exactly where the protection publishes it, the marker elsew
 import pandas as pd
 import pytest
 
-from teichaku import paths
 from teichaku.analysis.specs import load_analysis_spec
 from teichaku.codebook import load_codebook
 from teichaku.disclosure import audit
@@ -13,7 +12,9 @@ from teichaku.report import tables as tb
 from teichaku.report.labels import load_labels
 from teichaku.report.protection import model_protection, survey_protection
 
-from .conftest import ROOT
+from .conftest import DEFAULT_RUN, ROOT
+
+RUN = DEFAULT_RUN  # the small run is a copy of the default run
 
 LABELS = ROOT / "workflow" / "report" / "labels.yaml"
 
@@ -26,21 +27,21 @@ def protected(small_run, default_config):
     thresholds = list(default_config["analysis"]["thresholds"])
     spec = load_analysis_spec(ROOT / default_config["analysis"]["models"], thresholds, codebook)
     name = next(m for m in spec.models if m.role == "secondary" and m.type == "logit").outcome
-    cases = pd.read_parquet(small_run / paths.PROCESSED["cases"])
-    analysis = pd.read_parquet(small_run / paths.ANALYSIS_DATASET)
+    cases = pd.read_parquet(small_run / RUN.PROCESSED["cases"])
+    analysis = pd.read_parquet(small_run / RUN.ANALYSIS_DATASET)
     min_cell = default_config["privacy"]["min_cell"]
     labels = load_labels(
-        default_config["report"]["language"],
+        default_config["report"]["languages"][0],
         LABELS,
         codebook,
         default_config["analysis"]["confidence"],
     )
     return {
         "protection": survey_protection(cases, codebook, min_cell, analysis[name], name),
-        "models": model_protection(pd.read_csv(small_run / paths.COEFFICIENTS), min_cell),
+        "models": model_protection(pd.read_csv(small_run / RUN.COEFFICIENTS), min_cell),
         "labels": labels,
         "cases": cases,
-        "tables": small_run / paths.TABLES_DIR,
+        "tables": small_run / RUN.TABLES_DIR,
         "min_cell": min_cell,
     }
 

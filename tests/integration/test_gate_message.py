@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import run_snakemake
+from .conftest import DEFAULT_RUN, run_snakemake
 from .test_ingest_workflow import files_workdir
 
 
 @pytest.mark.slow
 def test_the_gate_stops_with_its_own_message_at_the_end(tmp_path):
     workdir = files_workdir(tmp_path, ["valid.csv", "err_invalid_date.csv"], 0.05)
-    proc = run_snakemake(workdir, "results/validation/accepted.json", check=False)
+    proc = run_snakemake(workdir, DEFAULT_RUN.ACCEPTED, check=False)
     assert proc.returncode != 0
     err = proc.stderr
     assert "CalledProcessError" not in err and "Traceback" not in err
@@ -25,11 +25,11 @@ def test_the_gate_stops_with_its_own_message_at_the_end(tmp_path):
     # the same run with a higher limit given on the command line (a number as text)
     proc = run_snakemake(
         workdir,
-        "results/validation/accepted.json",
+        DEFAULT_RUN.ACCEPTED,
         "--config",
         "validation={max_rejected_share: 0.5}",
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert (workdir / "results/validation/accepted.json").is_file()
+    assert (workdir / DEFAULT_RUN.ACCEPTED).is_file()
     assert "RejectedShareExceeded" not in proc.stderr

@@ -15,19 +15,20 @@ import pandas as pd
 import pytest
 import yaml
 
-from teichaku import paths
 from teichaku.codebook import load_codebook
 from teichaku.ingest.survey import ingest_survey
 from teichaku.published import compare_published, compute_published, load_published
 
-from .conftest import ROOT, run_snakemake, write_small_config
+from .conftest import DEFAULT_RUN, ROOT, run_snakemake, write_small_config
+
+RUN = DEFAULT_RUN  # the small run is a copy of the default run
 
 DATA = ROOT / "tests" / "data" / "ingest"
 OUTPUTS = [
-    *paths.PROCESSED.values(),
-    paths.REJECTED_ROWS,
-    paths.VALIDATION_JSON,
-    paths.VALIDATION_CSV,
+    *RUN.PROCESSED.values(),
+    RUN.REJECTED_ROWS,
+    RUN.VALIDATION_JSON,
+    RUN.VALIDATION_CSV,
 ]
 
 
@@ -53,11 +54,11 @@ def files_workdir(tmp_path: Path, cases: list[str], max_share: float) -> Path:
 def test_rules_run_on_files_in_another_folder(tmp_path):
     workdir = files_workdir(tmp_path, ["valid.csv", "acc_spellings.csv", "dup_exact.csv"], 0.05)
     before = sorted(p.relative_to(workdir) for p in (workdir / "raw").rglob("*"))
-    run_snakemake(workdir, paths.ACCEPTED)
+    run_snakemake(workdir, RUN.ACCEPTED)
     for path in OUTPUTS:
         assert (workdir / path).is_file(), path
     assert sorted(p.relative_to(workdir) for p in (workdir / "raw").rglob("*")) == before
-    summary = json.loads((workdir / paths.VALIDATION_JSON).read_text("utf-8"))
+    summary = json.loads((workdir / RUN.VALIDATION_JSON).read_text("utf-8"))
     cases = summary["tables"]["cases"]
     assert (
         cases["rows_read"],
@@ -66,25 +67,25 @@ def test_rules_run_on_files_in_another_folder(tmp_path):
         cases["rows_duplicate"],
     ) == (10, 7, 0, 3)  # dup_exact.csv repeats valid.csv's C01/A001 twice more
     assert (workdir / "data/.pseudonym_key").stat().st_mode & 0o777 == 0o600
-    clean = pd.read_parquet(workdir / paths.PROCESSED["cases"])
+    clean = pd.read_parquet(workdir / RUN.PROCESSED["cases"])
     assert len(clean) == 7 and "case_ref" not in clean.columns
     assert str(clean["age"].dtype) == "Int64" and str(clean["cohort"].dtype) == "category"
     # the report is publishable: no case reference, no raw value
-    text = (workdir / paths.VALIDATION_JSON).read_text("utf-8")
-    text += (workdir / paths.VALIDATION_CSV).read_text("utf-8")
+    text = (workdir / RUN.VALIDATION_JSON).read_text("utf-8")
+    text += (workdir / RUN.VALIDATION_CSV).read_text("utf-8")
     for ref in ("A001", "X-1", "Ｘ－１", "M-1"):
         assert ref not in text
 
 
 def test_too_many_rejected_rows_stop_after_the_report_is_written(tmp_path):
     workdir = files_workdir(tmp_path, ["valid.csv", "err_invalid_date.csv"], 0.05)
-    proc = run_snakemake(workdir, paths.ACCEPTED, check=False)
+    proc = run_snakemake(workdir, RUN.ACCEPTED, check=False)
     assert proc.returncode != 0
     assert "1 of 4 case rows rejected" in proc.stdout + proc.stderr  # 1 valid repeat
-    assert "Traceback" not in (workdir / paths.log("ingest_gate")).read_text("utf-8")
+    assert "Traceback" not in (workdir / RUN.log("ingest_gate")).read_text("utf-8")
     for path in OUTPUTS:  # kept for inspection
         assert (workdir / path).is_file(), path
-    rejected = pd.read_parquet(workdir / paths.REJECTED_ROWS)
+    rejected = pd.read_parquet(workdir / RUN.REJECTED_ROWS)
     assert rejected[["file", "row", "column", "rule"]].values.tolist() == [
         ["cases/err_invalid_date.csv", 3, "釈放日", "invalid_date"]
     ]
@@ -93,9 +94,9 @@ def test_too_many_rejected_rows_stop_after_the_report_is_written(tmp_path):
 def test_an_unreadable_file_stops_with_one_message_naming_it(tmp_path):
     workdir = files_workdir(tmp_path, ["valid.csv"], 0.05)
     (workdir / "raw" / "cases" / "broken.xlsx").write_bytes(b"PK\x03\x04 damaged")
-    proc = run_snakemake(workdir, paths.VALIDATION_JSON, check=False)
+    proc = run_snakemake(workdir, RUN.VALIDATION_JSON, check=False)
     assert proc.returncode != 0
-    log = (workdir / paths.log("ingest")).read_text("utf-8")
+    log = (workdir / RUN.log("ingest")).read_text("utf-8")
     assert "cases/broken.xlsx: unreadable_workbook" in log
     assert "Traceback" not in log
 
@@ -104,18 +105,18 @@ def test_an_unreadable_file_stops_with_one_message_naming_it(tmp_path):
 def test_a_changed_file_with_an_old_modification_time_is_read_again(tmp_path):
     """As unzip, cp -p and rsync -t leave a corrected file: new content, old mtime."""
     workdir = files_workdir(tmp_path, ["valid.csv"], 0.05)
-    run_snakemake(workdir, paths.VALIDATION_JSON)
-    dry = run_snakemake(workdir, "-n", paths.VALIDATION_JSON)
+    run_snakemake(workdir, RUN.VALIDATION_JSON)
+    dry = run_snakemake(workdir, "-n", RUN.VALIDATION_JSON)
     assert "Nothing to be done" in dry.stdout + dry.stderr
     path = workdir / "raw" / "cases" / "valid.csv"
     stat = path.stat()
     path.write_bytes(path.read_bytes().replace(b",65,", b",66,", 1))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    dry = run_snakemake(workdir, "-n", paths.VALIDATION_JSON)
+    dry = run_snakemake(workdir, "-n", RUN.VALIDATION_JSON)
     assert re.search(r"^ingest\s+1$", dry.stdout, flags=re.M), dry.stdout
     assert "Params have changed" in dry.stdout
-    run_snakemake(workdir, paths.VALIDATION_JSON)
-    clean = pd.read_parquet(workdir / paths.PROCESSED["cases"])
+    run_snakemake(workdir, RUN.VALIDATION_JSON)
+    clean = pd.read_parquet(workdir / RUN.PROCESSED["cases"])
     assert 66 in clean["age"].tolist()
 
 

@@ -8,6 +8,7 @@ import pytest
 from jupytext.config import load_jupytext_config
 from jupytext.paired_paths import paired_paths
 
+from teichaku import paths
 from teichaku.notebook import CONFIG_VARIABLE, REPOSITORY, ROOT_VARIABLE, merge, open_run
 
 NOTEBOOKS = ("01-explore-cases", "02-prolonged-involvement", "03-center-awareness")
@@ -68,7 +69,7 @@ def test_configuration_overlay_is_merged_key_by_key():
 
 
 def test_open_run_reads_the_overlay_and_resolves_paths(tmp_path, monkeypatch, default_config):
-    (tmp_path / "data" / "processed").mkdir(parents=True)
+    (tmp_path / paths.fill(paths.PROCESSED_DIR, run=default_config["run"])).mkdir(parents=True)
     overlay = tmp_path / "config.yaml"
     overlay.write_text("privacy:\n  min_cell: 7\n", encoding="utf-8")
     monkeypatch.setenv(ROOT_VARIABLE, str(tmp_path))

@@ -9,8 +9,10 @@ import pytest
 from teichaku import paths
 from teichaku.notebook import FIGURE_FOLDER_PREFIX, execute_notebook
 
-from .conftest import run_snakemake
+from .conftest import DEFAULT_RUN, run_snakemake
 from .test_notebooks import NOTEBOOKS
+
+RUN = DEFAULT_RUN  # the small run is a copy of the default run
 
 #: Longest one cell may run, in seconds.
 CELL_TIMEOUT = 300
@@ -25,7 +27,7 @@ def notebook_dir(root):
 def outputs_only(small_run, tmp_path_factory):
     """A copy of the run's outputs without its raw folder: the notebooks must not need it."""
     copy = tmp_path_factory.mktemp("run_outputs")
-    for part in (paths.PROCESSED_DIR, paths.RESULTS_DIR):
+    for part in (RUN.PROCESSED_DIR, RUN.RESULTS_DIR):
         shutil.copytree(small_run / part, copy / part)
     shutil.copy(small_run / "config.yaml", copy / "config.yaml")
     assert not (copy / "data" / "raw").exists()
@@ -58,4 +60,4 @@ def test_the_notebooks_rule_plans_one_job_per_notebook(small_run):
     plan = run_snakemake(small_run, "notebooks", "-n").stdout
     assert re.search(rf"^notebook +{len(NOTEBOOKS)}$", plan, re.MULTILINE), plan
     for name in NOTEBOOKS:
-        assert paths.fill(paths.NOTEBOOK, name=name) in plan
+        assert paths.fill(RUN.NOTEBOOK, name=name) in plan

@@ -6,31 +6,33 @@ import pandas as pd
 
 from teichaku import paths
 
-from .conftest import ROOT, run_snakemake
+from .conftest import DEFAULT_RUN, ROOT, run_snakemake
+
+RUN = DEFAULT_RUN  # the small run is a copy of the default run
 
 
 def test_run_writes_only_inside_its_own_folder(small_run):
-    assert (small_run / paths.PROCESSED["cases"]).exists()
+    assert (small_run / RUN.PROCESSED["cases"]).exists()
     # Nothing from the run appears in the repository's own data/ and results/.
     stray = [
         p
-        for p in (ROOT / paths.PROCESSED_DIR).glob("*.parquet")
+        for p in (ROOT / RUN.PROCESSED_DIR).glob("*.parquet")
         if p.stat().st_mtime > (small_run / "config.yaml").stat().st_mtime
     ]
     assert stray == []
 
 
 def test_counts_are_conserved_and_every_defect_rejected(small_run):
-    summary = json.loads((small_run / paths.VALIDATION_JSON).read_text())
-    cases = pd.read_parquet(small_run / paths.PROCESSED["cases"])
-    defects = json.loads((small_run / "data" / "raw" / "synthetic" / "defects.json").read_text())
+    summary = json.loads((small_run / RUN.VALIDATION_JSON).read_text())
+    cases = pd.read_parquet(small_run / RUN.PROCESSED["cases"])
+    defects = json.loads((small_run / RUN.SYNTHETIC_RAW_DIR / "defects.json").read_text())
     table = summary["tables"]["cases"]
     kept = table["rows_valid"] + table["rows_rejected"] + table["rows_duplicate"]
     assert table["rows_read"] == kept
     assert table["rows_valid"] == len(cases) == defects["n_valid_rows"]
     assert table["rows_rejected"] == defects["n_rejected_rows"]
     assert table["rows_duplicate"] == defects["n_duplicate_rows"]
-    rejected = pd.read_parquet(small_run / paths.REJECTED_ROWS)
+    rejected = pd.read_parquet(small_run / RUN.REJECTED_ROWS)
     found = set(zip(rejected["file"], rejected["row"].astype(int), rejected["rule"], strict=True))
     expected = {
         (d["file"], d["row"], d["rule"])
@@ -41,7 +43,7 @@ def test_counts_are_conserved_and_every_defect_rejected(small_run):
 
 
 def test_case_references_never_leave_data(small_run):
-    cases = pd.read_parquet(small_run / paths.PROCESSED["cases"])
+    cases = pd.read_parquet(small_run / RUN.PROCESSED["cases"])
     assert "case_ref" not in cases.columns
     assert cases["case_id"].str.fullmatch(r"[0-9a-f]{64}").all()
 
@@ -52,7 +54,7 @@ def test_rerun_is_a_no_op(small_run):
 
 
 def test_summary_says_when_the_simulation_study_has_not_been_run(small_run):
-    summary = (small_run / paths.fill(paths.SUMMARY, ext="md")).read_text(encoding="utf-8")
+    summary = (small_run / paths.fill(RUN.SUMMARY, ext="md")).read_text(encoding="utf-8")
     assert "`snakemake simulation`" in summary
     assert "Simulation study: coverage" not in summary
 
@@ -71,8 +73,8 @@ def test_no_case_reference_of_the_input_reaches_results_or_processed_data(small_
     # References like "12" also occur as ordinary numbers; the scan needs a distinctive form.
     distinctive = {r for r in refs if not r.isdigit()}
     assert len(distinctive) > 50
-    assert find_case_refs(small_run / paths.RESULTS_DIR, distinctive) == []
-    for path in (small_run / paths.PROCESSED_DIR).glob("*.parquet"):
+    assert find_case_refs(small_run / RUN.RESULTS_DIR, distinctive) == []
+    for path in (small_run / RUN.PROCESSED_DIR).glob("*.parquet"):
         frame = pd.read_parquet(path)
         assert "case_ref" not in frame.columns, path.name
         for column in frame.columns:

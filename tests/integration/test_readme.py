@@ -8,7 +8,9 @@ import shutil
 
 import pytest
 
-from .conftest import ROOT, run_snakemake
+from teichaku import paths
+
+from .conftest import DEFAULT_RUN, ROOT, run_snakemake
 
 #: command pattern -> (file that exercises it, text that file must contain)
 EXERCISED_ELSEWHERE = {
@@ -46,10 +48,11 @@ EXERCISED_ELSEWHERE = {
 #: commands run here, on a copy of the small run (their paths are relative to a run folder)
 RUN_HERE = {
     r"\.venv/bin/snakemake -n",
-    r"snakemake --cores 1 results/figures/fig4_km_followup\.png",
-    r"snakemake --cores 1 --forcerun report_figures results/figures/fig6_forest\.pdf",
-    r"snakemake --report results/report\.html",
-    r"snakemake --cores all --config report='\{language: en\}'",
+    r"snakemake --cores 1 results/synthetic-2021/figures/ja/fig4_km_followup\.png",
+    r"snakemake --cores 1 --forcerun report_figures "
+    r"results/synthetic-2021/figures/ja/fig6_forest\.pdf",
+    r"snakemake --report results/synthetic-2021/report\.html",
+    r"snakemake --cores all --config report='\{languages: \[ja, en\]\}'",
 }
 
 
@@ -89,31 +92,45 @@ def _args(command: str) -> list[str]:
     return [a.replace("'", "") for a in args if a not in ("--cores", "1", "all")]
 
 
+FOREST = "results/synthetic-2021/figures/ja/fig6_forest.pdf"
+KM = "results/synthetic-2021/figures/ja/fig4_km_followup.png"
+
+
+def test_the_readmes_paths_are_the_default_runs():
+    assert FOREST.startswith(DEFAULT_RUN.FIGURES_DIR) and KM.startswith(DEFAULT_RUN.FIGURES_DIR)
+
+
 def test_dry_run_and_one_figure(run_copy):
     assert "Nothing to be done" in run_snakemake(run_copy, "-n").stdout
-    figure = run_copy / "results/figures/fig6_forest.pdf"
+    figure = run_copy / FOREST
     before = figure.read_bytes()
     proc = run_snakemake(
-        run_copy,
-        *_args("snakemake --cores 1 --forcerun report_figures results/figures/fig6_forest.pdf"),
+        run_copy, *_args(f"snakemake --cores 1 --forcerun report_figures {FOREST}")
     )
     assert "report_figures" in proc.stderr + proc.stdout
     assert figure.read_bytes() == before  # same data, same bytes
-    proc = run_snakemake(
-        run_copy, *_args("snakemake --cores 1 results/figures/fig4_km_followup.png")
-    )
-    assert (run_copy / "results/figures/fig4_km_followup.png").stat().st_size > 10_000
+    proc = run_snakemake(run_copy, *_args(f"snakemake --cores 1 {KM}"))
+    assert (run_copy / KM).stat().st_size > 10_000
 
 
 def test_snakemake_report(run_copy):
-    run_snakemake(run_copy, "--report", "results/report.html")
-    report = run_copy / "results/report.html"
+    run_snakemake(run_copy, "--report", "results/synthetic-2021/report.html")
+    report = run_copy / "results/synthetic-2021/report.html"
     assert report.stat().st_size > 100_000
     assert b"fig6_forest" in report.read_bytes()
 
 
-def test_english_report_from_the_command_line(run_copy):
-    run_snakemake(run_copy, "--config", "report={language: en}")
-    summary = (run_copy / "results/summary/summary.md").read_text(encoding="utf-8")
+def test_both_languages_from_the_command_line_leave_the_japanese_files_alone(run_copy):
+    japanese = run_copy / paths.fill(DEFAULT_RUN.SUMMARY, ext="md")
+    before = (japanese.read_bytes(), japanese.stat().st_mtime_ns)
+    proc = run_snakemake(run_copy, "--config", "report={languages: [ja, en]}")
+    english = paths.of(DEFAULT_RUN.run, "en")
+    summary = (run_copy / paths.fill(english.SUMMARY, ext="md")).read_text(encoding="utf-8")
     assert "Kaplan" in summary or "Cox" in summary
     assert "背景" not in summary
+    for pdf in ("summary.en.pdf", "summary.ja.pdf"):
+        assert (run_copy / DEFAULT_RUN.SUMMARY_DIR / pdf).stat().st_size > 10_000
+    assert (run_copy / english.FIGURES_DIR / "fig6_forest.png").is_file()
+    # the language is a wildcard: the Japanese report is neither rerun nor rewritten
+    assert "report_summary_ja" not in proc.stdout + proc.stderr
+    assert (japanese.read_bytes(), japanese.stat().st_mtime_ns) == before

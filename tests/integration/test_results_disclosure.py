@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from teichaku import paths
 from teichaku.report.labels import load_labels
 
-from .conftest import ROOT, run_snakemake
+from .conftest import ROOT, run_paths, run_snakemake
 from .results_scanner import _MARKUP as MARKUP
 from .results_scanner import scan
 from .small_rounds import HOSTILE_LABEL, run, write_files_round, write_synthetic_round
@@ -65,7 +67,7 @@ def _min_cell(workdir) -> int:
 
 def test_the_27_case_round_is_what_the_issue_describes(round_27):
     workdir = round_27["dirs"][0]
-    cases = pd.read_parquet(workdir / "data" / "processed" / "cases.parquet")
+    cases = pd.read_parquet(workdir / run_paths(workdir).PROCESSED["cases"])
     assert len(cases) == round_27["info"]["n_cases"] == 27
     assert cases["center_id"].nunique() == 3
 
@@ -89,21 +91,24 @@ def _digests(results):
 def test_results_do_not_depend_on_the_pseudonym_key(round_27):
     first, second = round_27["dirs"]
     ids = [
-        set(pd.read_parquet(d / "data" / "processed" / "cases.parquet")["case_id"])
+        set(pd.read_parquet(d / run_paths(d).PROCESSED["cases"])["case_id"])
         for d in (first, second)
     ]
     assert not ids[0] & ids[1]  # the keys differ, so do all pseudonyms
-    a, b = _digests(first / "results"), _digests(second / "results")
+    a, b = (
+        _digests(first / run_paths(first).RESULTS_DIR),
+        _digests(second / run_paths(second).RESULTS_DIR),
+    )
     assert len(a) > 40
     assert a == b
 
 
 def test_no_model_prints_an_estimate_it_cannot_support(round_27):
     workdir = round_27["dirs"][0]
-    tables = workdir / "results" / "tables"
+    tables = workdir / run_paths(workdir).TABLES_DIR
     for path in sorted(tables.glob("table4*.csv")):
         assert "0.00 (0.00–0.00)" not in path.read_text("utf-8"), path.name
-    numbers = json.loads((workdir / "results" / "numbers.json").read_text("utf-8"))
+    numbers = json.loads((workdir / run_paths(workdir).NUMBERS).read_text("utf-8"))
     for name, model in numbers["models"].items():
         events = model["n_events"]
         if isinstance(events, str):  # suppressed: too few events to report anything
@@ -114,21 +119,21 @@ def test_no_model_prints_an_estimate_it_cannot_support(round_27):
             assert "separation" not in model["reason_en"]
     not_reported = [m for m in numbers["models"].values() if m["reported"] == "not_reported"]
     assert not_reported
-    summary = (workdir / "results" / "summary" / "summary.md").read_text("utf-8")
+    summary = (workdir / paths.fill(run_paths(workdir).SUMMARY, ext="md")).read_text("utf-8")
     for model in not_reported:
         assert model["reason_ja"] in summary  # the summary says what was not estimated
 
 
 def test_file_names_and_labels_cannot_open_an_html_tag(round_27):
     workdir = round_27["dirs"][0]
-    summary = workdir / "results" / "summary"
-    html = (summary / "summary.html").read_text("utf-8")
-    markdown = (summary / "summary.md").read_text("utf-8")
+    summary = workdir / run_paths(workdir).SUMMARY
+    html = Path(paths.fill(str(summary), ext="html")).read_text("utf-8")
+    markdown = Path(paths.fill(str(summary), ext="md")).read_text("utf-8")
     escaped = HOSTILE_LABEL.replace("<", "&lt;")
     assert escaped in markdown and HOSTILE_LABEL not in markdown
     assert HOSTILE_LABEL.replace("<", "&lt;").replace(">", "&gt;") in html
     assert "<img src=x" not in html and not MARKUP.search(html)
-    table = (workdir / "results" / "tables" / "table4_models.md").read_text("utf-8")
+    table = (workdir / run_paths(workdir).TABLES_DIR / "table4_models.md").read_text("utf-8")
     assert escaped in table and HOSTILE_LABEL not in table
     for name in round_27["info"]["file_names"]:
         for text in (html, markdown):
@@ -137,10 +142,10 @@ def test_file_names_and_labels_cannot_open_an_html_tag(round_27):
 
 def test_the_file_name_mapping_stays_under_data(round_27):
     workdir = round_27["dirs"][0]
-    mapping = pd.read_csv(workdir / "data" / "processed" / "file_labels.csv")
+    mapping = pd.read_csv(workdir / run_paths(workdir).FILE_LABELS)
     names = {n.removeprefix("cases/") for n in mapping["file"]}
     assert set(round_27["info"]["file_names"]) <= names
-    summary = json.loads((workdir / "results" / "validation" / "summary.json").read_text("utf-8"))
+    summary = json.loads((workdir / run_paths(workdir).VALIDATION_JSON).read_text("utf-8"))
     published = {f["file"] for f in summary["tables"]["cases"]["files"]}
     assert published == set(mapping.loc[mapping["file"].str.startswith("cases/"), "label"])
 
@@ -151,9 +156,9 @@ def test_a_bad_key_stops_the_run_with_a_message_not_a_traceback(tmp_path):
     key = workdir / "data" / ".pseudonym_key"
     key.write_bytes(b"")  # what a first run that hit a full disk used to leave
     key.chmod(0o600)
-    proc = run_snakemake(workdir, "results/validation/summary.json", check=False)
+    proc = run_snakemake(workdir, run_paths(workdir).VALIDATION_JSON, check=False)
     assert proc.returncode != 0
-    log = (workdir / "logs" / "ingest.log").read_text("utf-8")
+    log = (workdir / run_paths(workdir).log("ingest")).read_text("utf-8")
     assert "pseudonym key" in log and "at least 16 bytes" in log
     assert "Traceback" not in log
     assert key.read_bytes() == b""  # left for the user to decide
@@ -164,10 +169,8 @@ def test_predicted_incidence_stops_where_fewer_than_min_cell_are_followed(which,
     found = request.getfixturevalue(which)
     workdir = found["dirs"][0] if which == "round_27" else found
     min_cell = _min_cell(workdir)
-    predicted = pd.read_parquet(workdir / "results" / "models" / "cif_predicted.parquet")
-    followup = pd.read_parquet(workdir / "data" / "processed" / "analysis.parquet")[
-        "followup_months"
-    ]
+    predicted = pd.read_parquet(workdir / run_paths(workdir).CIF_PREDICTED)
+    followup = pd.read_parquet(workdir / run_paths(workdir).ANALYSIS_DATASET)["followup_months"]
     followed = followup.dropna().sort_values(ascending=False)
     if len(followed) < min_cell:
         assert predicted.empty

@@ -6,13 +6,14 @@ import json
 import pandas as pd
 import pytest
 
-from teichaku import paths
 from teichaku.published import ITEMS, decimals, load_published
 from teichaku.report.labels import load_labels
 from teichaku.report.suppress import Privacy
 from teichaku.report.tables import item_label
 
-from .conftest import ROOT
+from .conftest import DEFAULT_RUN, ROOT
+
+RUN = DEFAULT_RUN  # the small run is a copy of the default run
 
 LABELS = ROOT / "workflow" / "report" / "labels.yaml"
 
@@ -21,9 +22,9 @@ LABELS = ROOT / "workflow" / "report" / "labels.yaml"
 def run(small_run):
     """Paths of the small run's tables, numbers.json and clean cases."""
     return {
-        "tables": small_run / paths.TABLES_DIR,
-        "numbers": small_run / paths.NUMBERS,
-        "cases": small_run / paths.PROCESSED["cases"],
+        "tables": small_run / RUN.TABLES_DIR,
+        "numbers": small_run / RUN.NUMBERS,
+        "cases": small_run / RUN.PROCESSED["cases"],
     }
 
 

@@ -392,14 +392,14 @@ REPORT_ASSETS = ROOT / "workflow" / "report"
 def fixture_config(language: str) -> dict:
     """A configuration with the keys the report reads (the real one is validated elsewhere)."""
     return {
+        "run": "fixture",
         "input": {
             "source": "synthetic",
-            "raw_dir": "data/raw/synthetic",
             "synthetic_config": "config/synthetic.yaml",
         },
         "codebook": str(ROOT / "config" / "codebook.yaml"),
         "analysis": {"thresholds": list(THRESHOLDS), "confidence": 0.95, "seed": 7},
-        "report": {"language": language, "dpi": 300},
+        "report": {"languages": [language], "dpi": 300},
         "privacy": {"min_cell": 5},
     }
 
@@ -428,7 +428,7 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         THRESHOLDS,
     )
     out_dir = Path(out_dir)
-    settings = stage.settings_from_config(config)
+    settings = stage.settings_from_config(config, language)
     for step, folder in ((stage.run_tables, "tables"), (stage.run_figures, "figures")):
         step(
             inputs=inputs,
@@ -440,6 +440,7 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
     stage.run_summary(
         inputs=inputs,
         config=config,
+        language=language,
         label_file=LABEL_FILE,
         template_dir=REPORT_ASSETS,
         css=REPORT_ASSETS / "summary.css",

@@ -58,7 +58,8 @@ def test_paths_are_relative_to_the_run_folder_and_data_about_persons_stays_in_da
     values += list(paths.PROCESSED.values())
     assert all(not Path(v).is_absolute() for v in values)
     assert all(v.startswith("data/") for v in [*paths.PROCESSED.values(), paths.REJECTED_ROWS])
-    assert paths.fill(paths.FIT, model="cox") == "results/models/fits/cox.txt"
+    run = paths.of("2022")
+    assert paths.fill(run.FIT, model="cox") == "results/2022/models/fits/cox.txt"
 
 
 def test_load_config_overlays_and_fills_the_schema_defaults(tmp_path, monkeypatch):
@@ -68,7 +69,7 @@ def test_load_config_overlays_and_fills_the_schema_defaults(tmp_path, monkeypatc
     base = entry.read_yaml(entry.CONFIG)
     config = entry.load_config([overlay])
     assert config["report"]["dpi"] == 72
-    assert config["report"]["language"] == base["report"]["language"]
+    assert config["report"]["languages"] == base["report"]["languages"]
     with pytest.raises(Exception, match="dpi"):
         overlay.write_text(yaml.safe_dump({"report": {"dpi": "high"}}), encoding="utf-8")
         entry.load_config([overlay])
@@ -77,7 +78,7 @@ def test_load_config_overlays_and_fills_the_schema_defaults(tmp_path, monkeypatc
 @pytest.mark.slow
 def test_a_stage_runs_as_a_module_on_the_workflows_paths(tmp_path):
     """`python -m teichaku.docs dictionary` in a run folder writes the rule's outputs there,
-    as the rule would, and logs to logs/docs_dictionary.log."""
+    as the rule would, and logs to logs/<run>/docs_dictionary.log."""
     shutil.copytree(ROOT / "config", tmp_path / "config")
     proc = subprocess.run(
         [sys.executable, "-m", "teichaku.docs", "dictionary"],
@@ -93,11 +94,12 @@ def test_a_stage_runs_as_a_module_on_the_workflows_paths(tmp_path):
         expected / "codebook.csv",
         source="config/codebook.yaml",
     )
+    run = paths.of(entry.read_yaml(tmp_path / "config" / "config.yaml")["run"])
     for name in ("codebook.md", "codebook.csv"):
-        assert (tmp_path / paths.CODEBOOK_MD).with_name(name).read_bytes() == (
+        assert (tmp_path / run.CODEBOOK_MD).with_name(name).read_bytes() == (
             expected / name
         ).read_bytes()
-    assert "data dictionary of" in (tmp_path / paths.log("docs_dictionary")).read_text("utf-8")
+    assert "data dictionary of" in (tmp_path / run.log("docs_dictionary")).read_text("utf-8")
 
 
 @pytest.mark.slow

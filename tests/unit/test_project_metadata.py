@@ -19,6 +19,8 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from teichaku import paths
+
 ROOT = Path(__file__).resolve().parents[2]
 CFF_SCHEMA = ROOT / "tests" / "data" / "citation-file-format-1.2.0.schema.json"
 
@@ -153,4 +155,6 @@ def test_pip_install_gives_a_working_package(tmp_path):
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
-    assert (run / "results" / "codebook" / "codebook.md").stat().st_size > 1000
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    codebook = paths.fill(paths.CODEBOOK_MD, run=config["run"])
+    assert (run / codebook).stat().st_size > 1000

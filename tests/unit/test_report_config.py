@@ -10,7 +10,7 @@ SCHEMA = "workflow/schemas/config.schema.yaml"
 
 
 def test_default_run_reports_in_japanese_with_cells_below_five_suppressed(default_config):
-    assert default_config["report"] == {"language": "ja", "dpi": 300}
+    assert default_config["report"] == {"languages": ["ja"], "dpi": 300}
     assert default_config["privacy"] == {"min_cell": 5}
 
 
@@ -18,14 +18,17 @@ def test_sections_may_be_left_out_and_get_their_defaults(default_config, root):
     cfg = copy.deepcopy(default_config)
     del cfg["report"], cfg["privacy"]
     validate(cfg, str(root / SCHEMA))
-    assert cfg["report"] == {"language": "ja", "dpi": 300}
+    assert cfg["report"] == {"languages": ["ja"], "dpi": 300}
     assert cfg["privacy"] == {"min_cell": 5}
 
 
 @pytest.mark.parametrize(
     ("section", "key", "value"),
     [
-        ("report", "language", "fr"),
+        ("report", "languages", ["fr"]),
+        ("report", "languages", []),
+        ("report", "languages", ["ja", "ja"]),
+        ("report", "language", "ja"),
         ("report", "dpi", 10),
         ("privacy", "min_cell", 0),
         ("privacy", "min_cel", 5),

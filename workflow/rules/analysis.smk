@@ -1,21 +1,18 @@
 # Analysis: the analysis dataset, the models and curves declared in config/models.yaml
-# (analysis.models) and results/numbers.json. Needs PROCESSED and the validation summary from
-# ingest.smk; runs only once the ingestion gate has accepted the data.
+# (analysis.models) and results/<run>/numbers.json. Needs PROCESSED and the validation summary
+# from ingest.smk; runs only once the ingestion gate has accepted the data.
 
-import yaml
+ANALYSIS = config["analysis"]  # of the main run (the simulation study reads it)
 
-from teichaku.analysis.specs import load_analysis_spec
-from teichaku.codebook import load_codebook
 
-ANALYSIS = config["analysis"]
-with open(ANALYSIS["models"], encoding="utf-8") as _fh:
-    validate(yaml.safe_load(_fh), "../schemas/models.schema.yaml")
-MODEL_NAMES = [
-    m.name
-    for m in load_analysis_spec(
-        ANALYSIS["models"], ANALYSIS["thresholds"], load_codebook(config["codebook"])
-    ).models
-]
+# One fit summary per model: the runs of one invocation fit the same models.
+MODEL_NAMES = model_names(RUNS[RUN])
+for _name, _run_config in RUNS.items():
+    if model_names(_run_config) != MODEL_NAMES:
+        sys.exit(
+            f"runs.{_name}: its models ({_run_config['analysis']['models']}) differ from those "
+            f"of run {RUN}; runs compared in one invocation fit the same models"
+        )
 ANALYSIS_DATASET = paths.ANALYSIS_DATASET
 ANALYSIS_OUTPUTS = [
     paths.COEFFICIENTS,
@@ -24,8 +21,9 @@ ANALYSIS_OUTPUTS = [
     paths.CURVES,
     paths.CIF_PREDICTED,
     paths.NUMBERS,
-    *expand(paths.FIT, model=MODEL_NAMES),
+    *expand(paths.FIT, model=MODEL_NAMES, allow_missing=True),
 ]
+FITS = expand(paths.FIT, model=MODEL_NAMES, allow_missing=True)
 
 
 rule analysis_dataset:
@@ -33,8 +31,8 @@ rule analysis_dataset:
         cases=PROCESSED["cases"],
         roster=PROCESSED["roster"],
         accepted=paths.ACCEPTED,
-        models=ANALYSIS["models"],
-        codebook=config["codebook"],
+        models=run_setting("analysis", "models"),
+        codebook=run_setting("codebook"),
     output:
         ANALYSIS_DATASET,
     log:
@@ -44,9 +42,9 @@ rule analysis_dataset:
     conda:
         ENV
     params:
-        analysis=ANALYSIS,
+        analysis=run_setting("analysis"),
     message:
-        "Building the analysis dataset {output}"
+        "Building the analysis dataset {output} of run {wildcards.run}"
     script:
         "../scripts/analysis_dataset.py"
 
@@ -55,13 +53,13 @@ rule analysis_models:
     input:
         analysis=ANALYSIS_DATASET,
         awareness=PROCESSED["awareness"],
-        models=ANALYSIS["models"],
-        codebook=config["codebook"],
+        models=run_setting("analysis", "models"),
+        codebook=run_setting("codebook"),
     output:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
         reliability=paths.RELIABILITY,
-        fits=expand(paths.FIT, model=MODEL_NAMES),
+        fits=FITS,
     log:
         paths.log("analysis_models"),
     benchmark:
@@ -69,10 +67,10 @@ rule analysis_models:
     conda:
         ENV
     params:
-        analysis=ANALYSIS,
-        min_cell=config["privacy"]["min_cell"],
+        analysis=run_setting("analysis"),
+        min_cell=run_setting("privacy", "min_cell"),
     message:
-        "Fitting the models of {input.models}: coefficients, diagnostics and one fit summary per model"
+        "Fitting the models of {input.models} on run {wildcards.run}: coefficients, diagnostics and one fit summary per model"
     script:
         "../scripts/analysis_models.py"
 
@@ -80,8 +78,8 @@ rule analysis_models:
 rule analysis_predictions:
     input:
         analysis=ANALYSIS_DATASET,
-        models=ANALYSIS["models"],
-        codebook=config["codebook"],
+        models=run_setting("analysis", "models"),
+        codebook=run_setting("codebook"),
     output:
         paths.CIF_PREDICTED,
     log:
@@ -91,8 +89,8 @@ rule analysis_predictions:
     conda:
         ENV
     params:
-        analysis=ANALYSIS,
-        min_cell=config["privacy"]["min_cell"],
+        analysis=run_setting("analysis"),
+        min_cell=run_setting("privacy", "min_cell"),
     message:
         "Predicting the cumulative incidence of the Fine-Gray models into {output}"
     script:
@@ -102,8 +100,8 @@ rule analysis_predictions:
 rule analysis_curves:
     input:
         analysis=ANALYSIS_DATASET,
-        models=ANALYSIS["models"],
-        codebook=config["codebook"],
+        models=run_setting("analysis", "models"),
+        codebook=run_setting("codebook"),
     output:
         paths.CURVES,
     log:
@@ -113,8 +111,8 @@ rule analysis_curves:
     conda:
         ENV
     params:
-        analysis=ANALYSIS,
-        min_cell=config["privacy"]["min_cell"],
+        analysis=run_setting("analysis"),
+        min_cell=run_setting("privacy", "min_cell"),
     message:
         "Estimating the Kaplan-Meier and Aalen-Johansen curves into {output}"
     script:
@@ -130,10 +128,10 @@ rule analysis_numbers:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
         reliability=paths.RELIABILITY,
-        published=config["published"],
+        published=run_setting("published"),
         validation=paths.VALIDATION_JSON,
-        models=ANALYSIS["models"],
-        codebook=config["codebook"],
+        models=run_setting("analysis", "models"),
+        codebook=run_setting("codebook"),
     output:
         paths.NUMBERS,
     log:
@@ -143,8 +141,8 @@ rule analysis_numbers:
     conda:
         ENV
     params:
-        analysis=ANALYSIS,
-        min_cell=config["privacy"]["min_cell"],
+        analysis=run_setting("analysis"),
+        min_cell=run_setting("privacy", "min_cell"),
     message:
         "Collecting every number the summary quotes into {output}"
     script:

@@ -1,16 +1,108 @@
-# Helpers shared by the rules: which raw files the run reads, the environment, and the
-# simulation section's digest. Every output path comes from teichaku.paths; the targets of
-# `all` are listed in the Snakefile.
+# Helpers shared by the rules: the runs (RUNS, from the Snakefile) and their settings, the
+# environment, and the simulation section's digest. Every output path comes from
+# teichaku.paths, a pattern with the run's name as the wildcard {run}; the targets of `all`
+# are listed in the Snakefile.
 
 import hashlib
+import re
 from pathlib import Path
 
-from teichaku import paths
+import yaml
+from snakemake.utils import validate
 
-RAW_DIR = Path(config["input"]["raw_dir"])
-SYNTHETIC = config["input"]["source"] == "synthetic"
+from teichaku import paths
+from teichaku.analysis.specs import load_analysis_spec
+from teichaku.codebook import load_codebook
+from teichaku.ingest.readers import raw_digest
+from teichaku.report.stage import input_paths
+from teichaku.runs import setting
+
 ENV = "../../environment.yml"
 SIMULATION_SECTION = Path(paths.SIMULATION_SECTION)
+SYNTHETIC_RUNS = [name for name, c in RUNS.items() if c["input"]["source"] == "synthetic"]
+
+
+def run_setting(*keys):
+    """The setting ``keys`` of the rule's run, as a function of its wildcards."""
+    return setting(RUNS, *keys)
+
+
+def is_synthetic(wildcards):
+    return wildcards.run in SYNTHETIC_RUNS
+
+
+def raw_inputs(wildcards):
+    """The raw files of the rule's run (the synthetic survey's, or those in input.raw_dir)."""
+    return paths.raw_inputs(RUNS[wildcards.run])
+
+
+def languages(run):
+    """The languages the report of ``run`` is written in (report.languages)."""
+    return RUNS[run]["report"]["languages"]
+
+
+def run_targets(run):
+    """The targets of one run, stage by stage (`snakemake simulation` and `snakemake
+    notebooks` are asked for by name)."""
+    return [
+        *expand(DOCS_OUTPUTS, run=run),  # docs.smk: data dictionary and entry template
+        *expand(INGEST_OUTPUTS, run=run),  # ingest.smk: clean tables, rejected rows, validation
+        *expand(ANALYSIS_OUTPUTS, run=run),  # analysis.smk: models, curves, numbers.json
+        *report_outputs(run),  # report.smk: tables, figures and the summary per language
+    ]
+
+
+def report_outputs(run):
+    """Every table, figure and summary file of ``run``, in each of its languages."""
+    return expand(REPORT_PATTERNS, run=run, lang=languages(run))
+
+
+def report_inputs(wildcards):
+    """The files every report rule reads (processed tables, model results, configuration)."""
+    return input_paths(RUNS[wildcards.run], REPORT_ASSETS)
+
+
+# Params are a rerun trigger, so each rule gets only the settings it reads. Changing a
+# figure option (report.dpi) reruns the figures and the summary, never the tables; the
+# summary takes the whole configuration of its run (its provenance records its hash).
+def table_settings(wildcards):
+    run = RUNS[wildcards.run]
+    return {
+        "language": wildcards.lang,
+        "min_cell": run["privacy"]["min_cell"],
+        "thresholds": run["analysis"]["thresholds"],
+        "confidence": run["analysis"]["confidence"],
+    }
+
+
+def figure_settings(wildcards):
+    return {**table_settings(wildcards), "dpi": RUNS[wildcards.run]["report"]["dpi"]}
+
+
+def hashed_inputs(wildcards):
+    """The configuration files whose digests the summary's provenance records."""
+    run = RUNS[wildcards.run]
+    synthetic = [run["input"]["synthetic_config"]] if is_synthetic(wildcards) else []
+    return [run["codebook"], run["published"], run["analysis"]["models"], *synthetic]
+
+
+def real_raw_digest(wildcards):
+    """Real files are re-read when their content changes, whatever their modification time
+    (unzip, cp -p and rsync -t keep old ones); synthetic ones are outputs."""
+    if is_synthetic(wildcards):
+        return None
+    run = RUNS[wildcards.run]
+    return raw_digest(paths.raw_dir(run), paths.raw_inputs(run))
+
+
+def model_names(run_config):
+    """The names of the models of a run's analysis.models (validated)."""
+    analysis = run_config["analysis"]
+    with open(analysis["models"], encoding="utf-8") as fh:
+        validate(yaml.safe_load(fh), "../schemas/models.schema.yaml")
+    codebook = load_codebook(run_config["codebook"])
+    spec = load_analysis_spec(analysis["models"], analysis["thresholds"], codebook)
+    return [m.name for m in spec.models]
 
 
 def simulation_digest(wildcards):

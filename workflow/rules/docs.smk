@@ -6,7 +6,7 @@ DOCS_OUTPUTS = [paths.CODEBOOK_MD, paths.CODEBOOK_CSV, paths.ENTRY_TEMPLATE]
 
 rule data_dictionary:
     input:
-        codebook=config["codebook"],
+        codebook=run_setting("codebook"),
     output:
         markdown=paths.CODEBOOK_MD,
         csv=paths.CODEBOOK_CSV,
@@ -17,14 +17,14 @@ rule data_dictionary:
     conda:
         ENV
     message:
-        "Writing the data dictionary of {input.codebook} to {output.markdown} and {output.csv}"
+        "Writing the data dictionary of {input.codebook} (run {wildcards.run}) to {output.markdown} and {output.csv}"
     script:
         "../scripts/data_dictionary.py"
 
 
 rule entry_template:
     input:
-        codebook=config["codebook"],
+        codebook=run_setting("codebook"),
     output:
         workbook=paths.ENTRY_TEMPLATE,
     log:
@@ -34,6 +34,6 @@ rule entry_template:
     conda:
         ENV
     message:
-        "Writing the data-entry workbook of {input.codebook} to {output.workbook}"
+        "Writing the data-entry workbook of {input.codebook} (run {wildcards.run}) to {output.workbook}"
     script:
         "../scripts/entry_template.py"

@@ -1,10 +1,11 @@
-# Ingestion: the raw folder (FORMAT.md) -> clean, validated tables in data/processed/, the
-# rejected rows (with file, sheet, row, column, rule) and the publishable validation summary.
-# With input.source: synthetic the raw files are the synthetic rule's outputs; with
-# input.source: files, whatever roster, awareness and cases/ files are in raw_dir.
+# Ingestion: the run's raw folder (FORMAT.md) -> clean, validated tables in
+# data/processed/<run>/, the rejected rows (with file, sheet, row, column, rule) and the
+# publishable validation summary in results/<run>/validation/. With input.source: synthetic
+# the raw files are the synthetic rule's outputs; with input.source: files, whatever roster,
+# awareness and cases/ files are in the run's input.raw_dir.
 
 from teichaku.ingest.gate import run_gate
-from teichaku.ingest.readers import raw_digest
+from teichaku.runs import input_record
 
 GATE_LOG = paths.log("ingest_gate")
 PROCESSED = paths.PROCESSED
@@ -15,14 +16,12 @@ INGEST_OUTPUTS = [
     paths.VALIDATION_CSV,
     paths.ACCEPTED,
 ]
-# The synthetic survey's files (outputs of its rule), or the files found in raw_dir.
-RAW_INPUTS = paths.raw_inputs(config)
 
 
 rule ingest:
     input:
-        raw=RAW_INPUTS,
-        codebook=config["codebook"],
+        raw=raw_inputs,
+        codebook=run_setting("codebook"),
     output:
         roster=PROCESSED["roster"],
         awareness=PROCESSED["awareness"],
@@ -30,6 +29,7 @@ rule ingest:
         rejected=paths.REJECTED_ROWS,
         summary_json=paths.VALIDATION_JSON,
         summary_csv=paths.VALIDATION_CSV,
+        run_input=paths.RUN_INPUT,
     log:
         paths.log("ingest"),
     benchmark:
@@ -37,16 +37,15 @@ rule ingest:
     conda:
         ENV
     params:
-        raw_dir=lambda wildcards, input: str(Path(input.raw[0]).parent),  # roster file first
-        # real files are re-read when their content changes, whatever their modification
-        # time (unzip, cp -p and rsync -t keep old ones); synthetic ones are outputs
-        raw_digest=lambda wildcards: None if SYNTHETIC else raw_digest(RAW_DIR, RAW_INPUTS),
-        synthetic=SYNTHETIC,
-        key_file=config["pseudonym"]["key_file"],
-        synthetic_key=config["pseudonym"]["synthetic_key"],
-        invalid_cell=config["validation"].get("invalid_cell", "reject_row"),
+        raw_dir=lambda wildcards: str(paths.raw_dir(RUNS[wildcards.run])),
+        raw_digest=real_raw_digest,
+        run_input=lambda wildcards: input_record(RUNS[wildcards.run]),
+        synthetic=is_synthetic,
+        key_file=run_setting("pseudonym", "key_file"),
+        synthetic_key=run_setting("pseudonym", "synthetic_key"),
+        invalid_cell=run_setting("validation", "invalid_cell"),
     message:
-        "Ingesting the raw files of {params.raw_dir}: clean tables, rejected rows and the validation summary"
+        "Ingesting the raw files of {params.raw_dir} (run {wildcards.run}): clean tables, rejected rows and the validation summary"
     script:
         "../scripts/ingest.py"
 
@@ -63,8 +62,8 @@ rule ingest_gate:
     benchmark:
         paths.benchmark("ingest_gate")
     params:
-        max_share=config["validation"]["max_rejected_share"],
+        max_share=run_setting("validation", "max_rejected_share"),
     message:
-        "Checking the share of rejected case rows against validation.max_rejected_share ({params.max_share})"
+        "Checking the share of rejected case rows of run {wildcards.run} against validation.max_rejected_share ({params.max_share})"
     run:
         run_gate(input.summary, output.accepted, params.max_share, log[0])

@@ -1,6 +1,6 @@
-# The analyst notebooks (notebooks/*.ipynb, code like the scripts) executed on this run's
-# outputs, kept as data/notebooks/<name>.ipynb (analyst views of the data: under data/, never
-# published). Not part of `all`: `snakemake notebooks`.
+# The analyst notebooks (notebooks/*.ipynb, code like the scripts) executed on a run's
+# outputs, kept as data/notebooks/<run>/<name>.ipynb (analyst views of the data: under data/,
+# never published). Not part of `all`: `snakemake notebooks` (the main run).
 # Needs INGEST_OUTPUTS (ingest.smk) and ANALYSIS_OUTPUTS (analysis.smk).
 NOTEBOOK_DIR = Path(workflow.basedir) / "notebooks"
 NOTEBOOK_NAMES = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
@@ -8,15 +8,15 @@ NOTEBOOK_NAMES = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
 
 rule notebooks:
     input:
-        expand(paths.NOTEBOOK, name=NOTEBOOK_NAMES),
+        expand(paths.NOTEBOOK, run=RUN, name=NOTEBOOK_NAMES),
     message:
-        "Executed every analyst notebook on this run"
+        f"Executed every analyst notebook on run {RUN}"
 
 
 rule notebook:
     input:
         notebook=str(NOTEBOOK_DIR / "{name}.ipynb"),
-        outputs=[*INGEST_OUTPUTS, *ANALYSIS_OUTPUTS],  # everything a notebook reads
+        outputs=[*INGEST_OUTPUTS, *ANALYSIS_OUTPUTS],  # everything a notebook reads (this run's)
     output:
         paths.NOTEBOOK,
     log:
@@ -27,7 +27,9 @@ rule notebook:
         name="|".join(NOTEBOOK_NAMES),
     conda:
         ENV
+    params:
+        config=lambda wildcards: RUNS[wildcards.run],
     message:
-        "Executing the notebook {input.notebook} on this run into {output}"
+        "Executing the notebook {input.notebook} on run {wildcards.run} into {output}"
     script:
         "../scripts/execute_notebook.py"

@@ -1,20 +1,20 @@
-# Report: tables (results/tables: CSV, Markdown, LaTeX), figures (results/figures: PNG at
-# report.dpi and vector PDF) and the paper-ready summary (results/summary: Markdown,
-# self-contained HTML, PDF), all small-cell suppressed (privacy.min_cell). Every table and
-# figure is marked for `snakemake --report results/report.html`, captioned from
-# workflow/report/captions/. Needs ingest.smk (PROCESSED) and analysis.smk.
+# Report: tables (results/<run>/tables/<lang>/: CSV, Markdown, LaTeX), figures
+# (results/<run>/figures/<lang>/: PNG at report.dpi and vector PDF) and the paper-ready summary
+# (results/<run>/summary/summary.<lang>.{md,html,pdf}), all small-cell suppressed
+# (privacy.min_cell), once per language of report.languages: the language is a wildcard, so
+# one language never reruns another. Every table and figure is marked for `snakemake
+# --report results/report.html`, captioned from workflow/report/captions/. Needs ingest.smk
+# (PROCESSED) and analysis.smk.
 
 from teichaku.report import catalog
-from teichaku.report.stage import input_paths
 
 # Templates, labels and CSS belong to the workflow, not to the data: resolve them from the
 # workflow's own folder so that --directory elsewhere still finds them.
 REPORT_ASSETS = Path(workflow.basedir) / paths.REPORT_ASSETS
-REPORT_INPUTS = input_paths(config, REPORT_ASSETS)
 REPORT_TABLES = catalog.table_files()
 REPORT_FIGURES = catalog.figure_files()
 REPORT_SUMMARY = {ext: paths.fill(paths.SUMMARY, ext=ext) for ext in catalog.SUMMARY_FORMATS}
-REPORT_OUTPUTS = [
+REPORT_PATTERNS = [
     *(f for files in REPORT_TABLES.values() for f in files),
     *(f for files in REPORT_FIGURES.values() for f in files),
     *REPORT_SUMMARY.values(),
@@ -32,69 +32,58 @@ REPORT_FIGURE_OUTPUTS = [
     for name, files in REPORT_FIGURES.items()
     for path in files
 ]
-# Params are a rerun trigger, so each rule gets only the settings it reads: changing a
-# figure option (report.dpi) reruns the figures and the summary, never the tables. The
-# summary takes the whole configuration (its provenance records the configuration's hash).
-REPORT_TABLE_SETTINGS = {
-    "language": config["report"]["language"],
-    "min_cell": config["privacy"]["min_cell"],
-    "thresholds": ANALYSIS["thresholds"],
-    "confidence": ANALYSIS["confidence"],
-}
-REPORT_FIGURE_SETTINGS = {**REPORT_TABLE_SETTINGS, "dpi": config["report"]["dpi"]}
 
 
 rule report_tables:
     input:
-        **REPORT_INPUTS,
+        unpack(report_inputs),
     output:
         REPORT_TABLE_OUTPUTS,
     log:
-        paths.log("report_tables"),
+        paths.log("report_tables_{lang}"),
     benchmark:
-        paths.benchmark("report_tables")
+        paths.benchmark("report_tables_{lang}")
     conda:
         ENV
     params:
-        settings=REPORT_TABLE_SETTINGS,
+        settings=table_settings,
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
     message:
-        "Writing the report's tables (CSV, Markdown, LaTeX) into {params.out_dir}"
+        "Writing the report's tables (CSV, Markdown, LaTeX) of run {wildcards.run} into {params.out_dir}"
     script:
         "../scripts/report_tables.py"
 
 
 rule report_figures:
     input:
-        **REPORT_INPUTS,
+        unpack(report_inputs),
         curves=paths.CURVES,
     output:
         REPORT_FIGURE_OUTPUTS,
     log:
-        paths.log("report_figures"),
+        paths.log("report_figures_{lang}"),
     benchmark:
-        paths.benchmark("report_figures")
+        paths.benchmark("report_figures_{lang}")
     conda:
         ENV
     params:
-        settings=REPORT_FIGURE_SETTINGS,
+        settings=figure_settings,
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
     message:
-        "Drawing the report's figures (PNG, PDF) into {params.out_dir}"
+        "Drawing the report's figures (PNG, PDF) of run {wildcards.run} into {params.out_dir}"
     script:
         "../scripts/report_figures.py"
 
 
 rule report_summary:
     input:
-        **REPORT_INPUTS,
+        unpack(report_inputs),
         tables=[REPORT_TABLES[name][1] for name in catalog.TABLES],  # the Markdown tables
         figures=[REPORT_FIGURES[name][0] for name in catalog.FIGURES],  # the PNG figures
-        template=REPORT_ASSETS / f"summary.{config['report']['language']}.md.j2",
+        template=REPORT_ASSETS / "summary.{lang}.md.j2",
         css=REPORT_ASSETS / "summary.css",
-        raw=RAW_INPUTS,
-        hashed=[config["codebook"], config["published"], ANALYSIS["models"]]
-        + ([config["input"]["synthetic_config"]] if SYNTHETIC else []),
+        raw=raw_inputs,
+        hashed=hashed_inputs,
     output:
         md=REPORT_SUMMARY["md"],
         html=report(
@@ -110,13 +99,14 @@ rule report_summary:
             labels={"name": "summary", "format": "pdf"},
         ),
     log:
-        paths.log("report_summary"),
+        paths.log("report_summary_{lang}"),
     benchmark:
-        paths.benchmark("report_summary")
+        paths.benchmark("report_summary_{lang}")
     conda:
         ENV
     params:
-        config=config,
+        config=lambda wildcards: RUNS[wildcards.run],
+        language=lambda wildcards: wildcards.lang,
         template_dir=lambda wildcards, input: str(Path(input.template).parent),
         tables_dir=lambda wildcards, input: str(Path(input.tables[0]).parent),
         figures_dir=lambda wildcards, input: str(Path(input.figures[0]).parent),

@@ -20,7 +20,7 @@ validate(SIM_STUDY, "../schemas/simulation.schema.yaml")
 SIM_STUDY = override_replicates(SIM_STUDY, config["simulation"]["replicates"])
 SIM_RESOURCES = SIM_STUDY["resources"]
 SIM_CHUNK = paths.SIMULATION_CHUNK
-SIM_BENCHMARK = paths.benchmark("simulation/{scenario}/chunk-{chunk}")
+SIM_BENCHMARK = paths.simulation_benchmark("{scenario}/chunk-{chunk}")
 SIM_CHUNKS = [(c.scenario, c.wildcard) for c in study_from_config(SIM_STUDY).chunks()]
 SIM_CHUNK_FILES = [SIM_CHUNK.format(scenario=s, chunk=c) for s, c in SIM_CHUNKS]
 SIM_BENCHMARK_FILES = [SIM_BENCHMARK.format(scenario=s, chunk=c) for s, c in SIM_CHUNKS]
@@ -78,7 +78,7 @@ rule simulation_chunk:
     output:
         SIM_CHUNK,
     log:
-        paths.log("simulation/{scenario}/chunk-{chunk}"),
+        paths.simulation_log("{scenario}/chunk-{chunk}"),
     benchmark:
         SIM_BENCHMARK
     conda:
@@ -103,9 +103,9 @@ rule simulation_performance:
         performance=paths.SIMULATION_PERFORMANCE,
         scenarios=paths.SIMULATION_SCENARIOS,
     log:
-        paths.log("simulation/performance"),
+        paths.simulation_log("performance"),
     benchmark:
-        paths.benchmark("simulation/performance")
+        paths.simulation_benchmark("performance")
     conda:
         ENV
     threads: SIM_RESOURCES["gather"]["threads"]
@@ -129,9 +129,9 @@ rule simulation_figure:
         png=SIM_FIGURE["png"],
         pdf=SIM_FIGURE["pdf"],
     log:
-        paths.log("simulation/figure"),
+        paths.simulation_log("figure"),
     benchmark:
-        paths.benchmark("simulation/figure")
+        paths.simulation_benchmark("figure")
     conda:
         ENV
     threads: SIM_RESOURCES["gather"]["threads"]
@@ -155,9 +155,9 @@ rule simulation_summary:
     output:
         paths.SIMULATION_SECTION,
     log:
-        paths.log("simulation/summary"),
+        paths.simulation_log("summary"),
     benchmark:
-        paths.benchmark("simulation/summary")
+        paths.simulation_benchmark("summary")
     conda:
         ENV
     threads: SIM_RESOURCES["gather"]["threads"]
@@ -180,9 +180,9 @@ rule simulation_timing:
     output:
         paths.SIMULATION_TIMING,
     log:
-        paths.log("simulation/timing"),
+        paths.simulation_log("timing"),
     benchmark:
-        paths.benchmark("simulation/timing")
+        paths.simulation_benchmark("timing")
     conda:
         ENV
     threads: SIM_RESOURCES["gather"]["threads"]

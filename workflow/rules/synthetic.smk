@@ -1,34 +1,37 @@
-# The synthetic 2021 survey (input.source: synthetic): a known data-generating model calibrated
-# to every figure of config/published-2021.yaml, written as messy raw files in the layout of
-# FORMAT.md, with truth.json (true parameters, calibration) and defects.json (injected bad rows).
-# Defined only for synthetic runs, so that it can never overwrite real files in raw_dir.
+# The synthetic surveys (runs with input.source: synthetic): a known data-generating model
+# calibrated to every figure of the run's published figures (config/published-2021.yaml),
+# written as messy raw files in the layout of FORMAT.md into data/raw/<run>/, with truth.json
+# (true parameters, calibration) and defects.json (injected bad rows). Defined only for the
+# synthetic runs, so that it can never overwrite a real run's files.
 
 import yaml
 
-if SYNTHETIC:
+if SYNTHETIC_RUNS:
 
-    with open(config["input"]["synthetic_config"], encoding="utf-8") as _fh:
-        SYNTHETIC_CONFIG = yaml.safe_load(_fh)
-    validate(SYNTHETIC_CONFIG, "../schemas/synthetic.schema.yaml")
+    for _name in SYNTHETIC_RUNS:
+        with open(RUNS[_name]["input"]["synthetic_config"], encoding="utf-8") as _fh:
+            validate(yaml.safe_load(_fh), "../schemas/synthetic.schema.yaml")
 
     rule synthetic_survey:
         input:
-            parameters=config["input"]["synthetic_config"],
-            published=config["published"],
-            codebook=config["codebook"],
+            parameters=run_setting("input", "synthetic_config"),
+            published=run_setting("published"),
+            codebook=run_setting("codebook"),
         output:
-            roster=RAW_DIR / "roster.xlsx",
-            awareness=RAW_DIR / "awareness.xlsx",
-            cases=directory(RAW_DIR / "cases"),
-            truth=RAW_DIR / "truth.json",
-            defects=RAW_DIR / "defects.json",
+            roster=f"{paths.SYNTHETIC_RAW_DIR}/roster.xlsx",
+            awareness=f"{paths.SYNTHETIC_RAW_DIR}/awareness.xlsx",
+            cases=directory(f"{paths.SYNTHETIC_RAW_DIR}/cases"),
+            truth=f"{paths.SYNTHETIC_RAW_DIR}/truth.json",
+            defects=f"{paths.SYNTHETIC_RAW_DIR}/defects.json",
         log:
             paths.log("synthetic_survey"),
         benchmark:
             paths.benchmark("synthetic_survey")
+        wildcard_constraints:
+            run="|".join(map(re.escape, SYNTHETIC_RUNS)),
         conda:
             ENV
         message:
-            "Generating the synthetic survey (config {input.parameters}) into {output.cases} and the raw files beside it"
+            "Generating the synthetic survey of run {wildcards.run} (config {input.parameters}) into {output.cases} and the raw files beside it"
         script:
             "../scripts/make_synthetic.py"

@@ -5,6 +5,7 @@ from pathlib import Path
 from teichaku.entry import setup_logging
 from teichaku.ingest.stage import guarded, ingest
 from teichaku.ingest.survey import OutputPaths
+from teichaku.runs import write_input_record
 
 setup_logging(snakemake.log[0])
 out = snakemake.output
@@ -26,4 +27,7 @@ guarded(
         synthetic_key=snakemake.params.synthetic_key,
         invalid_cell=snakemake.params.invalid_cell,
     )
+)
+write_input_record(
+    snakemake.params.run_input, snakemake.output.run_input, snakemake.params.raw_digest
 )

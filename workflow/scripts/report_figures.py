@@ -1,5 +1,5 @@
 """Rule report_figures: processed data, model results and curves ->
-results/figures/*.{png,pdf}."""
+results/<run>/figures/<lang>/*.{png,pdf}."""
 
 from teichaku.entry import setup_logging
 from teichaku.report import stage

@@ -1,5 +1,5 @@
 """Rule report_summary: numbers.json, tables, figures and configuration ->
-results/summary/summary.{md,html,pdf}."""
+results/<run>/summary/summary.<lang>.{md,html,pdf}."""
 
 from teichaku.entry import read_yaml, setup_logging
 from teichaku.report import stage
@@ -16,6 +16,7 @@ stage.run_summary(
         paths=dict(snakemake.input.items()), thresholds=config["analysis"]["thresholds"]
     ),
     config=config,
+    language=snakemake.params.language,
     label_file=snakemake.input.labels,
     template_dir=snakemake.params.template_dir,
     css=snakemake.input.css,

@@ -1,4 +1,5 @@
-"""Rule report_tables: processed data and model results -> results/tables/*.{csv,md,tex}."""
+"""Rule report_tables: processed data and model results ->
+results/<run>/tables/<lang>/*.{csv,md,tex}."""
 
 from teichaku.entry import setup_logging
 from teichaku.report import stage

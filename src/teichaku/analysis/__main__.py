@@ -7,34 +7,37 @@ from teichaku.entry import main
 
 
 def dataset(config: dict) -> None:
+    run = paths.of(config["run"])
     stage.write_dataset(
-        cases=paths.PROCESSED["cases"],
-        roster=paths.PROCESSED["roster"],
-        output=paths.ANALYSIS_DATASET,
+        cases=run.PROCESSED["cases"],
+        roster=run.PROCESSED["roster"],
+        output=run.ANALYSIS_DATASET,
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
     )
 
 
 def models(config: dict) -> None:
+    run = paths.of(config["run"])
     spec, _, _ = stage.load(config["analysis"], config["codebook"])
     stage.write_models(
-        analysis=paths.ANALYSIS_DATASET,
-        awareness=paths.PROCESSED["awareness"],
-        coefficients=paths.COEFFICIENTS,
-        diagnostics=paths.DIAGNOSTICS,
-        fits=[paths.fill(paths.FIT, model=m.name) for m in spec.models],
+        analysis=run.ANALYSIS_DATASET,
+        awareness=run.PROCESSED["awareness"],
+        coefficients=run.COEFFICIENTS,
+        diagnostics=run.DIAGNOSTICS,
+        fits=[paths.fill(run.FIT, model=m.name) for m in spec.models],
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
-        reliability_path=paths.RELIABILITY,
+        reliability_path=run.RELIABILITY,
         min_cell=config["privacy"]["min_cell"],
     )
 
 
 def predictions(config: dict) -> None:
+    run = paths.of(config["run"])
     stage.write_predictions(
-        analysis=paths.ANALYSIS_DATASET,
-        output=paths.CIF_PREDICTED,
+        analysis=run.ANALYSIS_DATASET,
+        output=run.CIF_PREDICTED,
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
         min_cell=config["privacy"]["min_cell"],
@@ -42,9 +45,10 @@ def predictions(config: dict) -> None:
 
 
 def curves(config: dict) -> None:
+    run = paths.of(config["run"])
     stage.write_curves(
-        analysis=paths.ANALYSIS_DATASET,
-        output=paths.CURVES,
+        analysis=run.ANALYSIS_DATASET,
+        output=run.CURVES,
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
         min_cell=config["privacy"]["min_cell"],
@@ -52,19 +56,20 @@ def curves(config: dict) -> None:
 
 
 def numbers(config: dict) -> None:
+    run = paths.of(config["run"])
     stage.write_numbers(
-        roster=paths.PROCESSED["roster"],
-        cases=paths.PROCESSED["cases"],
-        awareness=paths.PROCESSED["awareness"],
-        analysis=paths.ANALYSIS_DATASET,
-        coefficients=paths.COEFFICIENTS,
-        diagnostics=paths.DIAGNOSTICS,
+        roster=run.PROCESSED["roster"],
+        cases=run.PROCESSED["cases"],
+        awareness=run.PROCESSED["awareness"],
+        analysis=run.ANALYSIS_DATASET,
+        coefficients=run.COEFFICIENTS,
+        diagnostics=run.DIAGNOSTICS,
         published=config["published"],
-        validation=paths.VALIDATION_JSON,
-        output=paths.NUMBERS,
+        validation=run.VALIDATION_JSON,
+        output=run.NUMBERS,
         analysis_config=config["analysis"],
         codebook_path=config["codebook"],
-        reliability=paths.RELIABILITY,
+        reliability=run.RELIABILITY,
         min_cell=config["privacy"]["min_cell"],
     )
 

@@ -25,6 +25,7 @@ class Round:
     codebook: Path
     raw_dir: Path | None
     invalid_cell: object = None  # validation.invalid_cell (None: reject the row)
+    run: str | None = None  # the run's name (its outputs are under data/processed/<run>/)
 
 
 def load_round(path: Path | None, base: Path = Path()) -> Round:
@@ -46,7 +47,9 @@ def load_round(path: Path | None, base: Path = Path()) -> Round:
         raise CliError(f"{path}: codebook {codebook} not found (paths are relative to {base})")
     raw_dir = (config.get("input") or {}).get("raw_dir")
     invalid_cell = (config.get("validation") or {}).get("invalid_cell")
-    return Round(codebook, base / str(raw_dir) if raw_dir else None, invalid_cell)
+    return Round(
+        codebook, base / str(raw_dir) if raw_dir else None, invalid_cell, config.get("run")
+    )
 
 
 def _codebook(round_: Round) -> Codebook:
@@ -156,7 +159,7 @@ def feedback(args, lang: str) -> int:
     (out / "summary_by_center.csv").write_text(by_center_csv(validation), encoding="utf-8")
     (out / "summary_by_file.csv").write_text(by_file_csv(validation), encoding="utf-8")
     print(say(lang, "feedback_done", n=len(written), dir=out))
-    if not _matches_run(validation, base / paths.REJECTED_ROWS):
+    if not _matches_run(validation, base / paths.of(round_.run or args.run).REJECTED_ROWS):
         print(say(lang, "stale"))
     return EXIT_OK
 

@@ -21,8 +21,8 @@ TEXT = {
         "rejected": "結果: 除外される行があります(終了コード 1)",
         "accepted": "結果: 除外される行はありません",
         "feedback_done": "センター別のフィードバック用ブック {n} 件と集計を書き出しました: {dir}",
-        "stale": "注意: 前回の実行の除外行(data/processed/rejected_rows.parquet)と今回の確認結果が"
-        "一致しません。実行後に元ファイルが変わった可能性があります。もう一度実行してください",
+        "stale": "注意: 前回の実行の除外行(data/processed/<run>/rejected_rows.parquet)と"
+        "今回の確認結果が一致しません。実行後に元ファイルが変わった可能性があります。もう一度実行してください",
         "merged": "{n} センターの認識調査 {rows} 行を {out} にまとめました",
         "skipped": "  認識調査のシートがないため読み飛ばしました: {file}",
         "extra": (
@@ -49,8 +49,9 @@ TEXT = {
         "rejected": "result: rows are rejected (exit code 1)",
         "accepted": "result: no row is rejected",
         "feedback_done": "wrote {n} feedback workbooks (one per center) and the summaries: {dir}",
-        "stale": "note: the rejected rows of the last run (data/processed/rejected_rows.parquet) "
-        "differ from this check: the raw files may have changed since; run the workflow again",
+        "stale": "note: the rejected rows of the last run "
+        "(data/processed/<run>/rejected_rows.parquet) differ from this check: the raw files "
+        "may have changed since; run the workflow again",
         "merged": "merged {rows} awareness rows of {n} centers into {out}",
         "skipped": "  skipped (no awareness sheet): {file}",
         "extra": (

@@ -8,10 +8,12 @@ main(
     "docs",
     {
         "dictionary": lambda config: write_data_dictionary(
-            codebook=config["codebook"], markdown=paths.CODEBOOK_MD, csv=paths.CODEBOOK_CSV
+            codebook=config["codebook"],
+            markdown=paths.of(config["run"]).CODEBOOK_MD,
+            csv=paths.of(config["run"]).CODEBOOK_CSV,
         ),
         "template": lambda config: write_entry_template(
-            codebook=config["codebook"], workbook=paths.ENTRY_TEMPLATE
+            codebook=config["codebook"], workbook=paths.of(config["run"]).ENTRY_TEMPLATE
         ),
     },
 )

@@ -31,8 +31,8 @@ def message(data: dict, limit: float) -> str:
         "`teichaku feedback` で確認できます(data/feedback/)。\n"
         f"Stopped after ingestion: {rejected} of {read} case rows rejected ({share:.1%} > "
         f"validation.max_rejected_share {limit:.1%}). Run `teichaku feedback` for each "
-        "center's problems (data/feedback/), or read data/processed/rejected_rows.parquet; "
-        "see results/validation/summary.json."
+        "center's problems (data/feedback/), or read data/processed/<run>/rejected_rows.parquet; "
+        "see results/<run>/validation/summary.json."
     )
 
 

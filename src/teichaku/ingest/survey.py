@@ -96,5 +96,5 @@ def check_rejected_share(data: dict, limit: float) -> None:
             "rejected_share_exceeded",
             f"{cases['rows_rejected']} of {cases['rows_read']} case rows rejected "
             f"({share:.1%} > validation.max_rejected_share {limit:.1%}); see "
-            "data/processed/rejected_rows.parquet and results/validation/summary.json",
+            "data/processed/<run>/rejected_rows.parquet and results/<run>/validation/summary.json",
         )

@@ -1,5 +1,5 @@
 """``python -m teichaku.report {tables,figures,summary}``: the report rules on the workflow's
-paths."""
+paths, for the configuration's run, in each language of report.languages."""
 
 from pathlib import Path
 
@@ -11,53 +11,61 @@ ASSETS = Path(__file__).resolve().parents[3] / paths.REPORT_ASSETS
 
 
 def _inputs(config: dict, curves: bool = False) -> stage.build.ReportInputs:
-    files = stage.input_paths(config, ASSETS) | ({"curves": paths.CURVES} if curves else {})
+    run = paths.of(config["run"])
+    files = stage.input_paths(config, ASSETS) | ({"curves": run.CURVES} if curves else {})
     return stage.load_inputs(paths=files, thresholds=config["analysis"]["thresholds"])
 
 
 def tables(config: dict) -> None:
-    stage.run_tables(
-        inputs=_inputs(config),
-        settings=stage.settings_from_config(config),
-        codebook=config["codebook"],
-        label_file=ASSETS / "labels.yaml",
-        out_dir=paths.TABLES_DIR,
-    )
+    inputs = _inputs(config)
+    for lang in config["report"]["languages"]:
+        stage.run_tables(
+            inputs=inputs,
+            settings=stage.settings_from_config(config, lang),
+            codebook=config["codebook"],
+            label_file=ASSETS / "labels.yaml",
+            out_dir=paths.of(config["run"], lang).TABLES_DIR,
+        )
 
 
 def figures(config: dict) -> None:
-    stage.run_figures(
-        inputs=_inputs(config, curves=True),
-        settings=stage.settings_from_config(config),
-        codebook=config["codebook"],
-        label_file=ASSETS / "labels.yaml",
-        out_dir=paths.FIGURES_DIR,
-    )
+    inputs = _inputs(config, curves=True)
+    for lang in config["report"]["languages"]:
+        stage.run_figures(
+            inputs=inputs,
+            settings=stage.settings_from_config(config, lang),
+            codebook=config["codebook"],
+            label_file=ASSETS / "labels.yaml",
+            out_dir=paths.of(config["run"], lang).FIGURES_DIR,
+        )
 
 
 def summary(config: dict) -> None:
     synthetic = config["input"]["source"] == "synthetic"
     hashed = [config["codebook"], config["published"], config["analysis"]["models"]]
     section = Path(paths.SIMULATION_SECTION)
-    stage.run_summary(
-        inputs=_inputs(config),
-        config=config,
-        label_file=ASSETS / "labels.yaml",
-        template_dir=ASSETS,
-        css=ASSETS / "summary.css",
-        tables_dir=paths.TABLES_DIR,
-        figures_dir=paths.FIGURES_DIR,
-        hashed_inputs=[*map(str, paths.raw_inputs(config)), *hashed]
-        + ([config["input"]["synthetic_config"]] if synthetic else []),
-        extra_configs=(
-            {"synthetic": read_yaml(config["input"]["synthetic_config"])} if synthetic else {}
-        ),
-        repo_dir=ASSETS.parents[1],
-        out_md=paths.fill(paths.SUMMARY, ext="md"),
-        out_html=paths.fill(paths.SUMMARY, ext="html"),
-        out_pdf=paths.fill(paths.SUMMARY, ext="pdf"),
-        simulation_md=section if section.exists() else None,
-    )
+    for lang in config["report"]["languages"]:
+        run = paths.of(config["run"], lang)
+        stage.run_summary(
+            inputs=_inputs(config),
+            config=config,
+            language=lang,
+            label_file=ASSETS / "labels.yaml",
+            template_dir=ASSETS,
+            css=ASSETS / "summary.css",
+            tables_dir=run.TABLES_DIR,
+            figures_dir=run.FIGURES_DIR,
+            hashed_inputs=[*map(str, paths.raw_inputs(config)), *hashed]
+            + ([config["input"]["synthetic_config"]] if synthetic else []),
+            extra_configs=(
+                {"synthetic": read_yaml(config["input"]["synthetic_config"])} if synthetic else {}
+            ),
+            repo_dir=ASSETS.parents[1],
+            out_md=paths.fill(run.SUMMARY, ext="md"),
+            out_html=paths.fill(run.SUMMARY, ext="html"),
+            out_pdf=paths.fill(run.SUMMARY, ext="pdf"),
+            simulation_md=section if section.exists() else None,
+        )
 
 
 main("report", {"tables": tables, "figures": figures, "summary": summary})

@@ -24,14 +24,16 @@ log = logging.getLogger(__name__)
 
 
 def input_paths(config: dict, assets: str | Path) -> dict:
-    """The files every report rule reads, by input name (``assets``: workflow/report)."""
+    """The files every report rule reads, by input name (``assets``: workflow/report), for
+    the run of ``config``."""
+    run = run_paths.of(config["run"])
     return {
-        "roster": run_paths.PROCESSED["roster"],
-        "cases": run_paths.PROCESSED["cases"],
-        "awareness": run_paths.PROCESSED["awareness"],
-        "analysis": run_paths.ANALYSIS_DATASET,
-        "coefficients": run_paths.COEFFICIENTS,
-        "numbers": run_paths.NUMBERS,
+        "roster": run.PROCESSED["roster"],
+        "cases": run.PROCESSED["cases"],
+        "awareness": run.PROCESSED["awareness"],
+        "analysis": run.ANALYSIS_DATASET,
+        "coefficients": run.COEFFICIENTS,
+        "numbers": run.NUMBERS,
         "published": config["published"],
         "models": config["analysis"]["models"],
         "codebook": config["codebook"],
@@ -70,10 +72,11 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
     )
 
 
-def settings_from_config(config: dict) -> dict:
-    """The report settings (what the rules pass as params) of a full configuration."""
+def settings_from_config(config: dict, language: str) -> dict:
+    """The report settings (what the rules pass as params) of a full configuration, in
+    ``language`` (one of report.languages)."""
     return {
-        "language": config["report"]["language"],
+        "language": language,
         "min_cell": config["privacy"]["min_cell"],
         "thresholds": list(config["analysis"]["thresholds"]),
         "confidence": config["analysis"]["confidence"],
@@ -133,6 +136,7 @@ def run_summary(
     *,
     inputs: build.ReportInputs,
     config: dict,
+    language: str,
     label_file: str | Path,
     template_dir: str | Path,
     css: str | Path,
@@ -146,11 +150,11 @@ def run_summary(
     out_pdf: str | Path,
     simulation_md: str | Path | None = None,
 ) -> None:
-    """Write results/summary/summary.{md,html,pdf}; the simulation study's section is
-    included when ``simulation_md`` (results/simulation/summary.md) is given."""
+    """Write results/<run>/summary/summary.<language>.{md,html,pdf}; the simulation study's
+    section is included when ``simulation_md`` (results/simulation/summary.md) is given."""
     from teichaku.report import provenance, summary
 
-    settings = settings_from_config(config)
+    settings = settings_from_config(config, language)
     privacy = Privacy(int(settings["min_cell"]))
     labels = load_labels(
         settings["language"],
@@ -161,7 +165,7 @@ def run_summary(
     from teichaku.report.publish import label_inputs
 
     record = provenance.collect(config, hashed_inputs, repo_dir, extra_configs)
-    record["inputs_sha256"] = label_inputs(record["inputs_sha256"], config["input"]["raw_dir"])
+    record["inputs_sha256"] = label_inputs(record["inputs_sha256"], run_paths.raw_dir(config))
     log.info("provenance: commit %s dirty %s", record["git"]["commit"], record["git"]["dirty"])
     summary.make_summary(
         template_dir=Path(template_dir),

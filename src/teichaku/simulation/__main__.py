@@ -10,7 +10,7 @@ from teichaku.entry import config_schema, main, read_yaml
 from teichaku.simulation import stage
 from teichaku.simulation.study import override_replicates
 
-CHUNK_LOG = "simulation/{scenario}/chunk-{chunk}"
+CHUNK_LOG = "{scenario}/chunk-{chunk}"
 
 
 def _simulation(config: dict) -> stage.Simulation:
@@ -71,7 +71,8 @@ def timing(config: dict) -> None:
     stage.write_timing(
         sim=_simulation(config),
         benchmarks=[
-            paths.benchmark(CHUNK_LOG.format(scenario=s, chunk=c)) for s, c in _chunks(config)
+            paths.simulation_benchmark(CHUNK_LOG.format(scenario=s, chunk=c))
+            for s, c in _chunks(config)
         ],
         output=paths.SIMULATION_TIMING,
     )

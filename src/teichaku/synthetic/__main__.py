@@ -1,5 +1,6 @@
 """``python -m teichaku.synthetic survey``: the rule synthetic_survey on the workflow's paths."""
 
+from teichaku import paths
 from teichaku.entry import main
 from teichaku.synthetic.stage import write_synthetic
 
@@ -9,7 +10,7 @@ def survey(config: dict) -> None:
         parameters=config["input"]["synthetic_config"],
         published=config["published"],
         codebook=config["codebook"],
-        raw_dir=config["input"]["raw_dir"],
+        raw_dir=paths.raw_dir(config),
     )
 
 
