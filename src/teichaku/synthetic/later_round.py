@@ -50,7 +50,8 @@ LATER = ("cohort", "followup_end", "end_reason", "current_residence", "contacts"
 
 def load_round_config(path: str | Path, schema: str | Path | None = None) -> tuple[dict, dict]:
     """(earlier round's parameters, this round's parameters) of a round config such as
-    config/synthetic-2022.yaml. This round's parameters are the earlier ones with the
+    config/synthetic-2022.yaml (``follows``: the earlier round's parameters, a path relative
+    to the round config's folder). This round's parameters are the earlier ones with the
     round's seed, entry window and any of OVERRIDES replaced."""
     import jsonschema
     import yaml
@@ -60,7 +61,7 @@ def load_round_config(path: str | Path, schema: str | Path | None = None) -> tup
     if schema is not None:
         with open(schema, encoding="utf-8") as fh:
             jsonschema.validate(spec, yaml.safe_load(fh))
-    base = load_synthetic_config(spec["follows"])
+    base = load_synthetic_config(Path(path).parent / spec["follows"])
     cfg = {**base, **{k: spec[k] for k in OVERRIDES if k in spec}}
     cfg["seed"] = spec["seed"]
     cfg["new_cases"] = spec["new_cases"]
