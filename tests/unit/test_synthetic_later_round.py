@@ -38,8 +38,8 @@ def codebook_2022(book):
             "reference_date": d(2022, 10, 21),
         },
         fiscal_years={
-            "r1_ended": (d(2021, 4, 1), d(2022, 3, 31)),
-            "r2_ended": (d(2022, 4, 1), d(2023, 3, 31)),
+            "r1_ended": (d(2020, 4, 1), d(2021, 3, 31)),
+            "r2_ended": (d(2021, 4, 1), d(2022, 3, 31)),
         },
     )
 
@@ -65,10 +65,20 @@ def test_every_continuing_case_is_asked_about_again_with_its_baseline_answers(ro
     pd.testing.assert_frame_equal(again[BASELINE], continuing[BASELINE], check_categorical=False)
 
 
-def test_cases_ended_before_the_first_round_are_not_asked_again(rounds):
+def test_ends_in_the_rounds_fiscal_years_are_reported_again_as_they_were(rounds):
+    """The 2022 round asks about FY2020 and FY2021: the 2021 round's ends from 2020-04-01
+    on come again, unchanged but for their cohort; earlier ends do not."""
     base, later, _ = rounds
-    ended = _keyed(base.cases[base.cases["end_reason"].notna()]).index
-    assert not ended.isin(_keyed(later.cases).index).any()
+    ended = base.cases[base.cases["end_reason"].notna()]
+    before = _keyed(ended[ended["followup_end"] < pd.Timestamp("2020-04-01")]).index
+    since = _keyed(ended[ended["followup_end"] >= pd.Timestamp("2020-04-01")])
+    assert len(before) > 0 and len(since) > 0
+    assert not before.isin(_keyed(later.cases).index).any()
+    again = _keyed(later.cases).loc[since.index]
+    columns = [c for c in base.cases.columns if c not in ("cohort", "contacts")]
+    pd.testing.assert_frame_equal(again[columns], since[columns], check_categorical=False)
+    fy2020 = again["followup_end"] <= pd.Timestamp("2021-03-31")
+    assert (again["cohort"].astype(str) == np.where(fy2020, "r1_ended", "r2_ended")).all()
     assert not _keyed(later.cases).index.duplicated().any()
 
 
@@ -81,8 +91,7 @@ def test_a_continuing_case_ends_between_the_two_reference_dates_or_is_still_open
     assert (
         carried.loc[ended, "followup_end"].between(REF_2021, REF_2022 - pd.Timedelta(days=1)).all()
     )
-    cohort = np.where(carried["followup_end"] <= pd.Timestamp("2022-03-31"), "r1_ended", "r2_ended")
-    cohort = np.where(ended, cohort, "r2_continuing")
+    cohort = np.where(ended, "r2_ended", "r2_continuing")  # they end after FY2020
     assert (carried["cohort"].astype(str).to_numpy() == cohort).all()
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +19,7 @@ import yaml
 
 from teichaku.analysis.stage import load
 from teichaku.compare import document, figure, linkage, pooled, trend
-from teichaku.compare.rounds import in_order, load_round
+from teichaku.compare.rounds import CompareError, in_order, load_round
 from teichaku.report.suppress import Privacy
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,15 @@ ROW_LABELS = {
         "barrier_hr": " (hazard ratio, each round's model)",
     },
 }
+
+
+def guarded(step: Callable[[], None]) -> None:
+    """Run ``step``; a ``CompareError`` ends the process with its message and exit code 1."""
+    try:
+        step()
+    except CompareError as exc:
+        log.error("%s", exc)
+        sys.exit(1)
 
 
 def _labels(codebook, language: str, label_file: str | Path) -> dict[str, str]:
@@ -110,8 +121,8 @@ def write_comparison(
     ]
     linked = pd.concat(links, ignore_index=True)
 
-    for key in ("trend", "difference", "linkage"):
-        Path(outputs[key]).parent.mkdir(parents=True, exist_ok=True)
+    for path in outputs.values():
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     trend_rows.to_csv(outputs["trend"], index=False)
     difference.to_csv(outputs["difference"], index=False)
     linked.to_csv(outputs["linkage"], index=False)

@@ -10,9 +10,12 @@ holds the same persons:
   open, exactly as the same hazards, conditional on having survived to the earlier
   reference date, say. Their baseline answers are kept; what happened since (current
   residence, support given, contacts over the longer follow-up) is drawn again;
+- the cases the earlier round saw ended within this round's fiscal years (the round's first
+  ended fiscal year or later: a round asks about the ends of its two fiscal years, so the
+  2022 round with FY2020 and FY2021 asks again about the FY2020 ends the 2021 round
+  reported), reported again as they were; cases that ended before are not asked about;
 - new cases whose follow-up started in the round's entry window, drawn from the same model
-  (same centers, frailties, hazards) at the earlier round's rate of new cases per day;
-- cases that ended before the earlier round are not asked about again.
+  (same centers, frailties, hazards) at the earlier round's rate of new cases per day.
 
 Cohorts, reference date and survey dates come from the round's codebook. The truth holds
 the exact linkage counts: how many of the earlier round's continuing cases ended by this
@@ -131,9 +134,21 @@ def _new_cases(
     return cases, latent["warnings"]
 
 
+def _reported_again(base: SyntheticSurvey, codebook: Codebook) -> pd.DataFrame:
+    """The earlier round's ended cases whose end falls in this round's fiscal years, as the
+    earlier round reported them, in this round's cohorts."""
+    first_start = min(start for start, _ in codebook.fiscal_years.values())
+    ended = base.cases["followup_end"] >= pd.Timestamp(first_start)
+    again = base.cases[ended.to_numpy()].copy()
+    codes = codebook.variable("cases", "cohort").codes
+    ends = again["followup_end"].to_numpy(dtype="datetime64[D]")
+    again["cohort"] = _cat(cohorts(ends, codebook), codes)
+    return again.reset_index(drop=True)
+
+
 def _numbered(carried: pd.DataFrame, new: pd.DataFrame, base: SyntheticSurvey) -> pd.DataFrame:
-    """Carried and new cases sorted by center and start; a new case gets the next case
-    number of its center in the center's own style."""
+    """Cases asked about again and new cases sorted by center and start; a new case gets
+    the next case number of its center in the center's own style."""
     new = new.sort_values(["center_id", "followup_start"], kind="stable").reset_index(drop=True)
     taken = base.cases["center_id"].value_counts()
     refs = np.empty(len(new), dtype=object)
@@ -241,7 +256,8 @@ def generate_later_round(
         rng,
     )
     new, warnings = _new_cases(base, cfg, design, codebook, rng)
-    cases = _numbered(carried, new, base)
+    again = _reported_again(base, codebook)
+    cases = _numbered(pd.concat([again, carried], ignore_index=True), new, base)
     without_contacts = drop_contacts(cases, cfg)
     roster = _roster(base, cases, cfg, rng)
     awareness = _awareness(base, cfg, codebook, rng)
@@ -270,7 +286,8 @@ def generate_later_round(
             "entry_window": [design.entry_start.isoformat(), design.entry_end.isoformat()],
             "counts": {
                 "cases": len(cases),
-                "carried_from_earlier_round": len(carried),
+                "continuing_at_earlier_round": len(carried),
+                "ended_reported_again": len(again),
                 "new": len(new),
                 "cohort": {
                     str(k): int(v) for k, v in cases["cohort"].value_counts(sort=False).items()
@@ -286,3 +303,26 @@ def generate_later_round(
         }
     )
     return SyntheticSurvey(roster, cases, awareness, truth, None)
+
+
+def follows(parameters: str | Path) -> Path | None:
+    """The earlier round's parameters a synthetic config follows (None: a first round)."""
+    import yaml
+
+    with open(parameters, encoding="utf-8") as fh:
+        spec = yaml.safe_load(fh) or {}
+    return Path(parameters).parent / spec["follows"] if "follows" in spec else None
+
+
+def earlier_run(runs: dict[str, dict], name: str) -> str:
+    """The run whose synthetic survey the synthetic run ``name`` follows: the declared run
+    generated from the parameters its round config names in ``follows``."""
+    wanted = follows(runs[name]["input"]["synthetic_config"]).resolve()
+    for other, config in runs.items():
+        source = config["input"]
+        if source["source"] == "synthetic" and Path(source["synthetic_config"]).resolve() == wanted:
+            return other
+    raise ValueError(
+        f"run {name} follows {wanted}, but no declared run is generated from it: "
+        "declare that run too (config key runs:)"
+    )
