@@ -179,6 +179,19 @@ def benchmark(name: str) -> str:
     return f"{BENCHMARKS_DIR}/{name}.tsv"
 
 
+def compare_outputs(languages) -> dict[str, str]:
+    """The comparison's files by the compare stage's output names (documents and figures
+    per language; a figure is a stem, written as .png and .pdf)."""
+    return {
+        "trend": COMPARE_TREND,
+        "difference": COMPARE_DIFFERENCE,
+        "joint": COMPARE_TEST,
+        "linkage": COMPARE_LINKAGE,
+        **{f"document_{lang}": fill(COMPARE_DOCUMENT, lang=lang) for lang in languages},
+        **{f"figure_{lang}": fill(COMPARE_FIGURE, lang=lang) for lang in languages},
+    }
+
+
 def simulation_log(name: str) -> str:
     """The log file of the simulation study's rule ``name``."""
     return f"{SIMULATION_LOGS_DIR}/{name}.log"

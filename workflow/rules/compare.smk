@@ -4,32 +4,28 @@
 # round interactions (a test of difference, SEs clustered by center), and the continuing
 # cases of each round followed into the next through the pseudonym (teichaku.compare).
 
-from teichaku.codebook import load_codebook
-
 COMPARE_RUNS = config["compare"]
 if "compare" in RUNS:
     sys.exit("a run may not be named compare: results/compare/ holds the comparison of runs")
 COMPARE_LANGUAGES = config["report"]["languages"]
 # what the comparison writes, by the stage's output names (figures: stems, .png and .pdf)
-COMPARE_FILES = {
-    "trend": paths.COMPARE_TREND,
-    "difference": paths.COMPARE_DIFFERENCE,
-    "joint": paths.COMPARE_TEST,
-    "linkage": paths.COMPARE_LINKAGE,
-    **{f"document_{l}": paths.fill(paths.COMPARE_DOCUMENT, lang=l) for l in COMPARE_LANGUAGES},
-    **{f"figure_{l}": paths.fill(paths.COMPARE_FIGURE, lang=l) for l in COMPARE_LANGUAGES},
-}
+COMPARE_FILES = paths.compare_outputs(COMPARE_LANGUAGES)
 COMPARE_OUTPUTS = [p for k, p in COMPARE_FILES.items() if not k.startswith("figure_")] + [
-    f"{p}.{ext}" for k, p in COMPARE_FILES.items() if k.startswith("figure_") for ext in ("png", "pdf")
+    f"{p}.{ext}"
+    for k, p in COMPARE_FILES.items()
+    if k.startswith("figure_")
+    for ext in ("png", "pdf")
 ]
 
 
-def compared_rounds():
-    """Name and reference date of each compared run (its codebook's survey section)."""
-    return [
-        {"name": name, "reference_date": str(load_codebook(RUNS[name]["codebook"]).survey["reference_date"])}
-        for name in COMPARE_RUNS
-    ]
+# name and reference date of each compared run (its survey section)
+COMPARE_ROUNDS = [
+    {
+        "name": name,
+        "reference_date": str(load_codebook(RUNS[name]["codebook"]).survey["reference_date"]),
+    }
+    for name in COMPARE_RUNS
+]
 
 
 rule compare_rounds:
@@ -48,7 +44,7 @@ rule compare_rounds:
     conda:
         ENV
     params:
-        rounds=compared_rounds(),
+        rounds=COMPARE_ROUNDS,
         analysis=config["analysis"],
         # the strictest rule of the compared runs
         min_cell=max(RUNS[name]["privacy"]["min_cell"] for name in COMPARE_RUNS or [RUN]),

@@ -8,7 +8,7 @@
 
 import yaml
 
-from teichaku.synthetic.later_round import earlier_run, follows
+from teichaku.synthetic.later_round import follows
 
 if SYNTHETIC_RUNS:
 
@@ -17,20 +17,6 @@ if SYNTHETIC_RUNS:
         with open(_parameters, encoding="utf-8") as _fh:
             _schema = "synthetic-round" if follows(_parameters) else "synthetic"
             validate(yaml.safe_load(_fh), f"../schemas/{_schema}.schema.yaml")
-
-    def synthetic_inputs(wildcards):
-        """The run's parameters, codebook and published figures; for a later round also
-        those of the run it follows (earlier_*)."""
-        run = RUNS[wildcards.run]
-        files = {"parameters": run["input"]["synthetic_config"], "codebook": run["codebook"]}
-        if run["published"]:
-            files["published"] = run["published"]
-        if follows(files["parameters"]):
-            earlier = RUNS[earlier_run(RUNS, wildcards.run)]
-            files["earlier_parameters"] = earlier["input"]["synthetic_config"]
-            files["earlier_published"] = earlier["published"]
-            files["earlier_codebook"] = earlier["codebook"]
-        return files
 
     rule synthetic_survey:
         input:
