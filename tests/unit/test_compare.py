@@ -235,3 +235,58 @@ def test_the_trend_table_takes_each_rounds_published_figures_as_published():
     assert table.loc[("barrier_hr", "b"), "2021"] == 0.61
     assert table.loc[("barrier_pct", "b"), "2022"] == 25.0
     assert pd.isna(table.loc[("survey", "n_cases"), "2022"])
+
+
+@pytest.mark.slow
+def test_the_comparison_is_byte_identical_on_the_same_data(root, spec, tmp_path):
+    """Same rounds, same outputs to the byte (figures carry no timestamp), and the
+    documents show what the tables publish (the markers included)."""
+    import json
+
+    from teichaku.compare.stage import write_comparison
+    from teichaku.entry import load_config
+
+    config = load_config(base=root / "config" / "config.yaml")
+    runs = []
+    for name, reference, seed in (("2021", "2021-10-21", 31), ("2022", "2022-10-21", 32)):
+        data = _analysis_round(name, reference, spec, seed=seed, n=600).analysis
+        data.to_parquet(tmp_path / f"{name}.parquet")
+        (tmp_path / f"{name}.json").write_text(json.dumps({"followup": {"n_censored": "<5"}}))
+        runs.append(
+            {
+                "name": name,
+                "reference_date": reference,
+                "analysis": tmp_path / f"{name}.parquet",
+                "numbers": tmp_path / f"{name}.json",
+            }
+        )
+    written = []
+    for out in ("a", "b"):
+        files = {
+            key: str(tmp_path / out / name)
+            for key, name in {
+                "trend": "trend.csv",
+                "difference": "difference.csv",
+                "joint": "test.json",
+                "linkage": "linkage.csv",
+                "document_en": "comparison.en.md",
+                "figure_en": "figures/trend",
+            }.items()
+        }
+        write_comparison(
+            runs=runs,
+            analysis_config={**config["analysis"], "models": str(root / "config/models.yaml")},
+            codebook=root / "config" / "codebook.yaml",
+            min_cell=5,
+            reliability=config["analysis"]["reliability"],
+            languages=["en"],
+            dpi=72,
+            label_file=root / "workflow" / "report" / "labels.yaml",
+            outputs=files,
+        )
+        written.append(
+            {p.relative_to(tmp_path / out): p.read_bytes() for p in (tmp_path / out).rglob("*.*")}
+        )
+    assert len(written[0]) == 7 and written[0] == written[1]
+    document = (tmp_path / "a" / "comparison.en.md").read_text()
+    assert "enters the pooled model once" in document and "<5" in document

@@ -80,6 +80,13 @@ def _cell(value, digits: int = 2) -> str:
     return f"{int(value):,}"
 
 
+def _interval(row: pd.Series, prefix: str) -> str:
+    low, high = row.get(f"{prefix}_conf_low"), row.get(f"{prefix}_conf_high")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return "—"
+    return f"{_cell(low)}–{_cell(high)}"
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(r) + " |" for r in rows]
@@ -108,19 +115,18 @@ def comparison_markdown(
     out += ["", f"## {t['difference']}", ""]
     rows = []
     for _, row in difference.iterrows():
-        ci = f"{_cell(row.get('hr_conf_low'))}–{_cell(row.get('hr_conf_high'))}"
-        ratio = _cell(row.get("ratio")) if "ratio" in row else "—"
         rows.append(
             [
                 labels.get(row["term"], row["term"]),
                 row["round"],
                 _cell(row["hr"]),
-                ci,
-                ratio,
+                _interval(row, "hr"),
+                _cell(row.get("ratio")),
+                _interval(row, "ratio"),
                 _cell(row.get("ratio_p_value"), 4),
             ]
         )
-    out += _table(["", "", "HR", "95% CI", t["ratio"], "p"], rows)
+    out += _table(["", "", "HR", "95% CI", t["ratio"], "95% CI", "p"], rows)
     if joint.get("p_value") is not None:
         out += [
             "",
