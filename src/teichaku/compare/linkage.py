@@ -11,8 +11,9 @@ continuing, ended = the sum over end reasons), protected by the disclosure layer
 counts, their complements and whatever would let them be recovered by subtraction are
 suppressed; a median time is shown only over at least ``min_cell`` cases whose count is shown.
 The later round's own counts of ends (numbers.json: transition, competing, censored) are
-published elsewhere and split into the linked cases and the round's new cases: they enter
-the audit as known totals, so that no small count of new cases follows by subtraction.
+published elsewhere and split into the linked cases and the round's other cases (new ones,
+ends reported again): where published they enter the audit as known totals, so that no
+small count of the other cases follows by subtraction.
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ def linkage_cells(
     for event, (total, published) in later_ends.items():
         linked_part = sum(table.value(k) for k in carried[event])
         table.add(Cell(("later", event), total, printed=False, known=published))
-        table.add(Cell(("new", event), total - linked_part, printed=False))
-        table.add_sum(("later", event), [("new", event), *carried[event]])
+        table.add(Cell(("others", event), total - linked_part, printed=False))
+        table.add_sum(("later", event), [("others", event), *carried[event]])
     return table
 
 
