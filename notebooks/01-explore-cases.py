@@ -21,10 +21,11 @@
 # clean tables compare with the published 2021 summary, and the distributions to check before
 # modelling.
 #
-# The notebook reads only the outputs of a workflow run — `data/processed/` and `results/`
-# under the folder named by the environment variable `TEICHAKU_ROOT` (default: the repository
-# root) — never the raw files. Run `snakemake` first. Counts of persons below
-# `privacy.min_cell` are shown as `<min_cell`, as in the report.
+# The notebook reads only the outputs of a workflow run — `data/processed/<run>/` and
+# `results/<run>/` (the run named by the configuration's `run`) under the folder named by the
+# environment variable `TEICHAKU_ROOT` (default: the repository root) — never the raw files.
+# Run `snakemake` first. Counts of persons below `privacy.min_cell` are shown as `<min_cell`,
+# as in the report.
 
 # %%
 import json
@@ -66,9 +67,9 @@ pd.DataFrame(
 # %% [markdown]
 # ## What ingestion read, kept and rejected
 #
-# `results/validation/summary.json` counts every row read: it is in the clean table, among the
+# `results/<run>/validation/summary.json` counts every row read: it is in the clean table, among the
 # rejected rows, or counted as an exact duplicate. The rejected rows themselves stay under
-# `data/processed/` (they hold raw values); here only their rules and columns are counted.
+# `data/processed/<run>/` (they hold raw values); here only their rules and columns are counted.
 
 # %%
 summary = json.loads(run.file(paths.VALIDATION_JSON).read_text(encoding="utf-8"))

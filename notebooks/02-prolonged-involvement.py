@@ -25,8 +25,8 @@
 # the survey's reference date for open cases, which are censored there. *Transition* means
 # the follow-up ended in a stable life or a hand-over; every other end competes.
 #
-# Reads only `data/processed/` and `results/` under `TEICHAKU_ROOT` (default: the repository
-# root). Counts of persons below `privacy.min_cell` are shown as `<min_cell`.
+# Reads only `data/processed/<run>/` and `results/<run>/` under `TEICHAKU_ROOT` (default: the
+# repository root). Counts of persons below `privacy.min_cell` are shown as `<min_cell`.
 
 # %%
 import json
@@ -121,7 +121,7 @@ for name, category in catalog.FIGURES.items():
 display(Markdown(to_markdown(tables["table3_barriers"])))
 
 # %% [markdown]
-# ## The models (report tables 4, 4b, 4c and figures 6, 7)
+# ## The models (report tables 4, 4b, 4c and figures 6, 7, 9)
 #
 # The primary model is the cause-specific Cox model of transition with standard errors
 # clustered by center; every model states its n, events and clusters.
@@ -142,7 +142,7 @@ for name, category in catalog.FIGURES.items():
 # ## Model checks
 #
 # Convergence, events per variable, variance inflation and the proportional-hazards test of
-# every model (`results/models/diagnostics.csv`); anything not `ok` is listed.
+# every model (`results/<run>/models/diagnostics.csv`); anything not `ok` is listed.
 
 # %%
 diagnostics = pd.read_csv(run.file(paths.DIAGNOSTICS))
@@ -153,7 +153,7 @@ display(diagnostics[diagnostics["status"] != "ok"])
 print(run.file(paths.fill(paths.FIT, model=primary.name)).read_text(encoding="utf-8"))
 
 # %% [markdown]
-# ## Key numbers of the run (`results/numbers.json`)
+# ## Key numbers of the run (`results/<run>/numbers.json`)
 #
 # Follow-up overall (median involvement with its confidence interval, events) and the
 # primary model's barriers, as the summary quotes them.

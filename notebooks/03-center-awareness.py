@@ -24,7 +24,8 @@
 #
 # Centers are organisations: their counts are shown as they are. Shares of a center's cases
 # are only shown averaged over groups of centers, never per center. Reads only
-# `data/processed/` and `results/` under `TEICHAKU_ROOT` (default: the repository root).
+# `data/processed/<run>/` and `results/<run>/` under `TEICHAKU_ROOT` (default: the repository
+# root).
 
 # %%
 import pandas as pd

@@ -79,6 +79,16 @@ def load_config(overlays: Sequence[str | Path] = (), base: str | Path = CONFIG) 
     return config
 
 
+def round_codebook(config: dict) -> str:
+    """The codebook of the run's round (the codebook with the survey section laid over it,
+    teichaku.survey), written where the workflow writes it; its path."""
+    from teichaku.survey import write_round_codebook
+
+    path = paths.of(config["run"]).ROUND_CODEBOOK
+    write_round_codebook(config["codebook"], config["survey"], path)
+    return path
+
+
 def main(stage: str, steps: Steps, argv: Sequence[str] | None = None) -> None:
     """The command line of ``python -m teichaku.<stage>``: run one step (``steps``: name ->
     function of the configuration), logging to stderr and to logs/<run>/<stage>_<step>.log."""

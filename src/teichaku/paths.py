@@ -73,7 +73,9 @@ VALIDATION_JSON = f"{VALIDATION_DIR}/summary.json"
 VALIDATION_CSV = f"{VALIDATION_DIR}/summary.csv"
 ACCEPTED = f"{VALIDATION_DIR}/accepted.json"
 
-# docs: generated from the codebook and the run's survey section
+# docs: generated from the codebook and the run's survey section (teichaku.survey); the
+# round's codebook is what every stage of the run reads
+ROUND_CODEBOOK = f"{RESULTS_DIR}/codebook/codebook.yaml"
 CODEBOOK_MD = f"{RESULTS_DIR}/codebook/codebook.md"
 CODEBOOK_CSV = f"{RESULTS_DIR}/codebook/codebook.csv"
 ENTRY_TEMPLATE = f"{RESULTS_DIR}/templates/followup_survey_template.xlsx"
@@ -106,6 +108,8 @@ BENCHMARKS_DIR = "benchmarks/{run}"
 # simulation study (`snakemake simulation`): a study of the design, shared by the runs
 SIMULATION_DIR = "results/simulation"
 SIMULATION_CHUNK = f"{SIMULATION_DIR}/replicates/{{scenario}}/chunk-{{chunk}}.tsv"
+#: the pseudo-true values of one scenario's models without a generator truth (population fit)
+SIMULATION_TRUTH = f"{SIMULATION_DIR}/truth/{{scenario}}.tsv"
 SIMULATION_PERFORMANCE = f"{SIMULATION_DIR}/performance.tsv"
 SIMULATION_SCENARIOS = f"{SIMULATION_DIR}/scenarios.tsv"
 SIMULATION_FIGURE = f"{SIMULATION_DIR}/power_by_cases.{{ext}}"
@@ -140,6 +144,7 @@ PER_RUN = (
     "VALIDATION_JSON",
     "VALIDATION_CSV",
     "ACCEPTED",
+    "ROUND_CODEBOOK",
     "CODEBOOK_MD",
     "CODEBOOK_CSV",
     "ENTRY_TEMPLATE",

@@ -75,19 +75,20 @@ def first_data_row(table: Table) -> int:
     return HEADER_ROW + header_depth(table)
 
 
-def dropdown_options(var: Variable, cb: Codebook) -> list[str]:
+def dropdown_options(var: Variable, cb: Codebook, centers: list[str] | None = None) -> list[str]:
     """The values offered in a column's drop-down list; empty when the column has none.
 
     Categories and yes/no answers offer their Japanese labels (each is one of the accepted
     spellings); a mark offers the first yes-mark (a blank cell means no); a center number
-    offers every center of the codebook.
+    offers the centers of the round's roster (``centers``), else every center number of
+    the codebook.
     """
     if var.type == "mark":
         return [cb.mark_yes[0]]
     if var.type in ("category", "boolean"):
         return [lv.ja for lv in value_levels(var, cb)]
     if var.type == "center_id":
-        return center_codes(var)
+        return list(centers) if centers else center_codes(var)
     return []
 
 
@@ -283,14 +284,14 @@ def _unique_key_validation(table: Table, rows: int) -> DataValidation:
     )  # fmt: skip
 
 
-def _write_lists(wb: Workbook, cb: Codebook) -> dict[str, str]:
+def _write_lists(wb: Workbook, cb: Codebook, centers: list[str] | None) -> dict[str, str]:
     """Write every drop-down list to the lists sheet; return list key -> range formula."""
     ws = wb.create_sheet(LISTS_SHEET)
     lists: dict[str, str] = {}
     for table in cb.tables.values():
         for var in table.variables.values():
             key = _list_key(var)
-            options = dropdown_options(var, cb)
+            options = dropdown_options(var, cb, centers)
             if not options or key in lists:
                 continue
             col = len(lists) + 1
@@ -325,13 +326,16 @@ def _write_entry_sheet(
         ws.add_data_validation(_unique_key_validation(table, rows))
 
 
-def build_template(cb: Codebook, rows: int = ENTRY_ROWS) -> Workbook:
-    """The data-entry workbook: instructions, one entry sheet per table, hidden lists."""
+def build_template(
+    cb: Codebook, rows: int = ENTRY_ROWS, centers: list[str] | None = None
+) -> Workbook:
+    """The data-entry workbook: instructions, one entry sheet per table, hidden lists;
+    ``centers``: the center numbers of the round's roster (default: all of the codebook)."""
     wb = Workbook()
     _write_instructions(wb.active, cb)
     wb.active.title = INSTRUCTIONS_SHEET
     # the lists sheet goes last but is written first: entry sheets refer to its names
-    lists = _write_lists(wb, cb)
+    lists = _write_lists(wb, cb, centers)
     for table in cb.tables.values():
         _write_entry_sheet(wb, table, cb, lists, rows)
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
@@ -376,8 +380,10 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
-def write_template(cb: Codebook, path: str | Path, rows: int = ENTRY_ROWS) -> Path:
+def write_template(
+    cb: Codebook, path: str | Path, rows: int = ENTRY_ROWS, centers: list[str] | None = None
+) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(workbook_bytes(build_template(cb, rows)))
+    path.write_bytes(workbook_bytes(build_template(cb, rows, centers)))
     return path

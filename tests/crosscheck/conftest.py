@@ -3,8 +3,8 @@ mice, cmprsk).
 
 Each test writes the data it fits to CSV, runs an R script with :func:`run_r` and compares
 what R wrote back with teichaku's estimates, with a tolerance stated per quantity. Where
-``Rscript`` is missing the tests are skipped with a message, except when
-``TEICHAKU_REQUIRE_R=1`` (set by ``.ci/run`` after installing R): then they fail.
+``Rscript`` is missing the tests are skipped with a message, except in CI
+(``TEICHAKU_REQUIRE_R=1``, which ``.ci/run`` sets, or ``CI=true``): then they fail.
 """
 
 import os
@@ -22,8 +22,16 @@ def _rscript() -> str | None:
     return shutil.which("Rscript")
 
 
-@pytest.fixture(scope="session")
-def rscript() -> str:
+def r_required() -> bool:
+    """Whether a missing R fails the cross-checks (in CI) instead of skipping them."""
+    return os.environ.get("TEICHAKU_REQUIRE_R") == "1" or os.environ.get("CI", "").lower() in (
+        "true",
+        "1",
+        "yes",
+    )
+
+
+def require_rscript() -> str:
     """Path of Rscript; skip (or fail where R is required) when it is absent."""
     path = _rscript()
     if path is None:
@@ -31,10 +39,15 @@ def rscript() -> str:
             "Rscript not found: install R and the reference packages "
             "(as root: .ci/r/install.sh) to run the cross-checks"
         )
-        if os.environ.get("TEICHAKU_REQUIRE_R") == "1":
-            pytest.fail(message)
+        if r_required():
+            pytest.fail(message + " (required in CI: TEICHAKU_REQUIRE_R=1 or CI=true)")
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session")
+def rscript() -> str:
+    return require_rscript()
 
 
 def run_r(rscript: str, script: str, workdir: Path, timeout: float = 600) -> None:

@@ -1,6 +1,28 @@
-"""The R installation the cross-checks rely on: every reference package loads."""
+"""The R installation the cross-checks rely on: every reference package loads; without R
+the cross-checks skip with a message, and fail in CI."""
 
+import pytest
+
+from tests.crosscheck import conftest
 from tests.crosscheck.conftest import R_PACKAGES
+
+
+@pytest.mark.parametrize(
+    ("env", "outcome"),
+    [
+        ({}, pytest.skip.Exception),
+        ({"TEICHAKU_REQUIRE_R": "1"}, pytest.fail.Exception),
+        ({"CI": "true"}, pytest.fail.Exception),
+    ],
+)
+def test_without_r_the_cross_checks_skip_except_in_ci(monkeypatch, env, outcome):
+    monkeypatch.delenv("TEICHAKU_REQUIRE_R", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(conftest, "_rscript", lambda: None)
+    with pytest.raises(outcome, match="Rscript not found"):
+        conftest.require_rscript()
 
 
 def test_reference_packages_load(r_session):

@@ -43,7 +43,7 @@ TINY_STUDY = {
     "chunk_size": 20,
     "alpha": 0.05,
     "level": 0.95,
-    "models": ["cox_transition", "logit_prolonged_12"],
+    "models": ["cox_transition", "fine_gray_transition", "logit_prolonged_12"],
     "resources": {
         "chunk": {"threads": 1, "mem_mb": 500, "runtime": 10},
         "gather": {"threads": 1, "mem_mb": 500, "runtime": 10},
@@ -140,8 +140,13 @@ def test_study_runs_through_slurm_and_matches_the_local_run(slurm_cluster, tmp_p
     submitted = set(re.findall(r"submitted with SLURM jobid (\d+)", proc.stderr))
     chunks = sorted((cluster / paths.SIMULATION_DIR / "replicates").rglob("chunk-*.tsv"))
     assert len(chunks) == 4
-    # Every chunk went to SLURM (gathering runs beside Snakemake, as localrules).
-    assert len(submitted) == len(chunks), proc.stderr[-3000:]
+    truths = sorted((cluster / paths.SIMULATION_DIR / "truth").glob("*.tsv"))
+    assert len(truths) == 2  # one population per scenario
+    # Every chunk and population fit went to SLURM (gathering runs beside Snakemake, as
+    # localrules).
+    assert len(submitted) == len(chunks) + len(truths), proc.stderr[-3000:]
+    for truth in truths:
+        assert truth.read_bytes() == (local / truth.relative_to(cluster)).read_bytes()
     for chunk in chunks:
         scenario, name = chunk.parent.name, chunk.stem
         log = (cluster / "logs/simulation" / scenario / f"{name}.log").read_text("utf-8")

@@ -141,6 +141,7 @@ def make_coefficients(cases: pd.DataFrame) -> pd.DataFrame:
         "logit_prolonged_6": 1.2,
         "logit_prolonged_24": 1.5,
         "cox_transition_no_deaths": 0.95,
+        "fine_gray_transition": 0.9,
     }
     for m, (model, scale) in enumerate(models.items()):
         for j, term in enumerate(TERMS):
@@ -203,6 +204,25 @@ def make_curves() -> pd.DataFrame:
                 )
                 at_risk = int(at_risk * 0.85)
     return pd.DataFrame(rows)
+
+
+def make_predicted() -> pd.DataFrame:
+    """Predictions in the layout of results/models/cif_predicted.parquet."""
+    times = np.arange(0, 36, 0.5)
+    parts = [
+        pd.DataFrame(
+            {
+                "prediction": "cif_fine_gray_transition",
+                "model": "fine_gray_transition",
+                "term": "barrier_no_stable_service",
+                "value": value,
+                "time": times,
+                "cif": 1 - np.exp(-times / (30 if value else 20)),
+            }
+        )
+        for value in (0, 1)
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def make_numbers(roster, cases, awareness, analysis, coefficients, spec, validation) -> dict:
@@ -296,6 +316,7 @@ def bundle(seed: int = 3) -> dict:
         "analysis": analysis,
         "coefficients": coefficients,
         "curves": make_curves(),
+        "predicted": make_predicted(),
         "spec": spec,
         "numbers": make_numbers(roster, cases, awareness, analysis, coefficients, spec, validation),
     }
@@ -372,6 +393,22 @@ def make_spec() -> SimpleNamespace:
                 event="transition",
                 where="end_reason != 'death'",
             ),
+            _model(
+                "fine_gray_transition",
+                "secondary",
+                "fine_gray",
+                "HR",
+                "Fine–Gray model",
+                event="transition",
+            ),
+        ),
+        predictions=(
+            SimpleNamespace(
+                name="cif_fine_gray_transition",
+                model="fine_gray_transition",
+                vary=("barrier_no_stable_service",),
+                step=0.5,
+            ),
         ),
     )
 
@@ -426,6 +463,7 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         load_published(PUBLISHED),
         b["spec"],
         THRESHOLDS,
+        b["predicted"],
     )
     out_dir = Path(out_dir)
     settings = stage.settings_from_config(config, language)
@@ -441,6 +479,7 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         inputs=inputs,
         config=config,
         language=language,
+        codebook=config["codebook"],
         label_file=LABEL_FILE,
         template_dir=REPORT_ASSETS,
         css=REPORT_ASSETS / "summary.css",

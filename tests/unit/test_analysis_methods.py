@@ -34,7 +34,21 @@ def test_every_convention_and_direction_is_stated(spec):
     assert "ハザード比が1未満 = 移行による終了が起こりにくい = 関与が長期化" in ja
     assert "hazard ratio below 1 means ending by transition is less likely" in en
     assert "odds ratio above 1" in en and "オッズ比が1を超える" in ja
+    assert "subdistribution hazard ratio below 1 means a lower cumulative incidence" in en
+    assert "部分分布ハザード比が1未満 = 移行による終了の累積発生率が低い = 関与が長期化" in ja
+    for text in (en, ja):
+        assert "finegray()" in text and 'coxph(ties = "breslow", cluster = )' in text
+        assert "cmprsk::crr" not in text  # every Fine-Gray model of the spec is clustered
     assert "95% confidence intervals" in en and "95%区間" in ja
+
+
+def test_an_unclustered_fine_gray_model_states_crr_variance(spec):
+    fg = next(m for m in spec.models if m.type == "fine_gray")
+    alone = dataclasses.replace(spec, models=(dataclasses.replace(fg, cluster=None),))
+    fitted = pd.DataFrame({"model": [fg.name]})
+    for language in ("en", "ja"):
+        text = methods_paragraph(alone, Settings(), fitted, [], language)
+        assert "cmprsk::crr" in text and "finegray()" not in text
 
 
 def test_only_the_fitted_model_types_are_described(spec):

@@ -124,3 +124,23 @@ def test_censoring_residuals_sum_to_zero_and_vanish_without_censoring():
     uncensored = np.where(status == CENSORED, COMPETING, status)
     none = finegray.censoring_residuals(time, uncensored, t.risk[:n], *args)
     assert np.all(none == 0)
+
+
+@pytest.mark.parametrize("censoring_ties", finegray.CENSORING_TIES)
+def test_estimates_without_split_rows_equal_the_cox_fit_of_the_split_rows(censoring_ties):
+    time, status, x = _data(seed=5, n=800)
+    time = np.ceil(time * 4)  # many tied ends and censorings
+    rows = finegray.split_rows(time, status, censoring_ties)
+    split = coxph.fit(
+        coxph.RiskSets.build(
+            rows.stop,
+            rows.event,
+            x[rows.row],
+            entry=rows.start,
+            weights=rows.weight,
+            ties="breslow",
+        )
+    )
+    direct = finegray.fit_coefficients(time, status, x, censoring_ties)
+    assert direct.converged
+    np.testing.assert_allclose(direct.params, split.params, rtol=0, atol=1e-10)

@@ -10,14 +10,19 @@ import pytest
 
 from teichaku.simulation.replicate import true_log_ratio
 from teichaku.simulation.stage import load_simulation, with_population_truth
-from teichaku.simulation.truth import POPULATION_STREAM, population_truth
+from teichaku.simulation.truth import POPULATION_STREAM, needs_population_truth, population_truth
 from tests.unit.test_simulation_replicate import _config, _study
 
 
 @pytest.fixture(scope="module")
 def sim():
     study = _study(2)
-    study["models"] = ["cox_transition", "logit_prolonged_12", "mixed_prolonged_12"]
+    study["models"] = [
+        "cox_transition",
+        "fine_gray_transition",
+        "logit_prolonged_12",
+        "mixed_prolonged_12",
+    ]
     study["population_factor"] = 4
     study["scenarios"] = [
         {"name": "tiny", "series": "s", "design": {"n_cases": 1500, "n_centers": 20}}
@@ -57,7 +62,20 @@ def test_population_truth_fills_only_models_without_a_generator_truth(sim):
             "error": ["", "", ""],
         }
     )
-    out = with_population_truth(sim, replicates)
+    truth = population_truth(
+        sim.study.seed,
+        "tiny",
+        sim.design("tiny"),
+        [s for s in sim.models.specs() if needs_population_truth(s)],
+        sim.models,
+        sim.study.population_factor,
+    )
+    assert set(truth["model"]) == {
+        "fine_gray_transition",
+        "logit_prolonged_12",
+        "mixed_prolonged_12",
+    }
+    out = with_population_truth(replicates, truth)
     assert out["truth"].iloc[0] == 0.123  # the generator's truth is kept
     assert np.isfinite(out["truth"].iloc[1:]).all()
     assert out["truth"].iloc[1] != out["truth"].iloc[2]  # each model its own fit
@@ -66,3 +84,33 @@ def test_population_truth_fills_only_models_without_a_generator_truth(sim):
 
 def test_the_population_stream_is_no_replicate_stream(sim):
     assert POPULATION_STREAM >= 2**32 - 1 > 10 * sim.study.replicates
+
+
+@pytest.mark.slow
+def test_the_fine_gray_truth_is_its_estimator_on_the_population(sim):
+    """The population truth of the Fine-Gray model (estimates without split rows) equals
+    the model's own fit (split rows) on the same population."""
+    from teichaku.analysis.dataset import build_analysis_dataset
+    from teichaku.analysis.fit import fit_model
+    from teichaku.simulation.replicate import simulated_roster
+    from teichaku.simulation.study import replicate_rng
+    from teichaku.synthetic import simulate_cases
+
+    design = sim.design("tiny")
+    fg = sim.analysis.model("fine_gray_transition")
+    truth = population_truth(sim.study.seed, "tiny", design, [fg], sim.models, 2)
+    population = design.replace(n_cases=design.n_cases * 2, n_centers=design.n_centers * 2)
+    cases = simulate_cases(
+        population, replicate_rng(sim.study.seed, "tiny", POPULATION_STREAM), sim.codebook
+    )
+    analysis = build_analysis_dataset(
+        cases,
+        simulated_roster(cases, sim.codebook),
+        sim.analysis,
+        list(sim.models.settings.thresholds),
+        sim.codebook,
+    )
+    est, _, _ = fit_model(fg, analysis, sim.models.settings)
+    slopes = [b for c, b in zip(est.columns, est.params, strict=True) if c != "Intercept"]
+    assert len(truth) == len(slopes) >= 4
+    np.testing.assert_allclose(truth["truth"], slopes, rtol=0, atol=1e-10)

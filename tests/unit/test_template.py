@@ -160,3 +160,15 @@ def test_byte_identical_across_processes_and_hash_seeds(data):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True)
         assert out.stdout == data
+
+
+def test_the_center_list_is_the_rounds_roster_when_there_is_one(cb):
+    """A round's template offers the centers of its roster; without one, every number."""
+    roster = ["C02", "C05", "C11"]
+    book = load_workbook(io.BytesIO(workbook_bytes(build_template(cb, ROWS, centers=roster))))
+    ws = book[cb.tables["cases"].sheet]
+    column = list(cb.tables["cases"].variables).index("center_id") + 1
+    cell = ws.cell(first_data_row(cb.tables["cases"]), column).coordinate
+    assert _list_values(book, _validation_of(ws, cell)) == roster
+    var = cb.variable("cases", "center_id")
+    assert dropdown_options(var, cb) == [f"C{i:02d}" for i in range(1, var.max + 1)]

@@ -32,7 +32,7 @@ rule analysis_dataset:
         roster=PROCESSED["roster"],
         accepted=paths.ACCEPTED,
         models=run_setting("analysis", "models"),
-        codebook=run_setting("codebook"),
+        codebook=paths.ROUND_CODEBOOK,
     output:
         ANALYSIS_DATASET,
     log:
@@ -54,7 +54,7 @@ rule analysis_models:
         analysis=ANALYSIS_DATASET,
         awareness=PROCESSED["awareness"],
         models=run_setting("analysis", "models"),
-        codebook=run_setting("codebook"),
+        codebook=paths.ROUND_CODEBOOK,
     output:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
@@ -79,7 +79,7 @@ rule analysis_predictions:
     input:
         analysis=ANALYSIS_DATASET,
         models=run_setting("analysis", "models"),
-        codebook=run_setting("codebook"),
+        codebook=paths.ROUND_CODEBOOK,
     output:
         paths.CIF_PREDICTED,
     log:
@@ -101,7 +101,7 @@ rule analysis_curves:
     input:
         analysis=ANALYSIS_DATASET,
         models=run_setting("analysis", "models"),
-        codebook=run_setting("codebook"),
+        codebook=paths.ROUND_CODEBOOK,
     output:
         paths.CURVES,
     log:
@@ -128,10 +128,10 @@ rule analysis_numbers:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
         reliability=paths.RELIABILITY,
-        published=run_setting("published"),
+        published=published_file,
         validation=paths.VALIDATION_JSON,
         models=run_setting("analysis", "models"),
-        codebook=run_setting("codebook"),
+        codebook=paths.ROUND_CODEBOOK,
     output:
         paths.NUMBERS,
     log:

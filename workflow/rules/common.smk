@@ -37,6 +37,18 @@ def raw_inputs(wildcards):
     return paths.raw_inputs(RUNS[wildcards.run])
 
 
+def raw_roster(wildcards):
+    """The run's raw roster (its centers are the template's), once it is there; a synthetic
+    run's is its generator's output."""
+    roster = paths.raw_inputs(RUNS[wildcards.run])[0]
+    return str(roster) if is_synthetic(wildcards) or roster.is_file() else []
+
+
+def published_file(wildcards):
+    """The run's published figures (none for a round without them: published: null)."""
+    return RUNS[wildcards.run]["published"] or []
+
+
 def languages(run):
     """The languages the report of ``run`` is written in (report.languages)."""
     return RUNS[run]["report"]["languages"]
@@ -84,7 +96,8 @@ def hashed_inputs(wildcards):
     """The configuration files whose digests the summary's provenance records."""
     run = RUNS[wildcards.run]
     synthetic = [run["input"]["synthetic_config"]] if is_synthetic(wildcards) else []
-    return [run["codebook"], run["published"], run["analysis"]["models"], *synthetic]
+    published = [run["published"]] if run["published"] else []
+    return [run["codebook"], *published, run["analysis"]["models"], *synthetic]
 
 
 def real_raw_digest(wildcards):
@@ -122,21 +135,24 @@ def report_marked(path, name, category, subcategory):
     categorised) when it is a CSV, PNG or PDF file (the report shows those)."""
     if not path.endswith((".csv", ".png", ".pdf")):
         return path
-    labels = {"name": name, "format": Path(path).suffix[1:]}
+    labels = {"name": name, "language": "{lang}", "format": Path(path).suffix[1:]}
     caption = f"../report/captions/{name}.rst"
     return report(path, caption=caption, category=category, subcategory=subcategory, labels=labels)
 
 
 def synthetic_inputs(wildcards):
-    """The run's parameters, codebook and published figures; for a later round also
-    those of the run it follows (earlier_*)."""
+    """The run's parameters, round codebook and published figures (if any); for a later
+    round also those of the run it follows (earlier_*)."""
     run = RUNS[wildcards.run]
-    files = {"parameters": run["input"]["synthetic_config"], "codebook": run["codebook"]}
+    files = {
+        "parameters": run["input"]["synthetic_config"],
+        "codebook": paths.fill(paths.ROUND_CODEBOOK, run=wildcards.run),
+    }
     if run["published"]:
         files["published"] = run["published"]
     if follows(files["parameters"]):
-        earlier = RUNS[earlier_run(RUNS, wildcards.run)]
-        files["earlier_parameters"] = earlier["input"]["synthetic_config"]
-        files["earlier_published"] = earlier["published"]
-        files["earlier_codebook"] = earlier["codebook"]
+        name = earlier_run(RUNS, wildcards.run)
+        files["earlier_parameters"] = RUNS[name]["input"]["synthetic_config"]
+        files["earlier_published"] = RUNS[name]["published"]
+        files["earlier_codebook"] = paths.fill(paths.ROUND_CODEBOOK, run=name)
     return files

@@ -21,7 +21,7 @@ INGEST_OUTPUTS = [
 rule ingest:
     input:
         raw=raw_inputs,
-        codebook=run_setting("codebook"),
+        codebook=paths.ROUND_CODEBOOK,
     output:
         roster=PROCESSED["roster"],
         awareness=PROCESSED["awareness"],

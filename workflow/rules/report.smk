@@ -3,7 +3,7 @@
 # (results/<run>/summary/summary.<lang>.{md,html,pdf}), all small-cell suppressed
 # (privacy.min_cell), once per language of report.languages: the language is a wildcard, so
 # one language never reruns another. Every table and figure is marked for `snakemake
-# --report results/report.html`, captioned from workflow/report/captions/. Needs ingest.smk
+# --report results/<run>/report.html`, captioned from workflow/report/captions/. Needs ingest.smk
 # (PROCESSED) and analysis.smk.
 
 from teichaku.report import catalog
@@ -58,6 +58,7 @@ rule report_figures:
     input:
         unpack(report_inputs),
         curves=paths.CURVES,
+        predicted=paths.CIF_PREDICTED,
     output:
         REPORT_FIGURE_OUTPUTS,
     log:
@@ -90,13 +91,13 @@ rule report_summary:
             REPORT_SUMMARY["html"],
             caption="../report/captions/summary.rst",
             category="Summary",
-            labels={"name": "summary", "format": "html"},
+            labels={"name": "summary", "language": "{lang}", "format": "html"},
         ),
         pdf=report(
             REPORT_SUMMARY["pdf"],
             caption="../report/captions/summary.rst",
             category="Summary",
-            labels={"name": "summary", "format": "pdf"},
+            labels={"name": "summary", "language": "{lang}", "format": "pdf"},
         ),
     log:
         paths.log("report_summary_{lang}"),

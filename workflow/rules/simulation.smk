@@ -5,7 +5,9 @@
 #
 # Not part of `all`. Scenarios and chunks of replicates are wildcards: every chunk is an
 # independent job writing results/simulation/replicates/<scenario>/chunk-<nnnn>.tsv, gathered
-# into the performance table, the power figure and a Markdown section for the summary.
+# into the performance table, the power figure and a Markdown section for the summary. The
+# models without a generator truth get it from one large population per scenario
+# (results/simulation/truth/<scenario>.tsv, one job each, kept when replicates change).
 
 import copy
 
@@ -24,6 +26,10 @@ SIM_BENCHMARK = paths.simulation_benchmark("{scenario}/chunk-{chunk}")
 SIM_CHUNKS = [(c.scenario, c.wildcard) for c in study_from_config(SIM_STUDY).chunks()]
 SIM_CHUNK_FILES = [SIM_CHUNK.format(scenario=s, chunk=c) for s, c in SIM_CHUNKS]
 SIM_BENCHMARK_FILES = [SIM_BENCHMARK.format(scenario=s, chunk=c) for s, c in SIM_CHUNKS]
+SIM_TRUTH_FILES = [
+    paths.fill(paths.SIMULATION_TRUTH, scenario=s.name)
+    for s in study_from_config(SIM_STUDY).scenarios
+]
 # The targets of `snakemake simulation`.
 SIM_FIGURE = {ext: paths.fill(paths.SIMULATION_FIGURE, ext=ext) for ext in ("png", "pdf")}
 SIM_OUTPUTS = [
@@ -33,9 +39,11 @@ SIM_OUTPUTS = [
     paths.SIMULATION_SECTION,
     paths.SIMULATION_TIMING,
 ]
+# (The study's design rests on the main run's published figures: a run without them,
+# published: null, has no simulation study.)
 SIM_INPUTS = dict(
     codebook=config["codebook"],
-    published=config["published"],
+    published=config["published"] or [],
     synthetic=config["input"]["synthetic_config"],
     models=config["analysis"]["models"],
 )
@@ -95,10 +103,34 @@ rule simulation_chunk:
         "../scripts/simulate_chunk.py"
 
 
+rule simulation_truth:
+    input:
+        **SIM_INPUTS,
+    output:
+        paths.SIMULATION_TRUTH,
+    log:
+        paths.simulation_log("{scenario}/truth"),
+    benchmark:
+        paths.simulation_benchmark("{scenario}/truth")
+    conda:
+        ENV
+    threads: SIM_RESOURCES["gather"]["threads"]
+    resources:
+        mem_mb=SIM_RESOURCES["gather"]["mem_mb"],
+        runtime=SIM_RESOURCES["gather"]["runtime"],
+    params:
+        **SIM_PARAMS,
+    message:
+        "Fitting the models without a generator truth to the population of scenario {wildcards.scenario}"
+    script:
+        "../scripts/simulate_truth.py"
+
+
 rule simulation_performance:
     input:
         **SIM_INPUTS,
         chunks=SIM_CHUNK_FILES,
+        truths=SIM_TRUTH_FILES,
     output:
         performance=paths.SIMULATION_PERFORMANCE,
         scenarios=paths.SIMULATION_SCENARIOS,

@@ -12,7 +12,7 @@ write_numbers(
     analysis=inp.analysis,
     coefficients=inp.coefficients,
     diagnostics=inp.diagnostics,
-    published=inp.published,
+    published=inp.published or None,  # none: a round without published figures
     validation=inp.validation,
     output=snakemake.output[0],
     analysis_config=snakemake.params.analysis,

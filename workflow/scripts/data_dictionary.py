@@ -6,6 +6,7 @@ from teichaku.entry import setup_logging
 setup_logging(snakemake.log[0])
 write_data_dictionary(
     codebook=snakemake.input.codebook,
+    source=snakemake.params.source,
     markdown=snakemake.output.markdown,
     csv=snakemake.output.csv,
 )

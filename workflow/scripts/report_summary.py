@@ -17,6 +17,7 @@ stage.run_summary(
     ),
     config=config,
     language=snakemake.params.language,
+    codebook=snakemake.input.codebook,
     label_file=snakemake.input.labels,
     template_dir=snakemake.params.template_dir,
     css=snakemake.input.css,

@@ -3,7 +3,7 @@ rules on the workflow's paths."""
 
 from teichaku import paths
 from teichaku.analysis import stage
-from teichaku.entry import main
+from teichaku.entry import main, round_codebook
 
 
 def dataset(config: dict) -> None:
@@ -13,13 +13,13 @@ def dataset(config: dict) -> None:
         roster=run.PROCESSED["roster"],
         output=run.ANALYSIS_DATASET,
         analysis_config=config["analysis"],
-        codebook_path=config["codebook"],
+        codebook_path=round_codebook(config),
     )
 
 
 def models(config: dict) -> None:
     run = paths.of(config["run"])
-    spec, _, _ = stage.load(config["analysis"], config["codebook"])
+    spec, _, _ = stage.load(config["analysis"], round_codebook(config))
     stage.write_models(
         analysis=run.ANALYSIS_DATASET,
         awareness=run.PROCESSED["awareness"],
@@ -27,7 +27,7 @@ def models(config: dict) -> None:
         diagnostics=run.DIAGNOSTICS,
         fits=[paths.fill(run.FIT, model=m.name) for m in spec.models],
         analysis_config=config["analysis"],
-        codebook_path=config["codebook"],
+        codebook_path=round_codebook(config),
         reliability_path=run.RELIABILITY,
         min_cell=config["privacy"]["min_cell"],
     )
@@ -39,7 +39,7 @@ def predictions(config: dict) -> None:
         analysis=run.ANALYSIS_DATASET,
         output=run.CIF_PREDICTED,
         analysis_config=config["analysis"],
-        codebook_path=config["codebook"],
+        codebook_path=round_codebook(config),
         min_cell=config["privacy"]["min_cell"],
     )
 
@@ -50,7 +50,7 @@ def curves(config: dict) -> None:
         analysis=run.ANALYSIS_DATASET,
         output=run.CURVES,
         analysis_config=config["analysis"],
-        codebook_path=config["codebook"],
+        codebook_path=round_codebook(config),
         min_cell=config["privacy"]["min_cell"],
     )
 
@@ -68,7 +68,7 @@ def numbers(config: dict) -> None:
         validation=run.VALIDATION_JSON,
         output=run.NUMBERS,
         analysis_config=config["analysis"],
-        codebook_path=config["codebook"],
+        codebook_path=round_codebook(config),
         reliability=run.RELIABILITY,
         min_cell=config["privacy"]["min_cell"],
     )

@@ -9,6 +9,11 @@ be checked against it (tests/crosscheck/):
   statsmodels' cluster covariance also applies, is vcovCL's default for lm only);
 - Cox models with clusters: the grouped-score sandwich without a small-sample factor, as
   ``coxph(..., cluster = )``;
+- Fine-Gray models with clusters: ``survival::finegray()``'s weighted rows and
+  ``coxph(ties = "breslow", cluster = )``'s grouped-score sandwich, which treats the
+  censoring weights as known (cmprsk::crr has no clustered variance); without clusters,
+  ``cmprsk::crr``'s variance (each person a cluster, with the term for the estimated
+  censoring distribution);
 - GEE: the sandwich without a small-sample factor, as ``geepack::geeglm`` (std.err "san.se");
   the exchangeable correlation and the scale by moments without a degrees-of-freedom
   correction, as geepack;
@@ -27,8 +32,12 @@ CONVENTIONS = {
     ("cox", "cluster_robust"): "cluster-robust (coxph robust variance, no small-sample factor)",
     ("cox", "model"): "model-based (inverse observed information, Efron ties)",
     ("fine_gray", "cluster_robust"): (
-        "cluster-robust Fine-Gray sandwich with the censoring term (crr's variance, summed "
-        "within clusters; Breslow ties)"
+        "cluster-robust (survival::finegray rows + coxph(ties = 'breslow', cluster = ) "
+        "robust variance; censoring weights treated as known, no small-sample factor)"
+    ),
+    ("fine_gray", "crr"): (
+        "Fine-Gray sandwich with the term for the estimated censoring distribution "
+        "(cmprsk::crr's variance; Breslow ties)"
     ),
     ("logit", "cluster_robust"): "cluster-robust (HC0 times G/(G-1), as sandwich::vcovCL for glm)",
     ("logit", "model"): "model-based (inverse Fisher information)",

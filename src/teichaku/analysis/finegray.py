@@ -13,8 +13,9 @@ G is the Kaplan-Meier estimate of censoring. Where an end of follow-up and a cen
 on the same time, the two references differ: ``cmprsk::crr`` estimates G with everyone
 followed up to that time at risk of censoring (``survfit(Surv(time, censored))``),
 ``survival::finegray`` with the ends first (those who ended are no longer at risk). With
-follow-up in days many times coincide, and the estimates differ by about 1e-3 (relative) on
-the survey; ``censoring_ties`` chooses, "crr" by default.
+follow-up in days many times coincide, and the estimates differ by a few 1e-5 (log scale) on
+the survey; ``censoring_ties`` chooses. A model follows the reference whose variance it
+reports (:mod:`teichaku.analysis.models.fine_gray`): finegray's with clusters, crr's without.
 """
 
 from __future__ import annotations
@@ -160,3 +161,88 @@ def censoring_residuals(
     at = np.searchsorted(censor_times, time[own])
     psi[own] += q[at] / followed[at][:, None]
     return psi
+
+
+@dataclass(frozen=True)
+class PointFit:
+    params: np.ndarray
+    n_iter: int
+    converged: bool
+
+
+def fit_coefficients(
+    time: np.ndarray,
+    status: np.ndarray,
+    x: np.ndarray,
+    censoring_ties: str = "crr",
+    *,
+    max_iter: int = 30,
+    tol: float = 1e-9,
+) -> PointFit:
+    """The Fine-Gray log subdistribution hazard ratios (Breslow ties) without splitting rows:
+    the estimates of a Cox fit of :func:`split_rows`, for populations whose split rows
+    would not fit in memory (the simulation's pseudo-truth, teichaku.simulation.truth).
+
+    At an event time s the weighted risk set is everyone still followed plus the competing
+    ends before s, weighted G(s-) / G(T_j-); its sums of r, r x and r x x' are a sum over
+    those followed (a cumulative sum from the end) plus G(s-) times a cumulative sum over
+    the competing ends, so each Newton-Raphson step (with step halving, as
+    :func:`teichaku.analysis.coxph.fit`) costs O(n p^2)."""
+    time = np.asarray(time, dtype=float)
+    status = np.asarray(status)
+    x = np.asarray(x, dtype=float)
+    x = x - x.mean(axis=0)  # the estimates do not change; exp() stays in range
+    censor_times, g_after = censoring_survival(time, status, censoring_ties)
+
+    def g_before(t: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(censor_times, t, side="left")  # censorings strictly before t
+        return np.where(i > 0, g_after[np.maximum(i - 1, 0)], 1.0)
+
+    event_times, n_events = np.unique(time[status == EVENT], return_counts=True)
+    x_events = x[status == EVENT].sum(axis=0)
+    order = np.argsort(time, kind="stable")
+    followed = np.searchsorted(time[order], event_times, side="left")  # T_j >= s from here
+    comp = np.flatnonzero(status == COMPETING)
+    comp = comp[np.argsort(time[comp], kind="stable")]
+    before = np.searchsorted(time[comp], event_times, side="left")  # T_j < s up to here
+    g_s = g_before(event_times)
+    comp_weight = 1.0 / g_before(time[comp])
+
+    def sums(values: np.ndarray) -> np.ndarray:
+        """Per event time, the weighted risk-set sum of ``values`` (rows per person)."""
+        tail = np.cumsum(values[order][::-1], axis=0)[::-1]
+        tail = np.concatenate([tail, np.zeros((1, *values.shape[1:]))])[followed]
+        head = np.cumsum(values[comp] * comp_weight.reshape(-1, *([1] * (values.ndim - 1))), 0)
+        head = np.concatenate([np.zeros((1, *values.shape[1:])), head])[before]
+        return tail + g_s.reshape(-1, *([1] * (values.ndim - 1))) * head
+
+    def terms(beta: np.ndarray):
+        eta = x @ beta
+        r = np.exp(eta)
+        s0 = sums(r)
+        loglik = float(eta[status == EVENT].sum() - n_events @ np.log(s0))
+        s1 = sums(r[:, None] * x)
+        mean = s1 / s0[:, None]
+        score = x_events - n_events @ mean
+        s2 = sums(r[:, None, None] * x[:, :, None] * x[:, None, :])
+        info = np.einsum("k,kij->ij", n_events / s0, s2) - np.einsum(
+            "k,ki,kj->ij", n_events, mean, mean
+        )
+        return loglik, score, info
+
+    beta = np.zeros(x.shape[1])
+    loglik, score, info = terms(beta)
+    for n_iter in range(1, max_iter + 1):
+        step = np.linalg.solve(info, score)
+        for _ in range(31):
+            new = terms(beta + step)
+            if np.isfinite(new[0]) and new[0] >= loglik - 1e-12 * abs(loglik):
+                break
+            step = step / 2
+        else:
+            return PointFit(beta, n_iter, False)
+        beta = beta + step
+        loglik, score, info = new
+        if np.max(np.abs(step)) <= tol:
+            return PointFit(beta, n_iter, True)
+    return PointFit(beta, max_iter, False)

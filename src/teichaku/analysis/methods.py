@@ -14,13 +14,16 @@ import pandas as pd
 from teichaku.analysis.imputation import DONORS
 from teichaku.analysis.specs import AnalysisSpec, Settings
 
+#: The events of time-to-event models, as the direction sentences name them.
+JA_EVENTS = {"transition": "移行による終了", "competing": "移行以外の終了(競合事象)"}
+EN_EVENTS = {"transition": "ending by transition", "competing": "ending otherwise (competing)"}
+
 
 def _cox(models, settings, language):
     events = sorted({m.event for m in models})
     if language == "ja":
-        names = {"transition": "移行による終了", "competing": "移行以外の終了(競合事象)"}
         direction = "、".join(
-            f"ハザード比が1未満 = {names[e]}が起こりにくい"
+            f"ハザード比が1未満 = {JA_EVENTS[e]}が起こりにくい"
             + (" = 関与が長期化" if e == "transition" else "")
             for e in events
         )
@@ -29,9 +32,8 @@ def _cox(models, settings, language):
             "Rのcoxph(cluster = )と同じ頑健分散(小標本補正なし)です。"
             f"{direction}、を意味します。"
         )
-    names = {"transition": "ending by transition", "competing": "ending otherwise (competing)"}
     direction = "; ".join(
-        f"a hazard ratio below 1 means {names[e]} is less likely at any time"
+        f"a hazard ratio below 1 means {EN_EVENTS[e]} is less likely at any time"
         + (", that is, longer involvement" if e == "transition" else "")
         for e in events
     )
@@ -39,6 +41,60 @@ def _cox(models, settings, language):
         "The cause-specific Cox models handle tied event times by Efron's method; their "
         "standard errors clustered by center are the robust variance of R's "
         f"coxph(cluster = ), without a small-sample factor. Direction: {direction}."
+    )
+
+
+def _fine_gray(models, settings, language):
+    events = sorted({m.event for m in models})
+    clustered = any(m.cluster for m in models)
+    unclustered = any(not m.cluster for m in models)
+    if language == "ja":
+        variance = []
+        if clustered:
+            variance.append(
+                "センターでクラスタ化した標準誤差はRのsurvival::finegray()の重み付きデータに"
+                'coxph(ties = "breslow", cluster = )を当てはめたときの頑健分散'
+                "(打ち切り分布の重みを既知として扱い、小標本補正なし)"
+            )
+        if unclustered:
+            variance.append("クラスタ化しない標準誤差はcmprsk::crrの分散(打ち切り分布の推定を考慮)")
+        return (
+            "Fine–Grayモデル(部分分布ハザード)は、競合事象で終了した人を打ち切り分布の重み付きで"
+            "リスク集合に残す重み付きCoxモデルで、同時点の事象はBreslow法で扱います。"
+            + "、".join(variance)
+            + "です。"
+            + "、".join(
+                f"部分分布ハザード比が1未満 = {JA_EVENTS[e]}の累積発生率が低い"
+                + (" = 関与が長期化" if e == "transition" else "")
+                for e in events
+            )
+            + "、を意味します(原因別ハザード比とは異なり、競合事象の起こりやすさも反映します)。"
+        )
+    variance = []
+    if clustered:
+        variance.append(
+            "standard errors clustered by center are the robust variance of R's "
+            'coxph(ties = "breslow", cluster = ) on survival::finegray()\'s weighted rows '
+            "(the censoring weights treated as known, no small-sample factor)"
+        )
+    if unclustered:
+        variance.append(
+            "unclustered standard errors are cmprsk::crr's variance (which allows for the "
+            "estimated censoring distribution)"
+        )
+    return (
+        "The Fine–Gray (subdistribution hazard) model is a weighted Cox model that keeps "
+        "those who ended by a competing event in the risk set with censoring weights, with "
+        "Breslow ties; its "
+        + "; its ".join(variance)
+        + ". Direction: "
+        + "; ".join(
+            f"a subdistribution hazard ratio below 1 means a lower cumulative incidence of "
+            f"{EN_EVENTS[e]}" + (", that is, longer involvement" if e == "transition" else "")
+            for e in events
+        )
+        + " (unlike a cause-specific hazard ratio it also reflects how likely the competing "
+        "ends are)."
     )
 
 
@@ -106,6 +162,7 @@ def _binomial_counts(models, settings, language):
 
 SENTENCES = {
     "cox": _cox,
+    "fine_gray": _fine_gray,
     "logit": _logit,
     "gee": _gee,
     "mixed_logit": _mixed,

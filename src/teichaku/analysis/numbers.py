@@ -192,7 +192,7 @@ def build_numbers(
     spec: AnalysisSpec,
     settings: Settings,
     codebook: Codebook,
-    published: dict,
+    published: dict | None,
     validation: dict | None = None,
     assessment: pd.DataFrame | None = None,
     privacy: Privacy | None = None,
@@ -202,7 +202,7 @@ def build_numbers(
     valid_n = compute_valid_n(roster, cases, awareness, codebook)
     shown, hidden = published_numbers(computed, valid_n, privacy)
     check: dict = {}
-    for c in compare_published(computed, published, valid_n):
+    for c in compare_published(computed, published, valid_n) if published is not None else []:
         secret = (c.section, c.key) in hidden
         person = c.valid_n is not None and any(i.key == c.key and i.table == "cases" for i in ITEMS)
         check.setdefault(c.section, {})[c.key] = {
@@ -237,7 +237,10 @@ def build_numbers(
     not_ok = diagnostics[diagnostics["status"] != "ok"]
     numbers = {
         "published": shown,
-        "published_check": {
+        # null for a round without published figures (published: null): nothing to compare
+        "published_check": None
+        if published is None
+        else {
             # unknown (null) when a comparison is hidden: "all agree" would reveal it
             "all_ok": None if None in checks else all(checks),
             **check,

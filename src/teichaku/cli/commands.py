@@ -45,11 +45,30 @@ def load_round(path: Path | None, base: Path = Path()) -> Round:
     codebook = base / str(config.get("codebook", DEFAULT_PATH))
     if not codebook.is_file():
         raise CliError(f"{path}: codebook {codebook} not found (paths are relative to {base})")
+    if config.get("survey"):  # a round of its own: its labels, dates and centers
+        codebook = _round_codebook(codebook, config["survey"], path)
     raw_dir = (config.get("input") or {}).get("raw_dir")
     invalid_cell = (config.get("validation") or {}).get("invalid_cell")
     return Round(
         codebook, base / str(raw_dir) if raw_dir else None, invalid_cell, config.get("run")
     )
+
+
+def _round_codebook(codebook: Path, survey: dict, config: Path) -> Path:
+    """The round's codebook (teichaku.survey), written to a temporary folder removed when
+    the command ends."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from teichaku.survey import SurveyError, write_round_codebook
+
+    folder = Path(tempfile.mkdtemp(prefix="teichaku-round-"))
+    atexit.register(shutil.rmtree, folder, True)
+    try:
+        return write_round_codebook(codebook, survey, folder / "codebook.yaml")
+    except (SurveyError, ValueError, TypeError) as exc:
+        raise CliError(f"{config}: survey: {exc}") from None
 
 
 def _codebook(round_: Round) -> Codebook:

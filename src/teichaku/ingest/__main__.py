@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from teichaku import paths
-from teichaku.entry import main
+from teichaku.entry import main, round_codebook
 from teichaku.ingest import gate
 from teichaku.ingest.readers import raw_digest
 from teichaku.ingest.stage import guarded, ingest
@@ -25,7 +25,7 @@ def run_ingest(config: dict) -> None:
     guarded(
         lambda: ingest(
             raw_dir=paths.raw_dir(config),
-            codebook_path=config["codebook"],
+            codebook_path=round_codebook(config),
             paths=outputs,
             synthetic=config["input"]["source"] == "synthetic",
             key_file=config["pseudonym"]["key_file"],

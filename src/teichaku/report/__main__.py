@@ -4,7 +4,7 @@ paths, for the configuration's run, in each language of report.languages."""
 from pathlib import Path
 
 from teichaku import paths
-from teichaku.entry import main, read_yaml
+from teichaku.entry import main, read_yaml, round_codebook
 from teichaku.report import stage
 
 ASSETS = Path(__file__).resolve().parents[3] / paths.REPORT_ASSETS
@@ -12,31 +12,35 @@ ASSETS = Path(__file__).resolve().parents[3] / paths.REPORT_ASSETS
 
 def _inputs(config: dict, curves: bool = False) -> stage.build.ReportInputs:
     run = paths.of(config["run"])
-    files = stage.input_paths(config, ASSETS) | ({"curves": run.CURVES} if curves else {})
+    round_codebook(config)  # written where input_paths reads it
+    figures = {"curves": run.CURVES, "predicted": run.CIF_PREDICTED}
+    files = stage.input_paths(config, ASSETS) | (figures if curves else {})
     return stage.load_inputs(paths=files, thresholds=config["analysis"]["thresholds"])
 
 
 def tables(config: dict) -> None:
     inputs = _inputs(config)
+    run = paths.of(config["run"])
     for lang in config["report"]["languages"]:
         stage.run_tables(
             inputs=inputs,
             settings=stage.settings_from_config(config, lang),
-            codebook=config["codebook"],
+            codebook=run.ROUND_CODEBOOK,
             label_file=ASSETS / "labels.yaml",
-            out_dir=paths.of(config["run"], lang).TABLES_DIR,
+            out_dir=paths.of(run.run, lang).TABLES_DIR,
         )
 
 
 def figures(config: dict) -> None:
     inputs = _inputs(config, curves=True)
+    run = paths.of(config["run"])
     for lang in config["report"]["languages"]:
         stage.run_figures(
             inputs=inputs,
             settings=stage.settings_from_config(config, lang),
-            codebook=config["codebook"],
+            codebook=run.ROUND_CODEBOOK,
             label_file=ASSETS / "labels.yaml",
-            out_dir=paths.of(config["run"], lang).FIGURES_DIR,
+            out_dir=paths.of(run.run, lang).FIGURES_DIR,
         )
 
 
@@ -50,6 +54,7 @@ def summary(config: dict) -> None:
             inputs=_inputs(config),
             config=config,
             language=lang,
+            codebook=run.ROUND_CODEBOOK,
             label_file=ASSETS / "labels.yaml",
             template_dir=ASSETS,
             css=ASSETS / "summary.css",

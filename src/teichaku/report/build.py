@@ -13,7 +13,7 @@ type, by) are read.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +42,15 @@ class ReportInputs:
     coefficients: pd.DataFrame
     curves: pd.DataFrame
     numbers: dict
-    published: dict
+    published: dict | None  # None: a round without published figures
     spec: Any
     thresholds: tuple[int, ...]
+    #: results/models/cif_predicted.parquet (the Fine-Gray predictions); empty without
+    predicted: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["prediction", "model", "term", "value", "time", "cif"]
+        )
+    )
 
 
 def read_numbers(path: str | Path) -> dict:
@@ -250,6 +256,7 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
         inp.analysis, [g for _, gs in panels for g in gs], ctx.privacy.min_cell
     )
     paths += fg.cif_figure(ctx, inp.curves, cif.name, panels, horizons)
+    paths += _fine_gray_figure(inp, ctx, cif.name, panels, horizons)
 
     primary = primary_model(inp.spec, inp.coefficients)
     logistic = logistic_model(inp.spec, inp.coefficients)
@@ -280,3 +287,25 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
     paths += fg.threshold_figure(ctx, inp.coefficients, by_k, barrier_terms, reasons)
     paths += fg.awareness_figure(ctx, inp.awareness, inp.published)
     return paths
+
+
+def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, curve, panels, horizons):
+    """Figure 9: the curves of Figure 5 with the predictions of the first ``predictions:``
+    entry (none drawn, with the reason, when its model is not reported or absent)."""
+    from teichaku.report import figures as fg
+
+    labels = ctx.labels
+    prediction = next(iter(getattr(inp.spec, "predictions", ())), None)
+    verdict = inp.numbers.get("models", {}).get(prediction.model, {}) if prediction else {}
+    if prediction is None or prediction.model not in set(inp.coefficients["model"]):
+        reason = labels.text("fine_gray_absent")
+    elif verdict.get("reported", "reported") == "not_reported":
+        reason = verdict.get(f"reason_{labels.language}", "")
+    else:
+        reason = ""
+    predicted = (
+        inp.predicted[inp.predicted["prediction"] == prediction.name]
+        if prediction
+        else inp.predicted.iloc[0:0]
+    )
+    return fg.fine_gray_cif_figure(ctx, inp.curves, curve, predicted, panels, horizons, reason)

@@ -26,6 +26,7 @@ FIGURES = {
     "fig6_forest": "Models",
     "fig7_threshold_sensitivity": "Models",
     "fig8_awareness": "Awareness survey",
+    "fig9_fine_gray_cif": "Models",
 }
 
 TABLE_FORMATS = ("csv", "md", "tex")

@@ -121,11 +121,11 @@ def _hidden(ctx: FigureContext, item, value, n) -> bool:
 
 
 def basic_attributes_figure(
-    ctx: FigureContext, computed: dict, published: dict, valid_n: dict
+    ctx: FigureContext, computed: dict, published: dict | None, valid_n: dict
 ) -> list[Path]:
     """Published basic attributes beside the values computed from the data: shares on one
     panel, each mean on its own small panel (their scales differ); computed as bars,
-    published as markers."""
+    published as markers (none for a round without published figures)."""
     section = "basic_attributes"
     t = ctx.labels.text
     items = [i for i in ITEMS if i.section == section]
@@ -145,15 +145,16 @@ def basic_attributes_figure(
             for i, n in zip(its, ns, strict=True)
         ]
         ax.barh(y, shown, color=style.OKABE_ITO[0], height=0.6, label=t("computed"))
-        ax.scatter(
-            [float(published[section][i.key]) for i in its],
-            y,
-            marker="D",
-            color=style.OKABE_ITO[1],
-            zorder=3,
-            s=18,
-            label=t("published"),
-        )
+        if published is not None:
+            ax.scatter(
+                [float(published[section][i.key]) for i in its],
+                y,
+                marker="D",
+                color=style.OKABE_ITO[1],
+                zorder=3,
+                s=18,
+                label=t("published"),
+            )
         ax.set_xlabel(xlabel)
         _panel_n(ax, _n_range_text(ctx, ns))
         return y
@@ -167,7 +168,8 @@ def basic_attributes_figure(
     y = draw(top, shares, t("share"))
     top.set_yticks(y, [item_label(i, ctx.labels) for i in shares])
     top.set_xlim(0, 100)
-    top.legend(loc="lower left", bbox_to_anchor=(0.0, 1.06), ncol=2)
+    if published is not None:
+        top.legend(loc="lower left", bbox_to_anchor=(0.0, 1.06), ncol=2)
     for j, item in enumerate(means):
         ax = fig.add_subplot(lower[0, j])
         draw(ax, [item], t("mean"))
@@ -175,8 +177,8 @@ def basic_attributes_figure(
         value = computed[section][item.key]
         if _hidden(ctx, item, value, valid_n[section][item.key]):
             value = 0.0  # not drawn: the axis follows the published value alone
-        high = max(value, float(published[section][item.key]))
-        ax.set_xlim(0, high * 1.15)
+        high = max(value, float(published[section][item.key]) if published else 0.0)
+        ax.set_xlim(0, (high or 1.0) * 1.15)
         ax.set_title(item_label(item, ctx.labels), fontsize=7, loc="left", pad=14)
     return ctx.save(fig, "fig2_basic_attributes")
 
@@ -327,6 +329,88 @@ def cif_figure(
         ax.set_ylabel(ctx.labels.text("cum_incidence"))
     ctx.note(fig, ctx.labels.text("curve_note", min_cell=ctx.privacy.min_cell))
     return ctx.save(fig, "fig5_cif_transition")
+
+
+#: ``value`` of results/models/cif_predicted.parquet for each yes/no group of a curve
+PREDICTED_VALUE = {"yes": 1, "no": 0}
+
+
+def cut_prediction(
+    predicted: pd.DataFrame, group: tuple[str, str, str], horizons: dict
+) -> pd.DataFrame:
+    """The predicted curve of a curve group (by = the term, group yes/no = value 1/0), up to
+    the group's horizon (the time up to which at least min_cell of the group are still
+    followed); empty for a group without one (fewer than min_cell) or not yes/no."""
+    by, name, _ = group
+    horizon = horizons.get((by, name))
+    if horizon is None or name not in PREDICTED_VALUE:
+        return predicted.iloc[0:0]
+    g = predicted[(predicted["term"] == by) & (predicted["value"] == PREDICTED_VALUE[name])]
+    return g[g["time"] <= horizon].sort_values("time", kind="stable")
+
+
+def fine_gray_cif_figure(
+    ctx: FigureContext,
+    curves: pd.DataFrame,
+    curve: str,
+    predicted: pd.DataFrame,
+    panels: list[tuple[str, list[tuple[str, str, str]]]],
+    horizons: dict | None = None,
+    reason: str = "",
+) -> list[Path]:
+    """Cumulative incidence of transition per barrier: the Aalen-Johansen curves with and
+    without it (as Figure 5) and, dashed in the same colours, the Fine-Gray model's
+    prediction for the barrier present and absent, the other terms at their sample means
+    (results/models/cif_predicted.parquet: ``term``, ``value`` 1/0, ``time``, ``cif``).
+    A prediction is cut, like its group's curve, at the time up to which at least min_cell
+    of that group are still followed (``horizons``), and not drawn for a group below
+    min_cell. ``reason``: why the model is not reported (no predictions are drawn then)."""
+    masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
+    ncols = 2
+    nrows = math.ceil(len(panels) / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(WIDTH, 2.7 * nrows), sharex=True, sharey=True, squeeze=False
+    )
+    # room under the axes for the tick labels, the axis title and three lines of notes
+    fig.subplots_adjust(
+        left=0.1, right=0.98, top=0.93, bottom=1.1 / (2.7 * nrows), hspace=0.45, wspace=0.1
+    )
+    shown = predicted.iloc[0:0] if reason else predicted
+    for ax, (title, groups) in zip(axes.flat, panels, strict=False):
+        _draw_curves(ax, ctx, masked, groups, horizons)
+        for j, (_, _, label) in enumerate(groups):
+            g = cut_prediction(shown, groups[j], horizons or {})
+            if g.empty:
+                continue
+            ax.step(
+                g["time"],
+                g["cif"],
+                where="post",
+                color=style.OKABE_ITO[j % len(style.OKABE_ITO)],
+                linestyle="--",
+                linewidth=1.0,
+                label=f"{label}: {ctx.labels.text('fine_gray_predicted')}",
+            )
+        ax.set_title(title, fontsize=8, loc="left")
+        ax.set_ylim(0, 1.0)
+        ax.legend(loc="upper left", fontsize=6)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(ctx.labels.text("months"))
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ctx.labels.text("cum_incidence"))
+    notes = " ".join(
+        t
+        for t in (
+            ctx.labels.text("fine_gray_note"),
+            reason,
+            ctx.labels.text("curve_note", min_cell=ctx.privacy.min_cell),
+        )
+        if t
+    )
+    ctx.note(fig, textwrap.fill(notes, 90 if ctx.labels.language == "ja" else 130))
+    return ctx.save(fig, "fig9_fine_gray_cif")
 
 
 # --------------------------------------------------------------------------- models
@@ -480,8 +564,11 @@ def threshold_figure(
 # --------------------------------------------------------------------------- awareness
 
 
-def awareness_figure(ctx: FigureContext, awareness: pd.DataFrame, published: dict) -> list[Path]:
-    """Awareness survey: % of answering centers per item, published values as markers."""
+def awareness_figure(
+    ctx: FigureContext, awareness: pd.DataFrame, published: dict | None
+) -> list[Path]:
+    """Awareness survey: % of answering centers per item, published values as markers
+    (none for a round without published figures)."""
     labels, t = ctx.labels, ctx.labels.text
     groups = list(labels.codebook.tables["awareness"].groups)
     n = len(awareness)
@@ -496,21 +583,23 @@ def awareness_figure(ctx: FigureContext, awareness: pd.DataFrame, published: dic
         ]
         bars = ax.barh(y, pct, color=style.OKABE_ITO[2], height=0.6, label=t("computed"))
         ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=8)
-        pub = [published["awareness"].get(f"pct_{v.name}") for v in items]
-        py = [yy for yy, p in zip(y, pub, strict=True) if p is not None]
-        ax.scatter(
-            [float(p) for p in pub if p is not None],
-            py,
-            marker="D",
-            s=18,
-            color=style.OKABE_ITO[1],
-            zorder=3,
-            label=t("published"),
-        )
+        if published is not None:
+            pub = [published["awareness"].get(f"pct_{v.name}") for v in items]
+            py = [yy for yy, p in zip(y, pub, strict=True) if p is not None]
+            ax.scatter(
+                [float(p) for p in pub if p is not None],
+                py,
+                marker="D",
+                s=18,
+                color=style.OKABE_ITO[1],
+                zorder=3,
+                label=t("published"),
+            )
         ax.set_yticks(y, [v.label(labels.language) for v in items])
         ax.set_xlim(0, 110)
         ax.set_title(labels.group("awareness", group), loc="left", fontsize=9)
         ax.set_xlabel(t("percent_of_centers", n=n))
         _panel_n(ax, t("n_panel", n=n))
-    np.atleast_1d(axes)[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.12), ncol=2)
+    if published is not None:
+        np.atleast_1d(axes)[0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.12), ncol=2)
     return ctx.save(fig, "fig8_awareness")

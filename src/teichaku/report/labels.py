@@ -30,6 +30,9 @@ class Labels:
     codebook: Codebook
     strings: dict
     confidence: float | None = None  # analysis.confidence: fills "{level}" (e.g. 95) in labels
+    #: whether the round has published figures: without them an entry ``<key>_unpublished``
+    #: of labels.yaml (a caption saying nothing of published values) replaces ``<key>``
+    published: bool = True
 
     def __post_init__(self):
         if self.language not in LANGUAGES:
@@ -47,7 +50,8 @@ class Labels:
                     "load the labels with analysis.confidence"
                 )
             text = text.replace("{level}", f"{100 * self.confidence:g}")
-        return text
+        # "{round}": the year of the survey round (its period's start, teichaku.survey)
+        return text.replace("{round}", str(self.codebook.survey["period_start"].year))
 
     def text(self, key: str, **fields) -> str:
         """A report word from labels.yaml ``text``; ``fields`` fill its ``{...}``."""
@@ -57,6 +61,8 @@ class Labels:
 
     def entry(self, section: str, key: str) -> str:
         """A label from another section of labels.yaml (``tables``, ``figures``, ...)."""
+        if not self.published and f"{key}_unpublished" in self.strings.get(section, {}):
+            key = f"{key}_unpublished"
         try:
             return self._pick(self.strings[section][key], f"{section}.{key}")
         except KeyError:

@@ -8,6 +8,7 @@ The Snakemake scripts in workflow/scripts/ only unpack ``snakemake`` and call th
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -34,9 +35,9 @@ def input_paths(config: dict, assets: str | Path) -> dict:
         "analysis": run.ANALYSIS_DATASET,
         "coefficients": run.COEFFICIENTS,
         "numbers": run.NUMBERS,
-        "published": config["published"],
+        **({"published": config["published"]} if config["published"] else {}),
         "models": config["analysis"]["models"],
-        "codebook": config["codebook"],
+        "codebook": run.ROUND_CODEBOOK,  # the round's (teichaku.survey)
         "labels": Path(assets) / "labels.yaml",
     }
 
@@ -44,8 +45,9 @@ def input_paths(config: dict, assets: str | Path) -> dict:
 def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
     """Read the processed tables and analysis results named in ``paths``.
 
-    Keys: roster, cases, awareness, analysis, coefficients, numbers, published, models,
-    codebook and optionally curves. ``thresholds`` are analysis.thresholds.
+    Keys: roster, cases, awareness, analysis, coefficients, numbers, models, codebook and
+    optionally published (none: a round without published figures), curves and predicted.
+    ``thresholds`` are analysis.thresholds.
     """
     from teichaku.analysis.specs import load_analysis_spec  # the analysis stage's parser
 
@@ -66,9 +68,10 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
         coefficients=pd.read_csv(paths["coefficients"]),
         curves=curves,
         numbers=build.read_numbers(paths["numbers"]),
-        published=load_published(paths["published"]),
+        published=load_published(paths["published"]) if paths.get("published") else None,
         spec=load_analysis_spec(paths["models"], list(thresholds), codebook),
         thresholds=thresholds,
+        **({"predicted": pd.read_parquet(paths["predicted"])} if paths.get("predicted") else {}),
     )
 
 
@@ -93,9 +96,7 @@ def run_tables(
     out_dir: str | Path,
 ) -> list[Path]:
     """Write every table; ``settings`` holds language and min_cell."""
-    labels = load_labels(
-        settings["language"], label_file, load_codebook(str(codebook)), settings["confidence"]
-    )
+    labels = _labels(inputs, settings["language"], label_file, codebook, settings["confidence"])
     written = []
     for table in build.build_tables(inputs, labels, Privacy(int(settings["min_cell"]))):
         written += tb.write_table(table, Path(out_dir))
@@ -114,15 +115,20 @@ def run_figures(
     """Draw every figure; ``settings`` holds language, min_cell and dpi."""
     from teichaku.report import figures as fg  # matplotlib: only this rule needs it
 
-    labels = load_labels(
-        settings["language"], label_file, load_codebook(str(codebook)), settings["confidence"]
-    )
+    labels = _labels(inputs, settings["language"], label_file, codebook, settings["confidence"])
     ctx = fg.FigureContext(
         labels, Privacy(int(settings["min_cell"])), int(settings["dpi"]), Path(out_dir)
     )
     written = build.build_figures(inputs, ctx)
     _check_complete(written, [p for ps in catalog.figure_files(str(out_dir)).values() for p in ps])
     return written
+
+
+def _labels(inputs: build.ReportInputs, language, label_file, codebook, confidence):
+    """The labels of the report in ``language``; the captions of a round without published
+    figures say nothing of published values."""
+    labels = load_labels(language, label_file, load_codebook(str(codebook)), confidence)
+    return replace(labels, published=inputs.published is not None)
 
 
 def _check_complete(written: list[Path], expected: list[str]) -> None:
@@ -137,6 +143,7 @@ def run_summary(
     inputs: build.ReportInputs,
     config: dict,
     language: str,
+    codebook: str | Path,
     label_file: str | Path,
     template_dir: str | Path,
     css: str | Path,
@@ -151,17 +158,13 @@ def run_summary(
     simulation_md: str | Path | None = None,
 ) -> None:
     """Write results/<run>/summary/summary.<language>.{md,html,pdf}; the simulation study's
-    section is included when ``simulation_md`` (results/simulation/summary.md) is given."""
+    section is included when ``simulation_md`` (results/simulation/summary.md) is given.
+    ``codebook`` is the round's codebook (results/<run>/codebook/codebook.yaml)."""
     from teichaku.report import provenance, summary
 
     settings = settings_from_config(config, language)
     privacy = Privacy(int(settings["min_cell"]))
-    labels = load_labels(
-        settings["language"],
-        label_file,
-        load_codebook(str(config["codebook"])),
-        settings["confidence"],
-    )
+    labels = _labels(inputs, settings["language"], label_file, codebook, settings["confidence"])
     from teichaku.report.publish import label_inputs
 
     record = provenance.collect(config, hashed_inputs, repo_dir, extra_configs)

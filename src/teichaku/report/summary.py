@@ -31,6 +31,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from teichaku.report.fonts import fixed_source_date, font_path
+from teichaku.survey import fiscal_years_ja
 
 PDF_FONT_FAMILY = "IPAexGothic"
 
@@ -226,7 +227,15 @@ def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
             }
         )
     label_column = f"label_{labels.language}"
+    cohort = cb.variable("cases", "cohort")
+    ended_years = [start.year for start, _ in cb.fiscal_years.values()]
     return {
+        # the round (teichaku.survey): its year, centers asked and cohorts
+        "round": cb.survey["period_start"].year,
+        "n_centers_asked": cb.variable("roster", "center_id").max,
+        "ended_fiscal_years_ja": fiscal_years_ja(ended_years, cb.eras),
+        "cohorts_ja": "・".join(lv.ja for lv in cohort.levels),
+        "cohorts_en": ", ".join(lv.en for lv in cohort.levels),
         "term_labels": dict(zip(coefficients["term"], coefficients[label_column], strict=True)),
         "barrier_terms": [v.name for v in labels.group_items("cases", "barrier")],
         "reference_date": cb.survey["reference_date"].isoformat(),

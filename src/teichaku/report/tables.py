@@ -206,7 +206,7 @@ def _valid_n_cell(item, n, group: str, protection: Protection, person_level: boo
 
 
 def basic_attributes_table(
-    published: dict,
+    published: dict | None,
     computed: dict,
     roster: pd.DataFrame,
     cases: pd.DataFrame,
@@ -217,6 +217,7 @@ def basic_attributes_table(
 ) -> Table:
     """Table 1: the survey and basic-attribute figures, published beside computed, overall
     (``computed``, i.e. results/numbers.json) and per cohort (recomputed on each cohort).
+    A round without published figures (``published`` None) has no published column.
 
     ``protection``: the joint protection of tables 1-3 (:func:`build.build_tables` passes
     it); without it the counts of this table and table 2 are protected on their own."""
@@ -241,14 +242,15 @@ def basic_attributes_table(
     for item in ITEMS:
         if item.section not in sections:
             continue
-        pub = published[item.section].get(item.key)
+        pub = published[item.section].get(item.key) if published is not None else None
         digits = decimals(pub) if pub is not None else 2
         person = item.table == "cases"
         n = valid_n[item.section][item.key]
         value = computed[item.section][item.key]
-        row = {
-            t("item"): item_label(item, labels),
-            t("published"): _format_published(pub) if pub is not None else t("not_published"),
+        row = {t("item"): item_label(item, labels)}
+        if published is not None:
+            row[t("published")] = _format_published(pub) if pub is not None else t("not_published")
+        row |= {
             t("computed"): (
                 _format_person_value(item, value, ALL, digits, protection)
                 if person
@@ -370,39 +372,38 @@ def barriers_table(
     )
 
 
-def awareness_table(published: dict, awareness: pd.DataFrame, labels: Labels) -> Table:
-    """Awareness survey: % of answering centers per item, published beside computed.
+def awareness_table(published: dict | None, awareness: pd.DataFrame, labels: Labels) -> Table:
+    """Awareness survey: % of answering centers per item, published beside computed (no
+    published column for a round without published figures, ``published`` None).
 
     Counts of centers are not person counts and are shown unsuppressed.
     """
     t = labels.text
     n = len(awareness)
-    pub = published["awareness"]
+    pub = published["awareness"] if published is not None else None
     rows = []
+
+    def row(item: str, published_cell: str, computed: str, centers: str) -> dict:
+        cells = {t("item"): item}
+        if pub is not None:
+            cells[t("published")] = published_cell
+        return cells | {t("computed"): computed, t("centers"): centers}
+
     for group in labels.codebook.tables["awareness"].groups:
-        rows.append(
-            {
-                t("item"): labels.group("awareness", group),
-                t("published"): "",
-                t("computed"): "",
-                t("centers"): "",
-            }
-        )
+        rows.append(row(labels.group("awareness", group), "", "", ""))
         for var in labels.group_items("awareness", group):
             k = int(awareness[var.name].fillna(False).astype(bool).sum()) if n else 0
-            published_value = pub.get(f"pct_{var.name}")
+            published_value = pub.get(f"pct_{var.name}") if pub is not None else None
             digits = decimals(published_value) if published_value is not None else 1
             rows.append(
-                {
-                    t("item"): "　" + var.label(labels.language),
-                    t("published"): (
-                        _format_published(published_value)
-                        if published_value is not None
-                        else t("not_published")
-                    ),
-                    t("computed"): f"{100.0 * k / n:.{digits}f}" if n else "",
-                    t("centers"): f"{k}/{n}",
-                }
+                row(
+                    "　" + var.label(labels.language),
+                    _format_published(published_value)
+                    if published_value is not None
+                    else t("not_published"),
+                    f"{100.0 * k / n:.{digits}f}" if n else "",
+                    f"{k}/{n}",
+                )
             )
     return Table(
         name="table5_awareness",

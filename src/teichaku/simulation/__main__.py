@@ -1,6 +1,7 @@
-"""``python -m teichaku.simulation {chunks,performance,figure,summary,timing}``: the
-simulation rules on the workflow's paths (``chunks`` runs every chunk in turn; ``timing``
-reads the benchmark files that only a Snakemake run writes)."""
+"""``python -m teichaku.simulation {chunks,truth,performance,figure,summary,timing}``: the
+simulation rules on the workflow's paths (``chunks`` runs every chunk in turn, ``truth``
+every scenario's population; ``timing`` reads the benchmark files that only a Snakemake run
+writes)."""
 
 import copy
 from pathlib import Path
@@ -39,10 +40,22 @@ def chunks(config: dict) -> None:
         stage.write_chunk(sim=sim, scenario=scenario, chunk=chunk, output=output)
 
 
+def _truth_files(sim: stage.Simulation) -> list[str]:
+    return [paths.fill(paths.SIMULATION_TRUTH, scenario=s.name) for s in sim.study.scenarios]
+
+
+def truth(config: dict) -> None:
+    sim = _simulation(config)
+    for scenario, output in zip(sim.study.scenarios, _truth_files(sim), strict=True):
+        stage.write_truth(sim=sim, scenario=scenario.name, output=output)
+
+
 def performance(config: dict) -> None:
+    sim = _simulation(config)
     stage.write_performance(
-        sim=_simulation(config),
+        sim=sim,
         chunks=_chunk_files(config),
+        truths=_truth_files(sim),
         performance_path=paths.SIMULATION_PERFORMANCE,
         scenarios_path=paths.SIMULATION_SCENARIOS,
     )
@@ -82,6 +95,7 @@ main(
     "simulation",
     {
         "chunks": chunks,
+        "truth": truth,
         "performance": performance,
         "figure": figure,
         "summary": summary,

@@ -7,6 +7,8 @@ the section (they differ between runs and machines; see ``timing.tsv``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -101,12 +103,14 @@ def performance_section(
     model_labels: dict[str, str],
     figure: str,
     heading_level: int = 2,
-    population_models: tuple[str, ...] = (),
+    population_models: Mapping[str, str] | None = None,
 ) -> str:
     """The Markdown section: design, what was measured, one table per model (recovery of
     the truth where the model's coefficients are parameters of the data-generating model or
-    have a population truth, ``population_models``; power and SEs otherwise) and the power
-    figure. Rows are limited to ``term_labels``."""
+    have a population truth, ``population_models``: model -> what its coefficients are, e.g.
+    "odds ratios"; power and SEs otherwise) and the power figure. Rows are limited to
+    ``term_labels``."""
+    population_models = population_models or {}
     h = "#" * heading_level
     level = f"{100 * study.level:g}%"
     n_scen = len(study.scenarios)
@@ -134,13 +138,7 @@ def performance_section(
         lines += ["", f"{h}# {model_label}", ""]
         if has_truth:
             if model in population_models:
-                lines += [
-                    "Its odds ratios are not parameters of the data-generating model: the "
-                    "truth is its fit to one population per scenario drawn from the same "
-                    f"design with {study.population_factor} times the cases and centers "
-                    "(the value the model converges to as the survey grows).",
-                    "",
-                ]
+                lines += [_population_text(study, scenarios, population_models[model]), ""]
             lines += _recovery_table(part, term_labels, level)
         else:
             lines += [
@@ -155,3 +153,26 @@ def performance_section(
         "",
     ]
     return "\n".join(lines)
+
+
+def _population_text(study: Study, scenarios: pd.DataFrame, ratios: str) -> str:
+    """How the truth of a model without a generator truth was obtained, with the sizes of
+    the populations (teichaku.simulation.truth)."""
+    f = study.population_factor
+    sizes = ", ".join(
+        f"{f * int(r['n_cases']):,} cases in {f * int(r['n_centers']):,} centers ({r['scenario']})"
+        for _, r in scenarios.iterrows()
+    )
+    competing = (
+        " (they depend on the hazards of the competing ends as well as on those of transition)"
+        if ratios.startswith("subdistribution")
+        else ""
+    )
+    return (
+        f"Its {ratios} are not parameters of the data-generating model, a cause-specific "
+        f"hazard model{competing}: the truth is the model's fit to one population per "
+        f"scenario drawn from the same design with {f} times the cases and centers "
+        f"({sizes}), from a random stream of seed {study.seed} that no replicate uses, "
+        "fitted once and kept; that is the value the estimator converges to as the survey "
+        f"grows, with a Monte Carlo error of about 1/sqrt({f}) of one survey's SE."
+    )

@@ -36,7 +36,7 @@ from teichaku.simulation.replicate import (
 )
 from teichaku.simulation.report import performance_section
 from teichaku.simulation.study import Study, study_from_config
-from teichaku.simulation.truth import needs_population_truth, population_truth
+from teichaku.simulation.truth import TRUTH_COLUMNS, needs_population_truth, population_truth
 from teichaku.synthetic import Design, load_synthetic_config
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,15 @@ DESIGN_COLUMNS = {
     "frailty_sd": "Frailty SD",
     "entry_start": "Entry from",
     "entry_end": "Entry to",
+}
+
+
+#: What the coefficients of a model type are, as the summary names them.
+RATIO_NAMES = {
+    "fine_gray": "subdistribution hazard ratios",
+    "logit": "odds ratios",
+    "gee": "odds ratios",
+    "mixed_logit": "odds ratios",
 }
 
 
@@ -135,29 +144,40 @@ def gather(paths: list[str | Path]) -> pd.DataFrame:
     return table[REPLICATE_COLUMNS]
 
 
-def with_population_truth(sim: Simulation, replicates: pd.DataFrame) -> pd.DataFrame:
-    """The replicate table with the truth of the models that have no generator truth filled
-    in from one population fit per scenario (teichaku.simulation.truth)."""
+def write_truth(*, sim: Simulation, scenario: str, output: str | Path) -> None:
+    """The population truth of one scenario (teichaku.simulation.truth): computed once per
+    scenario and kept, so that gathering more replicates does not fit the population again."""
     specs = [s for s in sim.models.specs() if needs_population_truth(s)]
-    if not specs:
-        return replicates
-    truths = []
-    for scenario in sim.study.scenarios:
-        log.info("population truth of scenario %s", scenario.name)
-        truths.append(
-            population_truth(
-                sim.study.seed,
-                scenario.name,
-                sim.design(scenario.name),
-                specs,
-                sim.models,
-                sim.study.population_factor,
-            )
+    started = time.perf_counter()
+    if specs:
+        table = population_truth(
+            sim.study.seed,
+            scenario,
+            sim.design(scenario),
+            specs,
+            sim.models,
+            sim.study.population_factor,
         )
-    truth = pd.concat(truths, ignore_index=True)
-    merged = replicates.merge(truth, on=["scenario", "model", "term"], how="left")
+    else:
+        table = pd.DataFrame(columns=TRUTH_COLUMNS)
+    log.info(
+        "population truth of scenario %s (%d models, %d times its cases and centers): %.1f s",
+        scenario,
+        len(specs),
+        sim.study.population_factor,
+        time.perf_counter() - started,
+    )
+    _write_tsv(table, output)
+
+
+def with_population_truth(replicates: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """The replicate table with the truth of the models that have no generator truth filled
+    in from the population fits (rows scenario, model, term, truth; teichaku.simulation.truth)."""
+    merged = replicates.merge(
+        truth[TRUTH_COLUMNS], on=["scenario", "model", "term"], how="left", validate="m:1"
+    )
     replicates = replicates.copy()
-    generator, population = merged["truth_x"].to_numpy(), merged["truth_y"].to_numpy()
+    generator, population = merged["truth_x"].to_numpy(), merged["truth_y"].to_numpy(float)
     replicates["truth"] = np.where(np.isfinite(generator), generator, population)
     return replicates
 
@@ -166,10 +186,12 @@ def write_performance(
     *,
     sim: Simulation,
     chunks: list[str | Path],
+    truths: list[str | Path],
     performance_path: str | Path,
     scenarios_path: str | Path,
 ) -> None:
-    """Gather the chunks; write the performance table and the scenario table."""
+    """Gather the chunks and the scenarios' population truths (:func:`write_truth`); write
+    the performance table and the scenario table."""
     replicates = gather(chunks)
     expected = {(c.scenario, r) for c in sim.study.chunks() for r in c.replicates}
     found = set(zip(replicates["scenario"], replicates["replicate"], strict=True))
@@ -178,7 +200,11 @@ def write_performance(
             f"the chunks hold {len(found)} replicates, the study has "
             f"{len(expected)}: rerun the simulation chunks"
         )
-    replicates = with_population_truth(sim, replicates)
+    truth = pd.concat([_read_tsv(p) for p in truths], ignore_index=True)
+    missing = {s.name for s in sim.study.scenarios} - set(truth["scenario"])
+    if any(needs_population_truth(s) for s in sim.models.specs()) and missing:
+        raise ValueError(f"no population truth for scenarios {sorted(missing)}")
+    replicates = with_population_truth(replicates, truth)
     table = performance(replicates, sim.study.alpha, sim.study.level)
     _write_tsv(table, performance_path)
     scenarios = pd.DataFrame(
@@ -232,7 +258,9 @@ def write_summary(
         _term_labels(sim, terms),
         _model_labels(sim),
         link,
-        population_models=tuple(s.name for s in sim.models.specs() if needs_population_truth(s)),
+        population_models={
+            s.name: RATIO_NAMES[s.type] for s in sim.models.specs() if needs_population_truth(s)
+        },
     )
     Path(output).write_text(text, encoding="utf-8")
 
