@@ -20,10 +20,7 @@ COMPARE_OUTPUTS = [p for k, p in COMPARE_FILES.items() if not k.startswith("figu
 
 # name and reference date of each compared run (its survey section)
 COMPARE_ROUNDS = [
-    {
-        "name": name,
-        "reference_date": str(load_codebook(RUNS[name]["codebook"]).survey["reference_date"]),
-    }
+    {"name": name, "reference_date": str(RUNS[name]["survey"]["reference_date"])}
     for name in COMPARE_RUNS
 ]
 
@@ -33,7 +30,7 @@ rule compare_rounds:
         analysis=expand(paths.ANALYSIS_DATASET, run=COMPARE_RUNS),
         numbers=expand(paths.NUMBERS, run=COMPARE_RUNS),
         models=config["analysis"]["models"],
-        codebook=config["codebook"],
+        codebook=paths.fill(paths.ROUND_CODEBOOK, run=(COMPARE_RUNS or [RUN])[0]),
         labels=REPORT_ASSETS / "labels.yaml",
     output:
         COMPARE_OUTPUTS,
