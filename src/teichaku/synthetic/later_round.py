@@ -47,8 +47,6 @@ from teichaku.synthetic.population import (
 
 #: keys of a round's config that replace the earlier round's section of the same name
 OVERRIDES = ("warnings", "raw", "defects")
-#: columns of what happened after the earlier round, drawn again for a continuing case
-LATER = ("cohort", "followup_end", "end_reason", "current_residence", "contacts")
 
 
 def load_round_config(path: str | Path, schema: str | Path | None = None) -> tuple[dict, dict]:
