@@ -146,3 +146,26 @@ def test_power_figure_is_byte_reproducible(replicates, tmp_path):
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes()
     assert [p.suffix for p in first] == [".png", ".pdf"]
+
+
+def test_section_says_how_a_population_truth_was_obtained(replicates):
+    table = performance(replicates, alpha=0.05, level=0.95)
+    table.loc[table["model"] == "logit", "true_ratio"] = 1.2  # as a population truth gives
+    study = _study(len(_offsets()) + 1)
+    text = performance_section(
+        study,
+        table,
+        _scenarios(),
+        {"n_cases": "Cases", "n_centers": "Centers"},
+        {"barrier_x": "Barrier X"},
+        {"cox": "Cox model", "logit": "Fine-Gray model"},
+        "fig.png",
+        population_models={"logit": "subdistribution hazard ratios"},
+    )
+    part = text.split("### Fine-Gray model")[1]
+    f = study.population_factor
+    assert "Its subdistribution hazard ratios are not parameters" in part
+    assert "hazards of the competing ends" in part
+    assert f"s1: {500 * f:,} cases in {10 * f:,} centers; s2: {100 * f:,} cases" in part
+    assert f"seed {study.seed}" in part and "no bias or coverage" not in part
+    assert "| 1.20 |" in part

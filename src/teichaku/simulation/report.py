@@ -159,8 +159,8 @@ def _population_text(study: Study, scenarios: pd.DataFrame, ratios: str) -> str:
     """How the truth of a model without a generator truth was obtained, with the sizes of
     the populations (teichaku.simulation.truth)."""
     f = study.population_factor
-    sizes = ", ".join(
-        f"{f * int(r['n_cases']):,} cases in {f * int(r['n_centers']):,} centers ({r['scenario']})"
+    sizes = "; ".join(
+        f"{r['scenario']}: {f * int(r['n_cases']):,} cases in {f * int(r['n_centers']):,} centers"
         for _, r in scenarios.iterrows()
     )
     competing = (
