@@ -87,6 +87,20 @@ def setting(runs: Mapping[str, dict], *keys: str) -> Callable:
     return of_run
 
 
+def language_free(config: dict) -> dict:
+    """A run's configuration without report.languages, keys sorted: what one language's
+    summary is made from (and records the hash of), so that adding a language, on the
+    command line or in a file, never reruns another."""
+    report = {k: v for k, v in config.get("report", {}).items() if k != "languages"}
+    return _sorted({**config, "report": report})
+
+
+def _sorted(node):
+    if isinstance(node, dict):
+        return {key: _sorted(node[key]) for key in sorted(node)}
+    return node
+
+
 def input_record(config: dict) -> dict:
     """What input a run's outputs come from: the identity :func:`foreign_input` compares
     (source, raw folder, synthetic configuration) and, for the record, the codebook."""

@@ -7,6 +7,7 @@
 # (PROCESSED) and analysis.smk.
 
 from teichaku.report import catalog
+from teichaku.runs import language_free
 
 # Templates, labels and CSS belong to the workflow, not to the data: resolve them from the
 # workflow's own folder so that --directory elsewhere still finds them.
@@ -106,7 +107,7 @@ rule report_summary:
     conda:
         ENV
     params:
-        config=lambda wildcards: RUNS[wildcards.run],
+        config=lambda wildcards: language_free(RUNS[wildcards.run]),
         language=lambda wildcards: wildcards.lang,
         template_dir=lambda wildcards, input: str(Path(input.template).parent),
         tables_dir=lambda wildcards, input: str(Path(input.tables[0]).parent),

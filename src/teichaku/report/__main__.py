@@ -6,6 +6,7 @@ from pathlib import Path
 from teichaku import paths
 from teichaku.entry import main, read_yaml, round_codebook
 from teichaku.report import stage
+from teichaku.runs import language_free
 
 ASSETS = Path(__file__).resolve().parents[3] / paths.REPORT_ASSETS
 
@@ -52,7 +53,7 @@ def summary(config: dict) -> None:
         run = paths.of(config["run"], lang)
         stage.run_summary(
             inputs=_inputs(config),
-            config=config,
+            config=language_free(config),
             language=lang,
             codebook=run.ROUND_CODEBOOK,
             label_file=ASSETS / "labels.yaml",
