@@ -85,6 +85,7 @@ class Run:
             "coefficients": self.file(paths.COEFFICIENTS),
             "curves": self.file(paths.CURVES),
             "numbers": self.file(paths.NUMBERS),
+            "protection": self.file(paths.PROTECTION),
             "published": self.path(self.config["published"]),
             "models": self.path(self.config["analysis"]["models"]),
             "codebook": self.path(self.config["codebook"]),

@@ -82,6 +82,9 @@ ENTRY_TEMPLATE = f"{RESULTS_DIR}/templates/followup_survey_template.xlsx"
 
 # analysis
 ANALYSIS_DATASET = f"{PROCESSED_DIR}/analysis.parquet"
+#: which printed count of tables 1-3 is published or suppressed (computed once per run, read
+#: by numbers.json, the tables and the figures); under data/ as it is derived from the data
+PROTECTION = f"{PROCESSED_DIR}/protection.json"
 MODELS_DIR = f"{RESULTS_DIR}/models"
 COEFFICIENTS = f"{MODELS_DIR}/coefficients.csv"
 DIAGNOSTICS = f"{MODELS_DIR}/diagnostics.csv"
@@ -149,6 +152,7 @@ PER_RUN = (
     "CODEBOOK_CSV",
     "ENTRY_TEMPLATE",
     "ANALYSIS_DATASET",
+    "PROTECTION",
     "MODELS_DIR",
     "COEFFICIENTS",
     "DIAGNOSTICS",

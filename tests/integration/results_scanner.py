@@ -1,6 +1,6 @@
 """An intruder's scan of a run's results/: every file is read (CSV, Markdown, TeX, JSON,
-text, HTML, Parquet, XLSX, notebooks; PDF text when pypdf is installed) and searched for
-what must not be published on a survey of any size:
+text, HTML, Parquet, XLSX, notebooks, the text of every PDF) and searched for what must not
+be published on a survey of any size:
 
 - a sensitive count of people (0 < k < min_cell, or 0 < n - k < min_cell) where counts are
   labelled (n, n_events, valid n; "n = k" and "events k" in the summary text), or one
@@ -10,7 +10,8 @@ what must not be published on a survey of any size:
   processed data, and where it rests on a sensitive count its printed forms (1 and 2
   decimals, and the 8 significant digits of numbers.json) must not occur;
 - a curve point with fewer than min_cell at risk;
-- a raw file name, a per-file row count, a raw header cell;
+- a raw file name, a per-file row count, a raw header cell, a sensitive count of the rows
+  kept with a validation warning;
 - markup from a file name or label that opens an HTML tag in summary.html;
 - an estimate of 0.00 (0.00–0.00).
 
@@ -27,7 +28,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .conftest import run_paths
+from .conftest import DEFAULT_RUN as paths  # the rounds here are runs of the default config
+
+
+def _in(results: Path, path: str) -> Path:
+    """A file of :mod:`teichaku.paths` (relative to the run folder) inside ``results``."""
+    return results / Path(path).relative_to(paths.RESULTS_DIR)
+
 
 TEXT_SUFFIXES = (".csv", ".md", ".tex", ".html", ".json", ".txt", ".tsv", ".yaml", ".ipynb")
 CENTER_COUNT_KEYS = re.compile(r"^n_(centers|clusters)")
@@ -38,6 +45,8 @@ def _is_small(k, min_cell: int) -> bool:
 
 
 def _sensitive(k, n, min_cell: int) -> bool:
+    if k is None:  # not a number: the marker, or nothing
+        return False
     return _is_small(k, min_cell) or (n is not None and _is_small(n - k, min_cell))
 
 
@@ -60,7 +69,9 @@ def read_texts(results: Path) -> dict[str, str]:
         if not path.is_file():
             continue
         rel = path.relative_to(results).as_posix()
-        if path.suffix in TEXT_SUFFIXES:
+        if not path.stat().st_size:  # an empty file (.gitkeep) says nothing
+            out[rel] = ""
+        elif path.suffix in TEXT_SUFFIXES:
             out[rel] = path.read_text(encoding="utf-8", errors="replace")
             if path.suffix == ".html":  # the style sheet and embedded images are no text
                 out[rel] = re.sub(r"<style>.*?</style>", "", out[rel], flags=re.S)
@@ -79,11 +90,11 @@ def read_texts(results: Path) -> dict[str, str]:
             ]
             out[rel] = "\n".join(c for c in cells if c != "None")
         elif path.suffix == ".pdf":
-            try:
-                from pypdf import PdfReader
-            except ImportError:
-                continue
+            from pypdf import PdfReader  # the test extra (pyproject.toml) has it
+
             out[rel] = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+        elif path.suffix != ".png":  # the figures' PNGs have their text in the PDFs
+            raise AssertionError(f"{rel}: the scanner cannot read a {path.suffix!r} file")
     return out
 
 
@@ -102,11 +113,10 @@ def derived_values(workdir: Path, min_cell: int) -> tuple[list[tuple[str, float]
     from teichaku.codebook import load_codebook
     from teichaku.published import ITEMS, compute_published, compute_valid_n
 
-    processed = workdir / run_paths(workdir).PROCESSED_DIR
-    roster = pd.read_parquet(processed / "roster.parquet")
-    cases = pd.read_parquet(processed / "cases.parquet")
-    awareness = pd.read_parquet(processed / "awareness.parquet")
-    analysis = pd.read_parquet(processed / "analysis.parquet")
+    roster = pd.read_parquet(workdir / paths.PROCESSED["roster"])
+    cases = pd.read_parquet(workdir / paths.PROCESSED["cases"])
+    awareness = pd.read_parquet(workdir / paths.PROCESSED["awareness"])
+    analysis = pd.read_parquet(workdir / paths.ANALYSIS_DATASET)
     codebook = load_codebook()
     out = []
     shown: set[str] = set()
@@ -230,7 +240,7 @@ def _walk(node, path=""):
 
 
 def check_numbers_json(results: Path, min_cell: int) -> list[str]:
-    path = results / "numbers.json"
+    path = _in(results, paths.NUMBERS)
     if not path.is_file():
         return []
     findings = []
@@ -251,7 +261,7 @@ def check_numbers_json(results: Path, min_cell: int) -> list[str]:
 
 def check_models(results: Path, min_cell: int) -> list[str]:
     findings = []
-    coef_path = results / "models" / "coefficients.csv"
+    coef_path = _in(results, paths.COEFFICIENTS)
     if not coef_path.is_file():
         return findings
     coef = pd.read_csv(coef_path, dtype=str, keep_default_na=False)
@@ -264,7 +274,7 @@ def check_models(results: Path, min_cell: int) -> list[str]:
             and (_is_small(e, min_cell) or (complement and n and _sensitive(e, n, min_cell)))
         ):
             findings.append(f"coefficients.csv: {model} n = {r['n']}, n_events = {r['n_events']}")
-    diag_path = results / "models" / "diagnostics.csv"
+    diag_path = _in(results, paths.DIAGNOSTICS)
     if diag_path.is_file():
         diag = pd.read_csv(diag_path)
         epv = diag[(diag["check"] == "events_per_variable") & diag["value"].notna()]
@@ -277,7 +287,7 @@ def check_models(results: Path, min_cell: int) -> list[str]:
                     f"diagnostics.csv: {r.model} events per parameter {r.value} x "
                     f"{len(terms)} parameters = {events} events"
                 )
-    for fit in sorted((results / "models" / "fits").glob("*.txt")):
+    for fit in sorted(_in(results, paths.FIT).parent.glob("*.txt")):
         text = fit.read_text(encoding="utf-8")
         counts = dict(re.findall(r"^(n|n_events|n_cases): (\S+)$", text, re.M))
         n, e = _as_int(counts.get("n")), _as_int(counts.get("n_events"))
@@ -294,7 +304,7 @@ def check_models(results: Path, min_cell: int) -> list[str]:
 
 def check_tables(results: Path, min_cell: int, count_words) -> list[str]:
     findings = []
-    for csv in sorted((results / "tables").rglob("*.csv")):
+    for csv in sorted(_in(results, paths.TABLES_DIR).glob("*.csv")):
         table = pd.read_csv(csv, dtype=str, keep_default_na=False)
         for column in [c for c in table.columns if c.endswith(tuple(count_words))]:
             for i, cell in table[column].items():
@@ -309,6 +319,7 @@ def check_tables(results: Path, min_cell: int, count_words) -> list[str]:
 
 _TEXT_COUNTS = (
     re.compile(r"\bn\s*=\s*(\d[\d,]*)"),
+    re.compile(r"\bn\s*=\s*[<\d][\d,]*\s*[–-]\s*(\d[\d,]*)"),  # a range of panels' n
     re.compile(r"イベント\s*(\d[\d,]*)"),
     re.compile(r"\bevents\s+(\d[\d,]*)"),
 )
@@ -317,7 +328,7 @@ _TEXT_COUNTS = (
 def check_summary_text(texts: dict[str, str], min_cell: int) -> list[str]:
     findings = []
     for rel, text in texts.items():
-        if not rel.startswith("summary/"):
+        if not rel.startswith(("summary/", "figures/")):
             continue
         for pattern in _TEXT_COUNTS:
             for m in pattern.finditer(text):
@@ -326,13 +337,16 @@ def check_summary_text(texts: dict[str, str], min_cell: int) -> list[str]:
     return findings
 
 
-def check_curves(results: Path, min_cell: int) -> list[str]:
-    path = results / "models" / "curves.parquet"
+def check_curves(workdir: Path, min_cell: int) -> list[str]:
+    """No point with fewer than min_cell at risk, and no group left out while the others of
+    its grouping and the overall curve are shown (its n would be the overall n at time 0
+    minus theirs)."""
+    path = workdir / paths.CURVES
     if not path.is_file():
         return []
     curves = pd.read_parquet(path)
     few = curves[curves["n_at_risk"] < min_cell]
-    return (
+    findings = (
         [
             f"models/curves.parquet: {len(few)} rows with fewer than {min_cell} at risk "
             f"(times {sorted(few['time'].round(3).unique())[:6]} ...)"
@@ -340,14 +354,48 @@ def check_curves(results: Path, min_cell: int) -> list[str]:
         if len(few)
         else []
     )
+    analysis = pd.read_parquet(workdir / paths.ANALYSIS_DATASET)
+    followed = analysis[analysis["followup_months"].notna()]
+    for (curve, by), shown in curves.groupby(["curve", "by"]):
+        if by == "all" or curves[(curves["curve"] == curve) & (curves["by"] == "all")].empty:
+            continue
+        column = followed[by]
+        if pd.api.types.is_bool_dtype(column) or str(column.dtype) == "boolean":
+            present = {"yes" if v else "no" for v in column.dropna()}
+        else:
+            present = {str(v) for v in column.dropna()}
+        missing = present - set(shown["group"])
+        if missing and shown["group"].nunique():
+            findings.append(
+                f"models/curves.parquet: {curve} by {by} shows {sorted(set(shown['group']))} "
+                f"and the overall curve without {sorted(missing)}"
+            )
+    return findings
 
 
-def check_validation(results: Path) -> list[str]:
-    path = results / "validation" / "summary.json"
+def check_validation(results: Path, min_cell: int) -> list[str]:
+    path = _in(results, paths.VALIDATION_JSON)
     if not path.is_file():
         return []
     data = json.loads(path.read_text(encoding="utf-8"))
     findings = []
+    numbers = _in(results, paths.NUMBERS)
+    copies = [("validation/summary.json", data["tables"])]
+    if numbers.is_file():
+        validation = json.loads(numbers.read_text(encoding="utf-8")).get("validation", {})
+        copies.append(("numbers.json validation", validation.get("tables", {})))
+    for where, tables in copies:
+        for table, t in tables.items():
+            for rule, value in t.get("warnings", {}).items():  # kept rows: people
+                if _sensitive(_as_int(value), t["rows_valid"], min_cell):
+                    findings.append(f"{where}: {table} warning {rule} = {value}")
+    csv_path = _in(results, paths.VALIDATION_CSV)
+    if csv_path.is_file():
+        rows = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+        for r in rows[rows["kind"] == "warning"].itertuples():
+            valid = data["tables"][r.table]["rows_valid"]
+            if _sensitive(_as_int(r.value), valid, min_cell):
+                findings.append(f"validation/summary.csv: {r.table} warning {r.name} = {r.value}")
     for table, t in data["tables"].items():
         for f in t.get("files", []):
             if "rows_read" in f:
@@ -398,7 +446,7 @@ def check_markup(texts: dict[str, str]) -> list[str]:
 
 def scan(workdir: Path, min_cell: int, count_words) -> list[str]:
     """Every finding of every check on workdir/results/ (empty: nothing found)."""
-    results = workdir / run_paths(workdir).RESULTS_DIR
+    results = workdir / paths.RESULTS_DIR
     texts = read_texts(results)
     return [
         *check_derived(texts, derived_values(workdir, min_cell)),
@@ -406,8 +454,8 @@ def scan(workdir: Path, min_cell: int, count_words) -> list[str]:
         *check_models(results, min_cell),
         *check_tables(results, min_cell, count_words),
         *check_summary_text(texts, min_cell),
-        *check_curves(results, min_cell),
-        *check_validation(results),
+        *check_curves(workdir, min_cell),
+        *check_validation(results, min_cell),
         *check_file_names(texts, raw_file_names(workdir)),
         *check_markup(texts),
     ]

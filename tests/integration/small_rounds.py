@@ -117,7 +117,7 @@ def write_synthetic_round(workdir: Path, scale: float) -> None:
 
 
 def run(workdir: Path, salt: str | None = None, *args: str) -> subprocess.CompletedProcess:
-    """snakemake on workdir's config with one core; ``salt`` is TEICHAKU_SALT (unset: the
+    """snakemake on workdir's config with two cores; ``salt`` is TEICHAKU_SALT (unset: the
     key file). Raises with the end of stderr when the run fails."""
     cmd = [
         str(SNAKEMAKE),
@@ -128,7 +128,7 @@ def run(workdir: Path, salt: str | None = None, *args: str) -> subprocess.Comple
         "--configfile",
         str(workdir / "config.yaml"),
         "--cores",
-        "1",
+        "2",
         *args,
     ]
     env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}

@@ -14,17 +14,20 @@ calls: the joint protection of tables 1-3 and the three table builders. Then
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import report_fixtures as fx
 import yaml
 
 from teichaku.analysis.dataset import build_analysis_dataset
+from teichaku.analysis.numbers import published_numbers
 from teichaku.analysis.specs import load_analysis_spec
 from teichaku.codebook import load_codebook
-from teichaku.disclosure import audit
-from teichaku.published import compute_published, load_published
+from teichaku.disclosure import Status, audit
+from teichaku.published import ITEMS, compute_published, compute_valid_n, load_published
 from teichaku.report import tables as tb
+from teichaku.report.groups import item_label
 from teichaku.report.labels import load_labels
 from teichaku.report.protection import survey_protection
 from teichaku.report.suppress import Privacy, find_small_counts
@@ -92,12 +95,27 @@ def _subtraction_leaks(frame: pd.DataFrame, overall: str, parts: list[str], what
     return leaks
 
 
+#: (scale, centers, seed) -> (survey, cases, analysis, protection): each survey is protected
+#: once for the tests of this module (the suppression of a small survey takes seconds).
+_PROTECTED: dict = {}
+
+
+def _protected(setting, scale: float, centers: int, seed: int):
+    if (scale, centers, seed) not in _PROTECTED:
+        survey, cases, analysis = _survey(setting, scale, centers, seed)
+        name = setting["prolonged"]
+        protection = survey_protection(
+            cases, setting["codebook"], PRIVACY.min_cell, analysis[name], name
+        )
+        _PROTECTED[(scale, centers, seed)] = (survey, cases, analysis, protection)
+    return _PROTECTED[(scale, centers, seed)]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("scale", "centers", "seed"), SURVEYS)
 def test_no_suppressed_count_of_tables_1_to_3_can_be_recovered(setting, scale, centers, seed):
-    survey, cases, analysis = _survey(setting, scale, centers, seed)
+    survey, cases, analysis, protection = _protected(setting, scale, centers, seed)
     name, codebook, labels = setting["prolonged"], setting["codebook"], setting["labels"]
-    protection = survey_protection(cases, codebook, PRIVACY.min_cell, analysis[name], name)
 
     findings = audit(protection.table, protection.published(), PRIVACY.min_cell)
     assert [f for f in findings if not f.ok] == []
@@ -153,3 +171,66 @@ def test_no_suppressed_count_of_tables_1_to_3_can_be_recovered(setting, scale, c
     size_row = t1.frame.set_index(t("item")).loc[labels.entry("published_items", "n_cases")]
     for head, key in zip(cohorts, keys[1:], strict=True):
         assert size_row[f"{head} {t('computed')}"] == protection.count(("size", key))
+
+
+def _printed_number(cell: str) -> float | None:
+    return None if cell in (PRIVACY.marker, "") else float(cell.replace(",", ""))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("scale", "centers", "seed"), SURVEYS)
+def test_figures_and_numbers_show_what_the_tables_publish(setting, scale, centers, seed):
+    """Figures 2 and 3 and numbers.json read the tables' statuses, primary and secondary:
+    a share or mean the table hides is no bar and the marker in numbers.json, one it shows
+    is drawn at the printed value."""
+    from teichaku.report import figures as fg
+
+    survey, cases, _, protection = _protected(setting, scale, centers, seed)
+    codebook, labels = setting["codebook"], setting["labels"]
+    t = labels.text
+    computed = compute_published(survey.roster, cases, survey.awareness, codebook)
+    valid_n = compute_valid_n(survey.roster, cases, survey.awareness, codebook)
+    t1 = tb.basic_attributes_table(
+        setting["published"],
+        computed,
+        survey.roster,
+        cases,
+        survey.awareness,
+        labels,
+        PRIVACY,
+        protection,
+    )
+    shown, _ = published_numbers(computed, protection)
+    rows = t1.frame.set_index(t("item"))
+    items = [i for i in ITEMS if i.section == "basic_attributes"]
+    drawn = fg.attribute_values(items, computed, valid_n, protection)
+    for item, (value, n) in zip(items, drawn, strict=True):
+        row = rows.loc[item_label(item, labels)]
+        printed = _printed_number(row[t("computed")])
+        number = shown["basic_attributes"][item.key]
+        if printed is None:
+            assert np.isnan(value) and number == PRIVACY.marker, item.key
+        else:
+            assert value == pytest.approx(printed, abs=0.006) and number == value, item.key
+        assert str(n) == row[t("valid_n")].replace(",", ""), item.key
+
+    t2 = tb.support_table(cases, labels, PRIVACY, protection).frame.set_index(t("item"))
+    heads = [lbl for lbl, _ in tb.cohort_groups(cases, labels)[1:]]
+    statuses = set()
+    for group in ("act", "guar", "link"):
+        variables, per_cohort = fg.group_shares(labels, protection, group)
+        for head, key, (_, ns, pct) in zip(
+            heads, tb.cohort_group_keys(labels)[1:], per_cohort, strict=True
+        ):
+            for var, n, p in zip(variables, ns, pct, strict=True):
+                row = t2.loc["　" + var.label(labels.language)]
+                printed = _printed_number(row[f"{head} {t('percent')}"])
+                if printed is None:
+                    assert np.isnan(p), (var.name, key)
+                else:
+                    assert p == pytest.approx(printed, abs=0.051), (var.name, key)
+                if n:
+                    assert str(n) == row[f"{head} {t('valid_n')}"].replace(",", "")
+                statuses.add(protection.status.get(("count", var.name, "yes", key)))
+    if len(cases) < 300:  # a small survey: the figure leaves out cells of both kinds
+        assert {Status.PRIMARY, Status.SECONDARY} <= statuses

@@ -8,6 +8,7 @@ import pytest
 
 from teichaku.analysis import reliability
 from teichaku.analysis.numbers import published_numbers
+from teichaku.disclosure import Cell, CellTable, Protection, Status, protect
 from teichaku.report import publish
 from teichaku.report.suppress import Privacy
 
@@ -33,22 +34,37 @@ def test_a_partition_never_leaves_one_hidden_part_to_subtraction():
     assert both == {"a": "<5", "b": "<5", "c": 25}
 
 
-def test_published_figures_resting_on_a_sensitive_count_become_the_marker():
+def _sex_and_age_cells() -> CellTable:
+    """Table 1's cells for 男性 and age over two cohorts: 3 men in cohort a (primary), the
+    men of cohort b made dear to suppress, so the overall count is what secondary
+    suppression hides (23 - 20 = 3 otherwise); age answered by 4 people only."""
+    t = CellTable()
+    t.add(Cell(("size", "all"), 43))
+    for g, valid, men, cost in (("all", 43, 23, None), ("a", 10, 3, None), ("b", 33, 20, 1e6)):
+        t.add(Cell(("valid", "sex", g), valid, cost=1e6))
+        t.add(Cell(("count", "sex", "male", g), men, denominator=("valid", "sex", g), cost=cost))
+        t.add(Cell(("rest", "sex", g), valid - men, printed=False, protect=False))
+        t.add_sum(("valid", "sex", g), [("count", "sex", "male", g), ("rest", "sex", g)])
+    for family in (("count", "sex", "male"), ("valid", "sex"), ("rest", "sex")):
+        t.add_sum((*family, "all"), [(*family, "a"), (*family, "b")])
+    t.add(Cell(("valid", "age", "all"), 4))
+    return t
+
+
+def test_published_figures_follow_the_tables_primary_and_secondary_suppression():
+    protection = protect(_sex_and_age_cells(), 5)
+    assert protection.status[("count", "sex", "male", "a")] is Status.PRIMARY
+    assert protection.status[("count", "sex", "male", "all")] is Status.SECONDARY
     computed = {
-        "survey": {"n_cases": 27},
-        "basic_attributes": {"pct_male": 88.888889, "pct_welfare": 50.0, "mean_age": 60.5},
+        "survey": {"n_cases": 43},
+        "basic_attributes": {"pct_male": 100 * 23 / 43, "mean_age": 60.5},
         "awareness": {},
     }
-    valid_n = {
-        "survey": {"n_cases": 27},
-        "basic_attributes": {"pct_male": 27, "pct_welfare": 10, "mean_age": 4},
-        "awareness": {},
-    }
-    shown, hidden = published_numbers(computed, valid_n, P)
-    ba = shown["basic_attributes"]
-    assert ba["pct_male"] == "<5"  # 24 of 27: 3 women recoverable
-    assert ba["pct_welfare"] == 50.0
-    assert ba["mean_age"] == "<5"  # a mean over 4 people
+    shown, hidden = published_numbers(computed, protection)
+    assert shown["survey"]["n_cases"] == 43
+    # 23 of 43 is shown nowhere: table 1 hides the count, so numbers.json hides the share
+    assert shown["basic_attributes"]["pct_male"] == "<5"
+    assert shown["basic_attributes"]["mean_age"] == "<5"  # a mean over 4 people
     assert hidden == {("basic_attributes", "pct_male"), ("basic_attributes", "mean_age")}
 
 
@@ -204,10 +220,23 @@ def test_a_fit_text_is_rebuilt_from_the_published_rows():
     assessment = reliability.assess(["m"], coef, _diagnostics(), RULES, 5)
     shown = publish.publish_coefficients(coef, assessment, P)
     row = {"model": "m", **assessment.set_index("model").loc["m"].to_dict()}
-    out = publish.publish_fit_text(text, shown, ["  ok      convergence converged"], row)
+    out = publish.publish_fit_text(text, shown, ["  ok      convergence converged"], row, P)
     assert "n_events: <5" in out and "n_events: 2" not in out
     assert "No estimates reported: not reported: fewer than 5 people" in out
     assert "0.0000" not in out and out.endswith("Diagnostics:\n  ok      convergence converged\n")
+
+
+def test_the_fit_text_of_a_model_that_could_not_be_fitted_hides_its_small_counts():
+    text = (
+        "Model: m (cox, role primary)\nFormula: x1 + x2\nn: 6\nn_events: 1\n"
+        "n_clusters: 2\nn_dropped_missing: 3\n\nDiagnostics:\n  error fit not fitted\n"
+    )
+    assessment = reliability.assess(["m"], _coefficients().iloc[0:0], _diagnostics(), RULES, 5)
+    row = {"model": "m", **assessment.set_index("model").loc["m"].to_dict()}
+    out = publish.publish_fit_text(text, _coefficients().iloc[0:0], ["  error fit"], row, P)
+    assert "n: <5" not in out and "n: 6" in out  # 6 people: not small
+    assert "n_events: <5" in out and "n_events: 1" not in out
+    assert "No estimates reported: could not be estimated" in out
 
 
 # --------------------------------------------------------------------------- curves, files
@@ -228,6 +257,46 @@ def test_published_curves_have_no_point_with_fewer_than_min_cell_at_risk():
     assert (out["n_at_risk"] >= 5).all()
     assert list(out["time"]) == [0.0, 1.0, 2.0]  # the exact ends of the last few are gone
     assert "tiny" not in set(out["group"])
+
+
+def _curve(by, group, n0):
+    return pd.DataFrame(
+        {"curve": "km", "by": by, "group": group, "time": [0.0, 1.0],
+         "estimate": [1.0, 0.9], "n_at_risk": [n0, n0 - 1]}
+    )  # fmt: skip
+
+
+def test_no_curve_group_can_be_had_as_the_overall_n_minus_the_others():
+    """27 followed, 3 of them with a barrier: the curve of the 3 is cut, and so is the curve
+    of the 24 without (27 - 24 = 3); a cohort whose size the tables suppress (secondary)
+    has no curve either, nor do the other cohorts."""
+    curves = pd.concat(
+        [
+            _curve("all", "all", 27),
+            _curve("barrier_x", "yes", 3),
+            _curve("barrier_x", "no", 24),
+            _curve("barrier_y", "yes", 12),
+            _curve("barrier_y", "no", 15),
+            _curve("cohort", "a", 12),
+            _curve("cohort", "b", 15),
+        ],
+        ignore_index=True,
+    )
+    out = publish.publish_curves(curves, P)
+    kept = set(zip(out["by"], out["group"], strict=True))
+    assert kept == {("all", "all"), ("barrier_y", "yes"), ("barrier_y", "no"),
+                    ("cohort", "a"), ("cohort", "b")}  # fmt: skip
+    t = CellTable()
+    t.add(Cell(("size", "all"), 27))
+    t.add(Cell(("size", "a"), 12, cost=1))
+    t.add(Cell(("size", "b"), 15))
+    t.add(Cell(("size", "c"), 0, printed=False, known=True))
+    t.add_sum(("size", "all"), [("size", "a"), ("size", "b"), ("size", "c")])
+    protection = Protection(t, 5, {("size", "all"): Status.PUBLISHED,
+                                   ("size", "a"): Status.SECONDARY,
+                                   ("size", "b"): Status.SECONDARY}, ())  # fmt: skip
+    out = publish.publish_curves(curves, P, protection)
+    assert set(out["by"]) == {"all", "barrier_y"}
 
 
 def test_raw_file_names_become_labels_in_the_provenance():
@@ -280,16 +349,58 @@ def test_the_published_validation_summary_names_no_file_and_counts_no_file_rows(
         "ignored_files": ["cases/memo_氏名.docx"],
         "rejected_share_cases": 0.0,
     }
-    out = published(data)
+    out = published(data, 5)
     assert out["tables"]["cases"]["files"] == [
         {"file": "cases-2", "extra_columns": 1, "encoding": None},
         {"file": "cases-1", "extra_columns": 0, "encoding": "cp932"},
     ]
     assert out["ignored_files"] == ["ignored-1"]
-    text = str(out) + summary_csv(data)
+    text = str(out) + summary_csv(data, 5)
     for secret in ("氏名", "山田", "課題", "C42", "rows_read': 3"):
         assert secret not in text
     assert "C42_対象者001_(氏名).xlsx" in file_labels_csv(data)  # the mapping, for data/
+
+
+def test_warnings_per_rule_count_people_of_the_tables_and_hide_few_of_them():
+    """A warning counts kept rows: 2 deaths whose residence is not "deceased" would put a
+    lower bound of 2 on a count the tables suppress; all but 3 rows with a warning single
+    out the 3 without. Rejected rows per rule are records in no table and stay counted."""
+    from teichaku.ingest.report import published, summary_csv
+
+    data = {
+        "tables": {
+            "cases": {
+                "rows_read": 42,
+                "rows_valid": 40,
+                "rows_rejected": 2,
+                "rows_duplicate": 0,
+                "errors": {"invalid_date": 2},
+                "rows_per_error": {"invalid_date": 2},
+                "warnings": {
+                    "death_not_deceased": 2,
+                    "end_outside_cohort_fy": 37,
+                    "start_before_release": 9,
+                    "deceased_without_death": 0,
+                },
+                "files": [],
+            }
+        },
+        "ignored_files": [],
+        "rejected_share_cases": 0.047619,
+    }
+    out = published(data, 5)["tables"]["cases"]
+    assert out["warnings"] == {
+        "death_not_deceased": "<5",
+        "end_outside_cohort_fy": "<5",  # 3 of the 40 without
+        "start_before_release": 9,
+        "deceased_without_death": 0,
+    }
+    assert out["rows_per_error"] == {"invalid_date": 2}
+    assert data["tables"]["cases"]["warnings"]["death_not_deceased"] == 2  # the log's, kept
+    text = summary_csv(data, 5)
+    assert "cases,warning,death_not_deceased,<5" in text
+    assert "cases,warning,end_outside_cohort_fy,<5" in text
+    assert "cases,warning,start_before_release,9" in text
 
 
 # --------------------------------------------------------------------------- escaping

@@ -78,6 +78,7 @@ rule analysis_models:
 rule analysis_predictions:
     input:
         analysis=ANALYSIS_DATASET,
+        reliability=paths.RELIABILITY,
         models=run_setting("analysis", "models"),
         codebook=paths.ROUND_CODEBOOK,
     output:
@@ -100,6 +101,8 @@ rule analysis_predictions:
 rule analysis_curves:
     input:
         analysis=ANALYSIS_DATASET,
+        cases=PROCESSED["cases"],
+        protection=paths.PROTECTION,
         models=run_setting("analysis", "models"),
         codebook=paths.ROUND_CODEBOOK,
     output:
@@ -119,6 +122,29 @@ rule analysis_curves:
         "../scripts/analysis_curves.py"
 
 
+rule disclosure_protection:
+    input:
+        cases=PROCESSED["cases"],
+        analysis=ANALYSIS_DATASET,
+        models=run_setting("analysis", "models"),
+        codebook=paths.ROUND_CODEBOOK,
+    output:
+        paths.PROTECTION,
+    log:
+        paths.log("disclosure_protection"),
+    benchmark:
+        paths.benchmark("disclosure_protection")
+    conda:
+        ENV
+    params:
+        analysis=run_setting("analysis"),
+        min_cell=run_setting("privacy", "min_cell"),
+    message:
+        "Suppressing and auditing the counts of tables 1-3 (primary and secondary) into {output}"
+    script:
+        "../scripts/disclosure_protection.py"
+
+
 rule analysis_numbers:
     input:
         roster=PROCESSED["roster"],
@@ -128,6 +154,7 @@ rule analysis_numbers:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
         reliability=paths.RELIABILITY,
+        protection=paths.PROTECTION,
         published=published_file,
         validation=paths.VALIDATION_JSON,
         models=run_setting("analysis", "models"),

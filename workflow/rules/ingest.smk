@@ -42,6 +42,7 @@ rule ingest:
         run_input=lambda wildcards: input_record(RUNS[wildcards.run]),
         synthetic=is_synthetic,
         key_file=run_setting("pseudonym", "key_file"),
+        min_cell=run_setting("privacy", "min_cell"),
         synthetic_key=run_setting("pseudonym", "synthetic_key"),
         invalid_cell=run_setting("validation", "invalid_cell"),
     message:

@@ -10,4 +10,6 @@ write_curves(
     analysis_config=snakemake.params.analysis,
     codebook_path=snakemake.input.codebook,
     min_cell=snakemake.params.min_cell,
+    cases=snakemake.input.cases,
+    protection=snakemake.input.protection,
 )

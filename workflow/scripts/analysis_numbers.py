@@ -19,4 +19,5 @@ write_numbers(
     codebook_path=inp.codebook,
     reliability=inp.reliability,
     min_cell=snakemake.params.min_cell,
+    protection=snakemake.input.protection,
 )

@@ -11,4 +11,5 @@ write_predictions(
     analysis_config=snakemake.params.analysis,
     codebook_path=snakemake.input.codebook,
     min_cell=snakemake.params.min_cell,
+    reliability=snakemake.input.reliability,
 )

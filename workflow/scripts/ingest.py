@@ -25,6 +25,7 @@ guarded(
         synthetic=snakemake.params.synthetic,
         key_file=snakemake.params.key_file,
         synthetic_key=snakemake.params.synthetic_key,
+        min_cell=snakemake.params.min_cell,
         invalid_cell=snakemake.params.invalid_cell,
     )
 )

@@ -41,6 +41,7 @@ def predictions(config: dict) -> None:
         analysis_config=config["analysis"],
         codebook_path=round_codebook(config),
         min_cell=config["privacy"]["min_cell"],
+        reliability=paths.RELIABILITY,
     )
 
 
@@ -52,6 +53,8 @@ def curves(config: dict) -> None:
         analysis_config=config["analysis"],
         codebook_path=round_codebook(config),
         min_cell=config["privacy"]["min_cell"],
+        cases=paths.PROCESSED["cases"],
+        protection=paths.PROTECTION,
     )
 
 
@@ -71,6 +74,7 @@ def numbers(config: dict) -> None:
         codebook_path=round_codebook(config),
         reliability=run.RELIABILITY,
         min_cell=config["privacy"]["min_cell"],
+        protection=paths.PROTECTION,
     )
 
 

@@ -46,8 +46,17 @@ from teichaku.analysis.dataset import prolonged_column
 from teichaku.analysis.methods import imputed_variables, methods_paragraph
 from teichaku.analysis.specs import AnalysisSpec, Settings
 from teichaku.codebook import Codebook
+from teichaku.disclosure import Protection
 from teichaku.published import ITEMS, compare_published, compute_published, compute_valid_n
 from teichaku.report import publish
+from teichaku.report.protection import (
+    ALL,
+    item_shown,
+    known_key,
+    prolonged_key,
+    prolonged_outcome,
+    report_protection,
+)
 from teichaku.report.suppress import Privacy
 
 SIGNIFICANT = publish.SIGNIFICANT
@@ -75,7 +84,15 @@ def _clean(value):
     return str(value)
 
 
-def followup_numbers(analysis: pd.DataFrame, settings: Settings, privacy: Privacy) -> dict:
+def followup_numbers(
+    analysis: pd.DataFrame,
+    settings: Settings,
+    privacy: Privacy,
+    protection: Protection | None = None,
+    prolonged: str | None = None,
+) -> dict:
+    """The follow-up figures; the share prolonged at the threshold of table 3
+    (``prolonged``, its column) as ``protection`` publishes the group sizes it rests on."""
     valid = analysis[analysis["followup_months"].notna()]
     times = valid["followup_months"].to_numpy(float)
     sf = SurvfuncRight(times, valid["ended"].to_numpy(float))
@@ -94,13 +111,18 @@ def followup_numbers(analysis: pd.DataFrame, settings: Settings, privacy: Privac
         "median_involvement_conf_high": _time_shown(high, times, privacy),
     }
     for k in settings.thresholds:
-        col = analysis[prolonged_column(k)].dropna()
+        name = prolonged_column(k)
+        col = analysis[name].dropna()
         yes = int(col.sum())
-        out[f"n_valid_prolonged_{k}"] = privacy.count_value(len(col))
         pct = 100 * float(col.mean()) if len(col) else math.nan
-        out[f"pct_prolonged_{k}"] = (
-            privacy.marker if len(col) and privacy.share_suppressed(yes, len(col)) else pct
-        )
+        if protection is not None and name == prolonged:
+            known, group = known_key(name), prolonged_key(name, 1)
+            out[f"n_valid_prolonged_{k}"] = len(col) if protection.shown(known) else privacy.marker
+            shown = not len(col) or protection.share_shown(group, known)
+        else:  # a split printed nowhere else: its own counts decide
+            out[f"n_valid_prolonged_{k}"] = privacy.count_value(len(col))
+            shown = not len(col) or not privacy.share_suppressed(yes, len(col))
+        out[f"pct_prolonged_{k}"] = pct if shown else privacy.marker
     return out
 
 
@@ -159,27 +181,29 @@ def _count_cell(value):
     return value
 
 
-def published_numbers(computed: dict, valid_n: dict, privacy: Privacy) -> tuple[dict, set]:
-    """The published figures computed from the data, as published: a share resting on a
-    sensitive count, a mean over fewer than min_cell cases, a count of few cases hidden.
-    Returns them and the (section, key) hidden."""
+def published_numbers(computed: dict, protection: Protection) -> tuple[dict, set]:
+    """The published figures computed from the data, as table 1 publishes them (overall
+    column): a share, mean or count whose cells the joint protection of tables 1-3
+    suppresses (primary or secondary) is the marker. Returns them and the (section, key)
+    hidden."""
     out = {section: dict(values) for section, values in computed.items()}
     hidden = set()
     for item in ITEMS:
         if item.table != "cases" or item.key not in out.get(item.section, {}):
             continue
-        value, n = out[item.section][item.key], valid_n[item.section][item.key]
-        if item.kind == "pct":
-            k = round(value * n / 100.0) if n else 0
-            suppressed = bool(n) and privacy.share_suppressed(k, n)
-        elif item.kind == "mean":
-            suppressed = privacy.is_small(n)
-        else:
-            suppressed = privacy.is_small(value)
-        if suppressed:
-            out[item.section][item.key] = privacy.marker
+        if not item_shown(protection, item, ALL):
+            out[item.section][item.key] = protection.marker
             hidden.add((item.section, item.key))
     return out, hidden
+
+
+def _valid_n_shown(item, n, protection: Protection):
+    """The valid n of a published figure as table 1 prints it (``item`` None: not a
+    count of people)."""
+    if item is None or n is None:
+        return n
+    key = ("size", ALL) if item.kind == "rows" else ("valid", item.column, ALL)
+    return n if protection.shown(key) else protection.marker
 
 
 def build_numbers(
@@ -196,20 +220,26 @@ def build_numbers(
     validation: dict | None = None,
     assessment: pd.DataFrame | None = None,
     privacy: Privacy | None = None,
+    protection: Protection | None = None,
 ) -> dict:
+    """numbers.json (see the module doc); ``protection``: the run's protection of tables
+    1-3 (computed when not given)."""
     privacy = privacy or Privacy()
+    if protection is None:
+        protection = report_protection(cases, analysis, spec, codebook, privacy.min_cell)
     computed = compute_published(roster, cases, awareness, codebook)
     valid_n = compute_valid_n(roster, cases, awareness, codebook)
-    shown, hidden = published_numbers(computed, valid_n, privacy)
+    shown, hidden = published_numbers(computed, protection)
+    person_items = {(i.section, i.key): i for i in ITEMS if i.table == "cases"}
     check: dict = {}
     for c in compare_published(computed, published, valid_n) if published is not None else []:
         secret = (c.section, c.key) in hidden
-        person = c.valid_n is not None and any(i.key == c.key and i.table == "cases" for i in ITEMS)
+        item = person_items.get((c.section, c.key))
         check.setdefault(c.section, {})[c.key] = {
             "computed": privacy.marker if secret else c.rounded,
             "published": c.published,
             "ok": None if secret else c.ok,
-            "valid_n": privacy.count_value(c.valid_n) if person else c.valid_n,
+            "valid_n": _valid_n_shown(item, c.valid_n, protection),
         }
     models = model_numbers(coefficients, diagnostics, spec, assessment)
     primary_name = next((m.name for m in spec.models if m.role == "primary"), None)
@@ -245,7 +275,9 @@ def build_numbers(
             "all_ok": None if None in checks else all(checks),
             **check,
         },
-        "followup": followup_numbers(analysis, settings, privacy),
+        "followup": followup_numbers(
+            analysis, settings, privacy, protection, prolonged_outcome(spec)
+        ),
         "models": models,
         "primary": primary,
         "center_sd": center_sd,

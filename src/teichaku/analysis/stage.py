@@ -106,6 +106,7 @@ def write_models(
             shown_coef[shown_coef["model"] == name],
             publish.diagnostic_lines(shown_diag[shown_diag["model"] == name]),
             row,
+            privacy,
         )
         Path(by_name[name]).parent.mkdir(parents=True, exist_ok=True)
         Path(by_name[name]).write_text(text, encoding="utf-8")
@@ -120,16 +121,31 @@ def write_models(
 
 
 def write_curves(
-    *, analysis: str, output: str, analysis_config: dict, codebook_path: str, min_cell: int = 5
+    *,
+    analysis: str,
+    output: str,
+    analysis_config: dict,
+    codebook_path: str,
+    min_cell: int,
+    cases: str,
+    protection: str,
 ) -> None:
-    """The curves as published: cut where fewer than min_cell remain at risk."""
+    """The curves as published (teichaku.report.publish.publish_curves): cut where fewer
+    than min_cell remain at risk, a grouping left out where a group is too small or the
+    tables (``protection``: data/processed/protection.json) suppress its count."""
     from teichaku.analysis.curves import build_curves
+    from teichaku.report.protection import read_protection, report_cells
     from teichaku.report.publish import publish_curves
     from teichaku.report.suppress import Privacy
 
-    spec, settings, _ = load(analysis_config, codebook_path)
-    curves = build_curves(pd.read_parquet(analysis), spec.curves, settings.confidence)
-    curves = publish_curves(curves, Privacy(int(min_cell)))
+    spec, settings, codebook = load(analysis_config, codebook_path)
+    data = pd.read_parquet(analysis)
+    protected = read_protection(
+        Path(protection).read_text(encoding="utf-8"),
+        report_cells(pd.read_parquet(cases), data, spec, codebook),
+    )
+    curves = build_curves(data, spec.curves, settings.confidence)
+    curves = publish_curves(curves, Privacy(int(min_cell)), protected)
     _write_parquet(curves, output)
     log.info("%d curve points in %d curves", len(curves), curves["curve"].nunique())
 
@@ -149,20 +165,31 @@ def write_numbers(
     codebook_path: str,
     reliability: str | None = None,
     min_cell: int = 5,
+    protection: str | None = None,
 ) -> None:
+    """results/numbers.json; ``protection``: data/processed/protection.json, the run's
+    protection of tables 1-3 (computed here when not given)."""
     from teichaku.analysis.numbers import build_numbers, numbers_json
+    from teichaku.report.protection import read_protection, report_cells
     from teichaku.report.suppress import Privacy
 
     spec, settings, codebook = load(analysis_config, codebook_path)
+    cases_table, analysis_table = pd.read_parquet(cases), pd.read_parquet(analysis)
+    protected = None
+    if protection:
+        protected = read_protection(
+            Path(protection).read_text(encoding="utf-8"),
+            report_cells(cases_table, analysis_table, spec, codebook),
+        )
     summary = None
     if validation:
         with open(validation, encoding="utf-8") as fh:
             summary = json.load(fh)
     numbers = build_numbers(
         pd.read_parquet(roster),
-        pd.read_parquet(cases),
+        cases_table,
         pd.read_parquet(awareness),
-        pd.read_parquet(analysis),
+        analysis_table,
         pd.read_csv(coefficients),
         pd.read_csv(diagnostics),
         spec,
@@ -172,6 +199,7 @@ def write_numbers(
         summary,
         pd.read_csv(reliability, keep_default_na=False) if reliability else None,
         Privacy(int(min_cell)),
+        protected,
     )
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(numbers_json(numbers), encoding="utf-8")
@@ -179,18 +207,34 @@ def write_numbers(
 
 
 def write_predictions(
-    *, analysis: str, output: str, analysis_config: dict, codebook_path: str, min_cell: int
+    *,
+    analysis: str,
+    output: str,
+    analysis_config: dict,
+    codebook_path: str,
+    min_cell: int,
+    reliability: str,
 ) -> None:
     """results/models/cif_predicted.parquet: the cumulative incidence predicted by each
     ``predictions:`` entry of the specification (fine_gray models), cut where fewer than
-    ``min_cell`` cases are still followed."""
+    ``min_cell`` cases are still followed. A model that is not reported (``reliability``:
+    results/models/reliability.csv; not fitted, too few events, ...) predicts nothing: its
+    predictions would publish its estimates in another form."""
+    from teichaku.analysis import reliability as assessed
     from teichaku.analysis.dataset import key_independent_order
     from teichaku.analysis.fit import PREDICTION_COLUMNS, predictions
 
     spec, _, _ = load(analysis_config, codebook_path)
+    status = pd.read_csv(reliability, keep_default_na=False).set_index("model")["status"]
+    hidden = {m for m, s in status.items() if s == assessed.NOT_REPORTED}
+    for p in spec.predictions:
+        if p.model in hidden:
+            log.info("no prediction %s: model %s is not reported", p.name, p.model)
     # sums in an order independent of the pseudonym key, so the file is too (to the last bit)
     data = key_independent_order(pd.read_parquet(analysis))
-    frames = [predictions(spec, p, data, min_cell) for p in spec.predictions]
+    frames = [
+        predictions(spec, p, data, min_cell) for p in spec.predictions if p.model not in hidden
+    ]
     table = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PREDICTION_COLUMNS)
     )

@@ -30,6 +30,7 @@ def run_ingest(config: dict) -> None:
             synthetic=config["input"]["source"] == "synthetic",
             key_file=config["pseudonym"]["key_file"],
             synthetic_key=config["pseudonym"]["synthetic_key"],
+            min_cell=config["privacy"]["min_cell"],
             invalid_cell=config["validation"].get("invalid_cell"),
         )
     )

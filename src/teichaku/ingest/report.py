@@ -5,8 +5,12 @@ What is published (results/validation/summary.json and .csv, :func:`published`) 
 personal value, no raw cell value and no file name: files are named by a neutral label
 (table and index, in file-name order; the mapping is :func:`file_labels`, kept under
 data/), and rows are counted per table, never per file (files are usually per center, and
-a center may send a handful of cases). The full summary (:func:`summary`, with file names
-and extra column headers) is for the log only."""
+a center may send a handful of cases). The warnings per rule count rows that are kept, that
+is people of the published tables with what the rule found (an end reason "death", a
+residence "deceased", a date outside the cohort's year): a count of fewer than
+``privacy.min_cell`` of them, or of all but fewer, is the marker ``<min_cell``, as in the
+tables (docs/disclosure.md). The full summary (:func:`summary`, with file names, extra
+column headers and every count) is for the log only."""
 
 from __future__ import annotations
 
@@ -92,9 +96,20 @@ def file_labels(data: dict) -> dict[str, str]:
     return labels
 
 
-def published(data: dict) -> dict:
+def published_warnings(table: dict, min_cell: int) -> dict:
+    """The warnings per rule of a table as published: a count k of the rows kept with
+    ``0 < k < min_cell`` or ``0 < rows_valid - k < min_cell`` is the marker."""
+    valid = table["rows_valid"]
+    return {
+        rule: f"<{min_cell}" if 0 < k < min_cell or 0 < valid - k < min_cell else k
+        for rule, k in table["warnings"].items()
+    }
+
+
+def published(data: dict, min_cell: int) -> dict:
     """The summary as published: files by label, without per-file row counts, sheet names
-    or extra column headers (only how many extra columns a file has)."""
+    or extra column headers (only how many extra columns a file has); the warnings per rule
+    under the small-count rule (:func:`published_warnings`)."""
     labels = file_labels(data)
     tables = {}
     for name, t in data["tables"].items():
@@ -106,7 +121,11 @@ def published(data: dict) -> dict:
             entry["extra_columns"] += len(f["extra_columns"])
             if "encoding" in f:
                 entry["encoding"] = f["encoding"]
-        tables[name] = {**t, "files": list(files.values())}
+        tables[name] = {
+            **t,
+            "warnings": published_warnings(t, min_cell),
+            "files": list(files.values()),
+        }
     return {
         **data,
         "tables": tables,
@@ -114,8 +133,10 @@ def published(data: dict) -> dict:
     }
 
 
-def summary_json(data: dict) -> str:
-    return json.dumps(published(data), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+def summary_json(data: dict, min_cell: int) -> str:
+    return (
+        json.dumps(published(data, min_cell), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    )
 
 
 def file_labels_csv(data: dict) -> str:
@@ -128,9 +149,9 @@ def file_labels_csv(data: dict) -> str:
     return out.getvalue()
 
 
-def summary_csv(data: dict) -> str:
+def summary_csv(data: dict, min_cell: int) -> str:
     """Long form: table, kind (count | error | warning | extra_columns), name, value."""
-    data = published(data)
+    data = published(data, min_cell)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["table", "kind", "name", "value"])

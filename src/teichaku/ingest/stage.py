@@ -35,12 +35,13 @@ def ingest(
     synthetic: bool,
     key_file: str | Path,
     synthetic_key: str,
+    min_cell: int,
     invalid_cell=None,
 ) -> dict:
     codebook = load_codebook(str(codebook_path))
     key = pseudonym.load_key(synthetic=synthetic, synthetic_key=synthetic_key, key_file=key_file)
     result = ingest_survey(raw_dir, codebook, key, invalid_cell)
-    data = write_outputs(result, paths)
+    data = write_outputs(result, paths, int(min_cell))
     for name, table in data["tables"].items():
         log.info(
             "%s: %d rows read, %d valid, %d rejected, %d duplicates; errors %s; warnings %s",

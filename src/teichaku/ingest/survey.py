@@ -68,8 +68,9 @@ class OutputPaths:
     summary_csv: Path
 
 
-def write_outputs(result: SurveyResult, paths: OutputPaths) -> dict:
-    """Write the clean tables, the rejected rows and the summary; return the summary."""
+def write_outputs(result: SurveyResult, paths: OutputPaths, min_cell: int) -> dict:
+    """Write the clean tables, the rejected rows and the summary (published under the
+    small-count rule of ``min_cell``, privacy.min_cell); return the full summary."""
     for name in TABLE_ORDER:
         path = Path(getattr(paths, name))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,8 +79,8 @@ def write_outputs(result: SurveyResult, paths: OutputPaths) -> dict:
     result.rejected().to_parquet(paths.rejected, index=False)
     data = summary(result.tables, result.ignored_files)
     paths.summary_json.parent.mkdir(parents=True, exist_ok=True)
-    paths.summary_json.write_text(summary_json(data), encoding="utf-8")
-    paths.summary_csv.write_text(summary_csv(data), encoding="utf-8")
+    paths.summary_json.write_text(summary_json(data, min_cell), encoding="utf-8")
+    paths.summary_csv.write_text(summary_csv(data, min_cell), encoding="utf-8")
     # which raw file each published label stands for: under data/, never published
     (paths.rejected.parent / "file_labels.csv").write_text(file_labels_csv(data), encoding="utf-8")
     return data

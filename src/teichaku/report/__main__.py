@@ -1,5 +1,5 @@
-"""``python -m teichaku.report {tables,figures,summary}``: the report rules on the workflow's
-paths, for the configuration's run, in each language of report.languages."""
+"""``python -m teichaku.report {protection,tables,figures,summary}``: the report rules on
+the workflow's paths, for the configuration's run, in each language of report.languages."""
 
 from pathlib import Path
 
@@ -17,6 +17,18 @@ def _inputs(config: dict, curves: bool = False) -> stage.build.ReportInputs:
     figures = {"curves": run.CURVES, "predicted": run.CIF_PREDICTED}
     files = stage.input_paths(config, ASSETS) | (figures if curves else {})
     return stage.load_inputs(paths=files, thresholds=config["analysis"]["thresholds"])
+
+
+def protection(config: dict) -> None:
+    run = paths.of(config["run"])
+    stage.write_protection(
+        cases=run.PROCESSED["cases"],
+        analysis=run.ANALYSIS_DATASET,
+        output=run.PROTECTION,
+        analysis_config=config["analysis"],
+        codebook_path=round_codebook(config),
+        min_cell=config["privacy"]["min_cell"],
+    )
 
 
 def tables(config: dict) -> None:
@@ -47,7 +59,8 @@ def figures(config: dict) -> None:
 
 def summary(config: dict) -> None:
     synthetic = config["input"]["source"] == "synthetic"
-    hashed = [config["codebook"], config["published"], config["analysis"]["models"]]
+    published = [config["published"]] if config["published"] else []
+    hashed = [config["codebook"], *published, config["analysis"]["models"]]
     section = Path(paths.SIMULATION_SECTION)
     for lang in config["report"]["languages"]:
         run = paths.of(config["run"], lang)
@@ -74,4 +87,4 @@ def summary(config: dict) -> None:
         )
 
 
-main("report", {"tables": tables, "figures": figures, "summary": summary})
+main("report", {"protection": protection, "tables": tables, "figures": figures, "summary": summary})

@@ -24,7 +24,7 @@ from teichaku.disclosure import Protection
 from teichaku.published import compute_published, compute_valid_n
 from teichaku.report import tables as tb
 from teichaku.report.labels import Labels
-from teichaku.report.protection import model_protection, survey_protection
+from teichaku.report.protection import model_protection, report_protection
 from teichaku.report.suppress import Privacy
 
 if TYPE_CHECKING:  # matplotlib (half a second) is imported only by the figures rule
@@ -51,6 +51,8 @@ class ReportInputs:
             columns=["prediction", "model", "term", "value", "time", "cif"]
         )
     )
+    #: the run's protection of tables 1-3 (data/processed/protection.json); None: computed
+    protection: Protection | None = None
 
 
 def read_numbers(path: str | Path) -> dict:
@@ -65,18 +67,27 @@ def _fitted(spec: Any, coefficients: pd.DataFrame) -> list[Any]:
     return [m for m in spec.models if m.name in present]
 
 
-def primary_model(spec: Any, coefficients: pd.DataFrame) -> Any:
-    for m in _fitted(spec, coefficients):
-        if m.role == "primary":
-            return m
-    raise ValueError("no fitted model with role: primary in results/models/coefficients.csv")
+def _role_model(spec: Any, what: str, test) -> Any:
+    hit = next((m for m in spec.models if test(m)), None)
+    if hit is None:
+        raise ValueError(f"the model specification (analysis.models) has no {what}")
+    return hit
 
 
-def logistic_model(spec: Any, coefficients: pd.DataFrame) -> Any:
-    for m in _fitted(spec, coefficients):
-        if m.role == "secondary" and m.type == "logit":
-            return m
-    raise ValueError("no fitted secondary logit model in results/models/coefficients.csv")
+def primary_model(spec: Any, coefficients: pd.DataFrame | None = None) -> Any:
+    """The model of role primary, whether or not it could be fitted (one that could not is
+    in no row of coefficients.csv: the tables, figures and summary say why)."""
+    return _role_model(spec, "model with role: primary", lambda m: m.role == "primary")
+
+
+def logistic_model(spec: Any, coefficients: pd.DataFrame | None = None) -> Any:
+    """The first secondary logistic model (its outcome defines "prolonged" in table 3),
+    whether or not it could be fitted."""
+    return _role_model(
+        spec,
+        "secondary logit model",
+        lambda m: m.role == "secondary" and m.type == "logit",
+    )
 
 
 def primary_and_sensitivity(spec: Any, coefficients: pd.DataFrame) -> list[str]:
@@ -134,11 +145,13 @@ def model_labels(spec: Any, numbers: dict | None = None) -> dict[str, dict]:
 def table_protection(inp: ReportInputs, labels: Labels, privacy: Privacy) -> Protection:
     """The joint protection of the person counts of tables 1-3 (cohorts of the cases, and
     the prolonged status of table 3): what tables, figures, numbers.json and the summary
-    read a count's status from."""
-    prolonged = logistic_model(inp.spec, inp.coefficients).outcome
-    return survey_protection(
-        inp.cases, labels.codebook, privacy.min_cell, inp.analysis[prolonged], prolonged
-    )
+    read a count's status from (numbers.json through the same
+    :func:`~teichaku.report.protection.report_protection`): the run's, where read."""
+    if inp.protection is not None:
+        if inp.protection.min_cell != privacy.min_cell:
+            raise ValueError("the protection file was written for another privacy.min_cell")
+        return inp.protection
+    return report_protection(inp.cases, inp.analysis, inp.spec, labels.codebook, privacy.min_cell)
 
 
 def computed_published(inp: ReportInputs, codebook) -> dict:
@@ -239,10 +252,12 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
     labels = ctx.labels
     paths = []
     computed = computed_published(inp, labels.codebook)
-    paths += fg.coverage_figure(ctx, computed)
+    # figures 1-3 draw what tables 1-3 publish
+    counts = table_protection(inp, labels, ctx.privacy)
+    paths += fg.coverage_figure(ctx, computed, counts)
     valid_n = compute_valid_n(inp.roster, inp.cases, inp.awareness, labels.codebook)
-    paths += fg.basic_attributes_figure(ctx, computed, inp.published, valid_n)
-    paths += fg.support_figure(ctx, inp.cases)
+    paths += fg.basic_attributes_figure(ctx, computed, inp.published, valid_n, counts)
+    paths += fg.support_figure(ctx, counts)
 
     km = next(c for c in inp.spec.curves if c.type == "kaplan_meier")
     by = next(b for b in km.by if b != "all")

@@ -1,8 +1,10 @@
 """The report's figures. Each function takes aggregates (never case rows to plot), draws one
 figure in the shared style and saves it as PNG (300 dpi) and vector PDF.
 
-Every panel states its n; bars resting on fewer than ``privacy.min_cell`` cases are left out
-with a note, and curves are cut where fewer than ``min_cell`` remain at risk.
+Every panel states its n; curves are cut where fewer than ``min_cell`` remain at risk. The
+figures of person counts (1-3) draw what tables 1-3 publish: a share, mean or count whose
+cells the joint protection of those tables suppresses (primary or secondary,
+:mod:`teichaku.report.protection`) is left out with a note, and a suppressed n is the marker.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
+from teichaku.disclosure import Protection
 from teichaku.published import ITEMS
 from teichaku.report import style
-from teichaku.report.groups import cohort_groups, item_label, mark_shares
+from teichaku.report.groups import cohort_group_keys, item_label
 from teichaku.report.labels import Labels
+from teichaku.report.protection import ALL, item_shown
 from teichaku.report.suppress import Privacy, mask_curves
 
 style.apply_style()
@@ -80,12 +84,13 @@ def _log_ratio_axis(axis) -> None:
 # --------------------------------------------------------------------------- coverage
 
 
-def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
+def coverage_figure(ctx: FigureContext, computed: dict, protection: Protection) -> list[Path]:
     """Survey coverage: centers asked and responded, cases targeted and reported.
 
     ``computed`` holds the published sections computed from the data (numbers.json
-    ``published``)."""
+    ``published``); the cases reported are drawn where table 1 publishes their count."""
     t, survey = ctx.labels.text, computed["survey"]
+    cases_shown = protection.shown(("size", ALL))
     fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 2.6))
     fig.subplots_adjust(left=0.08, right=0.98, top=0.85, bottom=0.18, wspace=0.35)
     panels = [
@@ -93,39 +98,52 @@ def coverage_figure(ctx: FigureContext, computed: dict) -> list[Path]:
         (t("coverage_cases"), survey["n_cases_target"], survey["n_cases"]),
     ]
     for j, (ax, (title, asked, answered)) in enumerate(zip(axes, panels, strict=True)):
+        # centers are shown as counted; cases are people (as table 1 publishes them)
+        hidden = j == 1 and not cases_shown
         ax.bar(
             [t("asked"), t("responded")],
-            [asked, answered],
+            [asked, np.nan if hidden else answered],
             color=[style.GREY, style.OKABE_ITO[0]],
             width=0.6,
         )
         for x, v in enumerate((asked, answered)):
-            # centers are shown as counted; cases are people (small counts suppressed)
-            shown = f"{int(v):,}" if j == 0 else ctx.privacy.count(v)
-            ax.text(x, v, shown, ha="center", va="bottom", fontsize=8)
+            shown = protection.marker if hidden and x == 1 else f"{int(v):,}"
+            ax.text(x, 0 if hidden and x == 1 else v, shown, ha="center", va="bottom", fontsize=8)
         ax.set_title(title)
         ax.set_ylim(0, asked * 1.2)
-        share = 100.0 * answered / asked if asked else float("nan")
-        _panel_n(ax, f"{share:.1f}%")
+        if asked and not hidden:
+            _panel_n(ax, f"{100.0 * answered / asked:.1f}%")
     return ctx.save(fig, "fig1_coverage")
 
 
 # --------------------------------------------------------------------------- attributes
 
 
-def _hidden(ctx: FigureContext, item, value, n) -> bool:
-    """Whether a computed share or mean rests on a sensitive count (as in Table 1)."""
-    if item.kind == "pct" and n:
-        return ctx.privacy.share_suppressed(round(value * n / 100.0), n)
-    return ctx.privacy.is_small(n)
+def attribute_values(items, computed: dict, valid_n: dict, protection: Protection) -> list:
+    """(value, valid n) of each overall figure of ``items`` (published.ITEMS) as table 1
+    prints it: the value NaN where the table shows the marker, the n the count or the
+    marker."""
+    out = []
+    for item in items:
+        n = valid_n[item.section][item.key]
+        if n and not protection.shown(("valid", item.column, ALL)):
+            n = protection.marker
+        value = computed[item.section][item.key] if item_shown(protection, item, ALL) else np.nan
+        out.append((value, n))
+    return out
 
 
 def basic_attributes_figure(
-    ctx: FigureContext, computed: dict, published: dict | None, valid_n: dict
+    ctx: FigureContext,
+    computed: dict,
+    published: dict | None,
+    valid_n: dict,
+    protection: Protection,
 ) -> list[Path]:
     """Published basic attributes beside the values computed from the data: shares on one
     panel, each mean on its own small panel (their scales differ); computed as bars,
-    published as markers (none for a round without published figures)."""
+    published as markers (none for a round without published figures). A value table 1
+    does not publish (overall column) is no bar."""
     section = "basic_attributes"
     t = ctx.labels.text
     items = [i for i in ITEMS if i.section == section]
@@ -139,11 +157,7 @@ def basic_attributes_figure(
 
     def draw(ax, its, xlabel):
         y = np.arange(len(its))[::-1]
-        ns = [valid_n[section][i.key] for i in its]
-        shown = [
-            np.nan if _hidden(ctx, i, computed[section][i.key], n) else computed[section][i.key]
-            for i, n in zip(its, ns, strict=True)
-        ]
+        shown, ns = zip(*attribute_values(its, computed, valid_n, protection), strict=True)
         ax.barh(y, shown, color=style.OKABE_ITO[0], height=0.6, label=t("computed"))
         if published is not None:
             ax.scatter(
@@ -159,10 +173,7 @@ def basic_attributes_figure(
         _panel_n(ax, _n_range_text(ctx, ns))
         return y
 
-    hidden = [
-        i for i in items if _hidden(ctx, i, computed[section][i.key], valid_n[section][i.key])
-    ]
-    if hidden:
+    if not all(item_shown(protection, i, ALL) for i in items):
         ctx.note(fig, t("suppressed_figure_note", min_cell=ctx.privacy.min_cell))
     top = fig.add_subplot(upper[0, 0])
     y = draw(top, shares, t("share"))
@@ -175,7 +186,7 @@ def basic_attributes_figure(
         draw(ax, [item], t("mean"))
         ax.set_yticks([])
         value = computed[section][item.key]
-        if _hidden(ctx, item, value, valid_n[section][item.key]):
+        if not item_shown(protection, item, ALL):
             value = 0.0  # not drawn: the axis follows the published value alone
         high = max(value, float(published[section][item.key]) if published else 0.0)
         ax.set_xlim(0, (high or 1.0) * 1.15)
@@ -186,31 +197,38 @@ def basic_attributes_figure(
 # --------------------------------------------------------------------------- support
 
 
-def _group_shares(ctx: FigureContext, cases: pd.DataFrame, group: str):
-    """Per cohort: label, valid n, and the % of each item (NaN where suppressed)."""
-    items = ctx.labels.group_items("cases", group)
+def group_shares(labels: Labels, protection: Protection, group: str):
+    """The items of a codebook group of marks, and per cohort: label, valid n and the % of
+    each item, as table 2 publishes them (n: the count or the marker; %: NaN where the
+    table shows the marker)."""
+    items = labels.group_items("cases", group)
     out = []
-    for label, mask in cohort_groups(cases, ctx.labels)[1:]:
+    for code in cohort_group_keys(labels)[1:]:
         pct, ns = [], []
         for var in items:
-            k, n = mark_shares(cases, var.name, mask) if var.name in cases else (0, 0)
-            ns.append(n)
-            hidden = not n or ctx.privacy.share_suppressed(k, n)
-            pct.append(np.nan if hidden else 100.0 * k / n)
-        out.append((label, ns, pct))
+            valid, count = ("valid", var.name, code), ("count", var.name, "yes", code)
+            n = protection.table.value(valid) if valid in protection.table.cells else 0
+            ns.append(n if not n or protection.shown(valid) else protection.marker)
+            shown = n and protection.share_shown(count, valid)
+            pct.append(100.0 * protection.table.value(count) / n if shown else np.nan)
+        out.append((labels.level("cases", "cohort", code), ns, pct))
     return items, out
 
 
 def support_figure(
-    ctx: FigureContext, cases: pd.DataFrame, groups=("act", "guar", "link"), name="fig3_support"
+    ctx: FigureContext,
+    protection: Protection,
+    groups=("act", "guar", "link"),
+    name="fig3_support",
 ) -> list[Path]:
-    """The seed's three charts: % of cases receiving each support, by cohort."""
+    """The seed's three charts: % of cases receiving each support, by cohort (what table 2
+    publishes)."""
     fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH, 2.3 * len(groups)))
     axes = np.atleast_1d(axes)
     fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.1, hspace=0.75)
     any_hidden = False
     for ax, group in zip(axes, groups, strict=True):
-        items, per_cohort = _group_shares(ctx, cases, group)
+        items, per_cohort = group_shares(ctx.labels, protection, group)
         x = np.arange(len(items))
         width = 0.8 / max(len(per_cohort), 1)
         all_ns = []

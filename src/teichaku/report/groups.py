@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from teichaku.report.labels import Labels
+from teichaku.report.protection import ALL
 
 COHORT = "cohort"
 
@@ -15,6 +16,11 @@ def cohort_groups(cases: pd.DataFrame, labels: Labels) -> list[tuple[str, pd.Ser
     for code in labels.variable("cases", COHORT).codes:
         groups.append((labels.level("cases", COHORT, code), cases[COHORT].astype(str) == code))
     return groups
+
+
+def cohort_group_keys(labels: Labels) -> list[str]:
+    """The protection's group keys of :func:`cohort_groups`, in the same order."""
+    return [ALL, *labels.variable("cases", COHORT).codes]
 
 
 def mark_shares(frame: pd.DataFrame, column: str, mask: pd.Series) -> tuple[int, int]:

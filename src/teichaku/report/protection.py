@@ -12,7 +12,9 @@ Keys (``g`` a group: ``"all"``, a cohort code, ``"<column>=1"`` / ``"<column>=0"
 prolonged or not; groups of the form ``"...=NA"`` and ``"<cohort>&<column>=..."`` are never
 printed):
 
-- ``("size", g)``: cases in the group (table 1 回答件数);
+- ``("size", g)``: cases in the group (table 1 回答件数; for a prolonged group, what the
+  share prolonged of numbers.json and the summary rests on), and
+  ``("size", "<column>=known")``: cases whose prolonged status is known (its n);
 - ``("valid", column, g)``: valid answers of an item (every table's 有効回答数);
 - ``("count", column, level, g)``: answers of one level (``"yes"`` for a mark or a
   yes/no item); its denominator is the valid count, so a small complement hides it too;
@@ -29,6 +31,7 @@ calls :func:`survey_protection` on the same data gets the same statuses.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -162,10 +165,17 @@ def survey_cells(
                 table.add_sum(family(p), [family(f"{c}&{p}") for c, _ in cohorts])
 
     any_prolonged = prolonged is not None and any(v.by_prolonged for v in variables)
+    sizes_printed = {ALL, *(c for c, _ in cohorts[:-1]), *(p for p, _ in pgroups[:2])}
     for g, mask in groups_for(any_prolonged):
-        printed = g == ALL or g in {c for c, _ in cohorts[:-1]}
-        add(("size", g), mask.sum(), printed, cost=SIZE_COST * (1 + mask.sum()))
+        add(("size", g), mask.sum(), g in sizes_printed, cost=SIZE_COST * (1 + mask.sum()))
     partitions(lambda g: ("size", g), any_prolonged)
+    if any_prolonged:
+        # numbers.json and the summary print the share prolonged among the cases whose
+        # status is known, with that n: the sizes of the prolonged groups and their sum
+        known = known_key(prolonged_name)
+        value = sum(table.value(("size", p)) for p, _ in pgroups[:2])
+        add(known, value, True, cost=SIZE_COST * (1 + value))
+        table.add_sum(known, [("size", p) for p, _ in pgroups[:2]])
 
     for var in variables:
         if var.column not in cases.columns:
@@ -206,6 +216,24 @@ def survey_cells(
     return table
 
 
+def known_key(prolonged_name: str) -> tuple[str, str]:
+    """The key of the count of cases whose prolonged status is known (prolonged or not)."""
+    return ("size", f"{prolonged_name}=known")
+
+
+def prolonged_key(prolonged_name: str, value: int) -> tuple[str, str]:
+    """The key of the size of a prolonged group (``value`` 1: prolonged, 0: not)."""
+    return ("size", f"{prolonged_name}={value}")
+
+
+def prolonged_outcome(spec) -> str | None:
+    """The prolonged status that table 3 splits by: the outcome of the first secondary
+    logistic model of the specification (whether or not it could be fitted)."""
+    return next(
+        (m.outcome for m in spec.models if m.role == "secondary" and m.type == "logit"), None
+    )
+
+
 def survey_variables(codebook: Codebook) -> list[Variable]:
     """The items of tables 1, 2 (support marks) and 3 (barrier marks, by prolonged)."""
     return (
@@ -228,6 +256,49 @@ def survey_protection(
         raise ValueError("the prolonged status must have one value per case")
     table = survey_cells(cases, codebook, survey_variables(codebook), prolonged, prolonged_name)
     return protect(table, min_cell)
+
+
+def report_cells(
+    cases: pd.DataFrame, analysis: pd.DataFrame, spec, codebook: Codebook
+) -> CellTable:
+    """The cells of tables 1-3 as the report prints them: the cases, split by the prolonged
+    status of :func:`prolonged_outcome` (``analysis``: the analysis data set, row-aligned
+    with ``cases``)."""
+    name = prolonged_outcome(spec)
+    if name is None or name not in analysis.columns:
+        return survey_cells(cases, codebook, survey_variables(codebook))
+    if len(analysis) != len(cases):
+        raise ValueError("the prolonged status must have one value per case")
+    return survey_cells(cases, codebook, survey_variables(codebook), analysis[name], name)
+
+
+def report_protection(
+    cases: pd.DataFrame, analysis: pd.DataFrame, spec, codebook: Codebook, min_cell: int
+) -> Protection:
+    """The protection of tables 1-3 that tables, figures, numbers.json and so the summary
+    read every count's status from (computed once per run: data/processed/protection.json,
+    :func:`protection_json`)."""
+    return protect(report_cells(cases, analysis, spec, codebook), min_cell)
+
+
+def protection_json(protection: Protection) -> str:
+    """The statuses of the printed cells (keys and statuses only, no count), to be read back
+    by :func:`read_protection` on the same data."""
+    cells = [[*key, protection.status[key].value] for key in protection.status]
+    return json.dumps({"min_cell": protection.min_cell, "cells": cells}, ensure_ascii=False) + "\n"
+
+
+def read_protection(text: str, table: CellTable) -> Protection:
+    """The protection written by :func:`protection_json` for ``table`` (the cells recomputed
+    from the same data); an error when it was written for other cells."""
+    data = json.loads(text)
+    status = {tuple(row[:-1]): Status(row[-1]) for row in data["cells"]}
+    if set(status) != set(table.printed()):
+        raise ValueError(
+            "the protection file does not describe these tables (written for other data): "
+            "rerun the workflow"
+        )
+    return Protection(table, int(data["min_cell"]), status, ())
 
 
 def _published_count(value) -> int | None:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from teichaku.analysis import reliability
+from teichaku.disclosure import Protection, Status
 from teichaku.report.suppress import Privacy, mask_curves
 
 #: Significant digits of the floats in results/numbers.json (byte-reproducible output).
@@ -153,11 +154,19 @@ def publish_diagnostics(
 _COUNT_LINE = re.compile(r"^(n|n_events|n_cases|n_dropped_missing): (\d+)$", re.M)
 
 
+_MODEL_TYPE = re.compile(r"^Model: \S+ \((\w+),", re.M)
+
+
 def publish_fit_text(
-    text: str, coefficients: pd.DataFrame, diagnostics_text: list[str], row: dict | None
+    text: str,
+    coefficients: pd.DataFrame,
+    diagnostics_text: list[str],
+    row: dict | None,
+    privacy: Privacy,
 ) -> str:
     """A fits/*.txt summary as published, rebuilt from the published rows: counts as in
-    coefficients.csv, the estimates only where reported, the reason where not.
+    coefficients.csv (for a model that could not be fitted, and so has no rows, its own
+    counts under the same rule), the estimates only where reported, the reason where not.
 
     ``row`` is the model's assessment (status, reason_en); ``diagnostics_text`` the
     published diagnostic lines."""
@@ -166,9 +175,21 @@ def publish_fit_text(
     body_start = lines.index("") if "" in lines else len(lines)
     header, body = lines[:body_start], lines[body_start + 1 :]
     first = coefficients.iloc[0] if len(coefficients) else None
-    shown = {}
     if first is not None:
         shown = {"n": first["n"], "n_events": first["n_events"]}
+    else:
+        own = dict(_COUNT_LINE.findall("\n".join(header)))
+        kind = _MODEL_TYPE.search(text)
+        shown = dict(
+            zip(
+                ("n", "n_events"),
+                model_counts(
+                    privacy, own.get("n"), own.get("n_events"), kind.group(1) if kind else ""
+                ),
+                strict=True,
+            )
+        )
+        shown = {k: v for k, v in shown.items() if v is not None}
 
     def count(m: re.Match) -> str:
         key = m.group(1)
@@ -218,14 +239,37 @@ def diagnostic_lines(diagnostics: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------- curves
 
 
-def publish_curves(curves: pd.DataFrame, privacy: Privacy) -> pd.DataFrame:
+def _curve_cell(by: str, group: str):
+    """The count of tables 1-3 a curve group starts from (its n at risk at time 0, the cases
+    of the group with a follow-up time): the group size, or a mark's count of yes."""
+    if by == "all":
+        return ("size", "all")
+    if by == "cohort":
+        return ("size", group)
+    return ("count", by, "yes", "all")  # with and without: one is the other's complement
+
+
+def publish_curves(
+    curves: pd.DataFrame, privacy: Privacy, protection: Protection | None = None
+) -> pd.DataFrame:
     """curves.parquet as published: every curve cut where fewer than min_cell remain at
-    risk (no step and no time that describes fewer people), a group smaller than min_cell
-    left out."""
+    risk (no step and no time that describes fewer people); a group smaller than min_cell
+    left out, and with it the other groups of the same grouping (the overall n minus theirs
+    would give it); and a grouping whose count the tables suppress (``protection``: the
+    protection of tables 1-3) left out as the tables leave it out."""
     if curves.empty:
         return curves
     kept = mask_curves(curves, privacy.min_cell)
-    return kept.reset_index(drop=True)[list(curves.columns)]
+    groups = curves.groupby(["curve", "by"], sort=False)["group"].unique()
+    left = kept.groupby(["curve", "by"], sort=False)["group"].unique()
+    whole = {k for k, g in groups.items() if k in left.index and set(left[k]) == set(g)}
+    keep = [(c, b) in whole for c, b in zip(kept["curve"], kept["by"], strict=True)]
+    if protection is not None:
+        keep = [
+            k and protection.status.get(_curve_cell(b, g)) in (None, Status.PUBLISHED)
+            for k, b, g in zip(keep, kept["by"], kept["group"], strict=True)
+        ]
+    return kept[keep].reset_index(drop=True)[list(curves.columns)]
 
 
 # --------------------------------------------------------------------------- files

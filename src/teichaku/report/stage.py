@@ -19,6 +19,12 @@ from teichaku.published import load_published
 from teichaku.report import build, catalog
 from teichaku.report import tables as tb
 from teichaku.report.labels import load_labels
+from teichaku.report.protection import (
+    protection_json,
+    read_protection,
+    report_cells,
+    report_protection,
+)
 from teichaku.report.suppress import Privacy
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,7 @@ def input_paths(config: dict, assets: str | Path) -> dict:
         "analysis": run.ANALYSIS_DATASET,
         "coefficients": run.COEFFICIENTS,
         "numbers": run.NUMBERS,
+        "protection": run.PROTECTION,
         **({"published": config["published"]} if config["published"] else {}),
         "models": config["analysis"]["models"],
         "codebook": run.ROUND_CODEBOOK,  # the round's (teichaku.survey)
@@ -46,13 +53,21 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
     """Read the processed tables and analysis results named in ``paths``.
 
     Keys: roster, cases, awareness, analysis, coefficients, numbers, models, codebook and
-    optionally published (none: a round without published figures), curves and predicted.
-    ``thresholds`` are analysis.thresholds.
+    optionally published (none: a round without published figures), curves, predicted and
+    protection. ``thresholds`` are analysis.thresholds.
     """
     from teichaku.analysis.specs import load_analysis_spec  # the analysis stage's parser
 
     codebook = load_codebook(str(paths["codebook"]))
     thresholds = tuple(int(k) for k in thresholds)
+    spec = load_analysis_spec(paths["models"], list(thresholds), codebook)
+    cases, analysis = pd.read_parquet(paths["cases"]), pd.read_parquet(paths["analysis"])
+    protection = None
+    if paths.get("protection"):
+        protection = read_protection(
+            Path(paths["protection"]).read_text(encoding="utf-8"),
+            report_cells(cases, analysis, spec, codebook),
+        )
     curves = (
         pd.read_parquet(paths["curves"])
         if paths.get("curves")
@@ -62,16 +77,40 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
     )
     return build.ReportInputs(
         roster=pd.read_parquet(paths["roster"]),
-        cases=pd.read_parquet(paths["cases"]),
+        cases=cases,
         awareness=pd.read_parquet(paths["awareness"]),
-        analysis=pd.read_parquet(paths["analysis"]),
+        analysis=analysis,
         coefficients=pd.read_csv(paths["coefficients"]),
         curves=curves,
         numbers=build.read_numbers(paths["numbers"]),
         published=load_published(paths["published"]) if paths.get("published") else None,
-        spec=load_analysis_spec(paths["models"], list(thresholds), codebook),
+        spec=spec,
         thresholds=thresholds,
+        protection=protection,
         **({"predicted": pd.read_parquet(paths["predicted"])} if paths.get("predicted") else {}),
+    )
+
+
+def write_protection(
+    *, cases: str, analysis: str, output: str, analysis_config: dict, codebook_path: str, min_cell
+) -> None:
+    """data/processed/<run>/protection.json: the primary and secondary suppression of tables 1-3,
+    audited (the run stops if the audit finds a recoverable count)."""
+    from teichaku.analysis.stage import load
+
+    spec, _, codebook = load(analysis_config, codebook_path)
+    protection = report_protection(
+        pd.read_parquet(cases), pd.read_parquet(analysis), spec, codebook, int(min_cell)
+    )
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_text(protection_json(protection), encoding="utf-8")
+    statuses = [s.value for s in protection.status.values()]
+    log.info(
+        "%d printed counts of tables 1-3: %d primary, %d secondary suppressions; %d audited",
+        len(statuses),
+        statuses.count("primary"),
+        statuses.count("secondary"),
+        len(protection.findings),
     )
 
 

@@ -208,8 +208,12 @@ def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
     analysis = config.get("analysis", {})
     fitted = set(coefficients["model"])
     models = []
+    from teichaku.analysis.terms import term_label
+
     for m in spec.models:
         terms = coefficients.loc[coefficients["model"] == m.name, f"label_{labels.language}"]
+        if terms.empty:  # not fitted: the covariates of its formula
+            terms = [term_label(t.strip(), spec, cb, labels.language) for t in m.formula.split("+")]
         models.append(
             {
                 "name": m.name,

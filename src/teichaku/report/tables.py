@@ -17,7 +17,7 @@ import pandas as pd
 
 from teichaku.disclosure import Protection
 from teichaku.published import ITEMS, compute_published, compute_valid_n, decimals
-from teichaku.report.groups import COHORT, cohort_groups, item_label
+from teichaku.report.groups import cohort_group_keys, cohort_groups, item_label
 from teichaku.report.labels import Labels
 from teichaku.report.protection import (
     ALL,
@@ -133,11 +133,6 @@ def write_table(table: Table, out_dir: Path) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def cohort_group_keys(labels: Labels) -> list[str]:
-    """The protection's group keys of :func:`cohort_groups`, in the same order."""
-    return [ALL, *labels.variable("cases", COHORT).codes]
 
 
 def prolonged_group_keys(column: str) -> list[str]:
@@ -469,8 +464,13 @@ def models_table(
     t = labels.text
     term_label = f"label_{labels.language}"
     rows = []
-    for model, g in coefficients.groupby("model", sort=False):
-        first = g.iloc[0]
+    fitted = dict(list(coefficients.groupby("model", sort=False)))
+    # every model of the specification: one that could not be fitted has no rows, only why
+    for model in dict.fromkeys([*model_labels, *fitted]):
+        g = fitted.get(model, coefficients.iloc[0:0])
+        if g.empty and not _not_reported(model, model_labels, labels):
+            continue
+        clusters = g["n_clusters"].iloc[0] if len(g) else None
         rows.append(
             {
                 t("term"): model_label(model, model_labels, labels),
@@ -478,9 +478,7 @@ def models_table(
                 t("p_value"): "",
                 t("n_model"): _model_count(protection, ("model_n", model)),
                 t("n_events"): _model_count(protection, ("model_events", model)),
-                t("n_clusters"): f"{int(first['n_clusters'])}"
-                if pd.notna(first["n_clusters"])
-                else "",
+                t("n_clusters"): f"{int(clusters)}" if pd.notna(clusters) else "",
             }
         )
         reason = _not_reported(model, model_labels, labels)

@@ -1,0 +1,15 @@
+"""Rule disclosure_protection: the primary and secondary suppression of tables 1-3, audited
+-> data/processed/protection.json."""
+
+from teichaku.entry import setup_logging
+from teichaku.report.stage import write_protection
+
+setup_logging(snakemake.log[0])
+write_protection(
+    cases=snakemake.input.cases,
+    analysis=snakemake.input.analysis,
+    output=snakemake.output[0],
+    analysis_config=snakemake.params.analysis,
+    codebook_path=snakemake.input.codebook,
+    min_cell=snakemake.params.min_cell,
+)
