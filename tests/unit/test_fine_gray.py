@@ -144,3 +144,32 @@ def test_estimates_without_split_rows_equal_the_cox_fit_of_the_split_rows(censor
     direct = finegray.fit_coefficients(time, status, x, censoring_ties)
     assert direct.converged
     np.testing.assert_allclose(direct.params, split.params, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("censoring_ties", finegray.CENSORING_TIES)
+def test_clustered_fit_without_split_rows_equals_coxph_on_the_split_rows(censoring_ties):
+    time, status, x = _data(seed=11, n=600)
+    time = np.ceil(time * 4)  # many tied ends and censorings
+    clusters = np.random.default_rng(2).integers(0, 25, size=len(time))
+    rows = finegray.split_rows(time, status, censoring_ties)
+    rs = coxph.RiskSets.build(
+        rows.stop, rows.event, x[rows.row], entry=rows.start, weights=rows.weight, ties="breslow"
+    )
+    split = coxph.fit(rs)
+    scores = coxph.score_residuals(rs, split.terms)
+    cov = coxph.sandwich(split.information, scores, rs.weights, clusters[rows.row])
+    direct = finegray.fit_clustered(time, status, x, clusters, censoring_ties)
+    assert direct.converged and len(rows.row) > 2 * len(time)
+    np.testing.assert_allclose(direct.params, split.params, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(direct.cov, cov, rtol=1e-9, atol=0)
+    # each person's own cluster: the plain robust sandwich of the split rows' persons
+    own = coxph.sandwich(split.information, scores, rs.weights, rows.row)
+    alone = finegray.fit_clustered(time, status, x, np.arange(len(time)), censoring_ties)
+    np.testing.assert_allclose(alone.cov, own, rtol=1e-9, atol=0)
+
+
+def test_clustered_fit_of_a_singular_design_is_not_converged():
+    time, status, x = _data(seed=4, n=200)
+    x = np.column_stack([x[:, 0], 2 * x[:, 0]])
+    fit = finegray.fit_clustered(time, status, x, np.zeros(len(time), dtype=int))
+    assert not fit.converged and np.all(np.isnan(fit.params))

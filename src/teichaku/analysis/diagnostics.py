@@ -38,18 +38,23 @@ def row(
 
 def sample_problems(X: pd.DataFrame, n_events: int | None) -> list[str]:
     """Reasons a design matrix cannot be fitted: empty, no events, constant or collinear terms."""
+    return design_problems(X.to_numpy(dtype=float), list(X.columns), n_events)
+
+
+def design_problems(X: np.ndarray, columns: list[str], n_events: int | None) -> list[str]:
+    """:func:`sample_problems` of a design as an array with its column names."""
     problems = []
     if len(X) == 0:
         return ["the sample is empty after restrictions and missing values"]
     if n_events is not None and n_events == 0:
         problems.append("there are no events (outcome 1) in the sample")
-    for col in X.columns:
+    for j, col in enumerate(columns):
         if col == "Intercept":
             continue
-        values = X[col].unique()
+        values = np.unique(X[:, j])
         if len(values) < 2:
             problems.append(f"term {col} is constant in the sample (all {values[0]:g})")
-    if not problems and np.linalg.matrix_rank(X.to_numpy(dtype=float)) < X.shape[1]:
+    if not problems and np.linalg.matrix_rank(X) < X.shape[1]:
         problems.append("the terms are collinear (the design matrix is not of full rank)")
     return problems
 

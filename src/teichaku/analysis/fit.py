@@ -148,7 +148,7 @@ def count_events(spec: ModelSpec, frame: pd.DataFrame, event: str | None = None)
     return int(frame[spec.outcome].sum())
 
 
-def _collect(caught: list[warnings.WarningMessage]) -> tuple[list[str], bool]:
+def collect_warnings(caught: list[warnings.WarningMessage]) -> tuple[list[str], bool]:
     messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     return messages, converged
@@ -169,7 +169,7 @@ def _fit_once(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         est = fit(spec, frame, X, settings, checks=checks, start=start)
-    messages, converged = _collect(caught)
+    messages, converged = collect_warnings(caught)
     est.warnings = messages + est.warnings
     est.converged = est.converged and converged
     return est

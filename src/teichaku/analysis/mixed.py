@@ -109,7 +109,8 @@ class _Problem:
         u = mode[:, None] + scale[:, None] * self.nodes[None, :]
         eta = offset[:, None] + sigma * u[self.codes]  # n x k
         loglik_case = self.y[:, None] * eta - np.logaddexp(0, eta)
-        log_f = np.stack([self._sum(loglik_case[:, q]) for q in range(len(self.nodes))], axis=1)
+        # per-cluster sums of every node's column at once (the same sums as _sum's)
+        log_f = self.indicator @ loglik_case
         log_f += -(u**2) / 2 - 0.5 * np.log(2 * np.pi)
         log_terms = log_f + self.log_weights[None, :]
         top = log_terms.max(axis=1, keepdims=True)
@@ -124,9 +125,9 @@ class _Problem:
         G, k, P = self.G, len(self.nodes), self.X.shape[1] + 1
         # scores of log f at each node: G x k x P (beta part, then sigma part)
         scores = np.empty((G, k, P))
-        for q in range(k):
-            scores[:, q, :-1] = self.indicator @ (resid[:, q, None] * self.X)
-            scores[:, q, -1] = self._sum(resid[:, q]) * u[:, q]
+        products = (resid[:, :, None] * self.X[:, None, :]).reshape(len(self.y), -1)
+        scores[:, :, :-1] = (self.indicator @ products).reshape(G, k, P - 1)
+        scores[:, :, -1] = (self.indicator @ resid) * u
         mean_score = np.einsum("gk,gkp->gp", post, scores)
         gradient = -mean_score.sum(axis=0)
         if derivatives == 1:

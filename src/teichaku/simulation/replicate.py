@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from teichaku.analysis.dataset import build_analysis_dataset
-from teichaku.analysis.fit import fit_model
 from teichaku.analysis.specs import AnalysisSpec, ModelSpec, Settings
 from teichaku.analysis.terms import tidy_term
 from teichaku.codebook import Codebook
+from teichaku.simulation import fits
 from teichaku.simulation.performance import REPLICATE_COLUMNS
 from teichaku.simulation.study import Chunk, Study, replicate_rng
 from teichaku.synthetic import Design, simulate_cases
@@ -132,10 +132,11 @@ def fit_replicate(cases: pd.DataFrame, design: Design, models: Models) -> list[d
         list(models.settings.thresholds),
         models.codebook,
     )
+    columns = fits.Columns(analysis)
     rows = []
     for spec in models.specs():
         try:
-            est, _, info = fit_model(spec, analysis, models.settings)
+            est, info = fits.fit(spec, analysis, columns, models.settings)
         # A replicate whose model breaks down numerically (any statsmodels error) is counted
         # as a failed fit of that replicate; it must not end the chunk.
         except Exception as exc:

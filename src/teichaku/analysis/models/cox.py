@@ -44,19 +44,34 @@ def fit(
     checks: bool,
     start: np.ndarray | None = None,
 ) -> Estimates:
-    rs = coxph.RiskSets.build(
+    est, rs, result = fit_arrays(
         frame[TIME].to_numpy(dtype=float),
         (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float),
         X.to_numpy(dtype=float),
+        list(X.columns),
         strata=group_codes(frame, spec.strata) if spec.strata else None,
-        ties="efron",
-    )
-    clusters = group_codes(frame, spec.cluster) if spec.cluster else None
-    result, bse = estimate(rs, start, clusters)
-    est = Estimates(
-        list(X.columns), result.params, bse, "cluster_robust" if spec.cluster else "model"
+        clusters=group_codes(frame, spec.cluster) if spec.cluster else None,
+        start=start,
     )
     if checks:
         test = cox_zph(rs, result, term_columns(X), settings.ph_time)
         est.diagnostics += dg.ph_rows(spec.name, test, settings.ph_alpha)
     return est
+
+
+def fit_arrays(
+    time: np.ndarray,
+    event: np.ndarray,
+    X: np.ndarray,
+    columns: list[str],
+    *,
+    strata: np.ndarray | None = None,
+    clusters: np.ndarray | None = None,
+    start: np.ndarray | None = None,
+) -> tuple[Estimates, coxph.RiskSets, coxph.CoxFit]:
+    """The fit of :func:`fit` on arrays (``event`` 1.0 for the event of interest; strata and
+    cluster codes as ``group_codes``), with its risk sets and Newton-Raphson result."""
+    rs = coxph.RiskSets.build(time, event, X, strata=strata, ties="efron")
+    result, bse = estimate(rs, start, clusters)
+    se_type = "cluster_robust" if clusters is not None else "model"
+    return Estimates(list(columns), result.params, bse, se_type), rs, result

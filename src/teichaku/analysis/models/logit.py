@@ -20,9 +20,21 @@ def fit(
     checks: bool,
     start: np.ndarray | None = None,
 ) -> Estimates:
-    model = GLM(frame[spec.outcome].to_numpy(dtype=float), X.to_numpy(), family=Binomial())
-    if spec.cluster:
-        groups = group_codes(frame, spec.cluster)
+    return fit_arrays(
+        frame[spec.outcome].to_numpy(dtype=float),
+        X.to_numpy(),
+        list(X.columns),
+        group_codes(frame, spec.cluster) if spec.cluster else None,
+    )
+
+
+def fit_arrays(
+    y: np.ndarray, X: np.ndarray, columns: list[str], groups: np.ndarray | None
+) -> Estimates:
+    """The fit of :func:`fit` on arrays: ``groups`` the cluster codes 0..G-1 (in the sorted
+    order of the cluster's text, ``group_codes``) or None."""
+    model = GLM(y, X, family=Binomial())
+    if groups is not None:
         res = model.fit(
             cov_type="cluster",
             cov_kwds={"groups": groups, "use_correction": False},
@@ -38,5 +50,5 @@ def fit(
         bse = np.asarray(res.bse)
         se_type = "model"
     return Estimates(
-        list(X.columns), np.asarray(res.params), bse, se_type, converged=bool(res.converged)
+        list(columns), np.asarray(res.params), bse, se_type, converged=bool(res.converged)
     )

@@ -21,19 +21,33 @@ def fit(
     checks: bool,
     start: np.ndarray | None = None,
 ) -> Estimates:
-    result = fit_mixed_logit(
+    return fit_arrays(
         frame[spec.outcome].to_numpy(dtype=float),
         X.to_numpy(dtype=float),
+        list(X.columns),
         group_codes(frame, spec.cluster),
-        quadrature_points=settings.quadrature_points,
+        spec.cluster,
+        settings.quadrature_points,
     )
-    est = Estimates(list(X.columns), result.params, result.bse, "model", converged=result.converged)
+
+
+def fit_arrays(
+    y: np.ndarray,
+    X: np.ndarray,
+    columns: list[str],
+    groups: np.ndarray,
+    cluster: str,
+    quadrature_points: int,
+) -> Estimates:
+    """The fit of :func:`fit` on arrays (``groups``: cluster codes 0..G-1)."""
+    result = fit_mixed_logit(y, X, groups, quadrature_points=quadrature_points)
+    est = Estimates(list(columns), result.params, result.bse, "model", converged=result.converged)
     if result.boundary:
         log_sd = {"log_mean": -np.inf, "log_sd": np.nan}
         est.warnings.append("singular fit: the SD between clusters is estimated at the boundary 0")
     else:
         log_sd = {"log_mean": float(np.log(result.sigma)), "log_sd": result.log_sigma_se}
-    est.extra.append({"column": f"sd({spec.cluster})", **log_sd})
+    est.extra.append({"column": f"sd({cluster})", **log_sd})
     if not result.converged:
         est.warnings.append(f"quadrature ML: {result.message}")
     return est

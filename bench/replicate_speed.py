@@ -1,0 +1,186 @@
+"""Simulation speed: CPU seconds per replicate of the simulation study, and its parts.
+
+    .venv/bin/python bench/replicate_speed.py        # scales 1 and 10 -> bench/replicate_speed.*
+    .venv/bin/python bench/replicate_speed.py --scales 1 --replicates 10
+
+A replicate of the study (``teichaku.simulation.replicate``) draws a synthetic survey in
+memory (``simulate_cases``), builds the analysis dataset (``build_analysis_dataset``, then
+its columns as arrays, ``teichaku.simulation.fits.Columns``) and fits every model of
+config/simulation.yaml (``teichaku.simulation.fits.fit``). Scale 1 is the study's
+``survey`` scenario (as many cases and centers as the published survey); scale s has s times
+its cases and centers. Each part is timed on each of ``replicates`` replicates (the study's
+own random streams, after one warm-up replicate) and the medians are reported, with the
+median of the replicates' totals. At the scales in ``--reference-scales`` every model is
+also fitted by the analysis stage's ``fit_model`` (formula machinery, diagnostics, the
+Fine-Gray model on split rows), what each replicate ran before, on the same replicates.
+Times are CPU seconds of this process (user + system) with one BLAS thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import yaml  # noqa: E402
+
+from teichaku.analysis.dataset import build_analysis_dataset  # noqa: E402
+from teichaku.analysis.fit import fit_model  # noqa: E402
+from teichaku.entry import read_yaml  # noqa: E402
+from teichaku.simulation import fits  # noqa: E402
+from teichaku.simulation.replicate import simulated_roster  # noqa: E402
+from teichaku.simulation.stage import load_simulation  # noqa: E402
+from teichaku.simulation.study import replicate_rng  # noqa: E402
+from teichaku.synthetic import simulate_cases  # noqa: E402
+
+SCENARIO = "survey"
+TARGET_S = 0.06
+
+
+def _simulation():
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+
+    def absolute(node):
+        if isinstance(node, dict):
+            return {k: absolute(v) for k, v in node.items()}
+        return str(ROOT / node) if isinstance(node, str) and node.startswith("config/") else node
+
+    config = absolute(config)
+    study = read_yaml(config["simulation"]["study"])
+    return load_simulation(study_config=study, config=copy.deepcopy(config))
+
+
+def time_replicate(sim, design, replicate: int, reference: bool) -> dict:
+    """CPU seconds of each part of one replicate (and of fit_model per model)."""
+    models = sim.models
+    clock = time.process_time
+    out = {}
+    start = clock()
+    cases = simulate_cases(design, replicate_rng(sim.study.seed, SCENARIO, replicate), sim.codebook)
+    out["draw"] = clock() - start
+    mark = clock()
+    data = build_analysis_dataset(
+        cases,
+        simulated_roster(cases, models.codebook),
+        models.analysis,
+        list(models.settings.thresholds),
+        models.codebook,
+    )
+    columns = fits.Columns(data)
+    out["dataset"] = clock() - mark
+    for spec in models.specs():
+        mark = clock()
+        fits.fit(spec, data, columns, models.settings)
+        out[spec.name] = clock() - mark
+    out["total"] = clock() - start
+    if reference:
+        for spec in models.specs():
+            mark = clock()
+            fit_model(spec, data, models.settings)
+            out[f"fit_model {spec.name}"] = clock() - mark
+        out["total with fit_model"] = (
+            out["draw"] + out["dataset"] + sum(out[f"fit_model {s.name}"] for s in models.specs())
+        )
+    out["cases"] = len(data)
+    return out
+
+
+def bench_scale(sim, scale: float, replicates: int, reference: bool) -> dict:
+    base = sim.design(SCENARIO)
+    design = base.replace(
+        n_cases=round(base.n_cases * scale), n_centers=round(base.n_centers * scale)
+    )
+    time_replicate(sim, design, 0, reference)  # warm-up: imports, caches
+    runs = [time_replicate(sim, design, r, reference) for r in range(1, replicates + 1)]
+    parts = [k for k in runs[0] if k != "cases"]
+    return {
+        "scale": scale,
+        "cases": runs[0]["cases"],
+        "centers": design.n_centers,
+        "replicates": replicates,
+        "median_cpu_s": {k: statistics.median(r[k] for r in runs) for k in parts},
+    }
+
+
+def write_results(rows: list[dict], out: Path, meta: dict, names: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "replicate_speed.json").write_text(
+        json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n", encoding="utf-8"
+    )
+    parts = ["draw", "dataset", *names, "total"]
+    lines = [
+        "# Simulation speed: CPU seconds per replicate (medians)",
+        "",
+        f"Machine: {meta['machine']}; load average before / after: "
+        f"{meta['load_before']} / {meta['load_after']}; models: {', '.join(names)}.",
+        "",
+        "| scale | cases | replicates | " + " | ".join(parts) + " |",
+        "|---:|---:|---:|" + "---:|" * len(parts),
+    ]
+    for r in rows:
+        m = r["median_cpu_s"]
+        lines.append(
+            f"| {r['scale']:g} | {r['cases']:,} | {r['replicates']} | "
+            + " | ".join(f"{m[p]:.4f}" for p in parts)
+            + " |"
+        )
+    referenced = [r for r in rows if "total with fit_model" in r["median_cpu_s"]]
+    if referenced:
+        lines += [
+            "",
+            "The same replicates with every model fitted by the analysis stage's `fit_model` "
+            "(formulaic design, diagnostics, Fine-Gray on split rows), as each replicate "
+            "did before:",
+            "",
+            "| scale | " + " | ".join(names) + " | total |",
+            "|---:|" + "---:|" * (len(names) + 1),
+        ]
+        for r in referenced:
+            m = r["median_cpu_s"]
+            lines.append(
+                f"| {r['scale']:g} | "
+                + " | ".join(f"{m['fit_model ' + n]:.4f}" for n in names)
+                + f" | {m['total with fit_model']:.4f} |"
+            )
+    scale_1 = [r for r in rows if r["scale"] == 1]
+    verdict = ""
+    if scale_1:
+        total = scale_1[0]["median_cpu_s"]["total"]
+        verdict = f" Scale 1: {total:.3f} s ({'met' if total <= TARGET_S else 'not met'})."
+    lines += ["", f"Target: ≤ {TARGET_S} s CPU per replicate at scale 1.{verdict}", ""]
+    (out / "replicate_speed.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[1, 10])
+    parser.add_argument("--replicates", type=int, default=20)
+    parser.add_argument("--reference-scales", type=float, nargs="*", default=[1])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench")
+    args = parser.parse_args(argv)
+    sim = _simulation()
+    meta = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
+        "load_before": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+        "models": list(sim.models.names),
+    }
+    started = time.time()
+    rows = [bench_scale(sim, s, args.replicates, s in args.reference_scales) for s in args.scales]
+    meta["load_after"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    meta["wall_s"] = round(time.time() - started, 1)
+    write_results(rows, args.out, meta, list(sim.models.names))
+    print((args.out / "replicate_speed.md").read_text(encoding="utf-8"))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
