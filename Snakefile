@@ -5,6 +5,7 @@
 #   snakemake -n                       show what would run
 #   snakemake --configfile my.yaml     point the same workflow at real files (its own run:)
 #   snakemake runs                     every run declared under runs: as well
+#   snakemake compare                  the runs of compare: and their comparison (results/compare/)
 #
 # Every run writes under data/processed/<run>/ and results/<run>/ (teichaku.paths).
 
@@ -60,6 +61,7 @@ include: "workflow/rules/analysis.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/simulation.smk"
 include: "workflow/rules/notebooks.smk"
+include: "workflow/rules/compare.smk"
 
 
 rule all:
@@ -75,6 +77,14 @@ rule runs:
         [target for run in RUNS for target in run_targets(run)],
     message:
         f"Every declared run is complete: {', '.join(RUNS)}"
+
+
+rule compare:
+    input:
+        COMPARE_OUTPUTS,
+        [target for run in COMPARE_RUNS for target in run_targets(run)],
+    message:
+        f"The runs of compare: ({', '.join(COMPARE_RUNS)}) and their comparison are complete: {paths.COMPARE_DIR}/"
 
 
 onerror:

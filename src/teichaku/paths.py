@@ -121,6 +121,19 @@ SIMULATION_TIMING = f"{SIMULATION_DIR}/timing.tsv"
 SIMULATION_LOGS_DIR = "logs/simulation"
 SIMULATION_BENCHMARKS_DIR = "benchmarks/simulation"
 
+# comparison of the runs of config compare: (`snakemake compare`): across runs, so in no
+# run's folder (a run may not be named compare)
+COMPARE_DIR = "results/compare"
+COMPARE_TREND = f"{COMPARE_DIR}/trend.csv"
+COMPARE_DIFFERENCE = f"{COMPARE_DIR}/difference.csv"
+COMPARE_TEST = f"{COMPARE_DIR}/difference_test.json"
+COMPARE_LINKAGE = f"{COMPARE_DIR}/linkage.csv"
+COMPARE_DOCUMENT = f"{COMPARE_DIR}/comparison.{{lang}}.md"
+#: a stem: the figure is written as .png and .pdf
+COMPARE_FIGURE = f"{COMPARE_DIR}/figures/{{lang}}/trend"
+COMPARE_LOG = "logs/compare/compare_rounds.log"
+COMPARE_BENCHMARK = "benchmarks/compare/compare_rounds.tsv"
+
 #: The names :func:`of` fills in for one run.
 PER_RUN = (
     "SYNTHETIC_RAW_DIR",
@@ -173,6 +186,19 @@ def log(name: str) -> str:
 def benchmark(name: str) -> str:
     """The benchmark file of the rule ``name`` of a run (pattern with ``{run}``)."""
     return f"{BENCHMARKS_DIR}/{name}.tsv"
+
+
+def compare_outputs(languages) -> dict[str, str]:
+    """The comparison's files by the compare stage's output names (documents and figures
+    per language; a figure is a stem, written as .png and .pdf)."""
+    return {
+        "trend": COMPARE_TREND,
+        "difference": COMPARE_DIFFERENCE,
+        "joint": COMPARE_TEST,
+        "linkage": COMPARE_LINKAGE,
+        **{f"document_{lang}": fill(COMPARE_DOCUMENT, lang=lang) for lang in languages},
+        **{f"figure_{lang}": fill(COMPARE_FIGURE, lang=lang) for lang in languages},
+    }
 
 
 def simulation_log(name: str) -> str:

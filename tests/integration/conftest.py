@@ -45,9 +45,12 @@ def _absolutize(node):
 
 
 def write_small_config(workdir: Path, scale: float = SMALL_SCALE) -> Path:
-    """Write config.yaml and synthetic.yaml for a small synthetic run into workdir."""
+    """Write config.yaml and synthetic.yaml for a small synthetic run into workdir: one
+    round (the rounds config.yaml declares beside it are not; tests comparing rounds
+    declare their own)."""
     with open(ROOT / "config" / "config.yaml", encoding="utf-8") as fh:
         config = _absolutize(yaml.safe_load(fh))
+    config.update(runs={}, compare=[])
     with open(ROOT / "config" / "synthetic.yaml", encoding="utf-8") as fh:
         synthetic = yaml.safe_load(fh)
     synthetic["scale"] = scale

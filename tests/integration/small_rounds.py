@@ -85,6 +85,7 @@ def write_files_round(
     shutil.rmtree(generated)
     with open(ROOT / "config" / "config.yaml", encoding="utf-8") as fh:
         config = _absolutize(yaml.safe_load(fh))
+    config.update(runs={}, compare=[])  # this round alone
     config["input"].update(source="files", raw_dir="data/raw/round")
     with open(ROOT / "config" / "models.yaml", encoding="utf-8") as fh:
         models = yaml.safe_load(fh)

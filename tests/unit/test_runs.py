@@ -76,7 +76,9 @@ def test_the_default_run_has_a_name_of_its_own(monkeypatch):
     assert config["run"] == "synthetic-2021"
     assert paths.raw_dir(config) == Path("data/raw/synthetic-2021")
     assert config["report"]["languages"] == ["ja"]
-    assert config["compare"] == [] and config["overwrite"] is False
+    assert config["compare"] == ["synthetic-2021", "synthetic-2022"]
+    assert config["runs"] == {"synthetic-2022": "config/runs/synthetic-2022.yaml"}
+    assert config["overwrite"] is False
 
 
 def test_a_run_name_must_be_a_plain_folder_name():

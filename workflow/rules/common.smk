@@ -16,6 +16,7 @@ from teichaku.codebook import load_codebook
 from teichaku.ingest.readers import raw_digest
 from teichaku.report.stage import input_paths
 from teichaku.runs import setting
+from teichaku.synthetic.later_round import earlier_run, follows
 
 ENV = "../../environment.yml"
 SIMULATION_SECTION = Path(paths.SIMULATION_SECTION)
@@ -137,3 +138,21 @@ def report_marked(path, name, category, subcategory):
     labels = {"name": name, "language": "{lang}", "format": Path(path).suffix[1:]}
     caption = f"../report/captions/{name}.rst"
     return report(path, caption=caption, category=category, subcategory=subcategory, labels=labels)
+
+
+def synthetic_inputs(wildcards):
+    """The run's parameters, round codebook and published figures (if any); for a later
+    round also those of the run it follows (earlier_*)."""
+    run = RUNS[wildcards.run]
+    files = {
+        "parameters": run["input"]["synthetic_config"],
+        "codebook": paths.fill(paths.ROUND_CODEBOOK, run=wildcards.run),
+    }
+    if run["published"]:
+        files["published"] = run["published"]
+    if follows(files["parameters"]):
+        name = earlier_run(RUNS, wildcards.run)
+        files["earlier_parameters"] = RUNS[name]["input"]["synthetic_config"]
+        files["earlier_published"] = RUNS[name]["published"]
+        files["earlier_codebook"] = paths.fill(paths.ROUND_CODEBOOK, run=name)
+    return files

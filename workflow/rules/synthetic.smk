@@ -2,21 +2,25 @@
 # calibrated to every figure of the run's published figures (config/published-2021.yaml),
 # written as messy raw files in the layout of FORMAT.md into data/raw/<run>/, with truth.json
 # (true parameters, calibration) and defects.json (injected bad rows). Defined only for the
-# synthetic runs, so that it can never overwrite a real run's files.
+# synthetic runs, so that it can never overwrite a real run's files. A later round
+# (config/synthetic-2022.yaml, teichaku.synthetic.later_round) follows the population of the
+# declared run it names (follows:), redrawn from that run's own files.
 
 import yaml
+
+from teichaku.synthetic.later_round import follows
 
 if SYNTHETIC_RUNS:
 
     for _name in SYNTHETIC_RUNS:
-        with open(RUNS[_name]["input"]["synthetic_config"], encoding="utf-8") as _fh:
-            validate(yaml.safe_load(_fh), "../schemas/synthetic.schema.yaml")
+        _parameters = RUNS[_name]["input"]["synthetic_config"]
+        with open(_parameters, encoding="utf-8") as _fh:
+            _schema = "synthetic-round" if follows(_parameters) else "synthetic"
+            validate(yaml.safe_load(_fh), f"../schemas/{_schema}.schema.yaml")
 
     rule synthetic_survey:
         input:
-            parameters=run_setting("input", "synthetic_config"),
-            published=published_file,
-            codebook=paths.ROUND_CODEBOOK,
+            unpack(synthetic_inputs),
         output:
             roster=f"{paths.SYNTHETIC_RAW_DIR}/roster.xlsx",
             awareness=f"{paths.SYNTHETIC_RAW_DIR}/awareness.xlsx",
