@@ -33,11 +33,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import yaml  # noqa: E402
 
-from teichaku.analysis.dataset import build_analysis_dataset  # noqa: E402
 from teichaku.analysis.fit import fit_model  # noqa: E402
 from teichaku.entry import read_yaml  # noqa: E402
 from teichaku.simulation import fits  # noqa: E402
-from teichaku.simulation.replicate import simulated_roster  # noqa: E402
 from teichaku.simulation.stage import load_simulation  # noqa: E402
 from teichaku.simulation.study import replicate_rng  # noqa: E402
 from teichaku.synthetic import simulate_cases  # noqa: E402
@@ -68,13 +66,7 @@ def time_replicate(sim, design, replicate: int, reference: bool) -> dict:
     cases = simulate_cases(design, replicate_rng(sim.study.seed, SCENARIO, replicate), sim.codebook)
     out["draw"] = clock() - start
     mark = clock()
-    data = build_analysis_dataset(
-        cases,
-        simulated_roster(cases, models.codebook),
-        models.analysis,
-        list(models.settings.thresholds),
-        models.codebook,
-    )
+    data = models.dataset(cases)
     columns = fits.Columns(data)
     out["dataset"] = clock() - mark
     for spec in models.specs():

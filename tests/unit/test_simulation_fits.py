@@ -9,10 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from teichaku.analysis.dataset import build_analysis_dataset
 from teichaku.analysis.fit import design, fit_model, prepare
 from teichaku.simulation import fits
-from teichaku.simulation.replicate import simulated_roster
 from teichaku.synthetic import simulate_cases
 from tests.unit.test_simulation_replicate import _config, _study
 
@@ -28,13 +26,7 @@ def replicate():
     drawn = sim.base.replace(n_cases=700, n_centers=20)
     cases = simulate_cases(drawn, np.random.default_rng(7), sim.codebook)
     m = sim.models
-    data = build_analysis_dataset(
-        cases,
-        simulated_roster(cases, m.codebook),
-        m.analysis,
-        list(m.settings.thresholds),
-        m.codebook,
-    )
+    data = m.dataset(cases)
     return m, data
 
 

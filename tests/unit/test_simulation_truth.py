@@ -90,9 +90,7 @@ def test_the_population_stream_is_no_replicate_stream(sim):
 def test_the_fine_gray_truth_is_its_estimator_on_the_population(sim):
     """The population truth of the Fine-Gray model (estimates without split rows) equals
     the model's own fit (split rows) on the same population."""
-    from teichaku.analysis.dataset import build_analysis_dataset
     from teichaku.analysis.fit import fit_model
-    from teichaku.simulation.replicate import simulated_roster
     from teichaku.simulation.study import replicate_rng
     from teichaku.synthetic import simulate_cases
 
@@ -103,13 +101,7 @@ def test_the_fine_gray_truth_is_its_estimator_on_the_population(sim):
     cases = simulate_cases(
         population, replicate_rng(sim.study.seed, "tiny", POPULATION_STREAM), sim.codebook
     )
-    analysis = build_analysis_dataset(
-        cases,
-        simulated_roster(cases, sim.codebook),
-        sim.analysis,
-        list(sim.models.settings.thresholds),
-        sim.codebook,
-    )
+    analysis = sim.models.dataset(cases)
     est, _, _ = fit_model(fg, analysis, sim.models.settings)
     slopes = [b for c, b in zip(est.columns, est.params, strict=True) if c != "Intercept"]
     assert len(truth) == len(slopes) >= 4

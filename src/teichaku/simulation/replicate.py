@@ -97,6 +97,16 @@ class Models:
             specs.append(spec)
         return specs
 
+    def dataset(self, cases: pd.DataFrame) -> pd.DataFrame:
+        """The analysis dataset of simulated ``cases``, built as the analysis stage builds it."""
+        return build_analysis_dataset(
+            cases,
+            simulated_roster(cases, self.codebook),
+            self.analysis,
+            list(self.settings.thresholds),
+            self.codebook,
+        )
+
 
 def true_log_ratio(spec: ModelSpec, analysis: AnalysisSpec, design: Design, term: str) -> float:
     """The true log hazard ratio of ``term`` in a cause-specific Cox model whose event's
@@ -125,13 +135,7 @@ def simulated_roster(cases: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
 def fit_replicate(cases: pd.DataFrame, design: Design, models: Models) -> list[dict]:
     """Rows of the replicate table (without scenario and replicate) for every model."""
-    analysis = build_analysis_dataset(
-        cases,
-        simulated_roster(cases, models.codebook),
-        models.analysis,
-        list(models.settings.thresholds),
-        models.codebook,
-    )
+    analysis = models.dataset(cases)
     columns = fits.Columns(analysis)
     rows = []
     for spec in models.specs():

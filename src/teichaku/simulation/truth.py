@@ -22,7 +22,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from teichaku.analysis.dataset import build_analysis_dataset
 from teichaku.analysis.fit import design, fit_model, prepare
 from teichaku.analysis.models import fine_gray
 from teichaku.analysis.specs import ModelSpec
@@ -45,21 +44,13 @@ def population_truth(
     seed: int, scenario: str, design: Design, specs: list[ModelSpec], models, factor: int
 ) -> pd.DataFrame:
     """Rows (scenario, model, term, truth): the log ratios fitted on the population."""
-    from teichaku.simulation.replicate import simulated_roster
-
     population = design.replace(
         n_cases=design.n_cases * factor, n_centers=design.n_centers * factor
     )
     cases = simulate_cases(
         population, replicate_rng(seed, scenario, POPULATION_STREAM), models.codebook
     )
-    analysis = build_analysis_dataset(
-        cases,
-        simulated_roster(cases, models.codebook),
-        models.analysis,
-        list(models.settings.thresholds),
-        models.codebook,
-    )
+    analysis = models.dataset(cases)
     rows = []
     for spec in specs:
         columns, params = _population_fit(spec, analysis, models.settings)
