@@ -113,3 +113,15 @@ def test_corrected_files_in_the_same_raw_folder_are_read_again_not_refused(two_r
 
 def _targets(run: str) -> list[str]:
     return [paths.fill(paths.ACCEPTED, run=run)]
+
+
+def test_a_missing_synthetic_config_stops_the_run_with_a_message(tmp_path):
+    write_small_config(tmp_path)
+    config = yaml.safe_load((tmp_path / "config.yaml").read_text(encoding="utf-8"))
+    config["input"]["synthetic_config"] = "no_such_parameters.yaml"
+    _write(tmp_path / "config.yaml", config)
+    proc = run_snakemake(tmp_path, "-n", check=False)
+    message = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert "input.synthetic_config no_such_parameters.yaml is not a file" in message
+    assert "Traceback" not in message

@@ -14,6 +14,12 @@ if SYNTHETIC_RUNS:
 
     for _name in SYNTHETIC_RUNS:
         _parameters = RUNS[_name]["input"]["synthetic_config"]
+        if not Path(_parameters).is_file():
+            sys.exit(
+                f"run {_name}: input.synthetic_config {_parameters} is not a file (the "
+                "synthetic survey's parameters, config/synthetic.yaml by default; paths are "
+                "relative to the working directory)"
+            )
         with open(_parameters, encoding="utf-8") as _fh:
             _schema = "synthetic-round" if follows(_parameters) else "synthetic"
             validate(yaml.safe_load(_fh), f"../schemas/{_schema}.schema.yaml")
