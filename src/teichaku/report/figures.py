@@ -319,6 +319,29 @@ def km_figure(
     return ctx.save(fig, "fig4_km_followup")
 
 
+def _incidence_panels(n_panels: int, bottom_inches: float | None = None):
+    """Figure and axes of cumulative-incidence panels, two a row, sharing their axes
+    (Figures 5 and 9); ``bottom_inches`` leaves that much room under them (else 14 %)."""
+    nrows = math.ceil(n_panels / 2)
+    height = 2.7 * nrows
+    fig, axes = plt.subplots(
+        nrows, 2, figsize=(WIDTH, height), sharex=True, sharey=True, squeeze=False
+    )
+    bottom = 0.14 if bottom_inches is None else bottom_inches / height
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=bottom, hspace=0.45, wspace=0.1)
+    return fig, axes
+
+
+def _label_incidence_panels(ctx: FigureContext, axes, n_panels: int) -> None:
+    """Hide the unused panels; months under the last row, cumulative incidence left."""
+    for ax in axes.flat[n_panels:]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(ctx.labels.text("months"))
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ctx.labels.text("cum_incidence"))
+
+
 def cif_figure(
     ctx: FigureContext,
     curves: pd.DataFrame,
@@ -328,23 +351,13 @@ def cif_figure(
 ) -> list[Path]:
     """Cumulative incidence of transition, one panel per barrier (with / without)."""
     masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
-    ncols = 2
-    nrows = math.ceil(len(panels) / ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(WIDTH, 2.7 * nrows), sharex=True, sharey=True, squeeze=False
-    )
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.14, hspace=0.45, wspace=0.1)
+    fig, axes = _incidence_panels(len(panels))
     for ax, (title, groups) in zip(axes.flat, panels, strict=False):
         _draw_curves(ax, ctx, masked, groups, horizons)
         ax.set_title(title, fontsize=8, loc="left")
         ax.set_ylim(0, 1.0)
         ax.legend(loc="upper left", fontsize=7)
-    for ax in axes.flat[len(panels) :]:
-        ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel(ctx.labels.text("months"))
-    for ax in axes[:, 0]:
-        ax.set_ylabel(ctx.labels.text("cum_incidence"))
+    _label_incidence_panels(ctx, axes, len(panels))
     ctx.note(fig, ctx.labels.text("curve_note", min_cell=ctx.privacy.min_cell))
     return ctx.save(fig, "fig5_cif_transition")
 
@@ -384,15 +397,8 @@ def fine_gray_cif_figure(
     of that group are still followed (``horizons``), and not drawn for a group below
     min_cell. ``reason``: why the model is not reported (no predictions are drawn then)."""
     masked = mask_curves(curves[curves["curve"] == curve], ctx.privacy.min_cell)
-    ncols = 2
-    nrows = math.ceil(len(panels) / ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(WIDTH, 2.7 * nrows), sharex=True, sharey=True, squeeze=False
-    )
     # room under the axes for the tick labels, the axis title and three lines of notes
-    fig.subplots_adjust(
-        left=0.1, right=0.98, top=0.93, bottom=1.1 / (2.7 * nrows), hspace=0.45, wspace=0.1
-    )
+    fig, axes = _incidence_panels(len(panels), bottom_inches=1.1)
     shown = predicted.iloc[0:0] if reason else predicted
     for ax, (title, groups) in zip(axes.flat, panels, strict=False):
         _draw_curves(ax, ctx, masked, groups, horizons)
@@ -412,12 +418,7 @@ def fine_gray_cif_figure(
         ax.set_title(title, fontsize=8, loc="left")
         ax.set_ylim(0, 1.0)
         ax.legend(loc="upper left", fontsize=6)
-    for ax in axes.flat[len(panels) :]:
-        ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel(ctx.labels.text("months"))
-    for ax in axes[:, 0]:
-        ax.set_ylabel(ctx.labels.text("cum_incidence"))
+    _label_incidence_panels(ctx, axes, len(panels))
     notes = " ".join(
         t
         for t in (
