@@ -38,7 +38,6 @@ from teichaku import paths
 from teichaku.analysis.dataset import EVENT_TYPES
 from teichaku.notebook import open_run
 from teichaku.report import build as rb
-from teichaku.report import catalog
 from teichaku.report.tables import to_markdown
 
 run = open_run()  # the run in $TEICHAKU_ROOT (default: the repository)
@@ -47,6 +46,7 @@ inputs = run.report_inputs()
 analysis, coefficients, spec = inputs.analysis, inputs.coefficients, inputs.spec
 tables = run.report_tables(inputs)
 figures = run.report_figures(inputs)
+report = run.report(inputs)  # config/report.yaml: the tables and figures, by category
 pd.set_option("display.max_columns", 60, "display.width", 160)
 print(f"run folder: {run.root}")
 print("report tables:", ", ".join(tables))
@@ -110,9 +110,9 @@ display(prolonged)
 # ## Curves: still followed, and transition with the other ends competing
 
 # %%
-for name, category in catalog.FIGURES.items():
-    if category == "Follow-up":
-        display(Image(data=figures[name], format="png"))
+for item in report.figures:
+    if item.category == "followup":
+        display(Image(data=figures[item.name], format="png"))
 
 # %% [markdown]
 # ## Support barriers by cohort and by prolonged status (report table 3)
@@ -129,14 +129,14 @@ display(Markdown(to_markdown(tables["table3_barriers"])))
 # %%
 primary = rb.primary_model(spec, coefficients)
 print(f"primary model: {primary.name} — {primary.label_en}")
-for name, category in catalog.TABLES.items():
-    if category == "Models":
-        display(Markdown(to_markdown(tables[name])))
+for item in report.tables:
+    if item.builder in ("models", "sensitivity"):
+        display(Markdown(to_markdown(tables[item.name])))
 
 # %%
-for name, category in catalog.FIGURES.items():
-    if category == "Models":
-        display(Image(data=figures[name], format="png"))
+for item in report.figures:
+    if item.category == "models":
+        display(Image(data=figures[item.name], format="png"))
 
 # %% [markdown]
 # ## Model checks

@@ -34,7 +34,6 @@ from IPython.display import Image, Markdown, display
 from teichaku.analysis.dataset import build_center_dataset
 from teichaku.notebook import open_run
 from teichaku.report import build as rb
-from teichaku.report import catalog
 from teichaku.report.tables import models_table, to_markdown
 
 run = open_run()  # the run in $TEICHAKU_ROOT (default: the repository)
@@ -54,12 +53,13 @@ print(
 
 # %%
 tables, figures = run.report_tables(inputs), run.report_figures(inputs)
-for name, category in catalog.TABLES.items():
-    if category == "Awareness survey":
-        display(Markdown(to_markdown(tables[name])))
-for name, category in catalog.FIGURES.items():
-    if category == "Awareness survey":
-        display(Image(data=figures[name], format="png"))
+report = run.report(inputs)  # config/report.yaml: the tables and figures, by category
+for item in report.tables:
+    if item.category == "awareness":
+        display(Markdown(to_markdown(tables[item.name])))
+for item in report.figures:
+    if item.category == "awareness":
+        display(Image(data=figures[item.name], format="png"))
 
 # %% [markdown]
 # ## Which centers answered

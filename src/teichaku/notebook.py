@@ -23,6 +23,7 @@ from teichaku.entry import merge, read_yaml
 from teichaku.report.build import ReportInputs, build_figures, build_tables
 from teichaku.report.figures import FigureContext
 from teichaku.report.labels import Labels, load_labels
+from teichaku.report.spec import ReportSpec, load_report_spec
 from teichaku.report.stage import load_inputs
 from teichaku.report.suppress import Privacy
 from teichaku.report.tables import Table
@@ -92,9 +93,15 @@ class Run:
         }
         return load_inputs(paths=files, thresholds=self.config["analysis"]["thresholds"])
 
+    def report(self, inputs: ReportInputs) -> ReportSpec:
+        """The run's report (report.spec: its tables and figures, with their categories)."""
+        configured = self.config["report"].get("spec", "config/report.yaml")
+        return load_report_spec(self.path(configured), self.codebook, inputs.spec)
+
     def report_tables(self, inputs: ReportInputs) -> dict[str, Table]:
         """The report's tables by name (display strings, small cells suppressed)."""
-        return {t.name: t for t in build_tables(inputs, self.labels, self.privacy)}
+        tables = build_tables(inputs, self.labels, self.privacy, self.report(inputs))
+        return {t.name: t for t in tables}
 
     def report_figures(self, inputs: ReportInputs) -> dict[str, bytes]:
         """The report's figures as PNG images by name (``IPython.display.Image(data=...)``),
@@ -102,7 +109,7 @@ class Run:
         temporary folder that is removed again."""
         with tempfile.TemporaryDirectory(prefix=FIGURE_FOLDER_PREFIX) as out_dir:
             context = FigureContext(self.labels, self.privacy, SCREEN_DPI, Path(out_dir))
-            drawn = build_figures(inputs, context)
+            drawn = build_figures(inputs, context, self.report(inputs))
             return {p.stem: p.read_bytes() for p in drawn if p.suffix == ".png"}
 
 

@@ -16,6 +16,7 @@ from teichaku.published import compute_published
 ROOT = Path(__file__).resolve().parents[2]
 LABEL_FILE = ROOT / "workflow" / "report" / "labels.yaml"
 PUBLISHED = ROOT / "config" / "published-2021.yaml"
+REPORT_SPEC = ROOT / "config" / "report.yaml"
 THRESHOLD = 12
 THRESHOLDS = (6, 12, 24)
 
@@ -449,22 +450,24 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
     """
     from teichaku.published import load_published
     from teichaku.report import build, stage
+    from teichaku.report.spec import load_report_spec
 
     b = bundle(seed)
     config = fixture_config(language)
     inputs = build.ReportInputs(
-        b["roster"],
-        b["cases"],
-        b["awareness"],
-        b["analysis"],
-        b["coefficients"],
-        b["curves"],
-        b["numbers"],
-        load_published(PUBLISHED),
-        b["spec"],
-        THRESHOLDS,
-        b["predicted"],
+        spec=b["spec"],
+        thresholds=THRESHOLDS,
+        roster=b["roster"],
+        cases=b["cases"],
+        awareness=b["awareness"],
+        analysis=b["analysis"],
+        coefficients=b["coefficients"],
+        curves=b["curves"],
+        numbers=b["numbers"],
+        published=load_published(PUBLISHED),
+        predicted=b["predicted"],
     )
+    report = load_report_spec(REPORT_SPEC, analysis=b["spec"])
     out_dir = Path(out_dir)
     settings = stage.settings_from_config(config, language)
     for step, folder in ((stage.run_tables, "tables"), (stage.run_figures, "figures")):
@@ -474,6 +477,7 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
             codebook=config["codebook"],
             label_file=LABEL_FILE,
             out_dir=out_dir / folder,
+            report=report,
         )
     stage.run_summary(
         inputs=inputs,
@@ -486,6 +490,7 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         tables_dir=out_dir / "tables",
         figures_dir=out_dir / "figures",
         hashed_inputs=[PUBLISHED],
+        report=report,
         extra_configs={},
         repo_dir=out_dir,
         out_md=out_dir / "summary" / "summary.md",

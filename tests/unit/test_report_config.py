@@ -10,7 +10,11 @@ SCHEMA = "workflow/schemas/config.schema.yaml"
 
 
 def test_default_run_reports_in_japanese_with_cells_below_five_suppressed(default_config):
-    assert default_config["report"] == {"languages": ["ja"], "dpi": 300}
+    assert default_config["report"] == {
+        "languages": ["ja"],
+        "dpi": 300,
+        "spec": "config/report.yaml",
+    }
     assert default_config["privacy"] == {"min_cell": 5}
 
 
@@ -18,7 +22,7 @@ def test_sections_may_be_left_out_and_get_their_defaults(default_config, root):
     cfg = copy.deepcopy(default_config)
     del cfg["report"], cfg["privacy"]
     validate(cfg, str(root / SCHEMA))
-    assert cfg["report"] == {"languages": ["ja"], "dpi": 300}
+    assert cfg["report"] == {"languages": ["ja"], "dpi": 300, "spec": "config/report.yaml"}
     assert cfg["privacy"] == {"min_cell": 5}
 
 

@@ -18,7 +18,11 @@ import report_fixtures as fx
 
 from teichaku.report import catalog
 from teichaku.report.labels import load_labels
+from teichaku.report.spec import load_report_spec
 from teichaku.report.suppress import Privacy, find_case_refs, find_small_counts
+
+#: The tables and figures of the default report (config/report.yaml).
+REPORT = load_report_spec(fx.REPORT_SPEC)
 
 pytestmark = pytest.mark.slow  # the module's fixtures take seconds
 
@@ -69,7 +73,7 @@ def _pdf_objects(pdf: bytes) -> bytes:
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_figure_exists_at_300_dpi_with_its_vector_pdf(lang, request):
     out, _ = request.getfixturevalue(lang)
-    for name in catalog.FIGURES:
+    for name in REPORT.figure_names():
         png, pdf = out / "figures" / f"{name}.png", out / "figures" / f"{name}.pdf"
         width, height = _png_size(png)
         assert width == round(6.7 * 300)  # a full-width figure at 300 dpi
@@ -90,7 +94,7 @@ def test_figures_carry_no_run_dependent_metadata(ja):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_tables_are_written_in_three_formats_in_the_language(lang, request):
     out, _ = request.getfixturevalue(lang)
-    for files in catalog.table_files(str(out / "tables")).values():
+    for files in catalog.table_files(REPORT.table_names(), str(out / "tables")).values():
         assert [Path(f).exists() for f in files] == [True] * 3
     csv = pd.read_csv(out / "tables" / "table2_support_by_cohort.csv")
     if lang == "ja":
@@ -107,7 +111,7 @@ def test_summary_has_every_section_filled_and_the_synthetic_banner(lang, request
     assert 'class="banner"' in md.split("##")[0]  # before the first section
     assert f"{b['numbers']['published']['survey']['n_cases']:,}" in md
     assert f"{b['numbers']['published']['basic_attributes']['mean_age']:.2f}" in md
-    for name in catalog.FIGURES:
+    for name in REPORT.figure_names():
         assert f"../figures/{name}.png" in md
     heading = "## 出所と再現性" if lang == "ja" else "## Provenance"
     assert heading in md and "SHA-256" in md
@@ -121,9 +125,9 @@ def test_summary_html_is_self_contained(lang, request):
     assert "<style>" in html and "<link" not in html and "<script" not in html
     assert not re.search(r"(?:https?|file|ftp)://", html)
     sources = re.findall(r'(?:src|href)="([^"]*)"', html)
-    assert len(sources) == len(catalog.FIGURES)
+    assert len(sources) == len(REPORT.figure_names())
     assert all(s.startswith("data:image/png;base64,") for s in sources)
-    assert html.count("<table>") >= len(catalog.TABLES)
+    assert html.count("<table>") >= len(REPORT.table_names())
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -137,7 +141,7 @@ def test_summary_pdf_embeds_the_japanese_font_and_has_pages(lang, request):
     assert b"/FontFile2" in objects  # the font program is embedded
     pages = len(re.findall(rb"/Type\s*/Page\b", objects))
     assert 6 <= pages <= 40
-    assert len(re.findall(rb"/Subtype\s*/Image", objects)) >= len(catalog.FIGURES)
+    assert len(re.findall(rb"/Subtype\s*/Image", objects)) >= len(REPORT.figure_names())
 
 
 def test_no_case_reference_and_no_small_count_reaches_the_results(ja):
@@ -174,5 +178,9 @@ def test_a_second_render_in_another_process_is_byte_identical(ja, tmp_path):
         env={**os.environ, "PYTHONHASHSEED": "12345"},
     )
     first, second = _digests(out), _digests(tmp_path)
-    assert len(first) == len(catalog.TABLES) * 3 + len(catalog.FIGURES) * 2 + 3
+    assert len(first) == (
+        len(REPORT.table_names()) * len(catalog.TABLE_FORMATS)
+        + len(REPORT.figure_names()) * len(catalog.FIGURE_FORMATS)
+        + len(catalog.SUMMARY_FORMATS)
+    )
     assert first == second

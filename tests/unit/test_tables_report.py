@@ -13,6 +13,7 @@ from teichaku.report import build
 from teichaku.report import tables as tb
 from teichaku.report.labels import load_labels
 from teichaku.report.protection import survey_protection
+from teichaku.report.spec import select_models
 from teichaku.report.suppress import Privacy, find_small_counts
 
 P = Privacy(5)
@@ -186,7 +187,12 @@ def test_model_tables_show_every_model_with_its_counts(data, labels):
     side = tb.sensitivity_table(
         "table4b_sensitivity_primary",
         coefs,
-        build.primary_and_sensitivity(spec, coefs),
+        select_models(
+            ["primary", {"role": "sensitivity", "type": "cox"}],
+            spec,
+            ("cox_transition",),
+            set(coefs["model"]),
+        ),
         build.model_labels(spec),
         labels,
         P,

@@ -5,6 +5,7 @@
 
 import hashlib
 import re
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -14,6 +15,7 @@ from teichaku import paths
 from teichaku.analysis.specs import load_analysis_spec
 from teichaku.codebook import load_codebook
 from teichaku.ingest.readers import raw_digest
+from teichaku.report.spec import ReportSpecError, load_report_spec
 from teichaku.report.stage import input_paths
 from teichaku.runs import setting
 from teichaku.synthetic.later_round import earlier_run, follows
@@ -109,14 +111,31 @@ def real_raw_digest(wildcards):
     return raw_digest(paths.raw_dir(run), paths.raw_inputs(run))
 
 
-def model_names(run_config):
-    """The names of the models of a run's analysis.models (validated)."""
-    analysis = run_config["analysis"]
+@cache
+def analysis_spec(run):
+    """The analysis specification of run ``run``'s analysis.models (validated)."""
+    analysis = RUNS[run]["analysis"]
     with open(analysis["models"], encoding="utf-8") as fh:
         validate(yaml.safe_load(fh), "../schemas/models.schema.yaml")
-    codebook = load_codebook(run_config["codebook"])
-    spec = load_analysis_spec(analysis["models"], analysis["thresholds"], codebook)
-    return [m.name for m in spec.models]
+    codebook = load_codebook(RUNS[run]["codebook"])
+    return load_analysis_spec(analysis["models"], analysis["thresholds"], codebook)
+
+
+def model_names(run_config):
+    """The names of the models of a run's analysis.models (validated)."""
+    return [m.name for m in analysis_spec(run_config["run"]).models]
+
+
+@cache
+def report_spec(run):
+    """The report of run ``run`` (report.spec, teichaku.report.spec), checked against its
+    codebook and models when the workflow starts: a mistake stops it with its message."""
+    try:
+        return load_report_spec(
+            RUNS[run]["report"]["spec"], load_codebook(RUNS[run]["codebook"]), analysis_spec(run)
+        )
+    except ReportSpecError as error:
+        sys.exit(f"{error}")
 
 
 def simulation_digest(wildcards):

@@ -12,8 +12,20 @@ from teichaku.runs import language_free
 # Templates, labels and CSS belong to the workflow, not to the data: resolve them from the
 # workflow's own folder so that --directory elsewhere still finds them.
 REPORT_ASSETS = Path(workflow.basedir) / paths.REPORT_ASSETS
-REPORT_TABLES = catalog.table_files()
-REPORT_FIGURES = catalog.figure_files()
+# The tables and figures of config/report.yaml (report.spec); the runs of one invocation
+# write the same ones.
+REPORT = report_spec(RUN)
+for _name in RUNS:
+    if (report_spec(_name).table_names(), report_spec(_name).figure_names()) != (
+        REPORT.table_names(),
+        REPORT.figure_names(),
+    ):
+        sys.exit(
+            f"runs.{_name}: its report ({RUNS[_name]['report']['spec']}) declares other tables "
+            f"or figures than that of run {RUN}; runs of one invocation write the same ones"
+        )
+REPORT_TABLES = catalog.table_files(REPORT.table_names())
+REPORT_FIGURES = catalog.figure_files(REPORT.figure_names())
 REPORT_SUMMARY = {ext: paths.fill(paths.SUMMARY, ext=ext) for ext in catalog.SUMMARY_FORMATS}
 REPORT_PATTERNS = [
     *(f for files in REPORT_TABLES.values() for f in files),
@@ -24,12 +36,12 @@ REPORT_PATTERNS = [
 
 # Every file of every table and figure; the CSV, PNG and PDF ones marked for the report.
 REPORT_TABLE_OUTPUTS = [
-    report_marked(path, name, catalog.TABLES[name], "Tables")
+    report_marked(path, name, REPORT.table(name).category, "Tables")
     for name, files in REPORT_TABLES.items()
     for path in files
 ]
 REPORT_FIGURE_OUTPUTS = [
-    report_marked(path, name, catalog.FIGURES[name], "Figures")
+    report_marked(path, name, REPORT.figure(name).category, "Figures")
     for name, files in REPORT_FIGURES.items()
     for path in files
 ]
@@ -48,6 +60,7 @@ rule report_tables:
         ENV
     params:
         settings=table_settings,
+        report=lambda wildcards: report_spec(wildcards.run).plain(),
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
     message:
         "Writing the report's tables (CSV, Markdown, LaTeX) of run {wildcards.run} into {params.out_dir}"
@@ -58,8 +71,6 @@ rule report_tables:
 rule report_figures:
     input:
         unpack(report_inputs),
-        curves=paths.CURVES,
-        predicted=paths.CIF_PREDICTED,
     output:
         REPORT_FIGURE_OUTPUTS,
     log:
@@ -70,6 +81,7 @@ rule report_figures:
         ENV
     params:
         settings=figure_settings,
+        report=lambda wildcards: report_spec(wildcards.run).plain(),
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
     message:
         "Drawing the report's figures (PNG, PDF) of run {wildcards.run} into {params.out_dir}"
@@ -80,8 +92,8 @@ rule report_figures:
 rule report_summary:
     input:
         unpack(report_inputs),
-        tables=[REPORT_TABLES[name][1] for name in catalog.TABLES],  # the Markdown tables
-        figures=[REPORT_FIGURES[name][0] for name in catalog.FIGURES],  # the PNG figures
+        tables=[files[1] for files in REPORT_TABLES.values()],  # the Markdown tables
+        figures=[files[0] for files in REPORT_FIGURES.values()],  # the PNG figures
         template=REPORT_ASSETS / "summary.{lang}.md.j2",
         css=REPORT_ASSETS / "summary.css",
         raw=raw_inputs,
@@ -109,6 +121,7 @@ rule report_summary:
     params:
         config=lambda wildcards: language_free(RUNS[wildcards.run]),
         language=lambda wildcards: wildcards.lang,
+        report=lambda wildcards: report_spec(wildcards.run).plain(),
         template_dir=lambda wildcards, input: str(Path(input.template).parent),
         tables_dir=lambda wildcards, input: str(Path(input.tables[0]).parent),
         figures_dir=lambda wildcards, input: str(Path(input.figures[0]).parent),

@@ -3,6 +3,7 @@ results/<run>/figures/<lang>/*.{png,pdf}."""
 
 from teichaku.entry import setup_logging
 from teichaku.report import stage
+from teichaku.report.spec import parse_report_spec
 
 setup_logging(snakemake.log[0])
 settings = snakemake.params.settings
@@ -14,4 +15,5 @@ stage.run_figures(
     codebook=snakemake.input.codebook,
     label_file=snakemake.input.labels,
     out_dir=snakemake.params.out_dir,
+    report=parse_report_spec(snakemake.params.report),
 )

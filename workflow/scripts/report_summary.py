@@ -3,6 +3,7 @@ results/<run>/summary/summary.<lang>.{md,html,pdf}."""
 
 from teichaku.entry import read_yaml, setup_logging
 from teichaku.report import stage
+from teichaku.report.spec import parse_report_spec
 
 setup_logging(snakemake.log[0])
 config = snakemake.params.config
@@ -29,5 +30,6 @@ stage.run_summary(
     out_md=snakemake.output.md,
     out_html=snakemake.output.html,
     out_pdf=snakemake.output.pdf,
+    report=parse_report_spec(snakemake.params.report),
     simulation_md=snakemake.params.simulation if snakemake.params.simulation_digest else None,
 )

@@ -4,6 +4,7 @@ the workflow's paths, for the configuration's run, in each language of report.la
 from pathlib import Path
 
 from teichaku import paths
+from teichaku.codebook import load_codebook
 from teichaku.entry import main, read_yaml, round_codebook
 from teichaku.report import stage
 from teichaku.runs import language_free
@@ -11,12 +12,16 @@ from teichaku.runs import language_free
 ASSETS = Path(__file__).resolve().parents[3] / paths.REPORT_ASSETS
 
 
-def _inputs(config: dict, curves: bool = False) -> stage.build.ReportInputs:
-    run = paths.of(config["run"])
+def _inputs(config: dict) -> stage.build.ReportInputs:
     round_codebook(config)  # written where input_paths reads it
-    figures = {"curves": run.CURVES, "predicted": run.CIF_PREDICTED}
-    files = stage.input_paths(config, ASSETS) | (figures if curves else {})
+    files = stage.input_paths(config, ASSETS)
     return stage.load_inputs(paths=files, thresholds=config["analysis"]["thresholds"])
+
+
+def _report(config: dict, inputs: stage.build.ReportInputs):
+    """The run's report (report.spec), checked against its codebook and models."""
+    run = paths.of(config["run"])
+    return stage.load_report_spec(config, load_codebook(run.ROUND_CODEBOOK), inputs.spec)
 
 
 def protection(config: dict) -> None:
@@ -41,11 +46,12 @@ def tables(config: dict) -> None:
             codebook=run.ROUND_CODEBOOK,
             label_file=ASSETS / "labels.yaml",
             out_dir=paths.of(run.run, lang).TABLES_DIR,
+            report=_report(config, inputs),
         )
 
 
 def figures(config: dict) -> None:
-    inputs = _inputs(config, curves=True)
+    inputs = _inputs(config)
     run = paths.of(config["run"])
     for lang in config["report"]["languages"]:
         stage.run_figures(
@@ -54,6 +60,7 @@ def figures(config: dict) -> None:
             codebook=run.ROUND_CODEBOOK,
             label_file=ASSETS / "labels.yaml",
             out_dir=paths.of(run.run, lang).FIGURES_DIR,
+            report=_report(config, inputs),
         )
 
 
@@ -64,8 +71,10 @@ def summary(config: dict) -> None:
     section = Path(paths.SIMULATION_SECTION)
     for lang in config["report"]["languages"]:
         run = paths.of(config["run"], lang)
+        inputs = _inputs(config)
         stage.run_summary(
-            inputs=_inputs(config),
+            inputs=inputs,
+            report=_report(config, inputs),
             config=language_free(config),
             language=lang,
             codebook=run.ROUND_CODEBOOK,

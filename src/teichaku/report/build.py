@@ -1,19 +1,22 @@
-"""Build every table and figure from the pipeline's outputs (what the Snakemake rules call).
+"""Build each table and figure of the report (config/report.yaml) from the pipeline's outputs.
 
-The choice of models for each table and figure follows their roles in config/models.yaml:
-the ``primary`` model, the first ``secondary`` logistic model (whose outcome also defines
-"prolonged" in Table 3), the ``sensitivity`` models of each, and one logistic model per
-threshold of ``analysis.thresholds``.
+A builder (:data:`TABLE_BUILDERS`, :data:`FIGURE_BUILDERS`) makes one table or figure of a
+:class:`~teichaku.report.spec.TableSpec` / :class:`~teichaku.report.spec.FigureSpec`; it
+declares the inputs it reads (keys of :func:`teichaku.report.stage.input_paths`) and which
+facts of the analysis specification it needs, so that the workflow gives each job only
+those (a table of the cases never reads the models).
 
-``spec`` is the analysis specification (:class:`teichaku.analysis.specs.AnalysisSpec`); only
-its ``models`` (name, role, type, outcome, data, scale, label_ja/en) and ``curves`` (name,
-type, by) are read.
+The models of a table follow its ``options.models`` (:func:`teichaku.report.spec.select_models`);
+the figures of the models follow the roles of config/models.yaml: the ``primary`` model,
+the first ``secondary`` logistic model (whose outcome also defines "prolonged" in Table 3)
+and one logistic model per threshold of ``analysis.thresholds``.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +26,13 @@ from teichaku.analysis.dataset import prolonged_column
 from teichaku.disclosure import Protection
 from teichaku.published import compute_published, compute_valid_n
 from teichaku.report import tables as tb
+from teichaku.report.facts import AnalysisFacts
 from teichaku.report.labels import Labels
 from teichaku.report.protection import model_protection, report_protection
+from teichaku.report.spec import FigureSpec, ReportSpec, TableSpec, select_models
 from teichaku.report.suppress import Privacy
 
-if TYPE_CHECKING:  # matplotlib (half a second) is imported only by the figures rule
+if TYPE_CHECKING:  # matplotlib (half a second) is imported only by the figure jobs
     from teichaku.report import figures as fg
 
 LOGISTIC_TYPES = ("logit", "gee", "mixed_logit")
@@ -35,23 +40,27 @@ LOGISTIC_TYPES = ("logit", "gee", "mixed_logit")
 
 @dataclass
 class ReportInputs:
-    roster: pd.DataFrame
-    cases: pd.DataFrame
-    awareness: pd.DataFrame
-    analysis: pd.DataFrame
-    coefficients: pd.DataFrame
-    curves: pd.DataFrame
-    numbers: dict
-    published: dict | None  # None: a round without published figures
-    spec: Any
+    """What the builders read; a job loads only the inputs of its builder (None: not read)."""
+
+    #: the analysis specification (AnalysisSpec) or the facts of it a job was given
+    spec: AnalysisFacts | Any
     thresholds: tuple[int, ...]
+    roster: pd.DataFrame | None = None
+    cases: pd.DataFrame | None = None
+    awareness: pd.DataFrame | None = None
+    analysis: pd.DataFrame | None = None
+    coefficients: pd.DataFrame | None = None
+    curves: pd.DataFrame | None = None
+    numbers: dict = field(default_factory=dict)
+    published: dict | None = None  # None: a round without published figures
     #: results/models/cif_predicted.parquet (the Fine-Gray predictions); empty without
     predicted: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
             columns=["prediction", "model", "term", "value", "time", "cif"]
         )
     )
-    #: the run's protection of tables 1-3 (data/processed/protection.json); None: computed
+    #: the run's protection of tables 1-3 and the cross-tabulations
+    #: (data/processed/protection.json); None: computed
     protection: Protection | None = None
 
 
@@ -62,25 +71,25 @@ def read_numbers(path: str | Path) -> dict:
 # --------------------------------------------------------------------------- model roles
 
 
-def _fitted(spec: Any, coefficients: pd.DataFrame) -> list[Any]:
+def _fitted(spec: AnalysisFacts, coefficients: pd.DataFrame) -> list[Any]:
     present = set(coefficients["model"])
     return [m for m in spec.models if m.name in present]
 
 
-def _role_model(spec: Any, what: str, test) -> Any:
+def _role_model(spec: AnalysisFacts, what: str, test) -> Any:
     hit = next((m for m in spec.models if test(m)), None)
     if hit is None:
         raise ValueError(f"the model specification (analysis.models) has no {what}")
     return hit
 
 
-def primary_model(spec: Any, coefficients: pd.DataFrame | None = None) -> Any:
+def primary_model(spec: AnalysisFacts, coefficients: pd.DataFrame | None = None) -> Any:
     """The model of role primary, whether or not it could be fitted (one that could not is
     in no row of coefficients.csv: the tables, figures and summary say why)."""
     return _role_model(spec, "model with role: primary", lambda m: m.role == "primary")
 
 
-def logistic_model(spec: Any, coefficients: pd.DataFrame | None = None) -> Any:
+def logistic_model(spec: AnalysisFacts, coefficients: pd.DataFrame | None = None) -> Any:
     """The first secondary logistic model (its outcome defines "prolonged" in table 3),
     whether or not it could be fitted."""
     return _role_model(
@@ -90,24 +99,9 @@ def logistic_model(spec: Any, coefficients: pd.DataFrame | None = None) -> Any:
     )
 
 
-def primary_and_sensitivity(spec: Any, coefficients: pd.DataFrame) -> list[str]:
-    primary = primary_model(spec, coefficients)
-    return [primary.name] + [
-        m.name
-        for m in _fitted(spec, coefficients)
-        if m.role == "sensitivity" and m.type == primary.type
-    ]
-
-
-def logistic_side_by_side(spec: Any, coefficients: pd.DataFrame) -> list[str]:
-    return [
-        m.name
-        for m in _fitted(spec, coefficients)
-        if m.type in LOGISTIC_TYPES and m.data == "cases"
-    ]
-
-
-def threshold_models(spec: Any, coefficients: pd.DataFrame, thresholds) -> list[tuple[int, str]]:
+def threshold_models(
+    spec: AnalysisFacts, coefficients: pd.DataFrame, thresholds
+) -> list[tuple[int, str]]:
     """(k, model) for each threshold: the first fitted logit model of outcome prolonged_k."""
     fitted = _fitted(spec, coefficients)
     out = []
@@ -120,7 +114,7 @@ def threshold_models(spec: Any, coefficients: pd.DataFrame, thresholds) -> list[
     return out
 
 
-def model_labels(spec: Any, numbers: dict | None = None) -> dict[str, dict]:
+def model_labels(spec: AnalysisFacts, numbers: dict | None = None) -> dict[str, dict]:
     """Labels, scale and role of each model, and (from numbers.json) whether it is reported
     and why not (``reported``, ``reason_ja``, ``reason_en``)."""
     verdicts = (numbers or {}).get("models", {})
@@ -139,7 +133,7 @@ def model_labels(spec: Any, numbers: dict | None = None) -> dict[str, dict]:
     }
 
 
-# --------------------------------------------------------------------------- tables
+# --------------------------------------------------------------------------- shared
 
 
 def table_protection(inp: ReportInputs, labels: Labels, privacy: Privacy) -> Protection:
@@ -167,46 +161,147 @@ def computed_published(inp: ReportInputs, codebook) -> dict:
     }
 
 
-def build_tables(inp: ReportInputs, labels: Labels, privacy: Privacy) -> list[tb.Table]:
-    ml = model_labels(inp.spec, inp.numbers)
-    prolonged = logistic_model(inp.spec, inp.coefficients).outcome
+def item_title(item, labels: Labels, section: str) -> str:
+    """The title of a table or figure: the spec's, else labels.yaml's ``section.name`` (or
+    ``report_<section>.name``: the block of the titles report.yaml adds)."""
+    if item.title:
+        return item.title[labels.language]
+    if item.name not in labels.strings.get(section, {}):
+        section = f"report_{section}"
+    return labels.entry(section, item.name)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class Builder:
+    """How one kind of table or figure is made: ``make`` and what it reads (``inputs``: keys
+    of the report's input files; ``facts``: parts of the analysis specification)."""
+
+    make: Callable
+    inputs: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+
+
+#: What the joint protection of the person counts is recomputed from (protection.json holds
+#: the statuses only).
+PROTECTED = ("cases", "analysis", "protection")
+
+
+@dataclass(frozen=True)
+class TableJob:
+    """Everything a table builder gets besides its inputs."""
+
+    item: TableSpec
+    report: ReportSpec
+    labels: Labels
+    privacy: Privacy
+
+
+def _basic_attributes_table(inp: ReportInputs, job: TableJob) -> tb.Table:
+    labels = job.labels
+    return tb.basic_attributes_table(
+        inp.published,
+        computed_published(inp, labels.codebook),
+        inp.roster,
+        inp.cases,
+        inp.awareness,
+        labels,
+        job.privacy,
+        table_protection(inp, labels, job.privacy),
+    )
+
+
+def _support_table(inp: ReportInputs, job: TableJob) -> tb.Table:
+    counts = table_protection(inp, job.labels, job.privacy)
+    return tb.support_table(inp.cases, job.labels, job.privacy, counts)
+
+
+def _barriers_table(inp: ReportInputs, job: TableJob) -> tb.Table:
+    prolonged = logistic_model(inp.spec).outcome
     threshold = next(k for k in inp.thresholds if prolonged_column(k) == prolonged)
-    counts = table_protection(inp, labels, privacy)
-    models = model_protection(inp.coefficients, privacy.min_cell)
-    return [
-        tb.basic_attributes_table(
-            inp.published,
-            computed_published(inp, labels.codebook),
-            inp.roster,
-            inp.cases,
-            inp.awareness,
-            labels,
-            privacy,
-            counts,
-        ),
-        tb.support_table(inp.cases, labels, privacy, counts),
-        tb.barriers_table(inp.analysis, prolonged, threshold, labels, privacy, counts),
-        tb.models_table(inp.coefficients, ml, labels, privacy, models),
-        tb.sensitivity_table(
-            "table4b_sensitivity_primary",
-            inp.coefficients,
-            primary_and_sensitivity(inp.spec, inp.coefficients),
-            ml,
-            labels,
-            privacy,
-            models,
-        ),
-        tb.sensitivity_table(
-            "table4c_sensitivity_logistic",
-            inp.coefficients,
-            logistic_side_by_side(inp.spec, inp.coefficients),
-            ml,
-            labels,
-            privacy,
-            models,
-        ),
-        tb.awareness_table(inp.published, inp.awareness, labels),
-    ]
+    counts = table_protection(inp, job.labels, job.privacy)
+    return tb.barriers_table(inp.analysis, prolonged, threshold, job.labels, job.privacy, counts)
+
+
+def _table_models(inp: ReportInputs, job: TableJob, fitted_only: bool) -> list[str]:
+    fitted = set(inp.coefficients["model"]) if fitted_only else None
+    return select_models(
+        job.item.options["models"], inp.spec, job.report.models_main or _main(inp), fitted
+    )
+
+
+def _main(inp: ReportInputs) -> tuple[str, ...]:
+    """The models of the main text when the report declares none: the primary model."""
+    return (primary_model(inp.spec).name,)
+
+
+def _models_table(inp: ReportInputs, job: TableJob) -> tb.Table:
+    chosen = _table_models(inp, job, fitted_only=False)
+    labels = model_labels(inp.spec, inp.numbers)
+    # the models in the order of the specification, as the whole table lists them
+    coefficients = inp.coefficients[inp.coefficients["model"].isin(chosen)]
+    return tb.models_table(
+        coefficients,
+        {name: entry for name, entry in labels.items() if name in chosen},
+        job.labels,
+        job.privacy,
+        model_protection(inp.coefficients, job.privacy.min_cell),
+    )
+
+
+def _sensitivity_table(inp: ReportInputs, job: TableJob) -> tb.Table:
+    return tb.sensitivity_table(
+        job.item.name,
+        inp.coefficients,
+        _table_models(inp, job, fitted_only=True),
+        model_labels(inp.spec, inp.numbers),
+        job.labels,
+        job.privacy,
+        model_protection(inp.coefficients, job.privacy.min_cell),
+    )
+
+
+def _awareness_table(inp: ReportInputs, job: TableJob) -> tb.Table:
+    return tb.awareness_table(inp.published, inp.awareness, job.labels)
+
+
+def _crosstab_table(inp: ReportInputs, job: TableJob) -> tb.Table:
+    from teichaku.report.crosstab import crosstab_table
+
+    counts = table_protection(inp, job.labels, job.privacy)
+    return crosstab_table(
+        job.item, inp.cases, inp.analysis, inp.spec, job.labels, job.privacy, counts
+    )
+
+
+TABLE_BUILDERS: dict[str, Builder] = {
+    "basic_attributes": Builder(
+        _basic_attributes_table, ("roster", "awareness", "published", *PROTECTED), ("prolonged",)
+    ),
+    "support": Builder(_support_table, PROTECTED, ("prolonged",)),
+    "barriers": Builder(_barriers_table, PROTECTED, ("prolonged", "models")),
+    "models": Builder(_models_table, ("coefficients", "numbers"), ("models",)),
+    "sensitivity": Builder(_sensitivity_table, ("coefficients", "numbers"), ("models",)),
+    "awareness": Builder(_awareness_table, ("awareness", "published")),
+    "crosstab": Builder(_crosstab_table, PROTECTED, ("prolonged",)),
+}
+
+
+def build_table(
+    inp: ReportInputs, item: TableSpec, report: ReportSpec, labels: Labels, privacy: Privacy
+) -> tb.Table:
+    """The table of ``item``, named and titled as the report declares it."""
+    table = TABLE_BUILDERS[item.builder].make(inp, TableJob(item, report, labels, privacy))
+    return replace(table, name=item.name, title=item_title(item, labels, "tables"))
+
+
+def build_tables(
+    inp: ReportInputs, labels: Labels, privacy: Privacy, report: ReportSpec
+) -> list[tb.Table]:
+    """Every table of the report, in its order."""
+    return [build_table(inp, item, report, labels, privacy) for item in report.tables]
 
 
 # --------------------------------------------------------------------------- figures
@@ -246,71 +341,76 @@ def curve_horizons(
     return out
 
 
-def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
+def _curve(inp: ReportInputs, item: FigureSpec, kind: str):
+    """The curve a figure draws: its ``options.curve``, else the first of type ``kind``."""
+    name = item.options.get("curve")
+    hit = next((c for c in inp.spec.curves if (c.name == name if name else c.type == kind)), None)
+    if hit is None:
+        what = f"curve {name!r}" if name else f"curve of type {kind}"
+        raise ValueError(f"figure {item.name}: the analysis (analysis.models) has no {what}")
+    return hit
+
+
+def _coverage_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
     from teichaku.report import figures as fg
 
     labels = ctx.labels
-    paths = []
-    computed = computed_published(inp, labels.codebook)
-    # figures 1-3 draw what tables 1-3 publish
-    counts = table_protection(inp, labels, ctx.privacy)
-    paths += fg.coverage_figure(ctx, computed, counts)
-    valid_n = compute_valid_n(inp.roster, inp.cases, inp.awareness, labels.codebook)
-    paths += fg.basic_attributes_figure(ctx, computed, inp.published, valid_n, counts)
-    paths += fg.support_figure(ctx, counts)
+    counts = table_protection(inp, labels, ctx.privacy)  # figures 1-3 draw what tables 1-3 publish
+    return fg.coverage_figure(ctx, computed_published(inp, labels.codebook), counts)
 
-    km = next(c for c in inp.spec.curves if c.type == "kaplan_meier")
+
+def _basic_attributes_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
+    from teichaku.report import figures as fg
+
+    labels = ctx.labels
+    counts = table_protection(inp, labels, ctx.privacy)
+    valid_n = compute_valid_n(inp.roster, inp.cases, inp.awareness, labels.codebook)
+    computed = computed_published(inp, labels.codebook)
+    return fg.basic_attributes_figure(ctx, computed, inp.published, valid_n, counts)
+
+
+def _support_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
+    from teichaku.report import figures as fg
+
+    return fg.support_figure(ctx, table_protection(inp, ctx.labels, ctx.privacy))
+
+
+def _km_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
+    from teichaku.report import figures as fg
+
+    km = _curve(inp, item, "kaplan_meier")
     by = next(b for b in km.by if b != "all")
-    groups = curve_groups(labels, by)
-    paths += fg.km_figure(
-        ctx, inp.curves, km.name, groups, curve_horizons(inp.analysis, groups, ctx.privacy.min_cell)
-    )
-    cif = next(c for c in inp.spec.curves if c.type == "cumulative_incidence")
+    groups = curve_groups(ctx.labels, by)
+    horizons = curve_horizons(inp.analysis, groups, ctx.privacy.min_cell)
+    return fg.km_figure(ctx, inp.curves, km.name, groups, horizons)
+
+
+def _incidence(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
+    """The cumulative-incidence curve of a figure, its panels and their horizons."""
+    labels = ctx.labels
+    cif = _curve(inp, item, "cumulative_incidence")
     panels = [(labels.var("cases", b), curve_groups(labels, b)) for b in cif.by if b != "all"]
     horizons = curve_horizons(
         inp.analysis, [g for _, gs in panels for g in gs], ctx.privacy.min_cell
     )
-    paths += fg.cif_figure(ctx, inp.curves, cif.name, panels, horizons)
-    paths += _fine_gray_figure(inp, ctx, cif.name, panels, horizons)
-
-    primary = primary_model(inp.spec, inp.coefficients)
-    logistic = logistic_model(inp.spec, inp.coefficients)
-    reasons = {
-        name: m.get(f"reason_{labels.language}", "")
-        for name, m in inp.numbers.get("models", {}).items()
-        if m.get("reported", "reported") != "reported"
-    }
-    paths += fg.forest_figure(
-        ctx,
-        inp.coefficients,
-        [
-            (
-                m.name,
-                getattr(m, f"label_{labels.language}"),
-                labels.text("hazard_ratio" if m.scale == "HR" else "odds_ratio"),
-                labels.text(
-                    f"direction_hr_{m.event}" if m.scale == "HR" else "direction_or_prolonged"
-                ),
-            )
-            for m in (primary, logistic)
-        ],
-        exclude=set(inp.spec.term_labels),
-        reasons=reasons,
-    )
-    by_k = threshold_models(inp.spec, inp.coefficients, inp.thresholds)
-    barrier_terms = [v.name for v in labels.group_items("cases", "barrier")]
-    paths += fg.threshold_figure(ctx, inp.coefficients, by_k, barrier_terms, reasons)
-    paths += fg.awareness_figure(ctx, inp.awareness, inp.published)
-    return paths
+    return cif, panels, horizons
 
 
-def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, curve, panels, horizons):
+def _cif_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
+    from teichaku.report import figures as fg
+
+    cif, panels, horizons = _incidence(inp, ctx, item)
+    return fg.cif_figure(ctx, inp.curves, cif.name, panels, horizons)
+
+
+def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
     """Figure 9: the curves of Figure 5 with the predictions of the first ``predictions:``
     entry (none drawn, with the reason, when its model is not reported or absent)."""
     from teichaku.report import figures as fg
 
+    cif, panels, horizons = _incidence(inp, ctx, item)
     labels = ctx.labels
-    prediction = next(iter(getattr(inp.spec, "predictions", ())), None)
+    prediction = next(iter(inp.spec.predictions), None)
     verdict = inp.numbers.get("models", {}).get(prediction.model, {}) if prediction else {}
     if prediction is None or prediction.model not in set(inp.coefficients["model"]):
         reason = labels.text("fine_gray_absent")
@@ -323,4 +423,95 @@ def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, curve, panels, h
         if prediction
         else inp.predicted.iloc[0:0]
     )
-    return fg.fine_gray_cif_figure(ctx, inp.curves, curve, predicted, panels, horizons, reason)
+    return fg.fine_gray_cif_figure(ctx, inp.curves, cif.name, predicted, panels, horizons, reason)
+
+
+def _reasons(inp: ReportInputs, labels: Labels) -> dict[str, str]:
+    """Why each model that is not (fully) reported is not, in the report's language."""
+    return {
+        name: m.get(f"reason_{labels.language}", "")
+        for name, m in inp.numbers.get("models", {}).items()
+        if m.get("reported", "reported") != "reported"
+    }
+
+
+def _forest_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
+    from teichaku.report import figures as fg
+
+    labels = ctx.labels
+    return fg.forest_figure(
+        ctx,
+        inp.coefficients,
+        [
+            (
+                m.name,
+                getattr(m, f"label_{labels.language}"),
+                labels.text("hazard_ratio" if m.scale == "HR" else "odds_ratio"),
+                labels.text(
+                    f"direction_hr_{m.event}" if m.scale == "HR" else "direction_or_prolonged"
+                ),
+            )
+            for m in (primary_model(inp.spec), logistic_model(inp.spec))
+        ],
+        exclude=set(inp.spec.term_labels),
+        reasons=_reasons(inp, labels),
+    )
+
+
+def _threshold_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
+    from teichaku.report import figures as fg
+
+    by_k = threshold_models(inp.spec, inp.coefficients, inp.thresholds)
+    barrier_terms = [v.name for v in ctx.labels.group_items("cases", "barrier")]
+    return fg.threshold_figure(
+        ctx, inp.coefficients, by_k, barrier_terms, _reasons(inp, ctx.labels)
+    )
+
+
+def _awareness_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
+    from teichaku.report import figures as fg
+
+    return fg.awareness_figure(ctx, inp.awareness, inp.published)
+
+
+#: Figures 1-2 read what Table 1 reads.
+SURVEY = ("roster", "awareness", "published", *PROTECTED)
+MODEL_RESULTS = ("coefficients", "numbers")
+
+FIGURE_BUILDERS: dict[str, Builder] = {
+    "coverage": Builder(_coverage_figure, SURVEY, ("prolonged",)),
+    "basic_attributes": Builder(_basic_attributes_figure, SURVEY, ("prolonged",)),
+    "support": Builder(_support_figure, PROTECTED, ("prolonged",)),
+    "km": Builder(_km_figure, ("curves", "analysis"), ("curves",)),
+    "cif": Builder(_cif_figure, ("curves", "analysis"), ("curves",)),
+    "fine_gray": Builder(
+        _fine_gray_figure,
+        ("curves", "analysis", "predicted", *MODEL_RESULTS),
+        ("curves", "predictions"),
+    ),
+    "forest": Builder(_forest_figure, MODEL_RESULTS, ("models", "term_labels")),
+    "threshold": Builder(_threshold_figure, MODEL_RESULTS, ("models",)),
+    "awareness": Builder(_awareness_figure, ("awareness", "published")),
+}
+
+
+def build_figure(inp: ReportInputs, item: FigureSpec, ctx: fg.FigureContext) -> list[Path]:
+    """Draw the figure of ``item`` (its files named after it) with ``ctx`` (its dpi
+    already the figure's own, ``options.dpi``)."""
+    drawn = FIGURE_BUILDERS[item.builder].make(inp, ctx, item)
+    out = []
+    for path in map(Path, drawn):
+        named = path.with_name(item.name + path.suffix)
+        if named != path:
+            path.replace(named)
+        out.append(named)
+    return out
+
+
+def build_figures(inp: ReportInputs, ctx: fg.FigureContext, report: ReportSpec) -> list[Path]:
+    """Every figure of the report, in its order."""
+    paths = []
+    for item in report.figures:
+        dpi = item.options.get("dpi")
+        paths += build_figure(inp, item, replace(ctx, dpi=int(dpi)) if dpi else ctx)
+    return paths

@@ -40,6 +40,8 @@ import pandas as pd
 from teichaku.codebook import Codebook
 from teichaku.disclosure import Cell, CellTable, Protection, Status, protect
 from teichaku.published import ITEMS
+from teichaku.report import facts
+from teichaku.report.facts import AnalysisFacts
 
 ALL = "all"
 COHORT = "cohort"
@@ -228,10 +230,11 @@ def prolonged_key(prolonged_name: str, value: int) -> tuple[str, str]:
 
 def prolonged_outcome(spec) -> str | None:
     """The prolonged status that table 3 splits by: the outcome of the first secondary
-    logistic model of the specification (whether or not it could be fitted)."""
-    return next(
-        (m.outcome for m in spec.models if m.role == "secondary" and m.type == "logit"), None
-    )
+    logistic model of the specification (whether or not it could be fitted); of report
+    facts (:class:`teichaku.report.facts.AnalysisFacts`), their ``prolonged``."""
+    if isinstance(spec, AnalysisFacts):
+        return spec.prolonged
+    return facts.prolonged_outcome(spec)
 
 
 def survey_variables(codebook: Codebook) -> list[Variable]:

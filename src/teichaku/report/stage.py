@@ -17,7 +17,9 @@ from teichaku import paths as run_paths
 from teichaku.codebook import load_codebook
 from teichaku.published import load_published
 from teichaku.report import build, catalog
+from teichaku.report import spec as spec_module
 from teichaku.report import tables as tb
+from teichaku.report.facts import read_facts
 from teichaku.report.labels import load_labels
 from teichaku.report.protection import (
     protection_json,
@@ -31,8 +33,9 @@ log = logging.getLogger(__name__)
 
 
 def input_paths(config: dict, assets: str | Path) -> dict:
-    """The files every report rule reads, by input name (``assets``: workflow/report), for
-    the run of ``config``."""
+    """The files the report rules may read, by input name (``assets``: workflow/report),
+    for the run of ``config``; each builder reads some of them (build.Builder.inputs), the
+    codebook and labels always."""
     run = run_paths.of(config["run"])
     return {
         "roster": run.PROCESSED["roster"],
@@ -42,52 +45,67 @@ def input_paths(config: dict, assets: str | Path) -> dict:
         "coefficients": run.COEFFICIENTS,
         "numbers": run.NUMBERS,
         "protection": run.PROTECTION,
+        "curves": run.CURVES,
+        "predicted": run.CIF_PREDICTED,
         **({"published": config["published"]} if config["published"] else {}),
-        "models": config["analysis"]["models"],
+        "models": config["analysis"]["models"],  # the summary's methods (tables get facts)
         "codebook": run.ROUND_CODEBOOK,  # the round's (teichaku.survey)
         "labels": Path(assets) / "labels.yaml",
     }
 
 
-def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
-    """Read the processed tables and analysis results named in ``paths``.
+def builder_inputs(files: dict, builder: build.Builder) -> dict:
+    """The files of ``files`` (:func:`input_paths`) that ``builder`` reads, with the codebook
+    and the labels."""
+    return {k: v for k, v in files.items() if k in (*builder.inputs, "codebook", "labels")}
 
-    Keys: roster, cases, awareness, analysis, coefficients, numbers, models, codebook and
-    optionally published (none: a round without published figures), curves, predicted and
-    protection. ``thresholds`` are analysis.thresholds.
+
+def load_report_spec(config: dict, codebook=None, analysis=None):
+    """The report of a run's configuration (report.spec)."""
+    return spec_module.load_report_spec(config["report"]["spec"], codebook, analysis)
+
+
+def load_inputs(*, paths: dict, thresholds, facts: dict | None = None) -> build.ReportInputs:
+    """Read the processed tables and analysis results named in ``paths`` (any of the keys
+    of :func:`input_paths`; a key left out is not read) with the codebook.
+
+    ``facts``: what the builders know of the analysis specification
+    (:func:`teichaku.report.facts.analysis_facts`); without, the whole specification is read
+    from ``paths["models"]`` (config/models.yaml). ``thresholds`` are analysis.thresholds.
     """
-    from teichaku.analysis.specs import load_analysis_spec  # the analysis stage's parser
-
     codebook = load_codebook(str(paths["codebook"]))
     thresholds = tuple(int(k) for k in thresholds)
-    spec = load_analysis_spec(paths["models"], list(thresholds), codebook)
-    cases, analysis = pd.read_parquet(paths["cases"]), pd.read_parquet(paths["analysis"])
+    if facts is None:
+        from teichaku.analysis.specs import load_analysis_spec  # the analysis stage's parser
+
+        spec = load_analysis_spec(paths["models"], list(thresholds), codebook)
+    else:
+        spec = read_facts(facts)
+
+    def read(key, reader):
+        return reader(paths[key]) if paths.get(key) else None
+
+    cases, analysis = read("cases", pd.read_parquet), read("analysis", pd.read_parquet)
     protection = None
     if paths.get("protection"):
         protection = read_protection(
             Path(paths["protection"]).read_text(encoding="utf-8"),
             report_cells(cases, analysis, spec, codebook),
         )
-    curves = (
-        pd.read_parquet(paths["curves"])
-        if paths.get("curves")
-        else pd.DataFrame(
-            columns=["curve", "by", "group", "time", "estimate", "lower", "upper", "n_at_risk"]
-        )
-    )
+    extra = {"predicted": pd.read_parquet(paths["predicted"])} if paths.get("predicted") else {}
     return build.ReportInputs(
-        roster=pd.read_parquet(paths["roster"]),
-        cases=cases,
-        awareness=pd.read_parquet(paths["awareness"]),
-        analysis=analysis,
-        coefficients=pd.read_csv(paths["coefficients"]),
-        curves=curves,
-        numbers=build.read_numbers(paths["numbers"]),
-        published=load_published(paths["published"]) if paths.get("published") else None,
         spec=spec,
         thresholds=thresholds,
+        roster=read("roster", pd.read_parquet),
+        cases=cases,
+        awareness=read("awareness", pd.read_parquet),
+        analysis=analysis,
+        coefficients=read("coefficients", pd.read_csv),
+        curves=read("curves", pd.read_parquet),
+        numbers=read("numbers", build.read_numbers) or {},
+        published=read("published", load_published),
         protection=protection,
-        **({"predicted": pd.read_parquet(paths["predicted"])} if paths.get("predicted") else {}),
+        **extra,
     )
 
 
@@ -133,13 +151,22 @@ def run_tables(
     codebook: str | Path,
     label_file: str | Path,
     out_dir: str | Path,
+    report,
+    names: list[str] | None = None,
 ) -> list[Path]:
-    """Write every table; ``settings`` holds language and min_cell."""
+    """Write the tables ``names`` of ``report`` (a :class:`~teichaku.report.spec.ReportSpec`;
+    default: every table); ``settings`` holds language and min_cell."""
     labels = _labels(inputs, settings["language"], label_file, codebook, settings["confidence"])
+    privacy = Privacy(int(settings["min_cell"]))
     written = []
-    for table in build.build_tables(inputs, labels, Privacy(int(settings["min_cell"]))):
-        written += tb.write_table(table, Path(out_dir))
-    _check_complete(written, [p for ps in catalog.table_files(str(out_dir)).values() for p in ps])
+    for item in report.tables:
+        if names is None or item.name in names:
+            table = build.build_table(inputs, item, report, labels, privacy)
+            written += tb.write_table(table, Path(out_dir))
+    chosen = [n for n in report.table_names() if names is None or n in names]
+    _check_complete(
+        written, [p for ps in catalog.table_files(chosen, str(out_dir)).values() for p in ps]
+    )
     return written
 
 
@@ -150,16 +177,25 @@ def run_figures(
     codebook: str | Path,
     label_file: str | Path,
     out_dir: str | Path,
+    report,
+    names: list[str] | None = None,
 ) -> list[Path]:
-    """Draw every figure; ``settings`` holds language, min_cell and dpi."""
-    from teichaku.report import figures as fg  # matplotlib: only this rule needs it
+    """Draw the figures ``names`` of ``report`` (default: every figure); ``settings`` holds
+    language, min_cell and dpi (a figure's ``options.dpi`` replaces it)."""
+    from teichaku.report import figures as fg  # matplotlib: only the figure jobs need it
 
     labels = _labels(inputs, settings["language"], label_file, codebook, settings["confidence"])
-    ctx = fg.FigureContext(
-        labels, Privacy(int(settings["min_cell"])), int(settings["dpi"]), Path(out_dir)
+    privacy = Privacy(int(settings["min_cell"]))
+    written = []
+    for item in report.figures:
+        if names is None or item.name in names:
+            dpi = int(item.options.get("dpi", settings["dpi"]))
+            ctx = fg.FigureContext(labels, privacy, dpi, Path(out_dir))
+            written += build.build_figure(inputs, item, ctx)
+    chosen = [n for n in report.figure_names() if names is None or n in names]
+    _check_complete(
+        written, [p for ps in catalog.figure_files(chosen, str(out_dir)).values() for p in ps]
     )
-    written = build.build_figures(inputs, ctx)
-    _check_complete(written, [p for ps in catalog.figure_files(str(out_dir)).values() for p in ps])
     return written
 
 
@@ -194,9 +230,11 @@ def run_summary(
     out_md: str | Path,
     out_html: str | Path,
     out_pdf: str | Path,
+    report,
     simulation_md: str | Path | None = None,
 ) -> None:
-    """Write results/<run>/summary/summary.<language>.{md,html,pdf}; the simulation study's
+    """Write results/<run>/summary/summary.<language>.{md,html,pdf} of ``report`` (a
+    :class:`~teichaku.report.spec.ReportSpec`: its tables and figures); the simulation study's
     section is included when ``simulation_md`` (results/simulation/summary.md) is given.
     ``codebook`` is the round's codebook (results/<run>/codebook/codebook.yaml)."""
     from teichaku.report import provenance, summary
@@ -215,8 +253,8 @@ def run_summary(
         out_md=Path(out_md),
         out_html=Path(out_html),
         out_pdf=Path(out_pdf),
-        table_markdown={name: Path(tables_dir) / f"{name}.md" for name in catalog.TABLES},
-        figure_pngs={name: Path(figures_dir) / f"{name}.png" for name in catalog.FIGURES},
+        table_markdown={name: Path(tables_dir) / f"{name}.md" for name in report.table_names()},
+        figure_pngs={name: Path(figures_dir) / f"{name}.png" for name in report.figure_names()},
         labels=labels,
         numbers=inputs.numbers,
         published=inputs.published,
