@@ -289,7 +289,7 @@ def test_results_do_not_depend_on_the_pseudonym_key(round_27):
 def test_no_model_prints_an_estimate_it_cannot_support(round_27):
     workdir = round_27["dirs"][0]
     tables = workdir / paths.TABLES_DIR
-    for path in sorted(tables.glob("table4*.csv")):
+    for path in sorted([*tables.glob("table4*.csv"), *tables.glob("tableA*.csv")]):
         assert "0.00 (0.00–0.00)" not in path.read_text("utf-8"), path.name
     numbers = json.loads((workdir / paths.NUMBERS).read_text("utf-8"))
     for name, model in numbers["models"].items():
@@ -323,8 +323,12 @@ def test_a_round_too_small_for_any_model_says_so_instead_of_failing(round_9):
     for model in numbers["models"].values():
         assert model["reported"] == "not_reported"
         assert f"{model['label_ja']}: {model['reason_ja']}".replace("<", "&lt;") in summary
-    table = (workdir / paths.TABLES_DIR / "table4_models.csv").read_text("utf-8")
-    assert table.count(primary["reason_ja"]) == len(numbers["models"])
+    main, other = (
+        (workdir / paths.TABLES_DIR / f"{name}.csv").read_text("utf-8")
+        for name in ("table4_models", "tableA1_models")
+    )
+    assert main.count(primary["reason_ja"]) == 1  # the main text: the primary model
+    assert other.count(primary["reason_ja"]) == len(numbers["models"]) - 1
     fit = (workdir / paths.fill(paths.FIT, model=primary["model"])).read_text("utf-8")
     assert f"No estimates reported: {primary['reason_en']}" in fit
     assert (workdir / paths.FIGURES_DIR / "fig6_forest.png").is_file()

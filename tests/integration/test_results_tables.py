@@ -80,13 +80,24 @@ def test_support_table_counts_are_the_processed_cases(run, default_config):
     assert checked >= 10
 
 
-def test_model_table_holds_every_estimate_of_numbers_json(run):
-    table = pd.read_csv(run["tables"] / "table4_models.csv", dtype=str, keep_default_na=False)
-    labels = _labels(table)
-    cells = set(table[labels.text("estimate")])
+def test_model_tables_hold_every_estimate_of_numbers_json(run):
+    """Table 4 the primary model's (the main text's by default), Table A1 every other's."""
+    main, other = (
+        pd.read_csv(run["tables"] / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in ("table4_models", "tableA1_models")
+    )
+    labels = _labels(main)
     models = json.loads(run["numbers"].read_text(encoding="utf-8"))["models"]
+    term = labels.text("term")
+    primary = next(name for name, m in models.items() if m["role"] == "primary")
+    assert main[term].iloc[0] == models[primary][f"label_{labels.language}"]
+    heads = [t for t in other[term] if not t.startswith("　")]
+    assert set(heads) == {
+        m[f"label_{labels.language}"] for name, m in models.items() if name != primary
+    }
     checked = 0
-    for model in models.values():
+    for name, model in models.items():
+        cells = set((main if name == primary else other)[labels.text("estimate")])
         for t in model["terms"].values():
             if None in (t["estimate"], t["conf_low"], t["conf_high"]):
                 continue
