@@ -12,7 +12,6 @@ import yaml
 from snakemake.utils import validate
 
 from teichaku import paths
-from teichaku.analysis.specs import load_analysis_spec
 from teichaku.codebook import load_codebook
 from teichaku.ingest.readers import raw_digest
 from teichaku.report.spec import ReportSpecError, load_report_spec
@@ -112,27 +111,13 @@ def real_raw_digest(wildcards):
 
 
 @cache
-def analysis_spec(run):
-    """The analysis specification of run ``run``'s analysis.models (validated)."""
-    analysis = RUNS[run]["analysis"]
-    with open(analysis["models"], encoding="utf-8") as fh:
-        validate(yaml.safe_load(fh), "../schemas/models.schema.yaml")
-    codebook = load_codebook(RUNS[run]["codebook"])
-    return load_analysis_spec(analysis["models"], analysis["thresholds"], codebook)
-
-
-def model_names(run_config):
-    """The names of the models of a run's analysis.models (validated)."""
-    return [m.name for m in analysis_spec(run_config["run"]).models]
-
-
-@cache
 def report_spec(run):
     """The report of run ``run`` (report.spec, teichaku.report.spec), checked against its
-    codebook and models when the workflow starts: a mistake stops it with its message."""
+    codebook and models (SPECS, analysis_specs.smk) when the workflow starts: a mistake
+    stops it with its message."""
     try:
         return load_report_spec(
-            RUNS[run]["report"]["spec"], load_codebook(RUNS[run]["codebook"]), analysis_spec(run)
+            RUNS[run]["report"]["spec"], load_codebook(RUNS[run]["codebook"]), SPECS[run][1]
         )
     except ReportSpecError as error:
         sys.exit(f"{error}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from teichaku.analysis.specs import prolonged_outcome
+
 #: The parts of the specification a builder may ask for.
 PARTS = ("prolonged", "models", "curves", "predictions", "term_labels")
 
@@ -56,14 +58,6 @@ class AnalysisFacts:
 
     def model(self, name: str) -> ModelFacts:
         return next(m for m in self.models if m.name == name)
-
-
-def prolonged_outcome(spec) -> str | None:
-    """The prolonged status that table 3 splits by: the outcome of the first secondary
-    logistic model of the specification (whether or not it could be fitted)."""
-    return next(
-        (m.outcome for m in spec.models if m.role == "secondary" and m.type == "logit"), None
-    )
 
 
 def analysis_facts(spec, parts=PARTS) -> dict:

@@ -37,10 +37,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from teichaku.analysis import specs as analysis_specs
 from teichaku.codebook import Codebook
 from teichaku.disclosure import Cell, CellTable, Protection, Status, protect
 from teichaku.published import ITEMS
-from teichaku.report import facts
 from teichaku.report.facts import AnalysisFacts
 
 ALL = "all"
@@ -234,7 +234,7 @@ def prolonged_outcome(spec) -> str | None:
     facts (:class:`teichaku.report.facts.AnalysisFacts`), their ``prolonged``."""
     if isinstance(spec, AnalysisFacts):
         return spec.prolonged
-    return facts.prolonged_outcome(spec)
+    return analysis_specs.prolonged_outcome(spec)
 
 
 def survey_variables(codebook: Codebook) -> list[Variable]:
@@ -267,7 +267,14 @@ def report_cells(
     """The cells of tables 1-3 as the report prints them: the cases, split by the prolonged
     status of :func:`prolonged_outcome` (``analysis``: the analysis data set, row-aligned
     with ``cases``)."""
-    name = prolonged_outcome(spec)
+    return table_cells(cases, analysis, prolonged_outcome(spec), codebook)
+
+
+def table_cells(
+    cases: pd.DataFrame, analysis: pd.DataFrame, name: str | None, codebook: Codebook
+) -> CellTable:
+    """:func:`report_cells` given the prolonged status ``name`` (the rules that read only
+    this of the model specification are given only this)."""
     if name is None or name not in analysis.columns:
         return survey_cells(cases, codebook, survey_variables(codebook))
     if len(analysis) != len(cases):
