@@ -23,10 +23,10 @@ def test_rules_in_plan_reads_the_jobs_of_a_dry_run():
     output = (
         "Job 1: Drawing the figures\nReason: x\n"
         "Job stats:\njob               count\n--------------  -------\n"
-        "report_figures        1\nall                   1\ntotal                 2\n\n"
-        "Job stats:\njob      count\n-----  -------\nreport_figures  1\ntotal  1\n"
+        "report_figure         1\nall                   1\ntotal                 2\n\n"
+        "Job stats:\njob      count\n-----  -------\nreport_figure  1\ntotal  1\n"
     )
-    assert rules_in_plan(output) == ["all", "report_figures"]
+    assert rules_in_plan(output) == ["all", "report_figure"]
     assert rules_in_plan("Nothing to be done (all requested files are present).") == []
 
 
@@ -42,19 +42,19 @@ def test_changing_only_a_figure_option_reruns_only_figures(small_run):
         small_run, "-n", "--configfile", str(small_run / "config.yaml"), str(override)
     )
     rules = set(rules_in_plan(proc.stdout + proc.stderr))
-    assert "report_figures" in rules
+    assert "report_figure" in rules
     assert rules <= FIGURE_RERUN_ALLOWED
 
 
 #: What editing one model's entry of config/models.yaml may rerun besides that model's job:
-#: the gather, what reads the gathered files (numbers.json, the model tables, the documents)
-#: and the report rules that still read config/models.yaml as a whole.
+#: the gather, what reads the gathered files (numbers.json, the model tables and figures, the
+#: documents; which tables and figures: tests/integration/test_report_reruns.py).
 MODEL_RERUN_ALLOWED = {
     "analysis_model",
     "analysis_models",
     "analysis_numbers",
-    "report_tables",
-    "report_figures",
+    "report_table",
+    "report_figure",
     "report_summary",
     "all",
 }
@@ -112,7 +112,7 @@ def test_benchmark_runs_at_scale_1(tmp_path):
     )
     assert run["noop_rerun"]["nothing_to_be_done"]
     rerun = run["figure_option_rerun"]
-    assert "report_figures" in rerun["rules"] and set(rerun["rules"]) <= FIGURE_RERUN_ALLOWED
+    assert "report_figure" in rerun["rules"] and set(rerun["rules"]) <= FIGURE_RERUN_ALLOWED
     assert rerun["ran"] == rerun["rules"]
     # One scale: no slope, and the report says which targets were checked and how they went.
     assert result["slopes"]["ingest"] is None

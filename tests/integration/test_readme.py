@@ -49,7 +49,7 @@ EXERCISED_ELSEWHERE = {
 RUN_HERE = {
     r"\.venv/bin/snakemake -n",
     r"snakemake --cores 1 results/synthetic-2021/figures/ja/fig4_km_followup\.png",
-    r"snakemake --cores 1 --forcerun report_figures "
+    r"snakemake --cores 1 --forcerun report_figure "
     r"results/synthetic-2021/figures/ja/fig6_forest\.pdf",
     r"snakemake --report results/synthetic-2021/report\.html",
     r"snakemake --cores all --config report='\{languages: \[ja, en\]\}'",
@@ -104,10 +104,11 @@ def test_dry_run_and_one_figure(run_copy):
     assert "Nothing to be done" in run_snakemake(run_copy, "-n").stdout
     figure = run_copy / FOREST
     before = figure.read_bytes()
-    proc = run_snakemake(
-        run_copy, *_args(f"snakemake --cores 1 --forcerun report_figures {FOREST}")
-    )
-    assert "report_figures" in proc.stderr + proc.stdout
+    proc = run_snakemake(run_copy, *_args(f"snakemake --cores 1 --forcerun report_figure {FOREST}"))
+    assert "Drawing figure fig6_forest (ja)" in proc.stderr + proc.stdout
+    assert "Drawing figure" not in (proc.stderr + proc.stdout).replace(
+        "Drawing figure fig6_forest", ""
+    )  # that figure alone
     assert figure.read_bytes() == before  # same data, same bytes
     proc = run_snakemake(run_copy, *_args(f"snakemake --cores 1 {KM}"))
     assert (run_copy / KM).stat().st_size > 10_000

@@ -15,7 +15,7 @@ from teichaku import paths
 from teichaku.codebook import load_codebook
 from teichaku.ingest.readers import raw_digest
 from teichaku.report.spec import ReportSpecError, load_report_spec
-from teichaku.report.stage import input_paths
+from teichaku.report.stage import builder_inputs, input_paths
 from teichaku.runs import setting
 from teichaku.synthetic.later_round import earlier_run, follows
 
@@ -66,11 +66,6 @@ def run_targets(run):
     ]
 
 
-def report_outputs(run):
-    """Every table, figure and summary file of ``run``, in each of its languages."""
-    return expand(REPORT_PATTERNS, run=run, lang=languages(run))
-
-
 def report_inputs(wildcards):
     """The files every report rule reads (processed tables, model results, configuration)."""
     return input_paths(RUNS[wildcards.run], REPORT_ASSETS)
@@ -86,6 +81,7 @@ def table_settings(wildcards):
         "min_cell": run["privacy"]["min_cell"],
         "thresholds": run["analysis"]["thresholds"],
         "confidence": run["analysis"]["confidence"],
+        "published": run["published"] is not None,
     }
 
 
@@ -132,16 +128,6 @@ def simulation_digest(wildcards):
     if not SIMULATION_SECTION.exists():
         return None
     return hashlib.sha256(SIMULATION_SECTION.read_bytes()).hexdigest()
-
-
-def report_marked(path, name, category, subcategory):
-    """``path``, marked for the Snakemake report (captioned from workflow/report/captions/,
-    categorised) when it is a CSV, PNG or PDF file (the report shows those)."""
-    if not path.endswith((".csv", ".png", ".pdf")):
-        return path
-    labels = {"name": name, "language": "{lang}", "format": Path(path).suffix[1:]}
-    caption = f"../report/captions/{name}.rst"
-    return report(path, caption=caption, category=category, subcategory=subcategory, labels=labels)
 
 
 def synthetic_inputs(wildcards):

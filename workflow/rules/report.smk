@@ -1,99 +1,70 @@
-# Report: tables (results/<run>/tables/<lang>/: CSV, Markdown, LaTeX), figures
-# (results/<run>/figures/<lang>/: PNG at report.dpi and vector PDF) and the paper-ready summary
-# (results/<run>/summary/summary.<lang>.{md,html,pdf}), all small-cell suppressed
-# (privacy.min_cell), once per language of report.languages: the language is a wildcard, so
-# one language never reruns another. Every table and figure is marked for `snakemake
-# --report results/<run>/report.html`, captioned from workflow/report/captions/. Needs ingest.smk
-# (PROCESSED) and analysis.smk.
-
-from teichaku.report import catalog
-from teichaku.runs import language_free
-
-# Templates, labels and CSS belong to the workflow, not to the data: resolve them from the
-# workflow's own folder so that --directory elsewhere still finds them.
-REPORT_ASSETS = Path(workflow.basedir) / paths.REPORT_ASSETS
-# The tables and figures of config/report.yaml (report.spec); the runs of one invocation
-# write the same ones.
-REPORT = report_spec(RUN)
-for _name in RUNS:
-    if (report_spec(_name).table_names(), report_spec(_name).figure_names()) != (
-        REPORT.table_names(),
-        REPORT.figure_names(),
-    ):
-        sys.exit(
-            f"runs.{_name}: its report ({RUNS[_name]['report']['spec']}) declares other tables "
-            f"or figures than that of run {RUN}; runs of one invocation write the same ones"
-        )
-REPORT_TABLES = catalog.table_files(REPORT.table_names())
-REPORT_FIGURES = catalog.figure_files(REPORT.figure_names())
-REPORT_SUMMARY = {ext: paths.fill(paths.SUMMARY, ext=ext) for ext in catalog.SUMMARY_FORMATS}
-REPORT_PATTERNS = [
-    *(f for files in REPORT_TABLES.values() for f in files),
-    *(f for files in REPORT_FIGURES.values() for f in files),
-    *REPORT_SUMMARY.values(),
-]
+# Report: the tables (results/<run>/tables/<lang>/<table>.<format>) and figures
+# (results/<run>/figures/<lang>/<figure>.<format>) declared in config/report.yaml
+# (report.spec), and the paper-ready summary (results/<run>/summary/summary.<lang>.*), all
+# small-cell suppressed (privacy.min_cell), once per language of report.languages.
+#
+# One job per table, figure and language (rules report_table and report_figure): each reads
+# only the files its builder reads (teichaku.report.build) and gets its entry of report.yaml
+# and the facts of config/models.yaml it needs as params, so that editing one entry reruns
+# that table or figure and the documents that embed it. Every table and figure is marked for
+# `snakemake --report results/<run>/report.html`, captioned and categorised in the report's
+# language. Needs ingest.smk (PROCESSED) and analysis.smk.
 
 
-# Every file of every table and figure; the CSV, PNG and PDF ones marked for the report.
-REPORT_TABLE_OUTPUTS = [
-    report_marked(path, name, REPORT.table(name).category, "Tables")
-    for name, files in REPORT_TABLES.items()
-    for path in files
-]
-REPORT_FIGURE_OUTPUTS = [
-    report_marked(path, name, REPORT.figure(name).category, "Figures")
-    for name, files in REPORT_FIGURES.items()
-    for path in files
-]
+include: "report_items.smk"
 
 
-rule report_tables:
+rule report_table:
     input:
-        unpack(report_inputs),
+        unpack(item_inputs("table")),
     output:
-        REPORT_TABLE_OUTPUTS,
+        [marked(path, "table") for path in REPORT_TABLE],
     log:
-        paths.log("report_tables_{lang}"),
+        paths.log("report_table_{table}_{lang}"),
     benchmark:
-        paths.benchmark("report_tables_{lang}")
+        paths.benchmark("report_table_{table}_{lang}")
+    wildcard_constraints:
+        table="|".join(REPORT_TABLE_NAMES),
     conda:
         ENV
     params:
-        settings=table_settings,
-        report=lambda wildcards: report_spec(wildcards.run).plain(),
+        job=item_params("table"),
+        caption=lambda wildcards: report_caption(wildcards, "table"),
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
     message:
-        "Writing the report's tables (CSV, Markdown, LaTeX) of run {wildcards.run} into {params.out_dir}"
+        "Writing table {wildcards.table} ({wildcards.lang}) of run {wildcards.run} into {params.out_dir}"
     script:
-        "../scripts/report_tables.py"
+        "../scripts/report_table.py"
 
 
-rule report_figures:
+rule report_figure:
     input:
-        unpack(report_inputs),
+        unpack(item_inputs("figure")),
     output:
-        REPORT_FIGURE_OUTPUTS,
+        [marked(path, "figure") for path in REPORT_FIGURE],
     log:
-        paths.log("report_figures_{lang}"),
+        paths.log("report_figure_{figure}_{lang}"),
     benchmark:
-        paths.benchmark("report_figures_{lang}")
+        paths.benchmark("report_figure_{figure}_{lang}")
+    wildcard_constraints:
+        figure="|".join(REPORT_FIGURE_NAMES),
     conda:
         ENV
     params:
-        settings=figure_settings,
-        report=lambda wildcards: report_spec(wildcards.run).plain(),
+        job=item_params("figure"),
+        caption=lambda wildcards: report_caption(wildcards, "figure"),
         out_dir=lambda wildcards, output: str(Path(output[0]).parent),
     message:
-        "Drawing the report's figures (PNG, PDF) of run {wildcards.run} into {params.out_dir}"
+        "Drawing figure {wildcards.figure} ({wildcards.lang}) of run {wildcards.run} into {params.out_dir}"
     script:
-        "../scripts/report_figures.py"
+        "../scripts/report_figure.py"
 
 
 rule report_summary:
     input:
         unpack(report_inputs),
-        tables=[files[1] for files in REPORT_TABLES.values()],  # the Markdown tables
-        figures=[files[0] for files in REPORT_FIGURES.values()],  # the PNG figures
+        tables=summary_tables,
+        figures=summary_figures,
         template=REPORT_ASSETS / "summary.{lang}.md.j2",
         css=REPORT_ASSETS / "summary.css",
         raw=raw_inputs,

@@ -161,6 +161,11 @@ def computed_published(inp: ReportInputs, codebook) -> dict:
     }
 
 
+def has_title(item, labels: Labels, section: str) -> bool:
+    """Whether labels.yaml holds a title of ``item``."""
+    return any(item.name in labels.strings.get(s, {}) for s in (section, f"report_{section}"))
+
+
 def item_title(item, labels: Labels, section: str) -> str:
     """The title of a table or figure: the spec's, else labels.yaml's ``section.name`` (or
     ``report_<section>.name``: the block of the titles report.yaml adds)."""
@@ -194,9 +199,10 @@ class TableJob:
     """Everything a table builder gets besides its inputs."""
 
     item: TableSpec
-    report: ReportSpec
     labels: Labels
     privacy: Privacy
+    #: the models of the main text (none declared: the primary model)
+    models_main: tuple[str, ...] = ()
 
 
 def _basic_attributes_table(inp: ReportInputs, job: TableJob) -> tb.Table:
@@ -228,7 +234,7 @@ def _barriers_table(inp: ReportInputs, job: TableJob) -> tb.Table:
 def _table_models(inp: ReportInputs, job: TableJob, fitted_only: bool) -> list[str]:
     fitted = set(inp.coefficients["model"]) if fitted_only else None
     return select_models(
-        job.item.options["models"], inp.spec, job.report.models_main or _main(inp), fitted
+        job.item.options["models"], inp.spec, job.models_main or _main(inp), fitted
     )
 
 
@@ -272,7 +278,7 @@ def _crosstab_table(inp: ReportInputs, job: TableJob) -> tb.Table:
 
     counts = table_protection(inp, job.labels, job.privacy)
     return crosstab_table(
-        job.item, inp.cases, inp.analysis, inp.spec, job.labels, job.privacy, counts
+        job.item, inp.cases, inp.analysis, inp.spec, job.labels, job.privacy, counts, inp.thresholds
     )
 
 
@@ -290,10 +296,13 @@ TABLE_BUILDERS: dict[str, Builder] = {
 
 
 def build_table(
-    inp: ReportInputs, item: TableSpec, report: ReportSpec, labels: Labels, privacy: Privacy
+    inp: ReportInputs, item: TableSpec, labels: Labels, privacy: Privacy, models_main=()
 ) -> tb.Table:
-    """The table of ``item``, named and titled as the report declares it."""
-    table = TABLE_BUILDERS[item.builder].make(inp, TableJob(item, report, labels, privacy))
+    """The table of ``item``, named and titled as the report declares it (a cross-tabulation
+    without a title of its own or in labels.yaml keeps the one its builder makes)."""
+    table = TABLE_BUILDERS[item.builder].make(inp, TableJob(item, labels, privacy, models_main))
+    if item.builder == "crosstab" and not item.title and not has_title(item, labels, "tables"):
+        return replace(table, name=item.name)
     return replace(table, name=item.name, title=item_title(item, labels, "tables"))
 
 
@@ -301,7 +310,7 @@ def build_tables(
     inp: ReportInputs, labels: Labels, privacy: Privacy, report: ReportSpec
 ) -> list[tb.Table]:
     """Every table of the report, in its order."""
-    return [build_table(inp, item, report, labels, privacy) for item in report.tables]
+    return [build_table(inp, item, labels, privacy, report.models_main) for item in report.tables]
 
 
 # --------------------------------------------------------------------------- figures

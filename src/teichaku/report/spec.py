@@ -197,6 +197,16 @@ def parse_report_spec(raw: Any, where: str = "report.yaml", codebook=None, analy
     return ReportSpec(sections, tables, figures, models_main)
 
 
+def table_spec(plain: dict) -> TableSpec:
+    """A table's entry as :meth:`Item.plain` wrote it (a job's params)."""
+    return TableSpec(**_item(plain))
+
+
+def figure_spec(plain: dict) -> FigureSpec:
+    """A figure's entry as :meth:`Item.plain` wrote it (a job's params)."""
+    return FigureSpec(**_item(plain))
+
+
 def _item(raw: dict) -> dict:
     return {
         "name": raw["name"],

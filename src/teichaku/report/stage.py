@@ -143,66 +143,75 @@ def settings_from_config(config: dict, language: str) -> dict:
     }
 
 
-def run_tables(
+def run_table(
     *,
     inputs: build.ReportInputs,
+    item,
     settings: dict,
     codebook: str | Path,
     label_file: str | Path,
     out_dir: str | Path,
-    report,
-    names: list[str] | None = None,
+    models_main=(),
 ) -> list[Path]:
-    """Write the tables ``names`` of ``report`` (a :class:`~teichaku.report.spec.ReportSpec`;
-    default: every table); ``settings`` holds language and min_cell."""
-    labels = _labels(inputs, settings["language"], label_file, codebook, settings["confidence"])
+    """Write one table (``item``: its entry of report.yaml, a TableSpec or as plain data) in
+    every format under ``out_dir``; ``settings`` hold language, min_cell and confidence,
+    ``models_main`` the models of the main text (tables of models)."""
+    item = item if isinstance(item, spec_module.TableSpec) else spec_module.table_spec(item)
+    labels = _labels(inputs, settings, label_file, codebook)
     privacy = Privacy(int(settings["min_cell"]))
-    written = []
-    for item in report.tables:
-        if names is None or item.name in names:
-            table = build.build_table(inputs, item, report, labels, privacy)
-            written += tb.write_table(table, Path(out_dir))
-    chosen = [n for n in report.table_names() if names is None or n in names]
-    _check_complete(
-        written, [p for ps in catalog.table_files(chosen, str(out_dir)).values() for p in ps]
-    )
+    table = build.build_table(inputs, item, labels, privacy, tuple(models_main))
+    written = tb.write_table(table, Path(out_dir))
+    _check_complete(written, catalog.table_files([item.name], str(out_dir))[item.name])
     return written
 
 
-def run_figures(
+def run_figure(
     *,
     inputs: build.ReportInputs,
+    item,
     settings: dict,
     codebook: str | Path,
     label_file: str | Path,
     out_dir: str | Path,
-    report,
-    names: list[str] | None = None,
 ) -> list[Path]:
-    """Draw the figures ``names`` of ``report`` (default: every figure); ``settings`` holds
-    language, min_cell and dpi (a figure's ``options.dpi`` replaces it)."""
+    """Draw one figure (``item``: its entry of report.yaml) in every format under
+    ``out_dir``; ``settings`` hold language, min_cell, confidence and dpi (the figure's
+    ``options.dpi`` replaces it)."""
     from teichaku.report import figures as fg  # matplotlib: only the figure jobs need it
 
-    labels = _labels(inputs, settings["language"], label_file, codebook, settings["confidence"])
-    privacy = Privacy(int(settings["min_cell"]))
-    written = []
-    for item in report.figures:
-        if names is None or item.name in names:
-            dpi = int(item.options.get("dpi", settings["dpi"]))
-            ctx = fg.FigureContext(labels, privacy, dpi, Path(out_dir))
-            written += build.build_figure(inputs, item, ctx)
-    chosen = [n for n in report.figure_names() if names is None or n in names]
-    _check_complete(
-        written, [p for ps in catalog.figure_files(chosen, str(out_dir)).values() for p in ps]
-    )
+    item = item if isinstance(item, spec_module.FigureSpec) else spec_module.figure_spec(item)
+    labels = _labels(inputs, settings, label_file, codebook)
+    dpi = int(item.options.get("dpi", settings["dpi"]))
+    ctx = fg.FigureContext(labels, Privacy(int(settings["min_cell"])), dpi, Path(out_dir))
+    written = build.build_figure(inputs, item, ctx)
+    _check_complete(written, catalog.figure_files([item.name], str(out_dir))[item.name])
     return written
 
 
-def _labels(inputs: build.ReportInputs, language, label_file, codebook, confidence):
-    """The labels of the report in ``language``; the captions of a round without published
-    figures say nothing of published values."""
-    labels = load_labels(language, label_file, load_codebook(str(codebook)), confidence)
-    return replace(labels, published=inputs.published is not None)
+def run_tables(*, report, **kwargs) -> list[Path]:
+    """Write every table of ``report`` (a :class:`~teichaku.report.spec.ReportSpec`): what
+    the report_table jobs do one by one (``kwargs``: those of :func:`run_table`)."""
+    return [
+        path
+        for item in report.tables
+        for path in run_table(item=item, models_main=report.models_main, **kwargs)
+    ]
+
+
+def run_figures(*, report, **kwargs) -> list[Path]:
+    """Draw every figure of ``report``: what the report_figure jobs do one by one."""
+    return [path for item in report.figures for path in run_figure(item=item, **kwargs)]
+
+
+def _labels(inputs: build.ReportInputs, settings: dict, label_file, codebook):
+    """The labels of the report in the language of ``settings``; the captions of a round
+    without published figures (settings' ``published``, else none read) say nothing of
+    published values."""
+    labels = load_labels(
+        settings["language"], label_file, load_codebook(str(codebook)), settings["confidence"]
+    )
+    published = settings.get("published", inputs.published is not None)
+    return replace(labels, published=published)
 
 
 def _check_complete(written: list[Path], expected: list[str]) -> None:
@@ -240,7 +249,7 @@ def run_summary(
 
     settings = settings_from_config(config, language)
     privacy = Privacy(int(settings["min_cell"]))
-    labels = _labels(inputs, settings["language"], label_file, codebook, settings["confidence"])
+    labels = _labels(inputs, settings, label_file, codebook)
     from teichaku.report.publish import label_inputs
 
     record = provenance.collect(config, hashed_inputs, repo_dir, extra_configs)
