@@ -49,7 +49,7 @@ EXERCISED_ELSEWHERE = {
 RUN_HERE = {
     r"\.venv/bin/snakemake -n",
     r"snakemake --cores 1 results/synthetic-2021/figures/ja/fig4_km_followup\.png",
-    r"snakemake --cores 1 --forcerun report_figure "
+    r"snakemake --cores 1 --force "
     r"results/synthetic-2021/figures/ja/fig6_forest\.pdf",
     r"snakemake --report results/synthetic-2021/report\.html",
     r"snakemake --cores all --config report='\{languages: \[ja, en\]\}'",
@@ -104,7 +104,7 @@ def test_dry_run_and_one_figure(run_copy):
     assert "Nothing to be done" in run_snakemake(run_copy, "-n").stdout
     figure = run_copy / FOREST
     before = figure.read_bytes()
-    proc = run_snakemake(run_copy, *_args(f"snakemake --cores 1 --forcerun report_figure {FOREST}"))
+    proc = run_snakemake(run_copy, *_args(f"snakemake --cores 1 --force {FOREST}"))
     drawn = set(re.findall(r"Drawing figure (\S+) \((\w+)\)", proc.stderr + proc.stdout))
     assert drawn == {("fig6_forest", "ja")}, proc.stderr[-3000:]  # that figure alone
     assert figure.read_bytes() == before  # same data, same bytes
