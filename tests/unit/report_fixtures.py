@@ -492,4 +492,15 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         out_html=out_dir / "summary" / "summary.html",
         out_pdf=out_dir / "summary" / "summary.pdf",
     )
+    from teichaku.report import catalog, word, workbook
+
+    workbook.write_from_json(
+        [out_dir / "tables" / f"{name}.json" for name in catalog.TABLES],
+        out_dir / "tables" / "tables.xlsx",
+        language=language,
+        label_file=LABEL_FILE,
+        codebook=config["codebook"],
+        confidence=config["analysis"]["confidence"],
+    )
+    word.write_docx(out_dir / "summary" / "summary.md", out_dir / "summary" / "summary.docx")
     return b
