@@ -5,18 +5,15 @@ text, and a suppressed cell carries its marker and nothing else."""
 import io
 import json
 import re
-from dataclasses import replace
 
 import pandas as pd
 import pytest
 import report_fixtures as fx
 
-from teichaku.published import load_published
-from teichaku.report import build, tidy
 from teichaku.report import cells as cl
 from teichaku.report import tables as tb
+from teichaku.report import tidy
 from teichaku.report.cells import Kind
-from teichaku.report.labels import load_labels
 from teichaku.report.suppress import Privacy
 
 pytestmark = pytest.mark.slow  # the fixture tables take seconds (their suppression)
@@ -25,30 +22,13 @@ P = Privacy(5)
 
 
 @pytest.fixture(scope="module")
-def inputs():
-    b = fx.bundle()
-    inputs = build.ReportInputs(
-        b["roster"],
-        b["cases"],
-        b["awareness"],
-        b["analysis"],
-        b["coefficients"],
-        b["curves"],
-        b["numbers"],
-        load_published(fx.PUBLISHED),
-        b["spec"],
-        fx.THRESHOLDS,
-        b["predicted"],
-    )
-    labels = load_labels("en", fx.LABEL_FILE, confidence=0.95)
-    # the suppression of tables 1-3 (a second), once for both languages
-    return replace(inputs, protection=build.table_protection(inputs, labels, P))
+def bundle():
+    return fx.bundle()
 
 
 @pytest.fixture(scope="module", params=["ja", "en"])
-def tables(request, inputs):
-    labels = load_labels(request.param, fx.LABEL_FILE, confidence=0.95)
-    return build.build_tables(inputs, labels, P)
+def tables(request, bundle):
+    return {t.name: t for t in fx.every_table(bundle, request.param)}
 
 
 def _cells(table):
@@ -78,22 +58,24 @@ def _render(cell) -> str:
 
 
 def test_every_builder_gives_every_cell_its_kind(tables):
-    names = [t.name for t in tables]
-    assert len(names) == 7
-    for table in tables:
+    assert len(tables) == 6  # one table of each builder
+    for table in tables.values():
         kinds = {c.kind for c in _cells(table)}
         assert Kind.NUMBER in kinds, table.name
         for row in table.cells.itertuples(index=False):
             assert all(c.kind is Kind.LABEL for c in row[: table.text_columns])
             assert all(c.kind is not Kind.LABEL for c in row[table.text_columns :])
     # the fixture survey is small enough for suppressed cells in tables 2 to 4b
-    assert all(Kind.SUPPRESSED in {c.kind for c in _cells(t)} for t in tables[1:5])
-    assert {c.kind for c in _cells(tables[3])} >= {Kind.ESTIMATE, Kind.TEXT, Kind.EMPTY}
+    for name in ("table2_support_by_cohort", "table3_barriers", "table4_models"):
+        assert Kind.SUPPRESSED in {c.kind for c in _cells(tables[name])}, name
+    models = {c.kind for c in _cells(tables["table4_models"])}
+    assert models >= {Kind.ESTIMATE, Kind.TEXT, Kind.EMPTY}
+    assert Kind.ESTIMATE in {c.kind for c in _cells(tables["table4b_sensitivity_primary"])}
 
 
 def test_every_number_renders_from_its_value_and_format_to_its_display(tables):
     checked = 0
-    for table in tables:
+    for table in tables.values():
         for cell in _cells(table):
             if cell.is_number:
                 assert isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
@@ -104,7 +86,7 @@ def test_every_number_renders_from_its_value_and_format_to_its_display(tables):
 
 def test_no_number_is_left_as_text(tables):
     numeric = re.compile(r"^-?[\d,]+(\.\d+)?$|^\d+/\d+$|^<0\.001$")
-    for table in tables:
+    for table in tables.values():
         for cell in _cells(table):
             if numeric.match(cell.text):
                 assert cell.is_number, (table.name, cell)
@@ -113,17 +95,15 @@ def test_no_number_is_left_as_text(tables):
 
 
 def test_a_suppressed_cell_carries_its_marker_and_no_number(tables):
-    for table in tables:
+    for table in tables.values():
         for cell in (c for c in _cells(table) if c.kind is Kind.SUPPRESSED):
             assert cell.text == P.marker
             assert (cell.value, cell.low, cell.high, cell.p, cell.denominator) == (None,) * 5
 
 
-def test_estimate_cells_hold_the_coefficients_unrounded():
-    b = fx.bundle()
-    labels = load_labels("en", fx.LABEL_FILE, confidence=0.95)
-    coefficients = b["coefficients"]
-    table = tb.models_table(coefficients, build.model_labels(b["spec"], b["numbers"]), labels, P)
+def test_estimate_cells_hold_the_coefficients_unrounded(bundle, tables):
+    coefficients = bundle["coefficients"]
+    table = tables["table4_models"]
     estimates = [c for c in _cells(table) if c.kind is Kind.ESTIMATE]
     expected = coefficients[coefficients["estimate"].notna()]
     assert len(estimates) == len(expected)
@@ -135,17 +115,17 @@ def test_estimate_cells_hold_the_coefficients_unrounded():
 
 
 def test_row_labels_keep_the_display_indent_as_a_level(tables):
-    for table in tables:
+    for table in tables.values():
         for cell in (c for c in _cells(table) if c.kind is Kind.LABEL):
             assert cell.text == cl.INDENT * cell.level + cell.label
             assert not cell.label.startswith(cl.INDENT)
-    support = tables[1]
+    support = tables["table2_support_by_cohort"]
     levels = [row[0].level for row in support.cells.itertuples(index=False)]
     assert levels.count(0) == 3 and set(levels) == {0, 1}  # three groups and their items
 
 
 def test_the_tidy_csv_has_one_line_per_filled_cell_with_numbers_as_numbers(tables):
-    for table in tables:
+    for table in tables.values():
         tidy_frame = pd.read_csv(io.StringIO(tidy.to_tidy_csv(table)), keep_default_na=False)
         assert tuple(tidy_frame.columns) == tidy.TIDY_COLUMNS
         filled = [
@@ -173,13 +153,14 @@ def test_the_tidy_csv_has_one_line_per_filled_cell_with_numbers_as_numbers(table
 
 
 def test_tidy_groups_name_the_heading_row_of_an_item(tables):
-    support = pd.read_csv(io.StringIO(tidy.to_tidy_csv(tables[1])), keep_default_na=False)
-    headings = [r[0].label for r in tables[1].cells.itertuples(index=False) if r[0].level == 0]
+    table = tables["table2_support_by_cohort"]
+    support = pd.read_csv(io.StringIO(tidy.to_tidy_csv(table)), keep_default_na=False)
+    headings = [r[0].label for r in table.cells.itertuples(index=False) if r[0].level == 0]
     assert list(dict.fromkeys(support["group"])) == headings
 
 
 def test_the_json_round_trips_to_the_same_table_and_writes_no_suppressed_number(tables):
-    for table in tables:
+    for table in tables.values():
         text = tidy.to_json(table)
         back = tidy.from_json(text)
         assert back.cells.equals(table.cells)
@@ -198,6 +179,7 @@ def test_the_json_round_trips_to_the_same_table_and_writes_no_suppressed_number(
 def test_write_table_writes_every_format_of_the_catalog(tables, tmp_path):
     from teichaku.report import catalog
 
-    paths = tb.write_table(tables[0], tmp_path)
-    assert [p.name for p in paths] == [f"{tables[0].name}.{f}" for f in catalog.TABLE_FORMATS]
-    assert (tmp_path / f"{tables[0].name}.csv").read_text(encoding="utf-8") == tb.to_csv(tables[0])
+    table = tables["table1_basic_attributes"]
+    paths = tb.write_table(table, tmp_path)
+    assert [p.name for p in paths] == [f"{table.name}.{f}" for f in catalog.TABLE_FORMATS]
+    assert (tmp_path / f"{table.name}.csv").read_text(encoding="utf-8") == tb.to_csv(table)

@@ -10,10 +10,8 @@ import pytest
 import report_fixtures as fx
 from openpyxl import load_workbook
 
-from teichaku.published import load_published
-from teichaku.report import build, workbook
+from teichaku.report import workbook
 from teichaku.report.cells import Kind
-from teichaku.report.labels import load_labels
 from teichaku.report.suppress import Privacy
 
 pytestmark = pytest.mark.slow  # the fixture tables take seconds (their suppression)
@@ -24,23 +22,7 @@ LOWER, UPPER = "95% CI lower", "95% CI upper"
 
 @pytest.fixture(scope="module")
 def tables():
-    b = fx.bundle()
-    inputs = build.ReportInputs(
-        b["roster"],
-        b["cases"],
-        b["awareness"],
-        b["analysis"],
-        b["coefficients"],
-        b["curves"],
-        b["numbers"],
-        load_published(fx.PUBLISHED),
-        b["spec"],
-        fx.THRESHOLDS,
-        b["predicted"],
-    )
-    labels = load_labels("ja", fx.LABEL_FILE, confidence=0.95)
-    inputs = replace(inputs, protection=build.table_protection(inputs, labels, P))
-    return build.build_tables(inputs, labels, P)
+    return fx.every_table(fx.bundle(), "ja")
 
 
 @pytest.fixture(scope="module")

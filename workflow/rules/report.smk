@@ -130,7 +130,7 @@ REPORT_PATTERNS.append(paths.TABLES_WORKBOOK)
 
 rule report_workbook:
     input:
-        tables=[REPORT_TABLES[name][catalog.TABLE_FORMATS.index("json")] for name in catalog.TABLES],
+        tables=[files[catalog.TABLE_FORMATS.index("json")] for files in REPORT_TABLES.values()],
         labels=REPORT_ASSETS / "labels.yaml",
         codebook=paths.ROUND_CODEBOOK,
     output:
@@ -154,7 +154,7 @@ rule report_workbook:
 rule report_docx:
     input:
         md=REPORT_SUMMARY["md"],
-        figures=[REPORT_FIGURES[name][0] for name in catalog.FIGURES],  # the PNG figures
+        figures=[files[0] for files in REPORT_FIGURES.values()],  # the PNG figures
     output:
         REPORT_SUMMARY["docx"],
     log:
