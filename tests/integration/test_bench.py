@@ -81,6 +81,8 @@ MODEL_RERUN_ALLOWED = {
     "report_tables",
     "report_figures",
     "report_summary",
+    "report_workbook",
+    "report_docx",
     "all",
 }
 
