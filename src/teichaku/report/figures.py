@@ -190,7 +190,7 @@ def basic_attributes_figure(
     fig = plt.figure(figsize=(WIDTH, 6.0))
     share_labels = [item_label(i, ctx.labels) for i in shares]
     label_width = max(text_inches(fig, label, 8) for label in share_labels)
-    left = min(0.55, (label_width + 0.15) / WIDTH)
+    left = min(0.55, (label_width + 0.25) / WIDTH)
     upper = fig.add_gridspec(1, 1, left=left, right=0.97, top=0.9, bottom=0.42)
     lower = fig.add_gridspec(
         1, len(means), left=0.03, right=0.97, top=0.23, bottom=0.08, wspace=0.3
@@ -293,7 +293,7 @@ def support_figure(
     publishes)."""
     fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH, 2.3 * len(groups)))
     axes = np.atleast_1d(axes)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.1, hspace=0.75)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.1, hspace=0.75)
     any_hidden = False
     for ax, group in zip(axes, groups, strict=True):
         items, per_cohort = group_shares(ctx.labels, protection, group)
@@ -314,7 +314,7 @@ def support_figure(
         ax.set_xticks(x, [v.label(ctx.labels.language) for v in items])
         ax.set_xlim(-0.5, len(items) - 0.5)
         ax.set_ylim(0, 110)
-        ax.set_ylabel(ctx.labels.text("share"))
+        ax.set_ylabel(ctx.labels.text("percent_of_cases"))
         ax.set_title(ctx.labels.group("cases", group), loc="left")
         if all_ns:
             _panel_n(ax, _n_range_text(ctx, all_ns))
@@ -470,7 +470,7 @@ def _curve_layout(
     rows = max((len(labels) for labels in table_labels), default=0)
     table = AT_RISK_TITLE + AT_RISK_ROW * rows if rows else 0.0
     title = 0.3 if titled else 0.12
-    below = 0.55  # tick labels and the months under them
+    below = 0.5  # tick labels and the months under them
     block = title + curve_inches + below + table + 0.15
     height = 0.05 + nrows * block + notes_inches
     fig.set_size_inches(WIDTH, height)
@@ -682,10 +682,12 @@ def fine_gray_cif_figure(
     layout, _ = _curve_panels(ctx, masked, panels, horizons, at_risk, 1.8, notes, False)
     shown = predicted.iloc[0:0] if reason else predicted
     for ax, (_, groups) in zip(layout.axes, panels, strict=True):
-        for j, (_, _, label) in enumerate(groups):
+        drawn = 0
+        for j in range(len(groups)):
             g = cut_prediction(shown, groups[j], horizons or {})
             if g.empty:
                 continue
+            drawn += 1
             ax.step(
                 g["time"],
                 g["cif"],
@@ -693,9 +695,17 @@ def fine_gray_cif_figure(
                 color=style.OKABE_ITO[j % len(style.OKABE_ITO)],
                 linestyle="--",
                 linewidth=1.0,
-                label=f"{label}: {ctx.labels.text('fine_gray_predicted')}",
             )
-    _label_incidence_panels(ctx, layout, panels, 6)
+        if drawn:  # one key for the dashed lines, each in its group's colour
+            ax.plot(
+                [],
+                [],
+                color=style.GREY,
+                linestyle="--",
+                linewidth=1.0,
+                label=ctx.labels.text("fine_gray_predicted"),
+            )
+    _label_incidence_panels(ctx, layout, panels, 7)
     return ctx.save(layout.fig, "fig9_fine_gray_cif")
 
 
@@ -940,7 +950,11 @@ def awareness_figure(
     groups = list(labels.codebook.tables["awareness"].groups)
     n = len(awareness)
     fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH, 1.6 + 1.0 * len(groups) * 1.6))
-    fig.subplots_adjust(left=0.38, right=0.97, top=0.9, bottom=0.1, hspace=0.6)
+    item_labels = [
+        v.label(labels.language) for g in groups for v in labels.group_items("awareness", g)
+    ]
+    left = max((text_inches(fig, s, 8) for s in item_labels), default=1.0) + 0.25
+    fig.subplots_adjust(left=min(left / WIDTH, 0.55), right=0.97, top=0.9, bottom=0.1, hspace=0.6)
     for ax, group in zip(np.atleast_1d(axes), groups, strict=True):
         items = labels.group_items("awareness", group)
         y = np.arange(len(items))[::-1]
