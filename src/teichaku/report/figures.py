@@ -329,14 +329,13 @@ def support_figure(
 
 @dataclass(frozen=True)
 class DrawnCurve:
-    """A curve as drawn: its (by, group), legend label, colour, the time it stops, its n
-    at the start, and whether it never leaves its start (nobody had the event)."""
+    """A curve as drawn: its (by, group), legend label, colour, the time it stops, and
+    whether it never leaves its start (nobody had the event)."""
 
     key: tuple[str, str]
     label: str
     color: str
     stop: float
-    n0: int
     flat: bool
 
 
@@ -396,7 +395,7 @@ def _draw_curves(
             ax.fill_between(
                 g["time"], g["lower"], g["upper"], step="post", color=color, alpha=0.15, lw=0
             )
-        drawn.append(DrawnCurve((by, group), label, color, float(g["time"].max()), n0, flat))
+        drawn.append(DrawnCurve((by, group), label, color, float(g["time"].max()), flat))
     return drawn
 
 
