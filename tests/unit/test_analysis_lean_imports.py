@@ -8,6 +8,7 @@ import textwrap
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from statsmodels.stats.outliers_influence import variance_inflation_factor as statsmodels_vif
@@ -57,7 +58,7 @@ def test_variance_inflation_factors_are_statsmodels_bit_for_bit():
 
 
 @pytest.mark.slow
-def test_a_cox_fine_gray_or_mixed_model_job_loads_neither_statsmodels_nor_scipy_stats():
+def test_a_cox_fine_gray_or_mixed_model_job_loads_no_statsmodels_scipy_stats_formulaic():
     script = textwrap.dedent(
         """
         import sys
@@ -77,7 +78,7 @@ def test_a_cox_fine_gray_or_mixed_model_job_loads_neither_statsmodels_nor_scipy_
                      "fine_gray_transition", "mixed_prolonged_12"):
             table, rows, _ = fit_one(spec.model(name), data, None, spec, settings, codebook)
             assert table is not None, rows
-        print(sorted(m for m in ("statsmodels", "scipy.stats") if m in sys.modules))
+        print(sorted(m for m in ("statsmodels", "scipy.stats", "formulaic") if m in sys.modules))
         """
     )
     proc = subprocess.run(
@@ -118,3 +119,49 @@ def test_kaplan_meier_and_its_median_are_statsmodels_bit_for_bit():
             with np.errstate(divide="ignore", invalid="ignore"):
                 ci = theirs.quantile_ci(p, alpha=alpha)
                 assert np.array_equal(survfunc.quantile_ci(ours, p, alpha), ci, equal_nan=True)
+
+
+@pytest.mark.slow
+def test_the_design_of_a_sum_of_variables_is_formulaics():
+    """Every model of config/models.yaml: the same columns, values, memory layout (BLAS sums
+    in that order) and per-term columns as formulaic's model matrix; other formulas are
+    formulaic's own."""
+    from formulaic import model_matrix
+
+    from teichaku.analysis import fit
+    from teichaku.analysis.dataset import build_analysis_dataset
+    from teichaku.analysis.run import model_data
+    from teichaku.analysis.specs import load_analysis_spec
+    from teichaku.analysis.sum_design import required_variables, sum_design, sum_variables
+    from teichaku.codebook import load_codebook
+    from tests.unit.analysis_cases import make_tables
+
+    codebook, thresholds = load_codebook(), [6, 12, 18, 24]
+    spec = load_analysis_spec(_root() / "config" / "models.yaml", thresholds, codebook)
+    for n, n_centers, seed in ((800, 16, 11), (120, 6, 3)):
+        roster, cases, awareness = make_tables(n=n, n_centers=n_centers, seed=seed)
+        data = build_analysis_dataset(cases, roster, spec, thresholds, codebook)
+        for model in spec.models:
+            frame = fit.prepare(model, model_data(model, data, awareness)).frame
+            if model.missing == "mice":  # designed after imputation: complete cases here
+                frame = frame.dropna()
+            assert sum_design(model.formula, frame) is not None, model.name
+            ours = fit.design(model, frame)
+            matrix = model_matrix(model.formula, frame, na_action="raise")
+            columns = list(matrix.columns)
+            theirs = pd.DataFrame(np.asarray(matrix, dtype=float), columns=columns)
+            if model.time_to_event:
+                theirs = theirs.drop(columns=["Intercept"])
+            a, b = np.asarray(ours), np.asarray(theirs)
+            assert list(ours.columns) == list(theirs.columns), model.name
+            assert np.array_equal(a, b) and a.flags.f_contiguous == b.flags.f_contiguous
+            assert ours.attrs["term_columns"] == {
+                str(t): [columns[i] for i in ix if columns[i] in theirs.columns]
+                for t, ix in matrix.model_spec.term_indices.items()
+                if str(t) != "1"
+            }
+            assert required_variables(model.formula) == sorted(
+                str(v) for v in matrix.model_spec.required_variables
+            )
+    for formula in ("age_10 * iq_10", "np.log(age_10) + iq_10", "a + a", "a:b + c"):
+        assert sum_variables(formula) is None

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from formulaic import Formula, model_matrix
 
 from teichaku.analysis import diagnostics as dg
 from teichaku.analysis import distributions, imputation
@@ -30,6 +29,7 @@ from teichaku.analysis.models.base import (
 from teichaku.analysis.models.fine_gray import PREDICTION_COLUMNS, predict
 from teichaku.analysis.outputs import COEFFICIENT_COLUMNS
 from teichaku.analysis.specs import AnalysisSpec, ModelSpec, PredictionSpec, Settings
+from teichaku.analysis.sum_design import required_variables, sum_design
 from teichaku.analysis.terms import tidy_term
 
 __all__ = [
@@ -81,7 +81,7 @@ def _numeric(column: pd.Series) -> pd.Series:
 
 def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
     """Restrict the sample and drop rows that cannot enter the model."""
-    formula_vars = sorted(str(v) for v in Formula(spec.formula).required_variables)
+    formula_vars = required_variables(spec.formula)
     needed = outcome_columns(spec) + [c for c in (spec.cluster, spec.strata) if c]
     absent = [c for c in needed + formula_vars if c not in data.columns]
     if absent:
@@ -113,18 +113,33 @@ def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
 def design(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
     """The design matrix; time-to-event models have no intercept (it is absorbed by the
     baseline hazard)."""
-    matrix = model_matrix(spec.formula, frame, na_action="raise")
-    columns = list(matrix.columns)
-    X = pd.DataFrame(np.asarray(matrix, dtype=float), columns=columns, index=frame.index)
+    built = sum_design(spec.formula, frame)
+    if built is None:
+        X, terms = _formulaic_design(spec.formula, frame)
+    else:
+        X, terms = built
     if spec.time_to_event:
         X = X.drop(columns=["Intercept"], errors="ignore")
     # the columns of each formula term (a factor's levels together), for tests per term
     X.attrs["term_columns"] = {
-        str(term): [columns[i] for i in indices if columns[i] in X.columns]
+        term: [c for c in columns if c in X.columns] for term, columns in terms.items()
+    }
+    return X
+
+
+def _formulaic_design(formula: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The design (with its intercept) and the columns of each term, by formulaic."""
+    from formulaic import model_matrix
+
+    matrix = model_matrix(formula, frame, na_action="raise")
+    columns = list(matrix.columns)
+    X = pd.DataFrame(np.asarray(matrix, dtype=float), columns=columns, index=frame.index)
+    terms = {
+        str(term): [columns[i] for i in indices]
         for term, indices in matrix.model_spec.term_indices.items()
         if str(term) != "1"
     }
-    return X
+    return X, terms
 
 
 def count_events(spec: ModelSpec, frame: pd.DataFrame, event: str | None = None) -> int:
