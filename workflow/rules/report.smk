@@ -63,8 +63,8 @@ rule report_figure:
 rule report_summary:
     input:
         unpack(report_inputs),
-        tables=summary_tables,
-        figures=summary_figures,
+        tables=run_tables_in("md"),
+        figures=run_figures_in("png"),
         template=REPORT_ASSETS / "summary.{lang}.md.j2",
         css=REPORT_ASSETS / "summary.css",
         raw=raw_inputs,
@@ -103,3 +103,48 @@ rule report_summary:
         "Writing the summary {output.md}, {output.html} and {output.pdf}"
     script:
         "../scripts/report_summary.py"
+
+
+# --------------------------------------------------------------------------- formats
+# tables.xlsx per run and language (every table, a sheet each, in the report's order, built
+# from the tables' JSON: numbers as numbers, suppressed cells as the marker), among the
+# default targets.
+rule report_workbook:
+    input:
+        tables=run_tables_in("json"),
+        labels=REPORT_ASSETS / "labels.yaml",
+        codebook=paths.ROUND_CODEBOOK,
+    output:
+        paths.TABLES_WORKBOOK,
+    log:
+        paths.log("report_workbook_{lang}"),
+    benchmark:
+        paths.benchmark("report_workbook_{lang}")
+    conda:
+        ENV
+    params:
+        confidence=lambda wildcards: RUNS[wildcards.run]["analysis"]["confidence"],
+    message:
+        "Writing every table of run {wildcards.run} into the workbook {output}"
+    script:
+        "../scripts/report_workbook.py"
+
+
+# summary.<lang>.docx (catalog.SUMMARY_FORMATS, so among the default targets): the rendered
+# summary Markdown and the figures it embeds as a Word document.
+rule report_docx:
+    input:
+        md=REPORT_SUMMARY["md"],
+        figures=run_figures_in("png"),
+    output:
+        REPORT_SUMMARY["docx"],
+    log:
+        paths.log("report_docx_{lang}"),
+    benchmark:
+        paths.benchmark("report_docx_{lang}")
+    conda:
+        ENV
+    message:
+        "Writing the summary of run {wildcards.run} as the Word document {output}"
+    script:
+        "../scripts/report_docx.py"

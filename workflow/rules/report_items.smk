@@ -25,7 +25,7 @@ def report_outputs(run):
     """Every table, figure and summary file of ``run``, in each of its languages."""
     spec = report_spec(run)
     return expand(
-        [*REPORT_TABLE, *REPORT_FIGURE, *REPORT_SUMMARY.values()],
+        [*REPORT_TABLE, *REPORT_FIGURE, *REPORT_SUMMARY.values(), paths.TABLES_WORKBOOK],
         run=run,
         lang=languages(run),
         table=spec.table_names(),
@@ -94,20 +94,32 @@ def marked(path, kind):
         caption="../report/captions/item.rst",
         category=report_category(kind),
         subcategory="{lang}",
-        labels={"name": f"{{{kind}}}", "language": "{lang}", "format": Path(path).suffix[1:]},
+        labels={
+            "name": f"{{{kind}}}",
+            "language": "{lang}",
+            "format": Path(path).name.split(".", 1)[1],
+        },
     )
 
 
-def summary_tables(wildcards):
-    """The Markdown files of the run's tables (in the summary's language)."""
-    names = report_spec(wildcards.run).table_names()
-    return [paths.fill(f"{paths.TABLES_DIR}/{name}.md", **wildcards) for name in names]
+def run_tables_in(ext):
+    """The input function of the run's tables in format ``ext`` (in the job's language)."""
+
+    def files(wildcards):
+        names = report_spec(wildcards.run).table_names()
+        return [paths.fill(f"{paths.TABLES_DIR}/{name}.{ext}", **wildcards) for name in names]
+
+    return files
 
 
-def summary_figures(wildcards):
-    """The PNG files of the run's figures (in the summary's language)."""
-    names = report_spec(wildcards.run).figure_names()
-    return [paths.fill(f"{paths.FIGURES_DIR}/{name}.png", **wildcards) for name in names]
+def run_figures_in(ext):
+    """The input function of the run's figures in format ``ext`` (in the job's language)."""
+
+    def files(wildcards):
+        names = report_spec(wildcards.run).figure_names()
+        return [paths.fill(f"{paths.FIGURES_DIR}/{name}.{ext}", **wildcards) for name in names]
+
+    return files
 
 
 @cache

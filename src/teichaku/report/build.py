@@ -26,6 +26,7 @@ from teichaku.analysis.dataset import prolonged_column
 from teichaku.disclosure import Protection
 from teichaku.published import compute_published, compute_valid_n
 from teichaku.report import tables as tb
+from teichaku.report.at_risk import AtRisk, followup_times, numbers_at_risk
 from teichaku.report.facts import AnalysisFacts
 from teichaku.report.labels import Labels
 from teichaku.report.protection import model_protection, report_protection
@@ -336,18 +337,18 @@ def curve_horizons(
     (the min_cell-th longest follow-up): how far a curve's last step may be carried."""
     out = {}
     for by, group, _ in groups:
-        times = analysis["followup_months"]
-        if by != "all":
-            column = analysis[by]
-            if group in dict(MARK_GROUPS):
-                mask = column == (group == MARK_GROUPS[0][0])
-            else:
-                mask = column.astype("string") == group
-            times = times[mask.fillna(False).astype(bool)]
-        times = times.dropna().sort_values(ascending=False)
+        times = followup_times(analysis, by, group)[::-1]
         if len(times) >= min_cell:
-            out[(by, group)] = float(times.iloc[min_cell - 1])
+            out[(by, group)] = float(times[min_cell - 1])
     return out
+
+
+def monthly_at_risk(analysis: pd.DataFrame, groups) -> AtRisk:
+    """The numbers at risk of the curve groups at every whole month of follow-up (the
+    figures print those at their regular times)."""
+    longest = analysis["followup_months"].max()
+    months = range(int(longest) + 1 if pd.notna(longest) else 1)
+    return numbers_at_risk(analysis, groups, [float(m) for m in months])
 
 
 def _curve(inp: ReportInputs, item: FigureSpec, kind: str):
@@ -391,25 +392,28 @@ def _km_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
     by = next(b for b in km.by if b != "all")
     groups = curve_groups(ctx.labels, by)
     horizons = curve_horizons(inp.analysis, groups, ctx.privacy.min_cell)
-    return fg.km_figure(ctx, inp.curves, km.name, groups, horizons)
+    at_risk = monthly_at_risk(inp.analysis, groups)
+    return fg.km_figure(ctx, inp.curves, km.name, groups, horizons, at_risk)
 
 
 def _incidence(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
-    """The cumulative-incidence curve of a figure, its panels and their horizons."""
+    """The cumulative-incidence curve of a figure, its panels, their horizons and numbers at
+    risk."""
     labels = ctx.labels
     cif = _curve(inp, item, "cumulative_incidence")
     panels = [(labels.var("cases", b), curve_groups(labels, b)) for b in cif.by if b != "all"]
     horizons = curve_horizons(
         inp.analysis, [g for _, gs in panels for g in gs], ctx.privacy.min_cell
     )
-    return cif, panels, horizons
+    at_risk = monthly_at_risk(inp.analysis, [g for _, gs in panels for g in gs])
+    return cif, panels, horizons, at_risk
 
 
 def _cif_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
     from teichaku.report import figures as fg
 
-    cif, panels, horizons = _incidence(inp, ctx, item)
-    return fg.cif_figure(ctx, inp.curves, cif.name, panels, horizons)
+    cif, panels, horizons, at_risk = _incidence(inp, ctx, item)
+    return fg.cif_figure(ctx, inp.curves, cif.name, panels, horizons, at_risk)
 
 
 def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec):
@@ -417,7 +421,7 @@ def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec
     entry (none drawn, with the reason, when its model is not reported or absent)."""
     from teichaku.report import figures as fg
 
-    cif, panels, horizons = _incidence(inp, ctx, item)
+    cif, panels, horizons, at_risk = _incidence(inp, ctx, item)
     labels = ctx.labels
     prediction = next(iter(inp.spec.predictions), None)
     verdict = inp.numbers.get("models", {}).get(prediction.model, {}) if prediction else {}
@@ -432,7 +436,9 @@ def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec
         if prediction
         else inp.predicted.iloc[0:0]
     )
-    return fg.fine_gray_cif_figure(ctx, inp.curves, cif.name, predicted, panels, horizons, reason)
+    return fg.fine_gray_cif_figure(
+        ctx, inp.curves, cif.name, predicted, panels, horizons, reason, at_risk
+    )
 
 
 def _reasons(inp: ReportInputs, labels: Labels) -> dict[str, str]:
