@@ -15,8 +15,10 @@ from .conftest import run_snakemake
 #: What a dry run lists of each report job (the rules' messages).
 TABLE_JOB = re.compile(r"Writing table (\S+) \((\w+)\) of run")
 FIGURE_JOB = re.compile(r"Drawing figure (\S+) \((\w+)\) of run")
-#: The documents that embed tables and figures, and the target rule.
-DOCUMENTS = {"report_summary", "all"}
+#: The documents that embed the figures (the summary and its Word document), and the target
+#: rule; the tables are also in the workbook.
+DOCUMENTS = {"report_summary", "report_docx", "all"}
+TABLE_DOCUMENTS = DOCUMENTS | {"report_workbook"}
 
 
 def _plan(workdir, report: dict | None = None, config: dict | None = None):
@@ -56,7 +58,7 @@ def test_changing_one_table_option_reruns_only_that_table(small_run):
     _entry(report, "tables", "tableA1_models")["options"] = {"models": [{"role": "sensitivity"}]}
     rules, tables, figures = _plan(small_run, report)
     assert tables == [("tableA1_models", "ja")] and figures == []
-    assert rules == {"report_table"} | DOCUMENTS
+    assert rules == {"report_table"} | TABLE_DOCUMENTS
 
 
 def test_the_resolution_of_every_figure_reruns_the_figures_not_the_tables(small_run):
