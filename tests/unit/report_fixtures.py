@@ -475,6 +475,16 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
             label_file=LABEL_FILE,
             out_dir=out_dir / folder,
         )
+    from teichaku.report.provenance import write_provenance
+
+    write_provenance(
+        config=config,
+        inputs=[PUBLISHED],
+        repo_dir=out_dir,
+        extra_configs={},
+        raw_dir=out_dir / "raw",
+        out=out_dir / "summary" / "provenance.txt",
+    )
     stage.run_summary(
         inputs=inputs,
         config=config,
@@ -485,9 +495,7 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         css=REPORT_ASSETS / "summary.css",
         tables_dir=out_dir / "tables",
         figures_dir=out_dir / "figures",
-        hashed_inputs=[PUBLISHED],
-        extra_configs={},
-        repo_dir=out_dir,
+        provenance_file=out_dir / "summary" / "provenance.txt",
         out_md=out_dir / "summary" / "summary.md",
         out_html=out_dir / "summary" / "summary.html",
         out_pdf=out_dir / "summary" / "summary.pdf",

@@ -19,6 +19,7 @@ REPORT_PATTERNS = [
     *(f for files in REPORT_TABLES.values() for f in files),
     *(f for files in REPORT_FIGURES.values() for f in files),
     *REPORT_SUMMARY.values(),
+    paths.PROVENANCE,
 ]
 
 
@@ -84,8 +85,7 @@ rule report_summary:
         figures=[REPORT_FIGURES[name][0] for name in catalog.FIGURES],  # the PNG figures
         template=REPORT_ASSETS / "summary.{lang}.md.j2",
         css=REPORT_ASSETS / "summary.css",
-        raw=raw_inputs,
-        hashed=hashed_inputs,
+        provenance=paths.PROVENANCE,
     output:
         md=REPORT_SUMMARY["md"],
         html=report(
@@ -112,10 +112,31 @@ rule report_summary:
         template_dir=lambda wildcards, input: str(Path(input.template).parent),
         tables_dir=lambda wildcards, input: str(Path(input.tables[0]).parent),
         figures_dir=lambda wildcards, input: str(Path(input.figures[0]).parent),
-        repo_dir=lambda wildcards: workflow.basedir,  # git commit of the workflow's code
         simulation=str(SIMULATION_SECTION),
         simulation_digest=simulation_digest,
     message:
         "Writing the summary {output.md}, {output.html} and {output.pdf}"
     script:
         "../scripts/report_summary.py"
+
+
+# Where the run's results came from (results/<run>/summary/provenance.txt, one per run): the
+# code's commit, the configuration's hash, the SHA-256 of every input file (raw files under
+# neutral labels), the packages and the seeds. The summaries cite it in a short paragraph.
+rule report_provenance:
+    input:
+        raw=raw_inputs,
+        hashed=hashed_inputs,
+    output:
+        paths.PROVENANCE,
+    log:
+        paths.log("report_provenance"),
+    conda:
+        ENV
+    params:
+        config=lambda wildcards: language_free(RUNS[wildcards.run]),
+        repo_dir=lambda wildcards: workflow.basedir,  # git commit of the workflow's code
+    message:
+        "Recording the provenance of run {wildcards.run} in {output}"
+    script:
+        "../scripts/report_provenance.py"
