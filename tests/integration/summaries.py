@@ -91,3 +91,13 @@ def markdown_tables(markdown: str) -> list[dict]:
 def squeeze(text: str) -> str:
     """Text without any white space (line breaks of wrapped cells fall anywhere)."""
     return re.sub(r"\s+", "", html.unescape(text))
+
+
+def header_shown(cell: str, text: str) -> bool:
+    """A header cell is in ``text`` (squeezed) whole, or split at a space into a group's label
+    and the statistic under it (the two-row header of grouped columns)."""
+    words = cell.split()
+    return squeeze(cell) in text or any(
+        squeeze(" ".join(words[:i])) in text and squeeze(" ".join(words[i:])) in text
+        for i in range(1, len(words))
+    )

@@ -15,7 +15,7 @@ import pytest
 
 from teichaku.report.summary import html_to_pdf, markdown_to_html_body
 
-from .summaries import markdown_tables, squeeze, summary_file
+from .summaries import header_shown, markdown_tables, squeeze, summary_file
 
 pytestmark = pytest.mark.slow
 
@@ -49,16 +49,6 @@ def summary_pdf(request, small_run_both):
     lang = request.param
     markdown = summary_file(small_run_both, lang, "md").read_text(encoding="utf-8")
     return lang, markdown_tables(markdown), _read_pages(summary_file(small_run_both, lang, "pdf"))
-
-
-def _header_on(cell: str, text: str) -> bool:
-    """A header cell is on a page whole, or split at a space into a group's label and the
-    statistic under it (the two-row header of grouped columns)."""
-    words = cell.split()
-    return squeeze(cell) in text or any(
-        squeeze(" ".join(words[:i])) in text and squeeze(" ".join(words[i:])) in text
-        for i in range(1, len(words))
-    )
 
 
 def test_no_text_is_drawn_outside_its_page(summary_pdf):
@@ -126,7 +116,7 @@ def test_every_header_cell_is_on_every_page_its_table_continues_on(summary_pdf):
         assert on, f"{lang}: table {n} ({table['header'][:2]}) is on no page"
         for i in on:
             text = pages[i]["text"]
-            absent += [(n, i + 1, c) for c in table["header"] if not _header_on(c, text)]
+            absent += [(n, i + 1, c) for c in table["header"] if not header_shown(c, text)]
     assert absent == [], f"{lang}: header cells missing (table, page, header)"
 
 

@@ -36,14 +36,19 @@ GROUP_GAP_PT = 6.0
 #: A4 minus summary.css's left and right page margins (14 mm each), in pt.
 PORTRAIT_WIDTH_PT = (210 - 28) / 25.4 * 72
 LANDSCAPE_WIDTH_PT = (297 - 28) / 25.4 * 72
-#: Headroom for rounding and the synthesized bold of header cells.
-FILL = 0.94
+#: Headroom for rounding (the widths are set: table-layout fixed).
+FILL = 0.98
 #: The label column wraps beyond this width (in em of the table font) ...
-LABEL_MAX_EM = 16
+LABEL_MAX_EM = 15
 #: ... and never gets narrower than this (so Japanese labels never wrap a character a line).
 LABEL_MIN_EM = 7
-#: A header wraps at words (Latin) or anywhere (Japanese), but not narrower than this.
+#: A header wraps at words (Latin) or anywhere (Japanese), but not narrower than this ...
 HEADER_MIN_EM = 6
+#: ... and stays on one line up to this width (a group's label spanning its columns: this).
+HEADER_ONE_LINE_EM = 9
+GROUP_ONE_LINE_EM = 12
+#: Headers are bold; a font without a bold face is emboldened, a little wider (browsers).
+BOLD = 1.07
 
 
 class TextWidth:
@@ -155,12 +160,15 @@ def _words(text: str) -> list[str]:
     return _UNBREAKABLE.findall(text) or [""]
 
 
-def _header_width(text: str, measure: TextWidth) -> float:
-    """What a header needs: on one line when short, else wrapped (not below HEADER_MIN_EM),
-    but never narrower than its longest word."""
+def _header_width(text: str, measure: TextWidth, one_line_em: float = HEADER_ONE_LINE_EM) -> float:
+    """What a (bold) header needs: on one line up to ``one_line_em``, else wrapped (not
+    below HEADER_MIN_EM), but never narrower than its longest word."""
+    natural = BOLD * measure(text)
+    if natural <= one_line_em * TABLE_FONT_PT:
+        return natural
     return max(
-        min(measure(text), HEADER_MIN_EM * TABLE_FONT_PT),
-        max(measure(w) for w in _words(text)),
+        HEADER_MIN_EM * TABLE_FONT_PT,
+        max(BOLD * measure(w) for w in _words(text)),
     )
 
 
@@ -182,13 +190,14 @@ def column_widths(rows: list[list[Cell]], columns: list[Column], measure: TextWi
         cells = [row[col.index].text for row in rows if col.index < len(row)]
         body = max([measure(c) for c in cells] + [0.0])
         # a statistic under a group's header (n, %) is short: on one line
-        head = measure(col.label) if col.group else _header_width(col.label, measure)
+        head = BOLD * measure(col.label) if col.group else _header_width(col.label, measure)
         widths.append(max(body, head) + CELL_PADDING_PT)
     for group in column_groups(columns):  # a spanning group header wraps like any header
         if group[0].group:
             widths[group[0].index] += GROUP_GAP_PT
             span = sum(widths[c.index] for c in group)
-            extra = _header_width(group[0].group, measure) + CELL_PADDING_PT - span
+            label = _header_width(group[0].group, measure, GROUP_ONE_LINE_EM)
+            extra = label + CELL_PADDING_PT + GROUP_GAP_PT - span  # th.group is padded so
             for c in group:
                 widths[c.index] += max(extra, 0.0) / len(group)
     return widths

@@ -7,8 +7,10 @@ configuration, rendered to Markdown, then to one self-contained HTML file and a 
   :func:`escape_markup`, so nothing from a file, a cell or a model label can open an HTML
   tag; only the template's own markup (the banner and provenance blocks) is HTML. The
   tables come escaped by their writer, numbers from :func:`fmt_number`.
-- HTML: markdown-it (CommonMark + tables); images become data URIs and the CSS is inlined,
-  so the file needs nothing else.
+- HTML: markdown-it (CommonMark + tables); images become data URIs, the CSS is inlined and
+  the Japanese font embedded (the subset of the characters it shows,
+  :mod:`teichaku.report.webfont`), so the file needs nothing else and looks the same
+  everywhere. Tables are laid out by :mod:`teichaku.report.layout`.
 - PDF: weasyprint from the same HTML, with IPAexGothic (shipped in matplotlib-fontja) as an
   @font-face so Japanese text is embedded. The subset font's timestamp follows
   SOURCE_DATE_EPOCH, which is fixed while writing: the PDF is byte-reproducible.
@@ -32,6 +34,7 @@ from markupsafe import Markup
 
 from teichaku.report.fonts import fixed_source_date, font_path
 from teichaku.report.layout import lay_out_tables
+from teichaku.report.webfont import font_face_css
 from teichaku.report.wording import describe_subset, in_sentence, join_words, quoted
 from teichaku.survey import fiscal_years_ja
 
@@ -195,7 +198,11 @@ def write_summary(
     out_md.parent.mkdir(parents=True, exist_ok=True)
     out_md.write_text(markdown, encoding="utf-8", newline="\n")
     body = lay_out_tables(markdown_to_html_body(markdown, out_md.parent), statistics, font_path())
-    out_html.write_text(html_document(body, title, css, language), encoding="utf-8", newline="\n")
+    # the HTML embeds the characters it shows of the PDF's font (teichaku.report.webfont)
+    font = font_face_css(f"<title>{html.escape(title)}</title>{body}")
+    out_html.write_text(
+        html_document(body, title, css, language, extra_css=font), encoding="utf-8", newline="\n"
+    )
     out_pdf.write_bytes(
         html_to_pdf(html_document(body, title, css, language, extra_css=pdf_font_css()))
     )
