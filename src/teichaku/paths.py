@@ -92,6 +92,13 @@ RELIABILITY = f"{MODELS_DIR}/reliability.csv"
 CURVES = f"{MODELS_DIR}/curves.parquet"
 CIF_PREDICTED = f"{MODELS_DIR}/cif_predicted.parquet"
 FIT = f"{MODELS_DIR}/fits/{{model}}.txt"
+#: one model's job (rule analysis_model): its coefficients and diagnostics as fitted and its
+#: reliability assessment, gathered into the files above; under data/ as they are not yet
+#: published (a model that is not reported keeps its estimates here)
+MODEL_PIECES_DIR = f"{PROCESSED_DIR}/models"
+MODEL_COEFFICIENTS = f"{MODEL_PIECES_DIR}/{{model}}/coefficients.parquet"
+MODEL_DIAGNOSTICS = f"{MODEL_PIECES_DIR}/{{model}}/diagnostics.parquet"
+MODEL_RELIABILITY = f"{MODEL_PIECES_DIR}/{{model}}/reliability.csv"
 NUMBERS = f"{RESULTS_DIR}/numbers.json"
 
 # report: one folder of tables and of figures per language, one summary per language
@@ -162,6 +169,10 @@ PER_RUN = (
     "CURVES",
     "CIF_PREDICTED",
     "FIT",
+    "MODEL_PIECES_DIR",
+    "MODEL_COEFFICIENTS",
+    "MODEL_DIAGNOSTICS",
+    "MODEL_RELIABILITY",
     "NUMBERS",
     "TABLES_DIR",
     "FIGURES_DIR",

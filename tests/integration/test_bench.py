@@ -1,7 +1,8 @@
 """The benchmark (bench/run.py) and the reruns it measures: a no-op rerun and a rerun after
-changing only a figure option."""
+changing only a figure option; and what editing one model's specification reruns."""
 
 import json
+import re
 
 import pytest
 import yaml
@@ -43,6 +44,57 @@ def test_changing_only_a_figure_option_reruns_only_figures(small_run):
     rules = set(rules_in_plan(proc.stdout + proc.stderr))
     assert "report_figures" in rules
     assert rules <= FIGURE_RERUN_ALLOWED
+
+
+#: What editing one model's entry of config/models.yaml may rerun besides that model's job:
+#: the gather, what reads the gathered files (numbers.json, the model tables, the documents)
+#: and the report rules that still read config/models.yaml as a whole.
+MODEL_RERUN_ALLOWED = {
+    "analysis_model",
+    "analysis_models",
+    "analysis_numbers",
+    "report_tables",
+    "report_figures",
+    "report_summary",
+    "all",
+}
+
+
+def _plan_after_editing(workdir, name: str, **changes) -> tuple[set, list, str]:
+    """The rules and the models of the analysis_model jobs a dry run plans after the entry
+    ``name`` of a copy of config/models.yaml is changed (``analysis.models`` pointed at it)."""
+    config = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))
+    models_path = config["analysis"]["models"]
+    spec = yaml.safe_load(open(models_path, encoding="utf-8"))
+    [entry] = [m for m in spec["models"] if m["name"] == name]
+    entry.update(changes)
+    edited = workdir / f"models-{name}.yaml"
+    edited.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    override = workdir / f"models-{name}-override.yaml"
+    override.write_text(yaml.safe_dump({"analysis": {"models": str(edited)}}), encoding="utf-8")
+    proc = run_snakemake(workdir, "-n", "--configfile", str(workdir / "config.yaml"), str(override))
+    output = proc.stdout + proc.stderr
+    fitted = re.findall(r"Fitting the model (\S+) on run", output)
+    return set(rules_in_plan(output)), fitted, output
+
+
+def test_editing_one_model_reruns_that_model_not_the_data_curves_or_protection(small_run):
+    """The model's job, the gather and what reads the gathered files rerun; not the other
+    models, the analysis dataset, the curves, the protection of tables 1-3 or the predictions
+    (which read only the Fine-Gray model's assessment)."""
+    rules, fitted, output = _plan_after_editing(
+        small_run, "cox_transition_no_deaths", where="end_reason != 'lost'"
+    )
+    assert fitted == ["cox_transition_no_deaths"], output[-3000:]
+    assert {"analysis_model", "analysis_models", "analysis_numbers"} <= rules
+    assert rules <= MODEL_RERUN_ALLOWED, rules - MODEL_RERUN_ALLOWED
+    # the Fine-Gray model is what the predictions declare they read: they rerun with it
+    rules, fitted, _ = _plan_after_editing(
+        small_run, "fine_gray_transition", label_en="Fine-Gray model (edited label)"
+    )
+    assert fitted == ["fine_gray_transition"]
+    assert rules <= MODEL_RERUN_ALLOWED | {"analysis_predictions"}
+    assert "analysis_predictions" in rules
 
 
 @pytest.mark.slow

@@ -1,19 +1,20 @@
 # Analysis: the analysis dataset, the models and curves declared in config/models.yaml
 # (analysis.models) and results/<run>/numbers.json. Needs PROCESSED and the validation summary
 # from ingest.smk; runs only once the ingestion gate has accepted the data.
+#
+# One job per model (analysis_model), so that the models are fitted side by side; the rule
+# analysis_models gathers them into coefficients.csv, diagnostics.csv and reliability.csv.
+# No rule reads config/models.yaml as an input: each is given its part of it as params
+# (teichaku.analysis.parts), so editing one model's entry reruns that model and what reads the
+# gathered files, not the analysis dataset, the curves or the protection of tables 1-3.
+
+
+include: "analysis_specs.smk"
+
 
 ANALYSIS = config["analysis"]  # of the main run (the simulation study reads it)
-
-
-# One fit summary per model: the runs of one invocation fit the same models.
-MODEL_NAMES = model_names(RUNS[RUN])
-for _name, _run_config in RUNS.items():
-    if model_names(_run_config) != MODEL_NAMES:
-        sys.exit(
-            f"runs.{_name}: its models ({_run_config['analysis']['models']}) differ from those "
-            f"of run {RUN}; runs compared in one invocation fit the same models"
-        )
 ANALYSIS_DATASET = paths.ANALYSIS_DATASET
+FITS = expand(paths.FIT, model=MODEL_NAMES, allow_missing=True)
 ANALYSIS_OUTPUTS = [
     paths.COEFFICIENTS,
     paths.DIAGNOSTICS,
@@ -21,9 +22,8 @@ ANALYSIS_OUTPUTS = [
     paths.CURVES,
     paths.CIF_PREDICTED,
     paths.NUMBERS,
-    *expand(paths.FIT, model=MODEL_NAMES, allow_missing=True),
+    *FITS,
 ]
-FITS = expand(paths.FIT, model=MODEL_NAMES, allow_missing=True)
 
 
 rule analysis_dataset:
@@ -31,7 +31,6 @@ rule analysis_dataset:
         cases=PROCESSED["cases"],
         roster=PROCESSED["roster"],
         accepted=paths.ACCEPTED,
-        models=run_setting("analysis", "models"),
         codebook=paths.ROUND_CODEBOOK,
     output:
         ANALYSIS_DATASET,
@@ -42,24 +41,50 @@ rule analysis_dataset:
     conda:
         ENV
     params:
-        analysis=run_setting("analysis"),
+        spec=spec_of(parts.dataset_spec),
+        thresholds=thresholds,
     message:
         "Building the analysis dataset {output} of run {wildcards.run}"
     script:
         "../scripts/analysis_dataset.py"
 
 
-rule analysis_models:
+rule analysis_model:
     input:
         analysis=ANALYSIS_DATASET,
-        awareness=PROCESSED["awareness"],
-        models=run_setting("analysis", "models"),
+        awareness=model_awareness,
         codebook=paths.ROUND_CODEBOOK,
+    output:
+        fit=paths.FIT,
+        coefficients=paths.MODEL_COEFFICIENTS,
+        diagnostics=paths.MODEL_DIAGNOSTICS,
+        reliability=paths.MODEL_RELIABILITY,
+    log:
+        paths.log("analysis_model_{model}"),
+    benchmark:
+        paths.benchmark("analysis_model_{model}")
+    wildcard_constraints:
+        model="|".join(map(re.escape, MODEL_NAMES)),
+    conda:
+        ENV
+    params:
+        spec=model_part,
+        analysis=model_settings,
+        min_cell=run_setting("privacy", "min_cell"),
+    message:
+        "Fitting the model {wildcards.model} on run {wildcards.run}: {output.fit}"
+    script:
+        "../scripts/analysis_model.py"
+
+
+rule analysis_models:
+    input:
+        coefficients=expand(paths.MODEL_COEFFICIENTS, model=MODEL_NAMES, allow_missing=True),
+        diagnostics=expand(paths.MODEL_DIAGNOSTICS, model=MODEL_NAMES, allow_missing=True),
     output:
         coefficients=paths.COEFFICIENTS,
         diagnostics=paths.DIAGNOSTICS,
         reliability=paths.RELIABILITY,
-        fits=FITS,
     log:
         paths.log("analysis_models"),
     benchmark:
@@ -67,10 +92,11 @@ rule analysis_models:
     conda:
         ENV
     params:
-        analysis=run_setting("analysis"),
+        models=MODEL_NAMES,
+        rules=run_setting("analysis", "reliability"),
         min_cell=run_setting("privacy", "min_cell"),
     message:
-        "Fitting the models of {input.models} on run {wildcards.run}: coefficients, diagnostics and one fit summary per model"
+        "Gathering the models of run {wildcards.run} into {output.coefficients}, {output.diagnostics} and {output.reliability}"
     script:
         "../scripts/analysis_models.py"
 
@@ -78,8 +104,7 @@ rule analysis_models:
 rule analysis_predictions:
     input:
         analysis=ANALYSIS_DATASET,
-        reliability=paths.RELIABILITY,
-        models=run_setting("analysis", "models"),
+        reliability=predicted_reliability,
         codebook=paths.ROUND_CODEBOOK,
     output:
         paths.CIF_PREDICTED,
@@ -90,7 +115,7 @@ rule analysis_predictions:
     conda:
         ENV
     params:
-        analysis=run_setting("analysis"),
+        spec=spec_of(parts.predictions_spec),
         min_cell=run_setting("privacy", "min_cell"),
     message:
         "Predicting the cumulative incidence of the Fine-Gray models into {output}"
@@ -103,7 +128,6 @@ rule analysis_curves:
         analysis=ANALYSIS_DATASET,
         cases=PROCESSED["cases"],
         protection=paths.PROTECTION,
-        models=run_setting("analysis", "models"),
         codebook=paths.ROUND_CODEBOOK,
     output:
         paths.CURVES,
@@ -114,7 +138,9 @@ rule analysis_curves:
     conda:
         ENV
     params:
-        analysis=run_setting("analysis"),
+        spec=spec_of(parts.curves_spec),
+        confidence=run_setting("analysis", "confidence"),
+        prolonged=prolonged,
         min_cell=run_setting("privacy", "min_cell"),
     message:
         "Estimating the Kaplan-Meier and Aalen-Johansen curves into {output}"
@@ -126,7 +152,6 @@ rule disclosure_protection:
     input:
         cases=PROCESSED["cases"],
         analysis=ANALYSIS_DATASET,
-        models=run_setting("analysis", "models"),
         codebook=paths.ROUND_CODEBOOK,
     output:
         paths.PROTECTION,
@@ -137,7 +162,7 @@ rule disclosure_protection:
     conda:
         ENV
     params:
-        analysis=run_setting("analysis"),
+        prolonged=prolonged,
         min_cell=run_setting("privacy", "min_cell"),
     message:
         "Suppressing and auditing the counts of tables 1-3 (primary and secondary) into {output}"
@@ -157,7 +182,6 @@ rule analysis_numbers:
         protection=paths.PROTECTION,
         published=published_file,
         validation=paths.VALIDATION_JSON,
-        models=run_setting("analysis", "models"),
         codebook=paths.ROUND_CODEBOOK,
     output:
         paths.NUMBERS,
@@ -168,7 +192,8 @@ rule analysis_numbers:
     conda:
         ENV
     params:
-        analysis=run_setting("analysis"),
+        spec=spec_of(parts.numbers_spec),
+        analysis=model_settings,
         min_cell=run_setting("privacy", "min_cell"),
     message:
         "Collecting every number the summary quotes into {output}"

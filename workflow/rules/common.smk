@@ -11,8 +11,6 @@ import yaml
 from snakemake.utils import validate
 
 from teichaku import paths
-from teichaku.analysis.specs import load_analysis_spec
-from teichaku.codebook import load_codebook
 from teichaku.ingest.readers import raw_digest
 from teichaku.report.stage import input_paths
 from teichaku.runs import setting
@@ -107,16 +105,6 @@ def real_raw_digest(wildcards):
         return None
     run = RUNS[wildcards.run]
     return raw_digest(paths.raw_dir(run), paths.raw_inputs(run))
-
-
-def model_names(run_config):
-    """The names of the models of a run's analysis.models (validated)."""
-    analysis = run_config["analysis"]
-    with open(analysis["models"], encoding="utf-8") as fh:
-        validate(yaml.safe_load(fh), "../schemas/models.schema.yaml")
-    codebook = load_codebook(run_config["codebook"])
-    spec = load_analysis_spec(analysis["models"], analysis["thresholds"], codebook)
-    return [m.name for m in spec.models]
 
 
 def simulation_digest(wildcards):

@@ -7,7 +7,9 @@ setup_logging(snakemake.log[0])
 write_curves(
     analysis=snakemake.input.analysis,
     output=snakemake.output[0],
-    analysis_config=snakemake.params.analysis,
+    spec=snakemake.params.spec,
+    confidence=snakemake.params.confidence,
+    prolonged=snakemake.params.prolonged,
     codebook_path=snakemake.input.codebook,
     min_cell=snakemake.params.min_cell,
     cases=snakemake.input.cases,

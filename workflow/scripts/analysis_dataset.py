@@ -1,4 +1,4 @@
-"""Rule analysis_dataset: clean cases + roster -> data/processed/analysis.parquet."""
+"""Rule analysis_dataset: clean cases + roster -> data/processed/<run>/analysis.parquet."""
 
 from teichaku.analysis.stage import write_dataset
 from teichaku.entry import setup_logging
@@ -8,6 +8,7 @@ write_dataset(
     cases=snakemake.input.cases,
     roster=snakemake.input.roster,
     output=snakemake.output[0],
-    analysis_config=snakemake.params.analysis,
+    spec=snakemake.params.spec,
+    thresholds=snakemake.params.thresholds,
     codebook_path=snakemake.input.codebook,
 )

@@ -1,17 +1,17 @@
-"""Rule analysis_models: every model of config/models.yaml -> coefficients, diagnostics, fits."""
+"""Rule analysis_models: the pieces of every model -> coefficients.csv, diagnostics.csv and
+reliability.csv of results/<run>/models/, as published."""
 
-from teichaku.analysis.stage import write_models
+from teichaku.analysis.stage import gather_models
 from teichaku.entry import setup_logging
 
 setup_logging(snakemake.log[0])
-write_models(
-    analysis=snakemake.input.analysis,
-    awareness=snakemake.input.awareness,
+gather_models(
+    models=list(snakemake.params.models),
+    coefficient_pieces=list(snakemake.input.coefficients),
+    diagnostic_pieces=list(snakemake.input.diagnostics),
+    rules=snakemake.params.rules,
+    min_cell=snakemake.params.min_cell,
     coefficients=snakemake.output.coefficients,
     diagnostics=snakemake.output.diagnostics,
-    fits=list(snakemake.output.fits),
-    analysis_config=snakemake.params.analysis,
-    codebook_path=snakemake.input.codebook,
-    reliability_path=snakemake.output.reliability,
-    min_cell=snakemake.params.min_cell,
+    reliability=snakemake.output.reliability,
 )

@@ -15,6 +15,7 @@ write_numbers(
     published=inp.published or None,  # none: a round without published figures
     validation=inp.validation,
     output=snakemake.output[0],
+    spec=snakemake.params.spec,
     analysis_config=snakemake.params.analysis,
     codebook_path=inp.codebook,
     reliability=inp.reliability,

@@ -8,8 +8,8 @@ setup_logging(snakemake.log[0])
 write_predictions(
     analysis=snakemake.input.analysis,
     output=snakemake.output[0],
-    analysis_config=snakemake.params.analysis,
+    spec=snakemake.params.spec,
     codebook_path=snakemake.input.codebook,
     min_cell=snakemake.params.min_cell,
-    reliability=snakemake.input.reliability,
+    reliability=list(snakemake.input.reliability),
 )

@@ -9,7 +9,7 @@ write_protection(
     cases=snakemake.input.cases,
     analysis=snakemake.input.analysis,
     output=snakemake.output[0],
-    analysis_config=snakemake.params.analysis,
+    prolonged=snakemake.params.prolonged,
     codebook_path=snakemake.input.codebook,
     min_cell=snakemake.params.min_cell,
 )

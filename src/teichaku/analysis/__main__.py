@@ -1,9 +1,25 @@
 """``python -m teichaku.analysis {dataset,models,predictions,curves,numbers}``: the analysis
-rules on the workflow's paths."""
+rules on the workflow's paths, each given its part of config/models.yaml as the workflow
+gives it (teichaku.analysis.parts); ``models`` fits every model, then gathers them."""
 
 from teichaku import paths
-from teichaku.analysis import stage
+from teichaku.analysis import parts, stage
+from teichaku.analysis.specs import parse_analysis_spec, prolonged_outcome, read_spec_file
+from teichaku.codebook import load_codebook
 from teichaku.entry import main, round_codebook
+
+
+def _spec(config: dict) -> dict:
+    return read_spec_file(config["analysis"]["models"])
+
+
+def _thresholds(config: dict) -> list:
+    return config["analysis"]["thresholds"]
+
+
+def _prolonged(config: dict) -> str | None:
+    codebook = load_codebook(round_codebook(config))
+    return prolonged_outcome(parse_analysis_spec(_spec(config), _thresholds(config), codebook))
 
 
 def dataset(config: dict) -> None:
@@ -12,36 +28,36 @@ def dataset(config: dict) -> None:
         cases=run.PROCESSED["cases"],
         roster=run.PROCESSED["roster"],
         output=run.ANALYSIS_DATASET,
-        analysis_config=config["analysis"],
+        spec=parts.dataset_spec(_spec(config), _thresholds(config)),
+        thresholds=_thresholds(config),
         codebook_path=round_codebook(config),
     )
 
 
 def models(config: dict) -> None:
     run = paths.of(config["run"])
-    spec, _, _ = stage.load(config["analysis"], round_codebook(config))
     stage.write_models(
         analysis=run.ANALYSIS_DATASET,
         awareness=run.PROCESSED["awareness"],
-        coefficients=run.COEFFICIENTS,
-        diagnostics=run.DIAGNOSTICS,
-        fits=[paths.fill(run.FIT, model=m.name) for m in spec.models],
+        run_paths=run,
         analysis_config=config["analysis"],
         codebook_path=round_codebook(config),
-        reliability_path=run.RELIABILITY,
         min_cell=config["privacy"]["min_cell"],
     )
 
 
 def predictions(config: dict) -> None:
     run = paths.of(config["run"])
+    raw = _spec(config)
     stage.write_predictions(
         analysis=run.ANALYSIS_DATASET,
         output=run.CIF_PREDICTED,
-        analysis_config=config["analysis"],
+        spec=parts.predictions_spec(raw, _thresholds(config)),
         codebook_path=round_codebook(config),
         min_cell=config["privacy"]["min_cell"],
-        reliability=paths.RELIABILITY,
+        reliability=[
+            paths.fill(run.MODEL_RELIABILITY, model=m) for m in parts.predicted_models(raw)
+        ],
     )
 
 
@@ -50,11 +66,13 @@ def curves(config: dict) -> None:
     stage.write_curves(
         analysis=run.ANALYSIS_DATASET,
         output=run.CURVES,
-        analysis_config=config["analysis"],
+        spec=parts.curves_spec(_spec(config), _thresholds(config)),
+        confidence=config["analysis"]["confidence"],
+        prolonged=_prolonged(config),
         codebook_path=round_codebook(config),
         min_cell=config["privacy"]["min_cell"],
-        cases=paths.PROCESSED["cases"],
-        protection=paths.PROTECTION,
+        cases=run.PROCESSED["cases"],
+        protection=run.PROTECTION,
     )
 
 
@@ -70,11 +88,12 @@ def numbers(config: dict) -> None:
         published=config["published"],
         validation=run.VALIDATION_JSON,
         output=run.NUMBERS,
-        analysis_config=config["analysis"],
+        spec=parts.numbers_spec(_spec(config), _thresholds(config)),
+        analysis_config=parts.model_settings(config["analysis"]),
         codebook_path=round_codebook(config),
         reliability=run.RELIABILITY,
         min_cell=config["privacy"]["min_cell"],
-        protection=paths.PROTECTION,
+        protection=run.PROTECTION,
     )
 
 

@@ -35,6 +35,50 @@ def model_data(spec: ModelSpec, analysis: pd.DataFrame, awareness: pd.DataFrame)
     return key_independent_order(analysis)
 
 
+def fit_one(
+    model: ModelSpec,
+    analysis: pd.DataFrame,
+    awareness: pd.DataFrame | None,
+    spec: AnalysisSpec,
+    settings: Settings,
+    codebook: Codebook,
+) -> tuple[pd.DataFrame | None, list[dict], str]:
+    """Fit one model: its coefficient rows (None when it could not be fitted), its
+    diagnostic rows and its fit summary. A failure is reported in the diagnostics."""
+    log.info("fitting %s (%s)", model.name, model.type)
+    try:
+        est, rows, info = fit_model(model, model_data(model, analysis, awareness), settings)
+    # Any failure of one model (bad data for it, a numerical breakdown inside statsmodels)
+    # must be reported and must not stop the other models.
+    except Exception as exc:
+        log.warning("model %s failed: %s", model.name, exc)
+        est, info = None, {}
+        rows = [dg.row(model.name, "fit", "error", f"not fitted: {type(exc).__name__}: {exc}")]
+    table = tidy(model, est, info, settings) if est is not None else None
+    if table is not None:
+        table["label_ja"] = [term_label(t, spec, codebook, "ja") for t in table["term"]]
+        table["label_en"] = [term_label(t, spec, codebook, "en") for t in table["term"]]
+        table = table[COEFFICIENT_COLUMNS]
+    return table, rows, fit_text(model, table, rows, info)
+
+
+def gather(
+    fitted: list[tuple[pd.DataFrame | None, list[dict]]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """coefficients and diagnostics of the models ``fitted`` (their coefficient rows, None
+    for a model not fitted, and diagnostic rows), in that order."""
+    tables = [table for table, _ in fitted if table is not None]
+    coefficients = (
+        pd.concat(tables, ignore_index=True)
+        if tables
+        else pd.DataFrame(columns=COEFFICIENT_COLUMNS)
+    )
+    diagnostics = pd.DataFrame(
+        [row for _, rows in fitted for row in rows], columns=DIAGNOSTIC_COLUMNS
+    )
+    return coefficients, diagnostics
+
+
 def run_models(
     analysis: pd.DataFrame,
     awareness: pd.DataFrame,
@@ -43,30 +87,13 @@ def run_models(
     codebook: Codebook,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
     """Fit all models. A model that fails is reported in the diagnostics; the rest go on."""
-    tables, diags, texts = [], [], {}
+    fitted, texts = [], {}
     for model in spec.models:
-        log.info("fitting %s (%s)", model.name, model.type)
-        try:
-            est, rows, info = fit_model(model, model_data(model, analysis, awareness), settings)
-        # Any failure of one model (bad data for it, a numerical breakdown inside statsmodels)
-        # must be reported and must not stop the other models.
-        except Exception as exc:
-            log.warning("model %s failed: %s", model.name, exc)
-            est, info = None, {}
-            rows = [dg.row(model.name, "fit", "error", f"not fitted: {type(exc).__name__}: {exc}")]
-        table = tidy(model, est, info, settings) if est is not None else None
-        if table is not None:
-            table["label_ja"] = [term_label(t, spec, codebook, "ja") for t in table["term"]]
-            table["label_en"] = [term_label(t, spec, codebook, "en") for t in table["term"]]
-            tables.append(table[COEFFICIENT_COLUMNS])
-        diags += rows
-        texts[model.name] = fit_text(model, table, rows, info)
-    coefficients = (
-        pd.concat(tables, ignore_index=True)
-        if tables
-        else pd.DataFrame(columns=COEFFICIENT_COLUMNS)
-    )
-    diagnostics = pd.DataFrame(diags, columns=DIAGNOSTIC_COLUMNS)
+        table, rows, texts[model.name] = fit_one(
+            model, analysis, awareness, spec, settings, codebook
+        )
+        fitted.append((table, rows))
+    coefficients, diagnostics = gather(fitted)
     return coefficients, diagnostics, texts
 
 

@@ -190,6 +190,14 @@ def parse_analysis_spec(raw: dict, thresholds: list[int], codebook: Codebook) ->
     )
 
 
+def prolonged_outcome(spec: AnalysisSpec) -> str | None:
+    """The prolonged status that table 3 splits by: the outcome of the first secondary
+    logistic model of the specification (whether or not it could be fitted)."""
+    return next(
+        (m.outcome for m in spec.models if m.role == "secondary" and m.type == "logit"), None
+    )
+
+
 def _check_model(spec: ModelSpec) -> None:
     if spec.type not in MODEL_TYPES:
         raise SpecError(f"model {spec.name}: type {spec.type!r} is not one of {MODEL_TYPES}")
@@ -216,8 +224,43 @@ def _check_model(spec: ModelSpec) -> None:
 
 
 def load_analysis_spec(path: str | Path, thresholds: list[int], codebook: Codebook) -> AnalysisSpec:
+    return parse_analysis_spec(read_spec_file(path), thresholds, codebook)
+
+
+def read_spec_file(path: str | Path) -> dict:
+    """config/models.yaml as parsed YAML (not yet checked against the codebook)."""
     with open(path, encoding="utf-8") as fh:
-        return parse_analysis_spec(yaml.safe_load(fh), thresholds, codebook)
+        return yaml.safe_load(fh)
+
+
+# The parts of config/models.yaml the workflow's rules are given as params (Snakemake reruns
+# a job whose params changed, so each rule gets only the sections it reads: editing one
+# model's entry reruns that model, not the analysis dataset, the curves or tables 1-3).
+
+
+def model_entries(raw: dict, thresholds: list[int]) -> dict[str, dict]:
+    """The entries of ``models:`` by name, in order, each_threshold entries expanded (one per
+    threshold, as the fitted models are)."""
+    return {
+        m["name"]: m for entry in raw.get("models", []) for m in _expand(entry, list(thresholds))
+    }
+
+
+def spec_part(
+    raw: dict,
+    thresholds: list[int],
+    sections: tuple[str, ...] = (),
+    models: list[str] | tuple[str, ...] = (),
+) -> dict:
+    """The part of the parsed ``raw`` specification one rule reads: ``events`` (every part:
+    the parser checks them against the codebook), the other top-level ``sections`` named
+    (scaled, reference_levels, term_labels, curves, predictions) and the (expanded)
+    entries of ``models``. :func:`parse_analysis_spec` reads it as a specification."""
+    entries = model_entries(raw, thresholds)
+    part = {key: raw[key] for key in ("events", *sections) if key in raw}
+    if models:
+        part["models"] = [entries[name] for name in models]
+    return part
 
 
 @dataclass(frozen=True)

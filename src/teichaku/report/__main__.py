@@ -20,13 +20,20 @@ def _inputs(config: dict, curves: bool = False) -> stage.build.ReportInputs:
 
 
 def protection(config: dict) -> None:
+    from teichaku.analysis.specs import load_analysis_spec, prolonged_outcome
+    from teichaku.codebook import load_codebook
+
     run = paths.of(config["run"])
+    codebook = round_codebook(config)
+    spec = load_analysis_spec(
+        config["analysis"]["models"], config["analysis"]["thresholds"], load_codebook(codebook)
+    )
     stage.write_protection(
         cases=run.PROCESSED["cases"],
         analysis=run.ANALYSIS_DATASET,
         output=run.PROTECTION,
-        analysis_config=config["analysis"],
-        codebook_path=round_codebook(config),
+        prolonged=prolonged_outcome(spec),
+        codebook_path=codebook,
         min_cell=config["privacy"]["min_cell"],
     )
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from teichaku.analysis.specs import prolonged_outcome
 from teichaku.codebook import Codebook
 from teichaku.disclosure import Cell, CellTable, Protection, Status, protect
 from teichaku.published import ITEMS
@@ -226,14 +227,6 @@ def prolonged_key(prolonged_name: str, value: int) -> tuple[str, str]:
     return ("size", f"{prolonged_name}={value}")
 
 
-def prolonged_outcome(spec) -> str | None:
-    """The prolonged status that table 3 splits by: the outcome of the first secondary
-    logistic model of the specification (whether or not it could be fitted)."""
-    return next(
-        (m.outcome for m in spec.models if m.role == "secondary" and m.type == "logit"), None
-    )
-
-
 def survey_variables(codebook: Codebook) -> list[Variable]:
     """The items of tables 1, 2 (support marks) and 3 (barrier marks, by prolonged)."""
     return (
@@ -264,7 +257,14 @@ def report_cells(
     """The cells of tables 1-3 as the report prints them: the cases, split by the prolonged
     status of :func:`prolonged_outcome` (``analysis``: the analysis data set, row-aligned
     with ``cases``)."""
-    name = prolonged_outcome(spec)
+    return table_cells(cases, analysis, prolonged_outcome(spec), codebook)
+
+
+def table_cells(
+    cases: pd.DataFrame, analysis: pd.DataFrame, name: str | None, codebook: Codebook
+) -> CellTable:
+    """:func:`report_cells` given the prolonged status ``name`` (the rules that read only
+    this of the model specification are given only this)."""
     if name is None or name not in analysis.columns:
         return survey_cells(cases, codebook, survey_variables(codebook))
     if len(analysis) != len(cases):

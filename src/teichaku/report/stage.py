@@ -15,6 +15,7 @@ import pandas as pd
 
 from teichaku import paths as run_paths
 from teichaku.codebook import load_codebook
+from teichaku.disclosure import protect
 from teichaku.published import load_published
 from teichaku.report import build, catalog
 from teichaku.report import tables as tb
@@ -23,7 +24,7 @@ from teichaku.report.protection import (
     protection_json,
     read_protection,
     report_cells,
-    report_protection,
+    table_cells,
 )
 from teichaku.report.suppress import Privacy
 
@@ -92,16 +93,14 @@ def load_inputs(*, paths: dict, thresholds) -> build.ReportInputs:
 
 
 def write_protection(
-    *, cases: str, analysis: str, output: str, analysis_config: dict, codebook_path: str, min_cell
+    *, cases: str, analysis: str, output: str, prolonged: str | None, codebook_path: str, min_cell
 ) -> None:
     """data/processed/<run>/protection.json: the primary and secondary suppression of tables 1-3,
-    audited (the run stops if the audit finds a recoverable count)."""
-    from teichaku.analysis.stage import load
-
-    spec, _, codebook = load(analysis_config, codebook_path)
-    protection = report_protection(
-        pd.read_parquet(cases), pd.read_parquet(analysis), spec, codebook, int(min_cell)
-    )
+    audited (the run stops if the audit finds a recoverable count). ``prolonged``: the
+    status table 3 splits by (teichaku.analysis.specs.prolonged_outcome)."""
+    codebook = load_codebook(str(codebook_path))
+    cells = table_cells(pd.read_parquet(cases), pd.read_parquet(analysis), prolonged, codebook)
+    protection = protect(cells, int(min_cell))
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     Path(output).write_text(protection_json(protection), encoding="utf-8")
     statuses = [s.value for s in protection.status.values()]
