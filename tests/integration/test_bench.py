@@ -55,6 +55,7 @@ MODEL_RERUN_ALLOWED = {
     "analysis_numbers",
     "report_tables",
     "report_figures",
+    "report_provenance",  # it records the SHA-256 of config/models.yaml
     "report_summary",
     "all",
 }

@@ -131,6 +131,8 @@ rule report_provenance:
         paths.PROVENANCE,
     log:
         paths.log("report_provenance"),
+    benchmark:
+        paths.benchmark("report_provenance")
     conda:
         ENV
     params:
