@@ -59,6 +59,8 @@ FIGURE_RERUN_ALLOWED = {"report_figures", "report_provenance", "report_summary",
 SLOPE_MIN_SCALE = 10
 # The "Job stats" table Snakemake prints before running (or with -n): rule and job count.
 # (Job lines name the rule's message, not the rule, since every rule has a message.)
+#: The benchmark files of the jobs of analysis_model, one per model.
+PER_MODEL = re.compile(r"^analysis_model_.+$")
 JOB_STATS = re.compile(r"^Job stats:\n.*?\n-+ +-+\n(.*?)\ntotal +\d+", re.MULTILINE | re.DOTALL)
 
 
@@ -89,19 +91,25 @@ def timed(workdir: Path, *args: str) -> tuple[float, float, subprocess.Completed
 
 
 def rule_benchmarks(workdir: Path) -> dict[str, dict[str, float]]:
-    """Wall seconds and peak resident memory (MB) of every rule that ran. (Snakemake's
-    cpu_time column is left out: it is sampled, at first each second and then every 30 s,
-    so it misses the end of every job. The report rules run once per language, each with a
-    file <rule>_<lang>.tsv: their times are added, their peaks the largest.)"""
+    """Wall seconds and peak resident memory (MB) of every rule that ran, and its jobs.
+    (Snakemake's cpu_time column is left out: it is sampled, at first each second and then
+    every 30 s, so it misses the end of every job.) The report rules run once per language,
+    each with a file <rule>_<lang>.tsv, and analysis_model once per model, each with a file
+    analysis_model_<model>.tsv: their times are added (CPU-seconds of wall, as if one after
+    the other), their peaks the largest, and the slowest job named."""
     rules: dict[str, dict[str, float]] = {}
     language = re.compile(rf"_({'|'.join(paths.LANGUAGES)})$")
     for path in sorted((workdir / run_paths(workdir).BENCHMARKS_DIR).glob("*.tsv")):
         row = pd.read_csv(path, sep="\t").iloc[-1]
-        rule = language.sub("", path.stem)
-        seen = rules.get(rule, {"s": 0.0, "max_rss_mb": 0.0})
+        rule = PER_MODEL.sub("analysis_model", language.sub("", path.stem))
+        seen = rules.get(rule, {"s": 0.0, "max_rss_mb": 0.0, "jobs": 0, "slowest_s": 0.0})
+        slower = float(row["s"]) >= seen["slowest_s"]
         rules[rule] = {
             "s": round(seen["s"] + float(row["s"]), 3),
             "max_rss_mb": round(max(seen["max_rss_mb"], float(row["max_rss"])), 1),
+            "jobs": seen["jobs"] + 1,
+            "slowest_s": round(float(row["s"]) if slower else seen["slowest_s"], 3),
+            "slowest": path.stem if slower else seen["slowest"],
         }
     return rules
 

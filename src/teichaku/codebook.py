@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
+from teichaku import yamlio
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "codebook.yaml"
 
@@ -197,4 +197,4 @@ def parse_codebook(raw: dict) -> Codebook:
 @cache
 def load_codebook(path: str | Path = DEFAULT_PATH) -> Codebook:
     with open(path, encoding="utf-8") as fh:
-        return parse_codebook(yaml.safe_load(fh))
+        return parse_codebook(yamlio.safe_load(fh))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
+from teichaku import yamlio
 
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -76,5 +76,5 @@ def coerce(value: object, schema: dict) -> object:
 def coerce_to_schema(config: dict, schema_path: str | Path) -> dict:
     """Coerce ``config`` in place against the JSON schema at ``schema_path``."""
     with open(schema_path, encoding="utf-8") as fh:
-        schema = yaml.safe_load(fh)
+        schema = yamlio.safe_load(fh)
     return coerce(config, schema)

@@ -20,9 +20,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
-from teichaku import paths
+from teichaku import paths, yamlio
 
 #: The workflow's configuration (relative to the repository or run folder).
 CONFIG = Path("config/config.yaml")
@@ -64,7 +62,7 @@ def merge(base: dict, override: dict) -> dict:
 
 def read_yaml(path: str | Path) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+        return yamlio.safe_load(fh) or {}
 
 
 def load_config(overlays: Sequence[str | Path] = (), base: str | Path = CONFIG) -> dict:

@@ -103,6 +103,8 @@ NUMBERS = f"{RESULTS_DIR}/numbers.json"
 
 # report: one folder of tables and of figures per language, one summary per language
 TABLES_DIR = f"{RESULTS_DIR}/tables/{{lang}}"
+#: every table of the report in one workbook, a sheet per table (teichaku.report.workbook)
+TABLES_WORKBOOK = f"{TABLES_DIR}/tables.xlsx"
 FIGURES_DIR = f"{RESULTS_DIR}/figures/{{lang}}"
 SUMMARY_DIR = f"{RESULTS_DIR}/summary"
 SUMMARY = f"{SUMMARY_DIR}/summary.{{lang}}.{{ext}}"
@@ -175,6 +177,7 @@ PER_RUN = (
     "MODEL_RELIABILITY",
     "NUMBERS",
     "TABLES_DIR",
+    "TABLES_WORKBOOK",
     "FIGURES_DIR",
     "SUMMARY_DIR",
     "SUMMARY",

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import yaml
 
+from teichaku import yamlio
+
 #: The cohort codes of the codebook: the ended cohorts (those with a fiscal year), then the
 #: continuing one. Codes are identifiers; the round gives them their years.
 COHORT_VARIABLE = ("cases", "cohort")
@@ -155,7 +157,7 @@ def write_round_codebook(codebook: str | Path, survey: dict, out: str | Path) ->
     from teichaku.codebook import parse_codebook
 
     with open(codebook, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = yamlio.safe_load(fh)
     derived = round_codebook(raw, survey)
     parse_codebook(derived)  # fails here, not in a later rule, when it does not parse
     out = Path(out)

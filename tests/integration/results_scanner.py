@@ -1,5 +1,5 @@
 """An intruder's scan of a run's results/: every file is read (CSV, Markdown, TeX, JSON,
-text, HTML, Parquet, XLSX, notebooks, the text of every PDF) and searched for what must not
+text, HTML, Parquet, XLSX, DOCX, notebooks, the text of every PDF) and searched for what must not
 be published on a survey of any size:
 
 - a sensitive count of people (0 < k < min_cell, or 0 < n - k < min_cell) where counts are
@@ -78,17 +78,12 @@ def read_texts(results: Path) -> dict[str, str]:
                 out[rel] = re.sub(r"data:[^\"]+", "", out[rel])
         elif path.suffix == ".parquet":
             out[rel] = pd.read_parquet(path).to_csv(index=False)
-        elif path.suffix == ".xlsx":
-            from openpyxl import load_workbook
-
-            wb = load_workbook(path, read_only=True, data_only=True)
-            cells = [
-                str(v)
-                for ws in wb.worksheets
-                for row in ws.iter_rows(values_only=True)
-                for v in row
-            ]
-            out[rel] = "\n".join(c for c in cells if c != "None")
+        elif path.suffix == ".xlsx":  # tables.xlsx: each sheet placed as its table
+            for name, rows in read_xlsx(path).items():
+                cells = [str(v) for row in rows for v in row if v is not None]
+                out[rel if rel.endswith("template.xlsx") else f"{rel}/{name}"] = "\n".join(cells)
+        elif path.suffix == ".docx":
+            out[rel] = docx_text(path)
         elif path.suffix == ".pdf":
             from pypdf import PdfReader  # the test extra (pyproject.toml) has it
 
@@ -96,6 +91,28 @@ def read_texts(results: Path) -> dict[str, str]:
         elif path.suffix != ".png":  # the figures' PNGs have their text in the PDFs
             raise AssertionError(f"{rel}: the scanner cannot read a {path.suffix!r} file")
     return out
+
+
+def read_xlsx(path: Path) -> dict[str, list[tuple]]:
+    """sheet name -> its rows of cell values (numbers as numbers)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+
+def docx_text(path: Path) -> str:
+    """The text of a Word file: its body, headers and footers (every w:t run), a line per
+    paragraph."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = [
+            n for n in z.namelist() if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)
+        ]
+        xml = "\n".join(z.read(n).decode("utf-8") for n in sorted(parts))
+    paragraphs = re.findall(r"<w:p[ >].*?</w:p>", xml, re.S)
+    return "\n".join("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in paragraphs)
 
 
 # --------------------------------------------------------------------------- ground truth
@@ -203,6 +220,13 @@ def _number_token(form: str) -> re.Pattern:
     return re.compile(r"(?<![\d.])" + re.escape(form) + r"(?!\d|\.\d)")
 
 
+def _place(rel: str) -> str:
+    """A file's place without its language folder: tables/<lang>/table1_x.csv ->
+    tables/table1_x.csv (a sheet of tables.xlsx, tables/<lang>/tables.xlsx/<sheet>, is
+    placed as its table)."""
+    return re.sub(r"^tables/[^/]+/(tables\.xlsx/)?", "tables/", rel)
+
+
 #: Where a share or mean of people is printed (model files hold estimates, not shares).
 DERIVED_PLACES = (
     "tables/table1",
@@ -222,7 +246,7 @@ def check_derived(texts: dict[str, str], derived) -> list[str]:
         for form in printed_forms(value) - shown:
             pattern = _number_token(form)
             for rel, text in texts.items():
-                if not rel.startswith(DERIVED_PLACES):
+                if not _place(rel).startswith(DERIVED_PLACES):
                     continue
                 if pattern.search(text):
                     findings.append(f"{rel}: {form} ({what}, rests on a sensitive count)")
@@ -304,16 +328,32 @@ def check_models(results: Path, min_cell: int) -> list[str]:
 
 def check_tables(results: Path, min_cell: int, count_words) -> list[str]:
     findings = []
-    for csv in sorted(_in(results, paths.TABLES_DIR).glob("*.csv")):
+    for csv in sorted(_in(results, paths.TABLES_DIR).parent.glob("*/*.csv")):
+        rel = csv.relative_to(results).as_posix()
         table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        if csv.name.endswith(".tidy.csv"):  # one line per cell: the count in value
+            counts = table[table["column"].str.endswith(tuple(count_words))]
+            for r in counts.itertuples():
+                if _is_small(_as_int(r.value), min_cell) or _is_small(_as_int(r.text), min_cell):
+                    findings.append(f"{rel}: {r.column} of {r.label!r} = {r.value}")
+            table = table[["text"]]
         for column in [c for c in table.columns if c.endswith(tuple(count_words))]:
             for i, cell in table[column].items():
                 if _is_small(_as_int(cell), min_cell):
-                    findings.append(f"tables/{csv.name}: {column}[{i}] = {cell}")
+                    findings.append(f"{rel}: {column}[{i}] = {cell}")
         for column in table.columns:
             for i, cell in table[column].items():
                 if "0.00 (0.00–0.00)" in cell or "inf" in cell.lower().split():
-                    findings.append(f"tables/{csv.name}: {column}[{i}] = {cell}")
+                    findings.append(f"{rel}: {column}[{i}] = {cell}")
+    for book in sorted(_in(results, paths.TABLES_WORKBOOK).parent.parent.glob("*/*.xlsx")):
+        rel = book.relative_to(results).as_posix()
+        for name, rows in read_xlsx(book).items():  # the title, the header, the rows
+            header = rows[1] if len(rows) > 1 else ()
+            for j, heading in enumerate(header):
+                if isinstance(heading, str) and heading.endswith(tuple(count_words)):
+                    for i, row in enumerate(rows[2:]):
+                        if j < len(row) and _is_small(_as_int(row[j]), min_cell):
+                            findings.append(f"{rel}/{name}: {heading}[{i}] = {row[j]}")
     return findings
 
 

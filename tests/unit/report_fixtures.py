@@ -467,8 +467,9 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
     )
     out_dir = Path(out_dir)
     settings = stage.settings_from_config(config, language)
+    written = {}
     for step, folder in ((stage.run_tables, "tables"), (stage.run_figures, "figures")):
-        step(
+        written[folder] = step(
             inputs=inputs,
             settings=settings,
             codebook=config["codebook"],
@@ -500,4 +501,64 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         out_html=out_dir / "summary" / "summary.html",
         out_pdf=out_dir / "summary" / "summary.pdf",
     )
+    from teichaku.report import word, workbook
+
+    workbook.write_from_json(
+        [p for p in written["tables"] if p.name.endswith(".json")],
+        out_dir / "tables" / "tables.xlsx",
+        language=language,
+        label_file=LABEL_FILE,
+        codebook=config["codebook"],
+        confidence=config["analysis"]["confidence"],
+    )
+    word.write_docx(out_dir / "summary" / "summary.md", out_dir / "summary" / "summary.docx")
     return b
+
+
+def every_table(b: dict, language: str, min_cell: int = 5) -> list:
+    """Every kind of report table of the fixture data, made by its builder in
+    teichaku.report.tables (tables 1-3 under one joint protection, as a run makes them)."""
+    from teichaku.published import compute_published, load_published
+    from teichaku.report import tables as tb
+    from teichaku.report.labels import load_labels
+    from teichaku.report.protection import model_protection, survey_protection
+    from teichaku.report.suppress import Privacy
+
+    labels = load_labels(language, LABEL_FILE, confidence=0.95)
+    privacy = Privacy(min_cell)
+    published = load_published(PUBLISHED)
+    prolonged = "prolonged_12"
+    counts = survey_protection(
+        b["analysis"], labels.codebook, min_cell, b["analysis"][prolonged], prolonged
+    )
+    models = model_protection(b["coefficients"], min_cell)
+    entries = {
+        m.name: {
+            "label_ja": m.label_ja,
+            "label_en": m.label_en,
+            "scale": m.scale,
+            "role": m.role,
+            **b["numbers"]["models"].get(m.name, {}),
+        }
+        for m in b["spec"].models
+    }
+    names = list(entries)
+    computed = compute_published(b["roster"], b["cases"], b["awareness"], labels.codebook)
+    return [
+        tb.basic_attributes_table(
+            published, computed, b["roster"], b["cases"], b["awareness"], labels, privacy, counts
+        ),
+        tb.support_table(b["cases"], labels, privacy, counts),
+        tb.barriers_table(b["analysis"], prolonged, 12, labels, privacy, counts),
+        tb.models_table(b["coefficients"], entries, labels, privacy, models),
+        tb.sensitivity_table(
+            "table4b_sensitivity_primary",
+            b["coefficients"],
+            [names[0], names[4], names[1]],
+            entries,
+            labels,
+            privacy,
+            models,
+        ),
+        tb.awareness_table(published, b["awareness"], labels),
+    ]

@@ -9,7 +9,8 @@ import pytest
 
 from teichaku.analysis.dataset import build_analysis_dataset
 from teichaku.analysis.fit import COEFFICIENT_COLUMNS, fit_model, tidy
-from teichaku.analysis.run import DIAGNOSTIC_COLUMNS, run_models
+from teichaku.analysis.outputs import DIAGNOSTIC_COLUMNS
+from teichaku.analysis.run import run_models
 from teichaku.analysis.specs import ModelSpec, Settings, load_analysis_spec
 from teichaku.codebook import load_codebook
 from tests.unit.analysis_cases import BARRIERS, make_tables

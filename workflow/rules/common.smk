@@ -123,7 +123,7 @@ def report_marked(path, name, category, subcategory):
     categorised) when it is a CSV, PNG or PDF file (the report shows those)."""
     if not path.endswith((".csv", ".png", ".pdf")):
         return path
-    labels = {"name": name, "language": "{lang}", "format": Path(path).suffix[1:]}
+    labels = {"name": name, "language": "{lang}", "format": Path(path).name.split(".", 1)[1]}
     caption = f"../report/captions/{name}.rst"
     return report(path, caption=caption, category=category, subcategory=subcategory, labels=labels)
 

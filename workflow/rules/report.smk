@@ -142,3 +142,51 @@ rule report_provenance:
         "Recording the provenance of run {wildcards.run} in {output}"
     script:
         "../scripts/report_provenance.py"
+
+
+# --------------------------------------------------------------------------- formats
+# tables.xlsx per run and language (every table, a sheet each, in the report's order, built
+# from the tables' JSON: numbers as numbers, suppressed cells as the marker), among the
+# default targets.
+REPORT_PATTERNS.append(paths.TABLES_WORKBOOK)
+
+
+rule report_workbook:
+    input:
+        tables=[files[catalog.TABLE_FORMATS.index("json")] for files in REPORT_TABLES.values()],
+        labels=REPORT_ASSETS / "labels.yaml",
+        codebook=paths.ROUND_CODEBOOK,
+    output:
+        paths.TABLES_WORKBOOK,
+    log:
+        paths.log("report_workbook_{lang}"),
+    benchmark:
+        paths.benchmark("report_workbook_{lang}")
+    conda:
+        ENV
+    params:
+        confidence=lambda wildcards: RUNS[wildcards.run]["analysis"]["confidence"],
+    message:
+        "Writing every table of run {wildcards.run} into the workbook {output}"
+    script:
+        "../scripts/report_workbook.py"
+
+
+# summary.<lang>.docx (catalog.SUMMARY_FORMATS, so among the default targets): the rendered
+# summary Markdown and the figures it embeds as a Word document.
+rule report_docx:
+    input:
+        md=REPORT_SUMMARY["md"],
+        figures=[files[0] for files in REPORT_FIGURES.values()],  # the PNG figures
+    output:
+        REPORT_SUMMARY["docx"],
+    log:
+        paths.log("report_docx_{lang}"),
+    benchmark:
+        paths.benchmark("report_docx_{lang}")
+    conda:
+        ENV
+    message:
+        "Writing the summary of run {wildcards.run} as the Word document {output}"
+    script:
+        "../scripts/report_docx.py"

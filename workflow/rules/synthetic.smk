@@ -6,8 +6,7 @@
 # (config/synthetic-2022.yaml, teichaku.synthetic.later_round) follows the population of the
 # declared run it names (follows:), redrawn from that run's own files.
 
-import yaml
-
+from teichaku import yamlio
 from teichaku.synthetic.later_round import follows
 
 if SYNTHETIC_RUNS:
@@ -22,7 +21,7 @@ if SYNTHETIC_RUNS:
             )
         with open(_parameters, encoding="utf-8") as _fh:
             _schema = "synthetic-round" if follows(_parameters) else "synthetic"
-            validate(yaml.safe_load(_fh), f"../schemas/{_schema}.schema.yaml")
+            validate(yamlio.safe_load(_fh), f"../schemas/{_schema}.schema.yaml")
 
     rule synthetic_survey:
         input:

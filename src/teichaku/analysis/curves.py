@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.duration.survfunc import SurvfuncRight
 
+from teichaku.analysis import distributions, survfunc
 from teichaku.analysis.specs import CurveSpec
 
 CURVE_COLUMNS = [
@@ -32,7 +31,7 @@ def _loglog_interval(
     estimate: np.ndarray, se: np.ndarray, confidence: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise interval for a probability p via log(-log p); p in {0, 1} gives (p, p)."""
-    z = stats.norm.ppf(1 - (1 - confidence) / 2)
+    z = distributions.normal_quantile(1 - (1 - confidence) / 2)
     p = np.asarray(estimate, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         inner = (p > 0) & (p < 1) & np.isfinite(se)
@@ -57,10 +56,10 @@ def _extend_to_last_time(table: pd.DataFrame, time: np.ndarray) -> pd.DataFrame:
 
 def kaplan_meier(time: np.ndarray, ended: np.ndarray, confidence: float = 0.95) -> pd.DataFrame:
     """Probability of still being followed (every end is the event; open cases censored)."""
-    sf = SurvfuncRight(np.asarray(time, dtype=float), np.asarray(ended, dtype=float))
-    times = np.concatenate([[0.0], sf.surv_times])
-    est = np.concatenate([[1.0], sf.surv_prob])
-    se = np.concatenate([[0.0], sf.surv_prob_se])
+    sf = survfunc.survival(np.asarray(time, dtype=float), np.asarray(ended, dtype=float))
+    times = np.concatenate([[0.0], sf.times])
+    est = np.concatenate([[1.0], sf.prob])
+    se = np.concatenate([[0.0], sf.se])
     at_risk = np.concatenate([[len(time)], sf.n_risk])
     lower, upper = _loglog_interval(est, se, confidence)
     table = pd.DataFrame(

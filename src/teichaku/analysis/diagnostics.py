@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from teichaku.analysis.zph import ZphTest
 
@@ -57,6 +56,30 @@ def design_problems(X: np.ndarray, columns: list[str], n_events: int | None) -> 
     if not problems and np.linalg.matrix_rank(X) < X.shape[1]:
         problems.append("the terms are collinear (the design matrix is not of full rank)")
     return problems
+
+
+def variance_inflation_factor(exog: np.ndarray, index: int) -> float:
+    """1 / (1 - R^2) of column ``index`` of ``exog`` regressed on its other columns, computed
+    as statsmodels' ``variance_inflation_factor`` (0.15) computes it, step by step: columns
+    standardized (constant ones kept), least squares by the SVD pseudo-inverse, R^2 about the
+    mean (the design has a constant), clipped below 1. Without statsmodels: importing its
+    regression module costs each model's job about a second."""
+    exog = np.asarray(exog, dtype=float)
+    stds, means = np.std(exog, axis=0), np.mean(exog, axis=0)
+    varies = stds > 1e-10
+    working = exog.copy()
+    working[:, varies] = (exog[:, varies] - means[varies]) / stds[varies]
+    y = working[:, index]
+    X = working[:, np.arange(exog.shape[1]) != index]
+    u, s, vt = np.linalg.svd(X, False)
+    cutoff = 1e-15 * np.maximum.reduce(s)
+    s = np.where(s > cutoff, 1.0 / np.where(s > cutoff, s, 1.0), 0.0)
+    pinv = np.dot(np.transpose(vt), np.multiply(s[:, np.newaxis], np.transpose(u)))
+    resid = y - np.dot(X, np.dot(pinv, y))
+    weights = np.repeat(1.0, len(y))
+    centered = np.sum(weights * (y - np.average(y, weights=weights)) ** 2)
+    r_squared = np.clip(1 - np.dot(resid, resid) / centered, 0.0, 1.0 - 1e-15)
+    return 1.0 / (1.0 - r_squared)
 
 
 def vif_rows(model: str, X: pd.DataFrame, terms: list[str], vif_max: float) -> list[dict]:

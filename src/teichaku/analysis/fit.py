@@ -8,22 +8,28 @@ the fit. A model that cannot be fitted is reported in the diagnostics and the ot
 
 from __future__ import annotations
 
+import sys
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from formulaic import Formula, model_matrix
-from scipy import stats
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from teichaku.analysis import diagnostics as dg
-from teichaku.analysis import imputation
+from teichaku.analysis import distributions, imputation
 from teichaku.analysis.conventions import SD_CONVENTION, se_convention
 from teichaku.analysis.models import fit_function
-from teichaku.analysis.models.base import EVENT_TYPE, TIME, Estimates, ModelDataError
+from teichaku.analysis.models.base import (
+    EVENT_TYPE,
+    TIME,
+    ConvergenceWarning,
+    Estimates,
+    ModelDataError,
+)
 from teichaku.analysis.models.fine_gray import PREDICTION_COLUMNS, predict
+from teichaku.analysis.outputs import COEFFICIENT_COLUMNS
 from teichaku.analysis.specs import AnalysisSpec, ModelSpec, PredictionSpec, Settings
+from teichaku.analysis.sum_design import required_variables, sum_design
 from teichaku.analysis.terms import tidy_term
 
 __all__ = [
@@ -40,25 +46,6 @@ __all__ = [
 #: A log hazard or odds ratio beyond this (a ratio above about 160,000) means the fit ran off
 #: towards infinity: (quasi-)separation or a group without events.
 LARGE_LOG_RATIO = 12.0
-COEFFICIENT_COLUMNS = [
-    "model",
-    "role",
-    "type",
-    "term",
-    "label_ja",
-    "label_en",
-    "scale",
-    "estimate",
-    "conf_low",
-    "conf_high",
-    "std_error",
-    "p_value",
-    "se_type",
-    "se_convention",
-    "n",
-    "n_events",
-    "n_clusters",
-]
 
 
 @dataclass
@@ -94,7 +81,7 @@ def _numeric(column: pd.Series) -> pd.Series:
 
 def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
     """Restrict the sample and drop rows that cannot enter the model."""
-    formula_vars = sorted(str(v) for v in Formula(spec.formula).required_variables)
+    formula_vars = required_variables(spec.formula)
     needed = outcome_columns(spec) + [c for c in (spec.cluster, spec.strata) if c]
     absent = [c for c in needed + formula_vars if c not in data.columns]
     if absent:
@@ -126,18 +113,33 @@ def prepare(spec: ModelSpec, data: pd.DataFrame) -> Prepared:
 def design(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
     """The design matrix; time-to-event models have no intercept (it is absorbed by the
     baseline hazard)."""
-    matrix = model_matrix(spec.formula, frame, na_action="raise")
-    columns = list(matrix.columns)
-    X = pd.DataFrame(np.asarray(matrix, dtype=float), columns=columns, index=frame.index)
+    built = sum_design(spec.formula, frame)
+    if built is None:
+        X, terms = _formulaic_design(spec.formula, frame)
+    else:
+        X, terms = built
     if spec.time_to_event:
         X = X.drop(columns=["Intercept"], errors="ignore")
     # the columns of each formula term (a factor's levels together), for tests per term
     X.attrs["term_columns"] = {
-        str(term): [columns[i] for i in indices if columns[i] in X.columns]
+        term: [c for c in columns if c in X.columns] for term, columns in terms.items()
+    }
+    return X
+
+
+def _formulaic_design(formula: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The design (with its intercept) and the columns of each term, by formulaic."""
+    from formulaic import model_matrix
+
+    matrix = model_matrix(formula, frame, na_action="raise")
+    columns = list(matrix.columns)
+    X = pd.DataFrame(np.asarray(matrix, dtype=float), columns=columns, index=frame.index)
+    terms = {
+        str(term): [columns[i] for i in indices]
         for term, indices in matrix.model_spec.term_indices.items()
         if str(term) != "1"
     }
-    return X
+    return X, terms
 
 
 def count_events(spec: ModelSpec, frame: pd.DataFrame, event: str | None = None) -> int:
@@ -148,9 +150,17 @@ def count_events(spec: ModelSpec, frame: pd.DataFrame, event: str | None = None)
     return int(frame[spec.outcome].sum())
 
 
+def convergence_warnings() -> tuple[type[Warning], ...]:
+    """The warnings that mark a fit as not converged: ours and, once a model type using
+    statsmodels has imported it, statsmodels' (without it, no fit could have raised it)."""
+    statsmodels = sys.modules.get("statsmodels.tools.sm_exceptions")
+    return (ConvergenceWarning, *((statsmodels.ConvergenceWarning,) if statsmodels else ()))
+
+
 def collect_warnings(caught: list[warnings.WarningMessage]) -> tuple[list[str], bool]:
     messages = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    not_converged = convergence_warnings()
+    converged = not any(issubclass(w.category, not_converged) for w in caught)
     return messages, converged
 
 
@@ -370,18 +380,18 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
     alpha = 1 - settings.confidence
     # t quantiles with Rubin's df (an infinite df gives the normal quantile)
     q = (
-        stats.t.ppf(1 - alpha / 2, est.df)
+        distributions.t_quantile(1 - alpha / 2, est.df)
         if est.df is not None
-        else np.full(len(est.params), stats.norm.ppf(1 - alpha / 2))
+        else np.full(len(est.params), distributions.normal_quantile(1 - alpha / 2))
     )
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = est.params / est.bse
         if not est.p_available:
             p = np.full_like(z, np.nan)
         elif est.df is not None:
-            p = 2 * stats.t.sf(np.abs(z), est.df)
+            p = 2 * distributions.t_sf(np.abs(z), est.df)
         else:
-            p = 2 * stats.norm.sf(np.abs(z))
+            p = 2 * distributions.normal_sf(np.abs(z))
     with np.errstate(over="ignore"):  # a runaway estimate shows as inf (and is flagged)
         estimate, low, high = (
             np.exp(est.params),
@@ -405,7 +415,7 @@ def tidy(spec: ModelSpec, est: Estimates, info: dict, settings: Settings) -> pd.
                 "se_convention": convention,
             }
         )
-    z0 = stats.norm.ppf(1 - alpha / 2)
+    z0 = distributions.normal_quantile(1 - alpha / 2)
     for extra in est.extra:
         m, s = extra["log_mean"], extra["log_sd"]
         rows.append(

@@ -199,13 +199,13 @@ def _imputation(models, settings, imputed: list[str], language):
 
 def imputed_variables(spec: AnalysisSpec, analysis: pd.DataFrame) -> list[str]:
     """Numeric covariates of the imputing models that have missing values in the data."""
-    from formulaic import Formula
+    from teichaku.analysis.sum_design import required_variables
 
     out: set[str] = set()
     for m in spec.models:
         if m.missing != "mice" or m.data != "cases":
             continue
-        for v in sorted(str(x) for x in Formula(m.formula).required_variables):
+        for v in required_variables(m.formula):
             column = analysis.get(v)
             if (
                 column is not None

@@ -40,8 +40,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from statsmodels.duration.survfunc import SurvfuncRight
 
+from teichaku.analysis import survfunc
 from teichaku.analysis.dataset import prolonged_column
 from teichaku.analysis.methods import imputed_variables, methods_paragraph
 from teichaku.analysis.specs import AnalysisSpec, Settings
@@ -95,9 +95,9 @@ def followup_numbers(
     (``prolonged``, its column) as ``protection`` publishes the group sizes it rests on."""
     valid = analysis[analysis["followup_months"].notna()]
     times = valid["followup_months"].to_numpy(float)
-    sf = SurvfuncRight(times, valid["ended"].to_numpy(float))
-    median = sf.quantile(0.5)
-    low, high = sf.quantile_ci(0.5, alpha=1 - settings.confidence)
+    sf = survfunc.survival(times, valid["ended"].to_numpy(float))
+    median = survfunc.quantile(sf, 0.5)
+    low, high = survfunc.quantile_ci(sf, 0.5, alpha=1 - settings.confidence)
     counts = analysis["event_type"].value_counts()
     n = len(analysis)
     ends = partition_counts(privacy, n, counts)

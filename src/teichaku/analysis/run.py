@@ -11,21 +11,12 @@ import pandas as pd
 from teichaku.analysis import diagnostics as dg
 from teichaku.analysis.dataset import build_center_dataset, key_independent_order
 from teichaku.analysis.fit import COEFFICIENT_COLUMNS, fit_model, tidy
+from teichaku.analysis.outputs import gather
 from teichaku.analysis.specs import AnalysisSpec, ModelSpec, Settings
 from teichaku.analysis.terms import term_label
 from teichaku.codebook import Codebook
 
 log = logging.getLogger(__name__)
-DIAGNOSTIC_COLUMNS = [
-    "model",
-    "check",
-    "term",
-    "value",
-    "p_value",
-    "threshold",
-    "status",
-    "message",
-]
 
 
 def model_data(spec: ModelSpec, analysis: pd.DataFrame, awareness: pd.DataFrame) -> pd.DataFrame:
@@ -60,23 +51,6 @@ def fit_one(
         table["label_en"] = [term_label(t, spec, codebook, "en") for t in table["term"]]
         table = table[COEFFICIENT_COLUMNS]
     return table, rows, fit_text(model, table, rows, info)
-
-
-def gather(
-    fitted: list[tuple[pd.DataFrame | None, list[dict]]],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """coefficients and diagnostics of the models ``fitted`` (their coefficient rows, None
-    for a model not fitted, and diagnostic rows), in that order."""
-    tables = [table for table, _ in fitted if table is not None]
-    coefficients = (
-        pd.concat(tables, ignore_index=True)
-        if tables
-        else pd.DataFrame(columns=COEFFICIENT_COLUMNS)
-    )
-    diagnostics = pd.DataFrame(
-        [row for _, rows in fitted for row in rows], columns=DIAGNOSTIC_COLUMNS
-    )
-    return coefficients, diagnostics
 
 
 def run_models(

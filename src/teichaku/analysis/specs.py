@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from teichaku import yamlio
 from teichaku.codebook import Codebook
 
 #: Model types; each has a module in teichaku.analysis.models (its registry lists the same).
@@ -230,7 +229,7 @@ def load_analysis_spec(path: str | Path, thresholds: list[int], codebook: Codebo
 def read_spec_file(path: str | Path) -> dict:
     """config/models.yaml as parsed YAML (not yet checked against the codebook)."""
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yamlio.safe_load(fh)
 
 
 # The parts of config/models.yaml the workflow's rules are given as params (Snakemake reruns

@@ -121,7 +121,8 @@ def write_model(
     its coefficients and diagnostics as fitted and its reliability assessment (under
     data/processed/<run>/models/: not yet published)."""
     from teichaku.analysis import reliability as assessed
-    from teichaku.analysis.run import fit_one, gather
+    from teichaku.analysis.outputs import gather
+    from teichaku.analysis.run import fit_one
     from teichaku.report import publish
 
     parsed, codebook = parse(spec, codebook_path)
@@ -165,7 +166,7 @@ def gather_models(
     from the pieces :func:`write_model` wrote, published together (a count's marker in one
     model's rows sets the column's type in the whole file, as when one job fitted all);
     ``rules``: analysis.reliability."""
-    from teichaku.analysis.run import gather
+    from teichaku.analysis.outputs import gather
 
     fitted = [
         (_fitted_rows(pd.read_parquet(c)), pd.read_parquet(d).to_dict("records"))

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from teichaku.analysis import distributions
 from teichaku.analysis.coxph import CoxFit, RiskSets, information
 
 TRANSFORMS = ("identity", "log", "km", "rank")
@@ -47,7 +47,7 @@ def time_transform(rs: RiskSets, transform: str) -> np.ndarray:
     if transform == "log":
         return np.log(times)
     if transform == "rank":
-        return stats.rankdata(times)
+        return distributions.rankdata(times)
     if transform == "km":
         return 1.0 - _km_left(times, rs.status, rs.entry)
     raise ValueError(f"time transform {transform!r} not in {TRANSFORMS}")
@@ -106,8 +106,8 @@ def cox_zph(
         terms=names,
         chisq=chisq,
         df=df,
-        p=stats.chi2.sf(chisq, df),
+        p=distributions.chi2_sf(chisq, df),
         global_chisq=global_chisq,
         global_df=p,
-        global_p=float(stats.chi2.sf(global_chisq, p)),
+        global_p=float(distributions.chi2_sf(global_chisq, p)),
     )

@@ -29,9 +29,12 @@ FIGURES = {
     "fig9_fine_gray_cif": "Models",
 }
 
-TABLE_FORMATS = ("csv", "md", "tex")
+#: the display table (CSV, Markdown, LaTeX), then the machine-readable ones: the tidy CSV and
+#: the table's JSON with the number behind every cell (teichaku.report.tidy)
+TABLE_FORMATS = ("csv", "md", "tex", "tidy.csv", "json")
 FIGURE_FORMATS = ("png", "pdf")
-SUMMARY_FORMATS = ("md", "html", "pdf")
+#: the rendered Markdown, HTML and PDF (rule report_summary), and Word (rule report_docx)
+SUMMARY_FORMATS = ("md", "html", "pdf", "docx")
 
 
 def table_files(out_dir: str = paths.TABLES_DIR) -> dict[str, list[str]]:

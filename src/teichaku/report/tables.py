@@ -1,7 +1,9 @@
-"""Table builders and writers (CSV, Markdown, LaTeX with booktabs).
+"""Table builders and writers (CSV, Markdown, LaTeX with booktabs; the tidy CSV and the
+table's JSON with the numbers behind the cells).
 
-Each builder returns a :class:`Table` of display strings: numbers are formatted and small
-cells already suppressed, so every writer shows the same thing. Labels come from
+Each builder returns a :class:`Table` of :class:`~teichaku.report.cells.Cell`: the display
+string of each cell (numbers formatted, small cells already suppressed, so every writer
+shows the same thing) and the number behind it. Labels come from
 :class:`~teichaku.report.labels.Labels` (codebook and labels.yaml), never from this module.
 """
 
@@ -17,6 +19,9 @@ import pandas as pd
 
 from teichaku.disclosure import Protection
 from teichaku.published import ITEMS, compute_published, compute_valid_n, decimals
+from teichaku.report import catalog
+from teichaku.report import cells as cl
+from teichaku.report.cells import Cell
 from teichaku.report.groups import cohort_group_keys, cohort_groups, item_label
 from teichaku.report.labels import Labels
 from teichaku.report.protection import (
@@ -30,15 +35,30 @@ from teichaku.report.suppress import Privacy
 
 @dataclass
 class Table:
-    """A finished table: display cells, title, notes and which columns hold person counts."""
+    """A finished table: its cells (display text and the number behind each), title,
+    notes and which columns hold person counts."""
 
     name: str
     title: str
-    frame: pd.DataFrame
+    #: one :class:`Cell` per column of each row
+    cells: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     count_columns: list[str] = field(default_factory=list)
     #: Leading columns that hold text (left-aligned); the rest are numbers.
     text_columns: int = 1
+
+    @classmethod
+    def from_rows(cls, name: str, title: str, rows: list[dict[str, Cell]], **kwargs) -> Table:
+        """A table of rows (column heading -> cell); a row that lacks a column is empty there."""
+        columns = list(dict.fromkeys(c for row in rows for c in row))
+        grid = [[row.get(c, cl.EMPTY) for c in columns] for row in rows]
+        return cls(name, title, pd.DataFrame(grid, columns=columns, dtype=object), **kwargs)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The display strings (what the CSV, Markdown and LaTeX tables print)."""
+        texts = [[cell.text for cell in row] for row in self.cells.itertuples(index=False)]
+        return pd.DataFrame(texts, columns=list(self.cells.columns))
 
 
 # --------------------------------------------------------------------------- writers
@@ -116,18 +136,29 @@ def to_latex(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
+def writers() -> dict:
+    """The writer of each format of catalog.TABLE_FORMATS (file suffix -> text)."""
+    from teichaku.report import tidy
+
+    return {
+        "csv": to_csv,
+        "md": to_markdown,
+        "tex": to_latex,
+        "tidy.csv": tidy.to_tidy_csv,
+        "json": tidy.to_json,
+    }
+
+
 def write_table(table: Table, out_dir: Path) -> list[Path]:
-    """Write ``<name>.csv``, ``.md`` and ``.tex`` under out_dir (UTF-8, LF line ends)."""
+    """Write ``<name>.<format>`` for every format of catalog.TABLE_FORMATS under out_dir
+    (UTF-8, LF line ends)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    write = writers()
     paths = []
-    for suffix, text in (
-        (".csv", to_csv(table)),
-        (".md", to_markdown(table)),
-        (".tex", to_latex(table)),
-    ):
-        path = out_dir / f"{table.name}{suffix}"
-        path.write_text(text, encoding="utf-8", newline="\n")
+    for suffix in catalog.TABLE_FORMATS:
+        path = out_dir / f"{table.name}.{suffix}"
+        path.write_text(write[suffix](table), encoding="utf-8", newline="\n")
         paths.append(path)
     return paths
 
@@ -156,45 +187,49 @@ def prolonged_groups(
     ]
 
 
-def _format_published(value) -> str:
+def _published_cell(value) -> Cell:
     """A published figure as printed: decimals kept (90.0), thousands separated (3,043)."""
     if isinstance(value, Decimal):
-        return str(value)
+        return Cell(str(value), cl.Kind.NUMBER, float(value), cl.decimal_format(decimals(value)))
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+        return cl.count(value)
+    return cl.text(str(value))
 
 
-def _format_figure(item, value, digits: int, person_level: bool) -> str | None:
+def _figure_cell(item, value, digits: int, person_level: bool) -> Cell | None:
     """A figure that needs no protection (dates, roster and survey-wide figures), or None."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
+        return cl.EMPTY
     if item.kind == "date":
-        return str(value)
+        return cl.text(str(value))
     if not person_level:
-        return f"{int(value):,}" if item.kind in ("rows", "count", "sum") else f"{value:.{digits}f}"
+        if item.kind in ("rows", "count", "sum"):
+            return cl.count(value)
+        return cl.decimal(value, digits)
     return None
 
 
-def _format_person_value(item, value, group: str, digits: int, protection: Protection) -> str:
+def _person_value_cell(item, value, group: str, digits: int, protection: Protection) -> Cell:
     """A person-level figure of table 1 at the published precision: a count as protected, a
     mean where its valid count is shown, a percentage where its count and valid count are."""
-    plain = _format_figure(item, value, digits, True)
+    plain = _figure_cell(item, value, digits, True)
     if plain is not None:
         return plain
     if item.kind == "rows":
-        return protection.count(("size", group))
+        return cl.protected_count(protection, ("size", group))
     if item.kind == "pct":
-        return f"{value:.{digits}f}" if item_shown(protection, item, group) else protection.marker
-    return protection.mean(value, ("valid", item.column, group), digits)
+        if item_shown(protection, item, group):
+            return cl.decimal(value, digits)
+        return cl.suppressed(protection.marker, cl.decimal_format(digits))
+    return cl.protected_mean(protection, value, ("valid", item.column, group), digits)
 
 
-def _valid_n_cell(item, n, group: str, protection: Protection, person_level: bool) -> str:
+def _valid_n_cell(item, n, group: str, protection: Protection, person_level: bool) -> Cell:
     if n is None:
-        return ""
+        return cl.EMPTY
     if not person_level:
-        return f"{int(n):,}"
-    return protection.count(("valid", item.column, group))
+        return cl.count(n)
+    return cl.protected_count(protection, ("valid", item.column, group))
 
 
 # --------------------------------------------------------------------------- builders
@@ -242,39 +277,40 @@ def basic_attributes_table(
         person = item.table == "cases"
         n = valid_n[item.section][item.key]
         value = computed[item.section][item.key]
-        row = {t("item"): item_label(item, labels)}
+        row = {t("item"): cl.label(item_label(item, labels))}
         if published is not None:
-            row[t("published")] = _format_published(pub) if pub is not None else t("not_published")
+            row[t("published")] = (
+                _published_cell(pub) if pub is not None else cl.text(t("not_published"))
+            )
         row |= {
             t("computed"): (
-                _format_person_value(item, value, ALL, digits, protection)
+                _person_value_cell(item, value, ALL, digits, protection)
                 if person
-                else _format_figure(item, value, digits, False)
+                else _figure_cell(item, value, digits, False)
             ),
             t("valid_n"): _valid_n_cell(item, n, ALL, protection, person),
         }
         for label, key, values, ns in per_cohort:
             cohort_n = ns[item.section][item.key]
             if person:
-                row[f"{label} {t('computed')}"] = _format_person_value(
+                row[f"{label} {t('computed')}"] = _person_value_cell(
                     item, values[item.section][item.key], key, digits, protection
                 )
                 row[f"{label} {t('valid_n')}"] = _valid_n_cell(
                     item, cohort_n, key, protection, True
                 )
             else:  # roster and survey-wide figures do not split by cohort
-                row[f"{label} {t('computed')}"] = ""
-                row[f"{label} {t('valid_n')}"] = ""
+                row[f"{label} {t('computed')}"] = cl.EMPTY
+                row[f"{label} {t('valid_n')}"] = cl.EMPTY
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    count_cols = [c for c in frame.columns if c.endswith(t("valid_n"))]
-    return Table(
-        name="table1_basic_attributes",
-        title=labels.entry("tables", "table1_basic_attributes"),
-        frame=frame,
+    table = Table.from_rows(
+        "table1_basic_attributes",
+        labels.entry("tables", "table1_basic_attributes"),
+        rows,
         notes=[suppressed_note(labels, privacy)],
-        count_columns=count_cols,
     )
+    table.count_columns = [c for c in table.cells.columns if c.endswith(t("valid_n"))]
+    return table
 
 
 def shares_table(
@@ -293,32 +329,34 @@ def shares_table(
     t = labels.text
     rows = []
     for group in group_names:
-        heading = {t("item"): labels.group(table, group)}
+        heading = {t("item"): cl.label(labels.group(table, group))}
         for col_label, _ in column_groups:
             for what in ("count", "valid_n", "percent"):
-                heading[f"{col_label} {t(what)}"] = ""
+                heading[f"{col_label} {t(what)}"] = cl.EMPTY
         rows.append(heading)
         for var in labels.group_items(table, group):
-            row = {t("item"): "　" + var.label(labels.language)}
+            row = {t("item"): cl.label(var.label(labels.language), level=1)}
             for (col_label, _), key in zip(column_groups, group_keys, strict=True):
                 count = ("count", var.name, "yes", key)
                 valid = ("valid", var.name, key)
                 n = protection.table.value(valid) if var.name in frame.columns else 0
-                row[f"{col_label} {t('count')}"] = protection.count(count) if n else ""
-                row[f"{col_label} {t('valid_n')}"] = protection.count(valid) if n else ""
-                row[f"{col_label} {t('percent')}"] = protection.percent(count, valid) if n else ""
+                row[f"{col_label} {t('count')}"] = (
+                    cl.protected_count(protection, count) if n else cl.EMPTY
+                )
+                row[f"{col_label} {t('valid_n')}"] = (
+                    cl.protected_count(protection, valid) if n else cl.EMPTY
+                )
+                row[f"{col_label} {t('percent')}"] = (
+                    cl.protected_percent(protection, count, valid) if n else cl.EMPTY
+                )
             rows.append(row)
-    out = pd.DataFrame(rows)
-    count_cols = [
-        c for c in out.columns if c.endswith((t("count"), t("valid_n"))) and c != t("item")
-    ]
-    return Table(
-        name=name,
-        title=labels.entry("tables", name),
-        frame=out,
-        notes=[suppressed_note(labels, privacy)],
-        count_columns=count_cols,
+    out = Table.from_rows(
+        name, labels.entry("tables", name), rows, notes=[suppressed_note(labels, privacy)]
     )
+    out.count_columns = [
+        c for c in out.cells.columns if c.endswith((t("count"), t("valid_n"))) and c != t("item")
+    ]
+    return out
 
 
 def support_table(
@@ -378,43 +416,34 @@ def awareness_table(published: dict | None, awareness: pd.DataFrame, labels: Lab
     pub = published["awareness"] if published is not None else None
     rows = []
 
-    def row(item: str, published_cell: str, computed: str, centers: str) -> dict:
+    def row(item: Cell, published_cell: Cell, computed: Cell, centers: Cell) -> dict:
         cells = {t("item"): item}
         if pub is not None:
             cells[t("published")] = published_cell
         return cells | {t("computed"): computed, t("centers"): centers}
 
     for group in labels.codebook.tables["awareness"].groups:
-        rows.append(row(labels.group("awareness", group), "", "", ""))
+        rows.append(row(cl.label(labels.group("awareness", group)), cl.EMPTY, cl.EMPTY, cl.EMPTY))
         for var in labels.group_items("awareness", group):
             k = int(awareness[var.name].fillna(False).astype(bool).sum()) if n else 0
             published_value = pub.get(f"pct_{var.name}") if pub is not None else None
             digits = decimals(published_value) if published_value is not None else 1
             rows.append(
                 row(
-                    "　" + var.label(labels.language),
-                    _format_published(published_value)
+                    cl.label(var.label(labels.language), level=1),
+                    _published_cell(published_value)
                     if published_value is not None
-                    else t("not_published"),
-                    f"{100.0 * k / n:.{digits}f}" if n else "",
-                    f"{k}/{n}",
+                    else cl.text(t("not_published")),
+                    cl.decimal(100.0 * k / n, digits) if n else cl.EMPTY,
+                    cl.fraction(k, n),
                 )
             )
-    return Table(
-        name="table5_awareness",
-        title=labels.entry("tables", "table5_awareness"),
-        frame=pd.DataFrame(rows),
+    return Table.from_rows(
+        "table5_awareness",
+        labels.entry("tables", "table5_awareness"),
+        rows,
         notes=[t("percent_of_centers", n=n)],
     )
-
-
-def _ci_cell(estimate, low, high) -> str:
-    """Estimate (interval); the estimate alone when the interval is not reported."""
-    if pd.isna(estimate):
-        return ""
-    if pd.isna(low) or pd.isna(high):
-        return f"{estimate:.2f}"
-    return f"{estimate:.2f} ({low:.2f}–{high:.2f})"
 
 
 def _not_reported(model: str, model_labels: dict[str, dict], labels: Labels) -> str:
@@ -430,12 +459,6 @@ def _reliability_notes(models, model_labels: dict[str, dict], labels: Labels) ->
     ]
 
 
-def _p_cell(p) -> str:
-    if pd.isna(p):
-        return ""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def _scale_heading(model: str, model_labels: dict[str, dict], labels: Labels) -> str:
     scale = model_labels.get(model, {}).get("scale")
     return {"HR": labels.text("hazard_ratio"), "OR": labels.text("odds_ratio")}.get(scale, "")
@@ -446,8 +469,8 @@ def model_label(model: str, model_labels: dict[str, dict], labels: Labels) -> st
     return entry[f"label_{labels.language}"] if entry else model
 
 
-def _model_count(protection: Protection, key) -> str:
-    return protection.count(key) if key in protection.status else ""
+def _model_count(protection: Protection, key) -> Cell:
+    return cl.protected_count(protection, key) if key in protection.status else cl.EMPTY
 
 
 def models_table(
@@ -463,6 +486,7 @@ def models_table(
         protection = model_protection(coefficients, privacy.min_cell)
     t = labels.text
     term_label = f"label_{labels.language}"
+    columns = [t(c) for c in ("estimate", "p_value", "n_model", "n_events", "n_clusters")]
     rows = []
     fitted = dict(list(coefficients.groupby("model", sort=False)))
     # every model of the specification: one that could not be fitted has no rows, only why
@@ -473,43 +497,32 @@ def models_table(
         clusters = g["n_clusters"].iloc[0] if len(g) else None
         rows.append(
             {
-                t("term"): model_label(model, model_labels, labels),
-                t("estimate"): _scale_heading(model, model_labels, labels),
-                t("p_value"): "",
+                t("term"): cl.label(model_label(model, model_labels, labels)),
+                t("estimate"): cl.text(_scale_heading(model, model_labels, labels)),
+                t("p_value"): cl.EMPTY,
                 t("n_model"): _model_count(protection, ("model_n", model)),
                 t("n_events"): _model_count(protection, ("model_events", model)),
-                t("n_clusters"): f"{int(clusters)}" if pd.notna(clusters) else "",
+                t("n_clusters"): cl.integer(clusters) if pd.notna(clusters) else cl.EMPTY,
             }
         )
         reason = _not_reported(model, model_labels, labels)
         if reason:
-            rows.append(
-                {
-                    t("term"): "　" + reason,
-                    t("estimate"): "",
-                    t("p_value"): "",
-                    t("n_model"): "",
-                    t("n_events"): "",
-                    t("n_clusters"): "",
-                }
-            )
+            rows.append({t("term"): cl.label(reason, level=1)} | dict.fromkeys(columns, cl.EMPTY))
         if model_labels.get(model, {}).get("reported") == "not_reported":
             continue
         for r in g.itertuples(index=False):
             rows.append(
                 {
-                    t("term"): "　" + str(getattr(r, term_label)),
-                    t("estimate"): _ci_cell(r.estimate, r.conf_low, r.conf_high),
-                    t("p_value"): _p_cell(r.p_value),
-                    t("n_model"): "",
-                    t("n_events"): "",
-                    t("n_clusters"): "",
+                    t("term"): cl.label(getattr(r, term_label), level=1),
+                    t("estimate"): cl.estimate(r.estimate, r.conf_low, r.conf_high, r.p_value),
+                    t("p_value"): cl.p_value(r.p_value),
                 }
+                | dict.fromkeys(columns[2:], cl.EMPTY)
             )
-    return Table(
-        name="table4_models",
-        title=labels.entry("tables", "table4_models"),
-        frame=pd.DataFrame(rows),
+    return Table.from_rows(
+        "table4_models",
+        labels.entry("tables", "table4_models"),
+        rows,
         notes=[
             labels.entry("notes", "models"),
             suppressed_note(labels, privacy),
@@ -538,22 +551,24 @@ def sensitivity_table(
     rows = []
     for term in terms:
         sub = chosen[chosen["term"] == term]
-        row = {t("term"): str(sub.iloc[0][term_label])}
+        row = {t("term"): cl.label(sub.iloc[0][term_label])}
         for model in models:
             hit = sub[sub["model"] == model]
             row[model_label(model, model_labels, labels)] = (
-                _ci_cell(*hit.iloc[0][["estimate", "conf_low", "conf_high"]]) if len(hit) else ""
+                cl.estimate(*hit.iloc[0][["estimate", "conf_low", "conf_high", "p_value"]])
+                if len(hit)
+                else cl.EMPTY
             )
         rows.append(row)
     for what, cell in (("n_model", "model_n"), ("n_events", "model_events")):
-        row = {t("term"): t(what)}
+        row = {t("term"): cl.label(t(what))}
         for model in models:
             row[model_label(model, model_labels, labels)] = _model_count(protection, (cell, model))
         rows.append(row)
-    return Table(
-        name=name,
-        title=labels.entry("tables", name),
-        frame=pd.DataFrame(rows),
+    return Table.from_rows(
+        name,
+        labels.entry("tables", name),
+        rows,
         notes=[
             labels.entry("notes", "models"),
             *_reliability_notes(models, model_labels, labels),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import jsonschema
-import yaml
+
+from teichaku import yamlio
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_CONFIG = ROOT / "config" / "synthetic.yaml"
@@ -17,8 +18,8 @@ def load_synthetic_config(
 ) -> dict:
     """The synthetic-survey parameters, validated against the JSON schema when given."""
     with open(path, encoding="utf-8") as fh:
-        cfg = yaml.safe_load(fh)
+        cfg = yamlio.safe_load(fh)
     if schema is not None:
         with open(schema, encoding="utf-8") as fh:
-            jsonschema.validate(cfg, yaml.safe_load(fh))
+            jsonschema.validate(cfg, yamlio.safe_load(fh))
     return cfg

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from teichaku import yamlio
 from teichaku.codebook import Codebook
 from teichaku.synthetic.config import load_synthetic_config
 from teichaku.synthetic.model import DAYS_PER_MONTH, Design, allocate, cohorts
@@ -305,10 +306,9 @@ def generate_later_round(
 
 def follows(parameters: str | Path) -> Path | None:
     """The earlier round's parameters a synthetic config follows (None: a first round)."""
-    import yaml
 
     with open(parameters, encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh) or {}
+        spec = yamlio.safe_load(fh) or {}
     return Path(parameters).parent / spec["follows"] if "follows" in spec else None
 
 

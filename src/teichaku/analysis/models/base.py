@@ -33,6 +33,12 @@ class ModelDataError(ValueError):
     """The data cannot support the model as specified (missing variable, empty sample ...)."""
 
 
+class ConvergenceWarning(UserWarning):
+    """A fit of our own (Cox, Fine-Gray) that did not converge. Named as statsmodels' warning
+    of the same meaning, which ``teichaku.analysis.fit.collect_warnings`` treats alike: a job
+    fitting a Cox model then need not import statsmodels."""
+
+
 @dataclass
 class Estimates:
     """Coefficients of one fit on the log scale, their SEs and what the fit found.

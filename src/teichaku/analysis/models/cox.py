@@ -7,11 +7,17 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from teichaku.analysis import coxph
 from teichaku.analysis import diagnostics as dg
-from teichaku.analysis.models.base import EVENT_TYPE, TIME, Estimates, group_codes, term_columns
+from teichaku.analysis.models.base import (
+    EVENT_TYPE,
+    TIME,
+    ConvergenceWarning,
+    Estimates,
+    group_codes,
+    term_columns,
+)
 from teichaku.analysis.specs import ModelSpec, Settings
 from teichaku.analysis.zph import cox_zph
 

@@ -20,10 +20,15 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from teichaku.analysis import coxph, finegray
-from teichaku.analysis.models.base import EVENT_TYPE, TIME, Estimates, group_codes
+from teichaku.analysis.models.base import (
+    EVENT_TYPE,
+    TIME,
+    ConvergenceWarning,
+    Estimates,
+    group_codes,
+)
 from teichaku.analysis.specs import ModelSpec, PredictionSpec, Settings
 from teichaku.analysis.terms import tidy_term
 
