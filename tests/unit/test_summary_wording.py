@@ -19,18 +19,18 @@ def codebook():
         (
             "end_reason != 'death'",
             "終了理由が「死亡」の事例を除く",
-            "excluding cases whose reason for ending is “Death”",
+            'excluding cases whose reason for ending is "Death"',
         ),
         (
             "end_reason in ['stable', 'handover']",
             "終了理由が「地域生活の安定」・「他機関への引継ぎ」のいずれかの事例",
-            "cases whose reason for ending is “Stable life in the community” or "
-            "“Handed over to another agency”",
+            'cases whose reason for ending is "Stable life in the community" or '
+            '"Handed over to another agency"',
         ),
         (
             "age >= 65 and end_reason == 'death'",
             "相談時年齢が65歳以上の事例、終了理由が「死亡」の事例",
-            "cases whose age at referral is at least 65; cases whose reason for ending is “Death”",
+            'cases whose age at referral is at least 65; cases whose reason for ending is "Death"',
         ),
     ],
 )

@@ -64,8 +64,9 @@ def in_sentence(label: str, language: str) -> str:
 
 
 def quoted(label: str, language: str) -> str:
-    """A category's label quoted: 「…」 in Japanese, “…” in English."""
-    return f"「{label}」" if language == "ja" else f"“{label}”"
+    """A category's label quoted: 「…」 in Japanese, "…" in English (straight quotes: the
+    documents' Japanese font draws curly ones full width)."""
+    return f"「{label}」" if language == "ja" else f'"{label}"'
 
 
 def join_words(items: list[str], language: str, last: str = "and") -> str:
@@ -133,7 +134,7 @@ def _clause(compare: ast.Compare, codebook: Codebook, table: str, language: str)
 def describe_subset(where: str, codebook: Codebook, language: str, table: str = "cases") -> str:
     """A model's sample (its ``where`` query) in words of the codebook, e.g.
     ``end_reason != 'death'`` -> 終了理由が「死亡」の事例を除く / excluding cases whose reason
-    for ending is “Death”."""
+    for ending is "Death"."""
     try:
         tree = ast.parse(where.strip(), mode="eval").body
         parts = [_clause(c, codebook, table, language) for c in _clauses(tree)]
