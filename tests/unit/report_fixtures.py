@@ -189,6 +189,8 @@ def make_curves() -> pd.DataFrame:
             at_risk = 200
             for i, time in enumerate(np.arange(0, 30, 1.0)):
                 est = (1 - i / 40) if curve == "km_followup" else i / 40
+                if g == "r2_continuing":
+                    est = 1.0  # nobody of the continuing cohort has ended: all censored
                 rows.append(
                     {
                         "curve": curve,

@@ -203,3 +203,17 @@ def test_a_missing_figure_is_named(tmp_path):
     md.write_text("![図](../figures/none.png)\n", encoding="utf-8")
     with pytest.raises(FileNotFoundError, match=r"none\.png"):
         word.docx_bytes(md)
+
+
+def test_a_squeezed_table_keeps_its_numbers_on_one_line(folder):
+    blocks = word.parse_markdown((folder / "summary" / "summary.md").read_text("utf-8"))
+    wide = [b for b in blocks if b.kind == "table"][1]
+    natural = word.column_widths(wide)
+    for available in (word.LANDSCAPE_TEXT_WIDTH, word.PORTRAIT_TEXT_WIDTH):
+        widths = word.fitted_widths(wide, available)
+        if available == word.LANDSCAPE_TEXT_WIDTH:  # it fits there, squeezed
+            assert sum(widths) <= available < sum(natural)
+        for j, width in enumerate(widths[1:], start=1):  # "1,000": five characters
+            assert width >= 5 * word.CHAR_WIDTH + word.CELL_PADDING - 1, j
+    narrow = next(b for b in blocks if b.kind == "table")
+    assert word.fitted_widths(narrow, word.PORTRAIT_TEXT_WIDTH) == word.column_widths(narrow)

@@ -23,6 +23,7 @@ from teichaku.analysis.dataset import prolonged_column
 from teichaku.disclosure import Protection
 from teichaku.published import compute_published, compute_valid_n
 from teichaku.report import tables as tb
+from teichaku.report.at_risk import AtRisk, followup_times, numbers_at_risk
 from teichaku.report.labels import Labels
 from teichaku.report.protection import model_protection, report_protection
 from teichaku.report.suppress import Privacy
@@ -232,18 +233,18 @@ def curve_horizons(
     (the min_cell-th longest follow-up): how far a curve's last step may be carried."""
     out = {}
     for by, group, _ in groups:
-        times = analysis["followup_months"]
-        if by != "all":
-            column = analysis[by]
-            if group in dict(MARK_GROUPS):
-                mask = column == (group == MARK_GROUPS[0][0])
-            else:
-                mask = column.astype("string") == group
-            times = times[mask.fillna(False).astype(bool)]
-        times = times.dropna().sort_values(ascending=False)
+        times = followup_times(analysis, by, group)[::-1]
         if len(times) >= min_cell:
-            out[(by, group)] = float(times.iloc[min_cell - 1])
+            out[(by, group)] = float(times[min_cell - 1])
     return out
+
+
+def monthly_at_risk(analysis: pd.DataFrame, groups) -> AtRisk:
+    """The numbers at risk of the curve groups at every whole month of follow-up (the
+    figures print those at their regular times)."""
+    longest = analysis["followup_months"].max()
+    months = range(int(longest) + 1 if pd.notna(longest) else 1)
+    return numbers_at_risk(analysis, groups, [float(m) for m in months])
 
 
 def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
@@ -263,15 +264,21 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
     by = next(b for b in km.by if b != "all")
     groups = curve_groups(labels, by)
     paths += fg.km_figure(
-        ctx, inp.curves, km.name, groups, curve_horizons(inp.analysis, groups, ctx.privacy.min_cell)
+        ctx,
+        inp.curves,
+        km.name,
+        groups,
+        curve_horizons(inp.analysis, groups, ctx.privacy.min_cell),
+        monthly_at_risk(inp.analysis, groups),
     )
     cif = next(c for c in inp.spec.curves if c.type == "cumulative_incidence")
     panels = [(labels.var("cases", b), curve_groups(labels, b)) for b in cif.by if b != "all"]
     horizons = curve_horizons(
         inp.analysis, [g for _, gs in panels for g in gs], ctx.privacy.min_cell
     )
-    paths += fg.cif_figure(ctx, inp.curves, cif.name, panels, horizons)
-    paths += _fine_gray_figure(inp, ctx, cif.name, panels, horizons)
+    at_risk = monthly_at_risk(inp.analysis, [g for _, gs in panels for g in gs])
+    paths += fg.cif_figure(ctx, inp.curves, cif.name, panels, horizons, at_risk)
+    paths += _fine_gray_figure(inp, ctx, cif.name, panels, horizons, at_risk)
 
     primary = primary_model(inp.spec, inp.coefficients)
     logistic = logistic_model(inp.spec, inp.coefficients)
@@ -304,7 +311,7 @@ def build_figures(inp: ReportInputs, ctx: fg.FigureContext) -> list[Path]:
     return paths
 
 
-def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, curve, panels, horizons):
+def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, curve, panels, horizons, at_risk):
     """Figure 9: the curves of Figure 5 with the predictions of the first ``predictions:``
     entry (none drawn, with the reason, when its model is not reported or absent)."""
     from teichaku.report import figures as fg
@@ -323,4 +330,6 @@ def _fine_gray_figure(inp: ReportInputs, ctx: fg.FigureContext, curve, panels, h
         if prediction
         else inp.predicted.iloc[0:0]
     )
-    return fg.fine_gray_cif_figure(ctx, inp.curves, curve, predicted, panels, horizons, reason)
+    return fg.fine_gray_cif_figure(
+        ctx, inp.curves, curve, predicted, panels, horizons, reason, at_risk
+    )

@@ -51,10 +51,14 @@ PORTRAIT_TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 LANDSCAPE_TEXT_WIDTH = PAGE_HEIGHT - 2 * MARGIN
 
 #: the width of a half-width character at the table's font size, a cell's side padding
-CHAR_WIDTH = Pt(4.2)
+CHAR_WIDTH = Pt(4.5)
 CELL_PADDING = Pt(10.8)
 #: a heading wraps onto lines of this many half-width characters at most; a row label too
 HEADING_WRAP, LABEL_WRAP = 10, 36
+#: how much narrower than its natural width a table may be set on a portrait page
+SQUEEZE = 0.15
+#: the fewest half-width characters a line of a row label keeps in a table squeezed to fit
+LABEL_MIN = 12
 
 HEAVY_RULE, LIGHT_RULE = 12, 6  # eighths of a point: 1.5 pt and 0.75 pt
 
@@ -202,12 +206,16 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _body_chars(table: Block, j: int) -> int:
+    return max((text_width(_plain(r[j])) for r in table.rows if j < len(r)), default=0)
+
+
 def column_widths(table: Block) -> list[int]:
     """Each column's natural width (EMU) at the table's font: its widest cell, headings and
     row labels wrapped."""
     widths = []
     for j, head in enumerate(table.header):
-        body = max((text_width(_plain(r[j])) for r in table.rows if j < len(r)), default=0)
+        body = _body_chars(table, j)
         if j == 0:
             body = min(body, LABEL_WRAP)
         chars = max(body, min(text_width(_plain(head)), HEADING_WRAP), 3)
@@ -215,9 +223,27 @@ def column_widths(table: Block) -> list[int]:
     return widths
 
 
+def fitted_widths(table: Block, available: int) -> list[int]:
+    """Column widths within ``available``: the natural ones where they fit; else each column
+    gives up part of what it has beyond its narrowest (a number column: its widest number,
+    which must not wrap; the label column: LABEL_MIN characters), in proportion."""
+    natural = column_widths(table)
+    if sum(natural) <= available:
+        return natural
+    least = [
+        int(min(_body_chars(table, j), LABEL_MIN if j == 0 else 10**6) * CHAR_WIDTH + CELL_PADDING)
+        for j in range(len(natural))
+    ]
+    least = [min(lo, w) for lo, w in zip(least, natural, strict=True)]
+    spare = sum(natural) - sum(least)
+    keep = max(0.0, (available - sum(least)) / spare) if spare else 0.0
+    return [int(lo + (w - lo) * keep) for lo, w in zip(least, natural, strict=True)]
+
+
 def is_wide(table: Block) -> bool:
-    """Whether the table needs a landscape page."""
-    return sum(column_widths(table)) > PORTRAIT_TEXT_WIDTH
+    """Whether the table needs a landscape page (on a portrait one its columns would be
+    squeezed by more than SQUEEZE)."""
+    return sum(column_widths(table)) > PORTRAIT_TEXT_WIDTH * (1 + SQUEEZE)
 
 
 def _is_title(block: Block) -> bool:
@@ -378,9 +404,7 @@ def _add_table(doc, block: Block, text_width: int) -> None:
     table = doc.add_table(rows=1 + len(block.rows), cols=n_cols)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = column_widths(block)
-    scale = min(1.0, text_width / sum(widths))
-    widths = [int(w * scale) for w in widths]
+    widths = fitted_widths(block, text_width)
     tbl_pr = table._tbl.tblPr
     _borders(
         tbl_pr,

@@ -26,6 +26,8 @@ from teichaku.report.tables import Table
 
 TITLE_ROW, HEADER_ROW = 1, 2
 SHEET_NAME_LIMIT = 31  # Excel's
+#: the column widths (characters) a portrait A4 page prints at a readable size
+PORTRAIT_WIDTH = 110
 RULE = Side(style="thin")
 HEAVY_RULE = Side(style="medium")
 
@@ -94,7 +96,10 @@ def _fill_sheet(ws, table: Table, columns: list[Column]) -> None:
             wrap_text=True,
         )
     rows = list(table.cells.itertuples(index=False))
-    widths = [min(text_width(c.heading), 14) for c in columns]
+    # a heading wraps: a text column is at least 14 characters wide, a number column 8
+    widths = [
+        min(text_width(c.heading), 14 if c.source < table.text_columns else 8) for c in columns
+    ]
     for i, row in enumerate(rows):
         r = HEADER_ROW + 1 + i
         for j, column in enumerate(columns, start=1):
@@ -108,14 +113,24 @@ def _fill_sheet(ws, table: Table, columns: list[Column]) -> None:
                 cell.alignment = Alignment(horizontal="right")
                 if isinstance(value, int | float):
                     cell.number_format = source.format
-                widths[j - 1] = max(widths[j - 1], text_width(source.text if value else ""))
+                shown = source.text if column.part == "cell" else f"{value or 0:.2f}"
+                widths[j - 1] = max(widths[j - 1], text_width(shown))
             if i == len(rows) - 1:
                 cell.border = Border(bottom=HEAVY_RULE)
     for k, note in enumerate(table.notes):
         ws.cell(HEADER_ROW + len(rows) + 2 + k, 1, note)
+    widths = [min(max(width, 6), 60) + 2 for width in widths]
     for j, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = min(max(width, 6), 60) + 2
+        ws.column_dimensions[get_column_letter(j)].width = width
+    lines = max(-(-text_width(c.heading) // (w - 1)) for c, w in zip(columns, widths, strict=True))
+    ws.row_dimensions[HEADER_ROW].height = 15 * lines  # the wrapped headings in full
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, table.text_columns + 1)
+    # printed on A4, one page wide, the title and header repeated on every page
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if sum(widths) > PORTRAIT_WIDTH else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
 
 
 def workbook_bytes(tables: list[Table], ci_lower: str, ci_upper: str) -> bytes:
