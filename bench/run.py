@@ -55,7 +55,13 @@ TARGETS = {
 }
 # Rules that may rerun after a figure-only option changes: the figures and what reads them.
 # (report_provenance records the configuration's hash, so any edit of it reruns that record)
-FIGURE_RERUN_ALLOWED = {"report_figures", "report_provenance", "report_summary", "all"}
+FIGURE_RERUN_ALLOWED = {
+    "report_figures",
+    "report_provenance",
+    "report_summary",
+    "report_docx",
+    "all",
+}
 SLOPE_MIN_SCALE = 10
 # The "Job stats" table Snakemake prints before running (or with -n): rule and job count.
 # (Job lines name the rule's message, not the rule, since every rule has a message.)

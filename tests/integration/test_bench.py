@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from bench.run import FIGURE_RERUN_ALLOWED, loglog_slope, main, rules_in_plan
+from bench.run import FIGURE_RERUN_ALLOWED, loglog_slope, main, rule_benchmarks, rules_in_plan
 
 from .conftest import run_snakemake
 
@@ -28,6 +28,31 @@ def test_rules_in_plan_reads_the_jobs_of_a_dry_run():
     )
     assert rules_in_plan(output) == ["all", "report_figures"]
     assert rules_in_plan("Nothing to be done (all requested files are present).") == []
+
+
+def test_the_jobs_of_one_rule_are_counted_under_it(tmp_path):
+    """One benchmark file per model (analysis_model_<model>) and per language
+    (<rule>_<lang>): their seconds added, their peaks the largest, the slowest named."""
+    (tmp_path / "config.yaml").write_text(
+        yaml.safe_dump({"run": "r", "report": {"languages": ["ja"]}}), encoding="utf-8"
+    )
+    folder = tmp_path / "benchmarks" / "r"
+    folder.mkdir(parents=True)
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    for stem, seconds, rss in (
+        ("analysis_model_cox_transition", 2.5, 180.0),
+        ("analysis_model_fine_gray_transition", 14.0, 1100.0),
+        ("analysis_models", 1.0, 130.0),
+        ("report_summary_ja", 7.0, 240.0),
+    ):
+        row = f"{seconds}\t0:00:0{int(seconds) % 10}\t{rss}\t0\t0\t0\t0\t0\t0\t1.0\n"
+        (folder / f"{stem}.tsv").write_text(header + row, encoding="utf-8")
+    rules = rule_benchmarks(tmp_path)
+    assert set(rules) == {"analysis_model", "analysis_models", "report_summary"}
+    model = rules["analysis_model"]
+    assert (model["s"], model["max_rss_mb"], model["jobs"]) == (16.5, 1100.0, 2)
+    assert model["slowest"] == "analysis_model_fine_gray_transition"
+    assert rules["analysis_models"]["jobs"] == 1
 
 
 def test_changing_only_a_figure_option_reruns_only_figures(small_run):
@@ -57,6 +82,8 @@ MODEL_RERUN_ALLOWED = {
     "report_figures",
     "report_provenance",  # it records the SHA-256 of config/models.yaml
     "report_summary",
+    "report_workbook",
+    "report_docx",
     "all",
 }
 

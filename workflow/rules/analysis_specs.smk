@@ -2,6 +2,8 @@
 # specification parsed once when the workflow starts, and the params functions that give each
 # rule only the part it reads (teichaku.analysis.parts).
 
+from functools import cache
+
 from snakemake.utils import validate
 
 from teichaku.analysis import parts
@@ -11,12 +13,17 @@ from teichaku.codebook import load_codebook
 
 def analysis_spec(run_config):
     """The run's analysis.models, parsed: validated against its schema and checked against
-    the codebook when the workflow starts (a mistake stops it with a message naming it)."""
+    the codebook when the workflow starts (a mistake stops it with a message naming it).
+    Runs sharing the file, thresholds and codebook share one parse."""
     analysis = run_config["analysis"]
-    raw = read_spec_file(analysis["models"])
+    return _parsed_spec(analysis["models"], tuple(analysis["thresholds"]), run_config["codebook"])
+
+
+@cache
+def _parsed_spec(path, thresholds, codebook):
+    raw = read_spec_file(path)
     validate(raw, "../schemas/models.schema.yaml")
-    codebook = load_codebook(run_config["codebook"])
-    return raw, parse_analysis_spec(raw, analysis["thresholds"], codebook)
+    return raw, parse_analysis_spec(raw, list(thresholds), load_codebook(codebook))
 
 
 SPECS = {name: analysis_spec(run_config) for name, run_config in RUNS.items()}
