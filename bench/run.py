@@ -54,7 +54,14 @@ TARGETS = {
     "max_slope": 1.1,
 }
 # Rules that may rerun after a figure-only option changes: the figures and what reads them.
-FIGURE_RERUN_ALLOWED = {"report_figure", "report_summary", "report_docx", "all"}
+# (report_provenance records the configuration's hash, so any edit of it reruns that record)
+FIGURE_RERUN_ALLOWED = {
+    "report_figure",
+    "report_provenance",
+    "report_summary",
+    "report_docx",
+    "all",
+}
 SLOPE_MIN_SCALE = 10
 # The "Job stats" table Snakemake prints before running (or with -n): rule and job count.
 # (Job lines name the rule's message, not the rule, since every rule has a message.)

@@ -35,3 +35,13 @@ def small_run(tmp_path_factory) -> Path:
     write_small_config(workdir)
     run_snakemake(workdir)
     return workdir
+
+
+@pytest.fixture(scope="session")
+def small_run_both(small_run, tmp_path_factory) -> Path:
+    """The small run with its summary in both languages (report.languages: [ja, en]): a copy
+    of its folder (timestamps kept, so nothing upstream reruns) in which the English tables,
+    figures and summary are built too."""
+    from tests.integration.summaries import with_languages
+
+    return with_languages(small_run, tmp_path_factory.mktemp("small_run_both"), ["ja", "en"])

@@ -108,6 +108,8 @@ TABLES_WORKBOOK = f"{TABLES_DIR}/tables.xlsx"
 FIGURES_DIR = f"{RESULTS_DIR}/figures/{{lang}}"
 SUMMARY_DIR = f"{RESULTS_DIR}/summary"
 SUMMARY = f"{SUMMARY_DIR}/summary.{{lang}}.{{ext}}"
+#: code, configuration, input files (SHA-256), packages and seeds of the run, one per run
+PROVENANCE = f"{SUMMARY_DIR}/provenance.txt"
 
 # notebooks executed on a run (`snakemake notebooks`): analyst views of the data (cases per
 # center, quantiles per cohort, rejected rows), kept under data/, never published
@@ -179,6 +181,7 @@ PER_RUN = (
     "FIGURES_DIR",
     "SUMMARY_DIR",
     "SUMMARY",
+    "PROVENANCE",
     "NOTEBOOK",
     "LOGS_DIR",
     "BENCHMARKS_DIR",

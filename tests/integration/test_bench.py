@@ -80,6 +80,7 @@ MODEL_RERUN_ALLOWED = {
     "analysis_numbers",
     "report_table",
     "report_figure",
+    "report_provenance",  # it records the SHA-256 of config/models.yaml
     "report_summary",
     "report_workbook",
     "report_docx",

@@ -55,7 +55,7 @@ def test_rerun_is_a_no_op(small_run):
 
 def test_summary_says_when_the_simulation_study_has_not_been_run(small_run):
     summary = (small_run / paths.fill(RUN.SUMMARY, ext="md")).read_text(encoding="utf-8")
-    assert "`snakemake simulation`" in summary
+    assert "Simulation study, power analysis and the SLURM cluster" in summary
     assert "Simulation study: coverage" not in summary
 
 

@@ -15,9 +15,9 @@ from .conftest import run_snakemake
 #: What a dry run lists of each report job (the rules' messages).
 TABLE_JOB = re.compile(r"Writing table (\S+) \((\w+)\) of run")
 FIGURE_JOB = re.compile(r"Drawing figure (\S+) \((\w+)\) of run")
-#: The documents that embed the figures (the summary and its Word document), and the target
-#: rule; the tables are also in the workbook.
-DOCUMENTS = {"report_summary", "report_docx", "all"}
+#: The documents that embed the figures (the summary, its Word document, the provenance record
+#: of the configuration) and the target rule; the tables are also in the workbook.
+DOCUMENTS = {"report_summary", "report_docx", "report_provenance", "all"}
 TABLE_DOCUMENTS = DOCUMENTS | {"report_workbook"}
 
 

@@ -482,6 +482,16 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
             out_dir=out_dir / folder,
             report=report,
         )
+    from teichaku.report.provenance import write_provenance
+
+    write_provenance(
+        config=config,
+        inputs=[PUBLISHED],
+        repo_dir=out_dir,
+        extra_configs={},
+        raw_dir=out_dir / "raw",
+        out=out_dir / "summary" / "provenance.txt",
+    )
     stage.run_summary(
         inputs=inputs,
         config=config,
@@ -492,10 +502,8 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         css=REPORT_ASSETS / "summary.css",
         tables_dir=out_dir / "tables",
         figures_dir=out_dir / "figures",
-        hashed_inputs=[PUBLISHED],
         report=report,
-        extra_configs={},
-        repo_dir=out_dir,
+        provenance_file=out_dir / "summary" / "provenance.txt",
         out_md=out_dir / "summary" / "summary.md",
         out_html=out_dir / "summary" / "summary.html",
         out_pdf=out_dir / "summary" / "summary.pdf",

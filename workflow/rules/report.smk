@@ -67,8 +67,7 @@ rule report_summary:
         figures=run_figures_in("png"),
         template=REPORT_ASSETS / "summary.{lang}.md.j2",
         css=REPORT_ASSETS / "summary.css",
-        raw=raw_inputs,
-        hashed=hashed_inputs,
+        provenance=paths.PROVENANCE,
     output:
         md=REPORT_SUMMARY["md"],
         html=report(
@@ -96,13 +95,36 @@ rule report_summary:
         template_dir=lambda wildcards, input: str(Path(input.template).parent),
         tables_dir=lambda wildcards, input: str(Path(input.tables[0]).parent),
         figures_dir=lambda wildcards, input: str(Path(input.figures[0]).parent),
-        repo_dir=lambda wildcards: workflow.basedir,  # git commit of the workflow's code
         simulation=str(SIMULATION_SECTION),
         simulation_digest=simulation_digest,
     message:
         "Writing the summary {output.md}, {output.html} and {output.pdf}"
     script:
         "../scripts/report_summary.py"
+
+
+# Where the run's results came from (results/<run>/summary/provenance.txt, one per run): the
+# code's commit, the configuration's hash, the SHA-256 of every input file (raw files under
+# neutral labels), the packages and the seeds. The summaries cite it in a short paragraph.
+rule report_provenance:
+    input:
+        raw=raw_inputs,
+        hashed=hashed_inputs,
+    output:
+        paths.PROVENANCE,
+    log:
+        paths.log("report_provenance"),
+    benchmark:
+        paths.benchmark("report_provenance")
+    conda:
+        ENV
+    params:
+        config=lambda wildcards: language_free(RUNS[wildcards.run]),
+        repo_dir=lambda wildcards: workflow.basedir,  # git commit of the workflow's code
+    message:
+        "Recording the provenance of run {wildcards.run} in {output}"
+    script:
+        "../scripts/report_provenance.py"
 
 
 # --------------------------------------------------------------------------- formats

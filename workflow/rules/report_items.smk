@@ -25,7 +25,13 @@ def report_outputs(run):
     """Every table, figure and summary file of ``run``, in each of its languages."""
     spec = report_spec(run)
     return expand(
-        [*REPORT_TABLE, *REPORT_FIGURE, *REPORT_SUMMARY.values(), paths.TABLES_WORKBOOK],
+        [
+            *REPORT_TABLE,
+            *REPORT_FIGURE,
+            *REPORT_SUMMARY.values(),
+            paths.TABLES_WORKBOOK,
+            paths.PROVENANCE,
+        ],
         run=run,
         lang=languages(run),
         table=spec.table_names(),

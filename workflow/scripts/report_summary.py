@@ -1,17 +1,12 @@
-"""Rule report_summary: numbers.json, tables, figures and configuration ->
+"""Rule report_summary: numbers.json, tables, figures, provenance.txt and configuration ->
 results/<run>/summary/summary.<lang>.{md,html,pdf}."""
 
-from teichaku.entry import read_yaml, setup_logging
+from teichaku.entry import setup_logging
 from teichaku.report import stage
 from teichaku.report.spec import parse_report_spec
 
 setup_logging(snakemake.log[0])
 config = snakemake.params.config
-extra = (
-    {"synthetic": read_yaml(config["input"]["synthetic_config"])}
-    if config["input"]["source"] == "synthetic"
-    else {}
-)
 stage.run_summary(
     inputs=stage.load_inputs(
         paths=dict(snakemake.input.items()), thresholds=config["analysis"]["thresholds"]
@@ -24,9 +19,7 @@ stage.run_summary(
     css=snakemake.input.css,
     tables_dir=snakemake.params.tables_dir,
     figures_dir=snakemake.params.figures_dir,
-    hashed_inputs=[*snakemake.input.raw, *snakemake.input.hashed],
-    extra_configs=extra,
-    repo_dir=snakemake.params.repo_dir,
+    provenance_file=snakemake.input.provenance,
     out_md=snakemake.output.md,
     out_html=snakemake.output.html,
     out_pdf=snakemake.output.pdf,

@@ -23,14 +23,14 @@ def _cox(models, settings, language):
     events = sorted({m.event for m in models})
     if language == "ja":
         direction = "、".join(
-            f"ハザード比が1未満 = {JA_EVENTS[e]}が起こりにくい"
-            + (" = 関与が長期化" if e == "transition" else "")
+            f"ハザード比が1未満であることは{JA_EVENTS[e]}が起こりにくいこと"
+            + ("(関与の長期化)" if e == "transition" else "")
             for e in events
         )
         return (
             "原因別Coxモデルは同時点の事象をEfron法で扱い、センターでクラスタ化した標準誤差は"
-            "Rのcoxph(cluster = )と同じ頑健分散(小標本補正なし)です。"
-            f"{direction}、を意味します。"
+            "Rのsurvivalパッケージのcoxphでクラスタを指定したときと同じ頑健分散(小標本補正なし)です。"
+            f"{direction}を意味します。"
         )
     direction = "; ".join(
         f"a hazard ratio below 1 means {EN_EVENTS[e]} is less likely at any time"
@@ -39,8 +39,8 @@ def _cox(models, settings, language):
     )
     return (
         "The cause-specific Cox models handle tied event times by Efron's method; their "
-        "standard errors clustered by center are the robust variance of R's "
-        f"coxph(cluster = ), without a small-sample factor. Direction: {direction}."
+        "standard errors clustered by center are the robust variance of R's coxph (survival "
+        f"package) with a cluster term, without a small-sample factor. Direction: {direction}."
     )
 
 
@@ -52,35 +52,37 @@ def _fine_gray(models, settings, language):
         variance = []
         if clustered:
             variance.append(
-                "センターでクラスタ化した標準誤差はRのsurvival::finegray()の重み付きデータに"
-                'coxph(ties = "breslow", cluster = )を当てはめたときの頑健分散'
+                "センターでクラスタ化した標準誤差はRのsurvivalパッケージのfinegrayで作った重み付き"
+                "データに、Breslow法とクラスタを指定したcoxphを当てはめたときの頑健分散"
                 "(打ち切り分布の重みを既知として扱い、小標本補正なし)"
             )
         if unclustered:
-            variance.append("クラスタ化しない標準誤差はcmprsk::crrの分散(打ち切り分布の推定を考慮)")
+            variance.append(
+                "クラスタ化しない標準誤差はRのcmprskパッケージのcrrの分散(打ち切り分布の推定を考慮)"
+            )
         return (
             "Fine–Grayモデル(部分分布ハザード)は、競合事象で終了した人を打ち切り分布の重み付きで"
             "リスク集合に残す重み付きCoxモデルで、同時点の事象はBreslow法で扱います。"
             + "、".join(variance)
             + "です。"
             + "、".join(
-                f"部分分布ハザード比が1未満 = {JA_EVENTS[e]}の累積発生率が低い"
-                + (" = 関与が長期化" if e == "transition" else "")
+                f"部分分布ハザード比が1未満であることは{JA_EVENTS[e]}の累積発生率が低いこと"
+                + ("(関与の長期化)" if e == "transition" else "")
                 for e in events
             )
-            + "、を意味します(原因別ハザード比とは異なり、競合事象の起こりやすさも反映します)。"
+            + "を意味します(原因別ハザード比とは異なり、競合事象の起こりやすさも反映します)。"
         )
     variance = []
     if clustered:
         variance.append(
-            "standard errors clustered by center are the robust variance of R's "
-            'coxph(ties = "breslow", cluster = ) on survival::finegray()\'s weighted rows '
-            "(the censoring weights treated as known, no small-sample factor)"
+            "standard errors clustered by center are the robust variance of R's coxph with "
+            "Breslow ties and a cluster term on the weighted rows of finegray (survival "
+            "package), the censoring weights treated as known, with no small-sample factor"
         )
     if unclustered:
         variance.append(
-            "unclustered standard errors are cmprsk::crr's variance (which allows for the "
-            "estimated censoring distribution)"
+            "unclustered standard errors are the variance of crr (R's cmprsk package), which "
+            "allows for the estimated censoring distribution"
         )
     return (
         "The Fine–Gray (subdistribution hazard) model is a weighted Cox model that keeps "
@@ -101,13 +103,15 @@ def _fine_gray(models, settings, language):
 def _logit(models, settings, language):
     if language == "ja":
         return (
-            "ロジスティック回帰のクラスタ頑健標準誤差は、Rのsandwich::vcovCLがglmに用いる既定と同じく"
-            "サンドイッチ推定量にG/(G−1)(G: クラスタ数)を掛けたもので、(N−1)/(N−K)の補正は"
-            "掛けません。オッズ比が1を超える = その期間以上の長期化が起こりやすい、を意味します。"
+            "ロジスティック回帰のクラスタ頑健標準誤差は、RのsandwichパッケージのvcovCLがglmに用いる"
+            "既定と同じくサンドイッチ推定量にG/(G−1)(G: クラスタ数)を掛けたもので、(N−1)/(N−K)の"
+            "補正は掛けません。オッズ比が1を超えることは、その期間以上の長期化が起こりやすいことを"
+            "意味します。"
         )
     return (
         "The cluster-robust standard errors of the logistic regressions are the sandwich "
-        "times G/(G−1) (G clusters), the default of R's sandwich::vcovCL for a glm, without "
+        "times G/(G−1) (G clusters), the default of vcovCL (R's sandwich package) for a glm, "
+        "without "
         "the (N−1)/(N−K) factor. An odds ratio above 1 means involvement of at least the "
         "threshold is more likely."
     )
@@ -134,14 +138,15 @@ def _mixed(models, settings, language):
         return (
             "混合ロジスティック回帰はセンターごとのランダム切片を含み、"
             f"{k}点の適応的ガウス・エルミート求積による最尤法"
-            f"(Rのglmer(nAGQ = {k})と同じ)で推定しました。"
+            f"(Rのlme4パッケージのglmerで求積点を{k}としたときと同じ)で推定しました。"
             "標準誤差は観測情報行列の逆行列から求め、センター間標準偏差の信頼区間は対数尺度のWald区間です"
             "(推定値が0の境界にあるときは区間を示しません)。オッズ比は同じセンター内での(条件付き)比較です。"
         )
     return (
         "The mixed logistic regression has a random intercept per center and is fitted by "
-        f"maximum likelihood with {k}-point adaptive Gauss–Hermite quadrature (as R's "
-        f"glmer(nAGQ = {k})); its standard errors come from the inverse observed information, "
+        f"maximum likelihood with {k}-point adaptive Gauss–Hermite quadrature (as glmer of "
+        f"R's lme4 package with {k} quadrature points); its standard errors come from the "
+        "inverse observed information, "
         "and the interval of the SD between centers is a Wald interval on the log scale (none "
         "when the estimate is at the boundary 0). Its odds ratios compare cases within the "
         "same center (conditional)."
@@ -171,8 +176,9 @@ SENTENCES = {
 
 
 def _imputation(models, settings, imputed: list[str], language):
+    """``imputed``: the labels of the imputed covariates in ``language``."""
     m, burn, seed = settings.mice_imputations, settings.mice_burn_in, settings.seed
-    variables = ", ".join(imputed) if imputed else "-"
+    variables = ("、" if language == "ja" else ", ").join(imputed) if imputed else "-"
     if language == "ja":
         return (
             f"欠測のある数値共変量({variables})は連鎖方程式による多重代入(予測平均マッチング、"
@@ -227,7 +233,15 @@ def methods_paragraph(
         if of_type:
             parts.append(sentence(of_type, settings, language))
     if any(m.missing == "mice" for m in models):
-        parts.append(_imputation(models, settings, imputed, language))
+        # the covariates named by their labels (as in the tables), not their column names
+        column = f"label_{language}"
+        names = (
+            dict(zip(coefficients["term"], coefficients[column], strict=True))
+            if column in coefficients
+            else {}
+        )
+        labels = [names.get(v, v) for v in imputed]
+        parts.append(_imputation(models, settings, labels, language))
     pct = f"{100 * settings.confidence:g}"
     parts.append(
         f"信頼区間はすべて{pct}%区間です。"

@@ -71,10 +71,24 @@ def figures(config: dict) -> None:
 
 
 def summary(config: dict) -> None:
+    from teichaku.report.provenance import write_provenance
+
     synthetic = config["input"]["source"] == "synthetic"
     published = [config["published"]] if config["published"] else []
     hashed = [config["codebook"], *published, config["analysis"]["models"]]
     section = Path(paths.SIMULATION_SECTION)
+    run = paths.of(config["run"])
+    write_provenance(
+        config=language_free(config),
+        inputs=[*map(str, paths.raw_inputs(config)), *hashed]
+        + ([config["input"]["synthetic_config"]] if synthetic else []),
+        repo_dir=ASSETS.parents[1],
+        extra_configs=(
+            {"synthetic": read_yaml(config["input"]["synthetic_config"])} if synthetic else {}
+        ),
+        raw_dir=paths.raw_dir(config),
+        out=run.PROVENANCE,
+    )
     for lang in config["report"]["languages"]:
         run = paths.of(config["run"], lang)
         inputs = _inputs(config)
@@ -89,12 +103,7 @@ def summary(config: dict) -> None:
             css=ASSETS / "summary.css",
             tables_dir=run.TABLES_DIR,
             figures_dir=run.FIGURES_DIR,
-            hashed_inputs=[*map(str, paths.raw_inputs(config)), *hashed]
-            + ([config["input"]["synthetic_config"]] if synthetic else []),
-            extra_configs=(
-                {"synthetic": read_yaml(config["input"]["synthetic_config"])} if synthetic else {}
-            ),
-            repo_dir=ASSETS.parents[1],
+            provenance_file=run.PROVENANCE,
             out_md=paths.fill(run.SUMMARY, ext="md"),
             out_html=paths.fill(run.SUMMARY, ext="html"),
             out_pdf=paths.fill(run.SUMMARY, ext="pdf"),

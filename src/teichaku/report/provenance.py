@@ -115,3 +115,88 @@ def collect(config: dict, inputs, repo_dir: str | Path, extra_configs: dict | No
         "packages": package_versions(),
         "seeds": seeds,
     }
+
+
+# --------------------------------------------------------------------------- provenance.txt
+
+_HEADER = (
+    "# Where the results of this run came from: the code, the configuration, every input file,\n"
+    "# the packages and the seeds (teichaku). No timestamps and no host names: the same code,\n"
+    "# configuration and inputs give the same file. Raw files are named by neutral labels.\n"
+)
+_SECTIONS = {"seeds": "seeds", "packages": "packages", "inputs_sha256": "input files (SHA-256)"}
+
+
+def publishable_path(path: str, base: str | Path) -> str:
+    """An input's path as published: relative to the run's working folder ``base``, or the
+    file's name alone when it lies elsewhere (an absolute path may name a person's home)."""
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return p.relative_to(Path(base).resolve()).as_posix()
+    except ValueError:
+        return p.name
+
+
+def to_text(record: dict) -> str:
+    """The record of :func:`collect` as provenance.txt (read back by :func:`from_text`)."""
+    dirty = record["git"]["dirty"]
+    lines = [
+        _HEADER,
+        f"commit: {record['git']['commit']}",
+        f"uncommitted changes: {'unknown' if dirty is None else 'yes' if dirty else 'no'}",
+        f"configuration (SHA-256): {record['config_sha256']}",
+    ]
+    for key, title in _SECTIONS.items():
+        lines += ["", f"{title}:"]
+        if key == "inputs_sha256":
+            lines += [f"{digest}  {path}" for path, digest in record[key].items()]
+        else:
+            lines += [f"{name}: {value}" for name, value in record[key].items()]
+    return "\n".join(lines) + "\n"
+
+
+def from_text(text: str) -> dict:
+    """provenance.txt read back: the record :func:`to_text` wrote (values as text)."""
+    record: dict = {"git": {}, **{key: {} for key in _SECTIONS}}
+    titles = {f"{title}:": key for key, title in _SECTIONS.items()}
+    section = None
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line in titles:
+            section = titles[line]
+        elif section == "inputs_sha256":
+            digest, path = line.split("  ", 1)
+            record[section][path] = digest
+        elif section:
+            name, value = line.split(": ", 1)
+            record[section][name] = value
+        else:
+            name, value = line.split(": ", 1)
+            if name == "commit":
+                record["git"]["commit"] = value
+            elif name == "uncommitted changes":
+                record["git"]["dirty"] = {"yes": True, "no": False}.get(value)
+            else:
+                record["config_sha256"] = value
+    return record
+
+
+def write_provenance(
+    *, config: dict, inputs, repo_dir, extra_configs: dict, raw_dir, out: str | Path
+) -> dict:
+    """results/<run>/summary/provenance.txt: the record of :func:`collect`, every raw file
+    named by a neutral label (:func:`teichaku.report.publish.label_inputs`) and every other
+    input by its path in the run's folder."""
+    from teichaku.report.publish import label_inputs
+
+    record = collect(config, inputs, repo_dir, extra_configs)
+    digests = label_inputs(record["inputs_sha256"], raw_dir)
+    record["inputs_sha256"] = dict(
+        sorted((publishable_path(p, Path.cwd()), d) for p, d in digests.items())
+    )
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(to_text(record), encoding="utf-8", newline="\n")
+    return record

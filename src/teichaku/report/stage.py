@@ -232,9 +232,7 @@ def run_summary(
     css: str | Path,
     tables_dir: str | Path,
     figures_dir: str | Path,
-    hashed_inputs: list,
-    extra_configs: dict,
-    repo_dir: str | Path,
+    provenance_file: str | Path,
     out_md: str | Path,
     out_html: str | Path,
     out_pdf: str | Path,
@@ -244,16 +242,15 @@ def run_summary(
     """Write results/<run>/summary/summary.<language>.{md,html,pdf} of ``report`` (a
     :class:`~teichaku.report.spec.ReportSpec`: its tables and figures); the simulation study's
     section is included when ``simulation_md`` (results/simulation/summary.md) is given.
-    ``codebook`` is the round's codebook (results/<run>/codebook/codebook.yaml)."""
+    ``codebook`` is the round's codebook (results/<run>/codebook/codebook.yaml);
+    ``provenance_file`` the run's provenance.txt, which the summary cites."""
     from teichaku.report import provenance, summary
 
     settings = settings_from_config(config, language)
     privacy = Privacy(int(settings["min_cell"]))
     labels = _labels(inputs, settings, label_file, codebook)
-    from teichaku.report.publish import label_inputs
-
-    record = provenance.collect(config, hashed_inputs, repo_dir, extra_configs)
-    record["inputs_sha256"] = label_inputs(record["inputs_sha256"], run_paths.raw_dir(config))
+    record = provenance.from_text(Path(provenance_file).read_text(encoding="utf-8"))
+    record["file_sha256"] = provenance.sha256_file(provenance_file)
     log.info("provenance: commit %s dirty %s", record["git"]["commit"], record["git"]["dirty"])
     summary.make_summary(
         template_dir=Path(template_dir),

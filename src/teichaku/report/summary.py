@@ -7,8 +7,10 @@ configuration, rendered to Markdown, then to one self-contained HTML file and a 
   :func:`escape_markup`, so nothing from a file, a cell or a model label can open an HTML
   tag; only the template's own markup (the banner and provenance blocks) is HTML. The
   tables come escaped by their writer, numbers from :func:`fmt_number`.
-- HTML: markdown-it (CommonMark + tables); images become data URIs and the CSS is inlined,
-  so the file needs nothing else.
+- HTML: markdown-it (CommonMark + tables); images become data URIs, the CSS is inlined and
+  the Japanese font embedded (the subset of the characters it shows,
+  :mod:`teichaku.report.webfont`), so the file needs nothing else and looks the same
+  everywhere. Tables are laid out by :mod:`teichaku.report.layout`.
 - PDF: weasyprint from the same HTML, with IPAexGothic (shipped in matplotlib-fontja) as an
   @font-face so Japanese text is embedded. The subset font's timestamp follows
   SOURCE_DATE_EPOCH, which is fixed while writing: the PDF is byte-reproducible.
@@ -31,9 +33,16 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from teichaku.report.fonts import fixed_source_date, font_path
+from teichaku.report.layout import lay_out_tables
+from teichaku.report.webfont import font_face_css
+from teichaku.report.wording import describe_subset, in_sentence, join_words, quoted
 from teichaku.survey import fiscal_years_ja
 
 PDF_FONT_FAMILY = "IPAexGothic"
+
+#: The report words (labels.yaml ``text``) a table header may end in after a group's label
+#: ("FY2019 ended n"): the summary prints such columns under one spanning group header.
+STATISTIC_HEADERS = ("count", "valid_n", "percent", "share", "computed", "mean")
 
 
 # --------------------------------------------------------------------------- formatting
@@ -175,13 +184,25 @@ def html_to_pdf(document: str) -> bytes:
 
 
 def write_summary(
-    markdown: str, out_md: Path, out_html: Path, out_pdf: Path, title: str, css: str, language: str
+    markdown: str,
+    out_md: Path,
+    out_html: Path,
+    out_pdf: Path,
+    title: str,
+    css: str,
+    language: str,
+    statistics: tuple[str, ...] = (),
 ) -> None:
-    """Write summary.md, the self-contained summary.html and summary.pdf."""
+    """Write summary.md, the self-contained summary.html and summary.pdf; ``statistics``
+    are the header words grouped under a spanning header (:mod:`teichaku.report.layout`)."""
     out_md.parent.mkdir(parents=True, exist_ok=True)
     out_md.write_text(markdown, encoding="utf-8", newline="\n")
-    body = markdown_to_html_body(markdown, out_md.parent)
-    out_html.write_text(html_document(body, title, css, language), encoding="utf-8", newline="\n")
+    body = lay_out_tables(markdown_to_html_body(markdown, out_md.parent), statistics, font_path())
+    # the HTML embeds the characters it shows of the PDF's font (teichaku.report.webfont)
+    font = font_face_css(f"<title>{html.escape(title)}</title>{body}")
+    out_html.write_text(
+        html_document(body, title, css, language, extra_css=font), encoding="utf-8", newline="\n"
+    )
     out_pdf.write_bytes(
         html_to_pdf(html_document(body, title, css, language, extra_css=pdf_font_css()))
     )
@@ -210,24 +231,30 @@ def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
     models = []
     from teichaku.analysis.terms import term_label
 
+    lang = labels.language
     for m in spec.models:
-        terms = coefficients.loc[coefficients["model"] == m.name, f"label_{labels.language}"]
+        terms = coefficients.loc[coefficients["model"] == m.name, f"label_{lang}"]
         if terms.empty:  # not fitted: the covariates of its formula
-            terms = [term_label(t.strip(), spec, cb, labels.language) for t in m.formula.split("+")]
+            terms = [term_label(t.strip(), spec, cb, lang) for t in m.formula.split("+")]
+        terms = list(dict.fromkeys(terms))
+        label = getattr(m, f"label_{lang}")
         models.append(
             {
                 "name": m.name,
-                "label": getattr(m, f"label_{labels.language}"),
+                "label": label,
+                "label_in_sentence": in_sentence(label, lang),
                 "role": m.role,
                 "type": m.type,
                 "scale": m.scale,
                 "event": m.event,
                 "outcome": m.outcome,
-                "cluster": labels.var("cases", m.cluster) if m.cluster else None,
-                "where": m.where,
+                "cluster": in_sentence(labels.var("cases", m.cluster), lang) if m.cluster else None,
+                # the sample in words of the codebook, never the query of models.yaml
+                "subset": describe_subset(m.where, cb, lang) if m.where else None,
                 "missing": m.missing,
                 "fitted": m.name in fitted,
-                "terms": list(dict.fromkeys(terms)),
+                "terms": terms,
+                "terms_in_words": join_words([quoted(t, lang) for t in terms], lang),
             }
         )
     label_column = f"label_{labels.language}"
@@ -249,6 +276,13 @@ def methods_facts(config: dict, spec, labels, privacy, coefficients) -> dict:
         "confidence_pct": round(100 * float(analysis.get("confidence", 0.95))),
         "transition": [reason.level_label(c, labels.language) for c in spec.transition],
         "competing": [reason.level_label(c, labels.language) for c in spec.competing],
+        # the same, quoted and joined for running text (「…」・「…」; “…” or “…”)
+        "transition_in_words": join_words(
+            [quoted(reason.level_label(c, lang), lang) for c in spec.transition], lang, "or"
+        ),
+        "competing_in_words": join_words(
+            [quoted(reason.level_label(c, lang), lang) for c in spec.competing], lang
+        ),
         "models": models,
         "primary": next(m for m in models if m["role"] == "primary"),
         "min_cell": privacy.min_cell,
@@ -276,6 +310,40 @@ def simulation_section(path: str | Path | None, summary_dir: Path) -> str | None
     return re.sub(r"(!\[[^\]]*\])\(([^)\s]+)\)", relink, text).strip()
 
 
+def _term_in_words(term: str, methods: dict, labels) -> str:
+    """A coefficient's label as in the tables, or (a check's own term) from labels.yaml."""
+    if term in methods["term_labels"]:
+        return methods["term_labels"][term]
+    return labels.entry("summary_terms", term)
+
+
+def checks_in_words(numbers: dict, methods: dict, labels) -> list[dict]:
+    """The model checks not passed (numbers.json ``diagnostics.not_ok``) of the reported
+    models, in words: the model's label, what was checked (labels.yaml ``summary_checks``),
+    the term's label and the status (``summary_status``)."""
+    lang = labels.language
+    out = []
+    for d in numbers["diagnostics"]["not_ok"]:
+        model = numbers["models"][d["model"]]
+        if model["reported"] == "not_reported":
+            continue
+        out.append(
+            {
+                "model": model[f"label_{lang}"],
+                "check": labels.entry("summary_checks", d["check"]),
+                "term": _term_in_words(d["term"], methods, labels) if d["term"] else None,
+                "status": labels.entry("summary_status", d["status"]),
+            }
+        )
+    return out
+
+
+def table_block(markdown: str) -> Markup:
+    """A table file's Markdown (title, table, notes) in a ``table-block`` div: one unit of
+    layout (a landscape page takes the title and notes with the table)."""
+    return Markup(f'<div class="table-block">\n\n{markdown.rstrip()}\n\n</div>')
+
+
 def build_context(
     *,
     numbers: dict,
@@ -293,10 +361,12 @@ def build_context(
     published YAML and the configuration."""
     return {
         "numbers": numbers,
+        "checks": checks_in_words(numbers, methods, labels),
         "published": _as_plain(published),
         "methods": methods,
-        # written by teichaku.report.tables.to_markdown, which escapes every cell
-        "tables": {name: Markup(text) for name, text in tables.items()},
+        # written by teichaku.report.tables.to_markdown, which escapes every cell; each in
+        # a block that the HTML and PDF lay out as one (teichaku.report.layout)
+        "tables": {name: table_block(text) for name, text in tables.items()},
         "figures": figures,
         "provenance": provenance,
         "synthetic": synthetic,
@@ -357,4 +427,5 @@ def make_summary(
         labels.text(title_key),
         Path(css_path).read_text(encoding="utf-8"),
         labels.language,
+        tuple(labels.text(key) for key in STATISTIC_HEADERS),
     )
