@@ -30,6 +30,10 @@ STARTED = time.time()  # the gate's message is shown when the gate stopped this 
 configfile: "config/config.yaml"
 
 
+# The landing page of `snakemake --report` (in the run's first report language).
+report: "workflow/report/workflow.rst"
+
+
 # Each run's configuration validated (defaults filled in): the main run (config key run) and
 # the runs declared under runs:.
 validate_run_config = partial(

@@ -3,10 +3,12 @@ run; the others by the test or CI script named for them, which must still contai
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
 import pytest
+import yaml
 
 from teichaku import paths
 
@@ -112,11 +114,42 @@ def test_dry_run_and_one_figure(run_copy):
     assert (run_copy / KM).stat().st_size > 10_000
 
 
+def _report_data(html: str, script: str):
+    """The variable a Snakemake report keeps in its ``<script id=...>`` (JSON)."""
+    match = re.search(rf'<script id="{script}">\s*var \w+ = (.*?);\s*</script>', html, re.S)
+    assert match, f"no {script} in the report"
+    return json.loads(match.group(1))
+
+
 def test_snakemake_report(run_copy):
     run_snakemake(run_copy, "--report", "results/synthetic-2021/report.html")
-    report = run_copy / "results/synthetic-2021/report.html"
-    assert report.stat().st_size > 100_000
-    assert b"fig6_forest" in report.read_bytes()
+    html = (run_copy / "results/synthetic-2021/report.html").read_text(encoding="utf-8")
+    assert "fig6_forest" in html
+    labels = yaml.safe_load((ROOT / "workflow/report/labels.yaml").read_text(encoding="utf-8"))
+    japanese = {key: names["ja"] for key, names in labels["report_categories"].items()}
+    # the categories in the run's report language (ja), validation and models among them
+    categories = _report_data(html, "categories")
+    assert set(categories) <= set(japanese.values()), set(categories) - set(japanese.values())
+    for key in ("validation", "models", "summary", "survey", "appendix"):
+        assert japanese[key] in categories, key
+    # the validation summary, the coefficients and the diagnostics are report items, and
+    # every item has a caption in Japanese
+    results = _report_data(html, "results")
+    for name in (
+        DEFAULT_RUN.VALIDATION_CSV,
+        DEFAULT_RUN.COEFFICIENTS,
+        DEFAULT_RUN.DIAGNOSTICS,
+    ):
+        assert name in results, name
+    for name, item in results.items():
+        assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", item["caption"]), name
+    assert japanese["validation"] in categories and any(
+        DEFAULT_RUN.VALIDATION_CSV in files for files in categories[japanese["validation"]].values()
+    )
+    # the landing page describes the workflow in Japanese, for this run
+    description = _report_data(html, "workflow-desc")
+    assert DEFAULT_RUN.run in description and "読み込みと検証" in description
+    assert "Reading and validation" not in description
 
 
 def test_both_languages_from_the_command_line_leave_the_japanese_files_alone(run_copy):

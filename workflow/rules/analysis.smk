@@ -82,8 +82,18 @@ rule analysis_models:
         coefficients=expand(paths.MODEL_COEFFICIENTS, model=MODEL_NAMES, allow_missing=True),
         diagnostics=expand(paths.MODEL_DIAGNOSTICS, model=MODEL_NAMES, allow_missing=True),
     output:
-        coefficients=paths.COEFFICIENTS,
-        diagnostics=paths.DIAGNOSTICS,
+        coefficients=report(
+            paths.COEFFICIENTS,
+            caption="../report/captions/coefficients.rst",
+            category=report_category_named("models"),
+            labels={"name": "coefficients", "format": "csv"},
+        ),
+        diagnostics=report(
+            paths.DIAGNOSTICS,
+            caption="../report/captions/diagnostics.rst",
+            category=report_category_named("models"),
+            labels={"name": "diagnostics", "format": "csv"},
+        ),
         reliability=paths.RELIABILITY,
     log:
         paths.log("analysis_models"),

@@ -55,6 +55,17 @@ def languages(run):
     return RUNS[run]["report"]["languages"]
 
 
+def report_category_named(key):
+    """The Snakemake report's category ``key`` (labels.yaml, report_categories) in the run's
+    first report language (report_labels, report_items.smk)."""
+
+    def category(wildcards):
+        labels = report_labels(wildcards.run, languages(wildcards.run)[0])
+        return labels.entry("report_categories", key)
+
+    return category
+
+
 def run_targets(run):
     """The targets of one run, stage by stage (`snakemake simulation` and `snakemake
     notebooks` are asked for by name)."""
@@ -112,11 +123,19 @@ def report_spec(run):
     codebook and models (SPECS, analysis_specs.smk) when the workflow starts: a mistake
     stops it with its message."""
     try:
-        return load_report_spec(
+        spec = load_report_spec(
             RUNS[run]["report"]["spec"], load_codebook(RUNS[run]["codebook"]), SPECS[run][1]
         )
     except ReportSpecError as error:
         sys.exit(f"{error}")
+    if spec.crosstabs():
+        sys.exit(
+            f"{RUNS[run]['report']['spec']}: the cross-tabulations "
+            f"{', '.join(t.name for t in spec.crosstabs())} (builder: crosstab) are checked but "
+            "not built by this version of the workflow: their protection together with "
+            "Tables 1-3 is not finished. Remove them from the file to run the report."
+        )
+    return spec
 
 
 def simulation_digest(wildcards):

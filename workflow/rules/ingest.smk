@@ -28,7 +28,12 @@ rule ingest:
         cases=PROCESSED["cases"],
         rejected=paths.REJECTED_ROWS,
         summary_json=paths.VALIDATION_JSON,
-        summary_csv=paths.VALIDATION_CSV,
+        summary_csv=report(
+            paths.VALIDATION_CSV,
+            caption="../report/captions/validation.rst",
+            category=report_category_named("validation"),
+            labels={"name": "validation summary", "format": "csv"},
+        ),
         run_input=paths.RUN_INPUT,
     log:
         paths.log("ingest"),

@@ -73,13 +73,13 @@ rule report_summary:
         html=report(
             REPORT_SUMMARY["html"],
             caption="../report/captions/summary.rst",
-            category="Summary",
+            category=report_category_named("summary"),
             labels={"name": "summary", "language": "{lang}", "format": "html"},
         ),
         pdf=report(
             REPORT_SUMMARY["pdf"],
             caption="../report/captions/summary.rst",
-            category="Summary",
+            category=report_category_named("summary"),
             labels={"name": "summary", "language": "{lang}", "format": "pdf"},
         ),
     log:
