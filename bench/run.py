@@ -65,8 +65,9 @@ FIGURE_RERUN_ALLOWED = {
 SLOPE_MIN_SCALE = 10
 # The "Job stats" table Snakemake prints before running (or with -n): rule and job count.
 # (Job lines name the rule's message, not the rule, since every rule has a message.)
-#: The benchmark files of the jobs of analysis_model, one per model.
-PER_MODEL = re.compile(r"^analysis_model_.+$")
+#: The benchmark files of the wildcard rules with one job per model, table or figure
+#: (analysis_model_<model>, report_table_<table>_<lang>, report_figure_<figure>_<lang>).
+PER_ITEM = re.compile(r"^(analysis_model|report_table|report_figure)_.+$")
 JOB_STATS = re.compile(r"^Job stats:\n.*?\n-+ +-+\n(.*?)\ntotal +\d+", re.MULTILINE | re.DOTALL)
 
 
@@ -100,14 +101,15 @@ def rule_benchmarks(workdir: Path) -> dict[str, dict[str, float]]:
     """Wall seconds and peak resident memory (MB) of every rule that ran, and its jobs.
     (Snakemake's cpu_time column is left out: it is sampled, at first each second and then
     every 30 s, so it misses the end of every job.) The report rules run once per language,
-    each with a file <rule>_<lang>.tsv, and analysis_model once per model, each with a file
-    analysis_model_<model>.tsv: their times are added (CPU-seconds of wall, as if one after
-    the other), their peaks the largest, and the slowest job named."""
+    each with a file <rule>_<lang>.tsv, analysis_model once per model (a file
+    analysis_model_<model>.tsv), report_table and report_figure once per table or figure
+    and language (report_table_<table>_<lang>.tsv): their times are added (CPU-seconds of
+    wall, as if one after the other), their peaks the largest, and the slowest job named."""
     rules: dict[str, dict[str, float]] = {}
     language = re.compile(rf"_({'|'.join(paths.LANGUAGES)})$")
     for path in sorted((workdir / run_paths(workdir).BENCHMARKS_DIR).glob("*.tsv")):
         row = pd.read_csv(path, sep="\t").iloc[-1]
-        rule = PER_MODEL.sub("analysis_model", language.sub("", path.stem))
+        rule = PER_ITEM.sub(r"\1", language.sub("", path.stem))
         seen = rules.get(rule, {"s": 0.0, "max_rss_mb": 0.0, "jobs": 0, "slowest_s": 0.0})
         slower = float(row["s"]) >= seen["slowest_s"]
         rules[rule] = {

@@ -44,11 +44,24 @@ def test_the_jobs_of_one_rule_are_counted_under_it(tmp_path):
         ("analysis_model_fine_gray_transition", 14.0, 1100.0),
         ("analysis_models", 1.0, 130.0),
         ("report_summary_ja", 7.0, 240.0),
+        ("report_figure_fig4_km_followup_ja", 3.0, 200.0),
+        ("report_figure_fig6_forest_ja", 2.0, 210.0),
+        ("report_table_table1_basic_attributes_ja", 1.5, 150.0),
     ):
         row = f"{seconds}\t0:00:0{int(seconds) % 10}\t{rss}\t0\t0\t0\t0\t0\t0\t1.0\n"
         (folder / f"{stem}.tsv").write_text(header + row, encoding="utf-8")
     rules = rule_benchmarks(tmp_path)
-    assert set(rules) == {"analysis_model", "analysis_models", "report_summary"}
+    assert set(rules) == {
+        "analysis_model",
+        "analysis_models",
+        "report_summary",
+        "report_figure",
+        "report_table",
+    }
+    figure = rules["report_figure"]
+    assert (figure["s"], figure["max_rss_mb"], figure["jobs"]) == (5.0, 210.0, 2)
+    assert figure["slowest"] == "report_figure_fig4_km_followup_ja"
+    assert rules["report_table"]["jobs"] == 1
     model = rules["analysis_model"]
     assert (model["s"], model["max_rss_mb"], model["jobs"]) == (16.5, 1100.0, 2)
     assert model["slowest"] == "analysis_model_fine_gray_transition"
