@@ -73,9 +73,11 @@ def read_texts(results: Path) -> dict[str, str]:
             out[rel] = ""
         elif path.suffix in TEXT_SUFFIXES:
             out[rel] = path.read_text(encoding="utf-8", errors="replace")
-            if path.suffix == ".html":  # the style sheet and embedded images are no text
+            if path.suffix == ".html":  # the style sheet, embedded images and the layout's
+                # style attributes (column widths in pt, measured from the shown text) are no text
                 out[rel] = re.sub(r"<style>.*?</style>", "", out[rel], flags=re.S)
                 out[rel] = re.sub(r"data:[^\"]+", "", out[rel])
+                out[rel] = re.sub(r'\sstyle="[^"]*"', "", out[rel])
         elif path.suffix == ".parquet":
             out[rel] = pd.read_parquet(path).to_csv(index=False)
         elif path.suffix == ".xlsx":  # tables.xlsx: each sheet placed as its table
