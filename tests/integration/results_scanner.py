@@ -453,7 +453,8 @@ def raw_file_names(workdir: Path) -> list[str]:
     raw = workdir / "data" / "raw"
     names = set()
     for path in raw.rglob("*"):
-        if path.is_file() and path.parent.name == "cases":
+        # Snakemake's marker of a directory output (cases/.snakemake_timestamp) is no raw file
+        if path.is_file() and path.parent.name == "cases" and not path.name.startswith("."):
             names.update({path.name, path.stem})
             names.update(
                 p for p in re.split(r"[_\n]", path.stem) if len(p) >= 4 and not p.isdigit()
