@@ -16,6 +16,7 @@ from figure_text import drawn_texts, text_problems
 from teichaku.published import load_published
 from teichaku.report import build, stage
 from teichaku.report.labels import load_labels
+from teichaku.report.spec import load_report_spec
 from teichaku.report.suppress import Privacy
 
 pytestmark = pytest.mark.slow  # draws every figure of the report
@@ -23,17 +24,17 @@ pytestmark = pytest.mark.slow  # draws every figure of the report
 
 def _inputs(b: dict) -> build.ReportInputs:
     return build.ReportInputs(
-        b["roster"],
-        b["cases"],
-        b["awareness"],
-        b["analysis"],
-        b["coefficients"],
-        b["curves"],
-        b["numbers"],
-        load_published(fx.PUBLISHED),
-        b["spec"],
-        fx.THRESHOLDS,
-        b["predicted"],
+        spec=b["spec"],
+        thresholds=fx.THRESHOLDS,
+        roster=b["roster"],
+        cases=b["cases"],
+        awareness=b["awareness"],
+        analysis=b["analysis"],
+        coefficients=b["coefficients"],
+        curves=b["curves"],
+        numbers=b["numbers"],
+        published=load_published(fx.PUBLISHED),
+        predicted=b["predicted"],
     )
 
 
@@ -74,7 +75,7 @@ def draw_report(b: dict, language: str) -> dict[str, dict]:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(fg.FigureContext, "save", measure)
-        build.build_figures(_inputs(b), ctx)
+        build.build_figures(_inputs(b), ctx, load_report_spec(fx.REPORT_SPEC, analysis=b["spec"]))
     return found
 
 
