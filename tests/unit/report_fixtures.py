@@ -444,19 +444,12 @@ def fixture_config(language: str) -> dict:
     }
 
 
-def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
-    """Tables, figures and the summary of the fixture data under out_dir (as the rules do).
-
-    The code version is looked up in out_dir, which is no git repository: the provenance
-    then says "unknown", and renders made while others commit stay comparable.
-    """
+def report_inputs(b: dict):
+    """The report's inputs (build.ReportInputs) of bundle ``b``, as the rules read them."""
     from teichaku.published import load_published
-    from teichaku.report import build, stage
-    from teichaku.report.spec import load_report_spec
+    from teichaku.report import build
 
-    b = bundle(seed)
-    config = fixture_config(language)
-    inputs = build.ReportInputs(
+    return build.ReportInputs(
         spec=b["spec"],
         thresholds=THRESHOLDS,
         roster=b["roster"],
@@ -469,7 +462,26 @@ def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
         published=load_published(PUBLISHED),
         predicted=b["predicted"],
     )
-    report = load_report_spec(REPORT_SPEC, analysis=b["spec"])
+
+
+def report_spec(b: dict):
+    """The default config/report.yaml, checked against bundle ``b``'s models."""
+    from teichaku.report.spec import load_report_spec
+
+    return load_report_spec(REPORT_SPEC, analysis=b["spec"])
+
+
+def render_all(out_dir: Path, language: str, seed: int = 3) -> dict:
+    """Tables, figures and the summary of the fixture data under out_dir (as the rules do).
+
+    The code version is looked up in out_dir, which is no git repository: the provenance
+    then says "unknown", and renders made while others commit stay comparable.
+    """
+    from teichaku.report import stage
+
+    b = bundle(seed)
+    config = fixture_config(language)
+    inputs, report = report_inputs(b), report_spec(b)
     out_dir = Path(out_dir)
     settings = stage.settings_from_config(config, language)
     written = {}

@@ -13,29 +13,15 @@ import pytest
 import report_fixtures as fx
 from figure_text import drawn_texts, text_problems
 
-from teichaku.published import load_published
 from teichaku.report import build, stage
 from teichaku.report.labels import load_labels
-from teichaku.report.spec import load_report_spec
 from teichaku.report.suppress import Privacy
 
 pytestmark = pytest.mark.slow  # draws every figure of the report
 
 
 def _inputs(b: dict) -> build.ReportInputs:
-    return build.ReportInputs(
-        spec=b["spec"],
-        thresholds=fx.THRESHOLDS,
-        roster=b["roster"],
-        cases=b["cases"],
-        awareness=b["awareness"],
-        analysis=b["analysis"],
-        coefficients=b["coefficients"],
-        curves=b["curves"],
-        numbers=b["numbers"],
-        published=load_published(fx.PUBLISHED),
-        predicted=b["predicted"],
-    )
+    return fx.report_inputs(b)
 
 
 REASONS = {
@@ -75,7 +61,7 @@ def draw_report(b: dict, language: str) -> dict[str, dict]:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(fg.FigureContext, "save", measure)
-        build.build_figures(_inputs(b), ctx, load_report_spec(fx.REPORT_SPEC, analysis=b["spec"]))
+        build.build_figures(_inputs(b), ctx, fx.report_spec(b))
     return found
 
 
