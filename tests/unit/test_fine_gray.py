@@ -140,7 +140,7 @@ def test_crr_variance_and_incidence_without_split_rows_equal_those_of_the_split_
         with pytest.raises(ValueError, match="crr's censoring convention"):
             direct.crr_cov()
     np.testing.assert_array_equal(direct.event_times, rs.group_time)
-    profiles = np.array([x.mean(axis=0), x.mean(axis=0) + [1.0, -0.5], [0.0, 2.0]])
+    profiles = np.array([x.mean(axis=0), x.mean(axis=0) + np.array([1.0, -0.5]), [0.0, 2.0]])
     grid = np.concatenate([[0.0], np.linspace(0.1, time.max() + 1, 57)])
     np.testing.assert_allclose(
         direct.cumulative_incidence(profiles, grid),

@@ -363,9 +363,7 @@ class UnsplitFit:
 
     def clustered_cov(self, clusters: np.ndarray) -> np.ndarray:
         """``coxph(cluster = )`` on the split rows: the grouped-score sandwich."""
-        return sandwich(
-            self.information, self.score_residuals(), np.ones(len(self.risk)), clusters
-        )
+        return sandwich(self.information, self.score_residuals(), np.ones(len(self.risk)), clusters)
 
     def crr_cov(self) -> np.ndarray:
         """``crr``'s variance, Fine and Gray's sandwich: per person the score residuals of
