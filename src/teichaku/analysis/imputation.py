@@ -54,8 +54,8 @@ def canonical_order(frame: pd.DataFrame) -> np.ndarray:
 def _pmm(
     y: np.ndarray, observed: np.ndarray, X: np.ndarray, rng: np.random.Generator, donors: int
 ) -> np.ndarray:
-    """Draws for the missing entries of ``y`` (mice.impute.pmm, matchtype 1)."""
-    X = np.column_stack([np.ones(len(y)), X])
+    """Draws for the missing entries of ``y`` (mice.impute.pmm, matchtype 1); ``X`` holds
+    the intercept column first."""
     xo, yo = X[observed], y[observed]
     xtx = xo.T @ xo
     v = np.linalg.inv(xtx + np.diag(RIDGE * np.diag(xtx)))
@@ -104,10 +104,15 @@ def impute_chain(
     for j in incomplete:
         pool = data[~missing[:, j], j]
         filled[missing[:, j], j] = rng.choice(pool, size=int(missing[:, j].sum()))
+    # the regressors of column j: an intercept and the other columns, filled in place
+    # (one array per chain instead of a copy per column and cycle)
+    X = np.empty_like(filled)
+    X[:, 0] = 1.0
     for _ in range(burn_in):
         for j in incomplete:
-            others = np.delete(filled, j, axis=1)
-            filled[missing[:, j], j] = _pmm(filled[:, j], ~missing[:, j], others, rng, donors)
+            X[:, 1 : j + 1] = filled[:, :j]
+            X[:, j + 1 :] = filled[:, j + 1 :]
+            filled[missing[:, j], j] = _pmm(filled[:, j], ~missing[:, j], X, rng, donors)
     return filled
 
 
