@@ -16,6 +16,7 @@ split-row fit to rounding (about 1e-13).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -63,14 +64,54 @@ def fits_on_arrays(spec: ModelSpec) -> bool:
 class Columns:
     """The analysis dataset's columns as arrays, each converted once: numbers (booleans and
     nullable numbers as float with NaN, as ``prepare`` does), categories as codes (-1
-    missing) and text as sorted codes (the order of ``group_codes``)."""
+    missing) and text as sorted codes (the order of ``group_codes``).
+
+    Built from the dataset's DataFrame (converted column by column as the models ask), or
+    with :meth:`from_arrays` from arrays that hold those values already (a simulation
+    replicate's dataset, ``teichaku.simulation.dataset``), the DataFrame then built only
+    if a model that is not fitted on arrays asks for it.
+    """
 
     def __init__(self, data: pd.DataFrame) -> None:
-        self.data = data
+        self._data = data
+        self._frame = None
+        self.names = frozenset(data.columns)
+        self.n = len(data)
         self._numbers: dict[str, np.ndarray] = {}
         self._codes: dict[str, tuple[np.ndarray, list]] = {}
         self._categorical: dict[str, bool] = {}
         self._known: dict[str, np.ndarray] = {}
+        #: what models with the same sample share (its design, its checks), by key
+        self.shared: dict[tuple, object] = {}
+
+    @classmethod
+    def from_arrays(
+        cls,
+        n: int,
+        numbers: dict[str, np.ndarray],
+        codes: dict[str, tuple[np.ndarray, list]],
+        frame: Callable[[], pd.DataFrame],
+        others: tuple[str, ...] = (),
+    ) -> Columns:
+        """Columns of ``n`` rows given as arrays: ``numbers`` (float, NaN missing) and
+        ``codes`` (codes 0..K-1, -1 missing, and the K levels); ``frame`` builds the same
+        dataset as a DataFrame, from which the columns named in ``others`` are read."""
+        self = cls.__new__(cls)
+        self._data, self._frame = None, frame
+        self.names = frozenset(numbers) | frozenset(codes) | frozenset(others)
+        self.n = n
+        self._numbers, self._codes = dict(numbers), dict(codes)
+        self._categorical = {**dict.fromkeys(numbers, False), **dict.fromkeys(codes, True)}
+        self._known = {}
+        self.shared = {}
+        return self
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The dataset as a DataFrame (built once, when first asked for)."""
+        if self._data is None:
+            self._data = self._frame()
+        return self._data
 
     def is_categorical(self, name: str) -> bool:
         if name not in self._categorical:
@@ -122,15 +163,31 @@ def _outcome_columns(spec: ModelSpec) -> list[str]:
     return [TIME, EVENT_TYPE] if spec.time_to_event else [spec.outcome]
 
 
+def _sample_key(spec: ModelSpec) -> tuple:
+    """What a model's sample and design depend on: models with the same key share them
+    (the Cox and Fine-Gray models of one event, the logistic and mixed models of one
+    outcome)."""
+    needed = _outcome_columns(spec) + ([spec.cluster] if spec.cluster else [])
+    return tuple(needed), formula_variables(spec.formula), spec.time_to_event, spec.cluster
+
+
 def sample(spec: ModelSpec, columns: Columns) -> Sample:
     """The rows of ``prepare`` (outcome and cluster known, then every formula variable
-    known) and the design matrix of ``design`` on them."""
+    known) and the design matrix of ``design`` on them (built once per replicate for the
+    models that share them, read-only)."""
+    key = ("sample", *_sample_key(spec))
+    if key not in columns.shared:
+        columns.shared[key] = _sample(spec, columns)
+    return columns.shared[key]
+
+
+def _sample(spec: ModelSpec, columns: Columns) -> Sample:
     variables = formula_variables(spec.formula)
     needed = _outcome_columns(spec) + ([spec.cluster] if spec.cluster else [])
-    absent = [c for c in needed + list(variables) if c not in columns.data.columns]
+    absent = [c for c in needed + list(variables) if c not in columns.names]
     if absent:
         raise ModelDataError(f"variables not in the {spec.data} data: {absent}")
-    keep = np.ones(len(columns.data), dtype=bool)
+    keep = np.ones(columns.n, dtype=bool)
     for name in dict.fromkeys(needed + list(variables)):
         keep &= columns.known(name)
     rows = np.flatnonzero(keep)
@@ -153,6 +210,9 @@ def sample(spec: ModelSpec, columns: Columns) -> Sample:
         clusters = np.unique(columns.codes(spec.cluster)[0][rows], return_inverse=True)[1]
     # column-major, as the design's DataFrame gives it: the same BLAS sums, the same bits
     X = np.asfortranarray(np.hstack(parts) if parts else np.empty((len(rows), 0)))
+    for shared in (rows, X, clusters):
+        if shared is not None:
+            shared.flags.writeable = False
     return Sample(rows, X, names, clusters)
 
 
@@ -196,7 +256,10 @@ def fit_arrays(
     binary_events = n_events
     if not spec.time_to_event:
         binary_events = min(n_events, len(s.rows) - n_events)
-    if dg.design_problems(s.X, s.columns, binary_events):
+    key = ("problems", *_sample_key(spec), binary_events == 0)
+    if key not in columns.shared:
+        columns.shared[key] = dg.design_problems(s.X, s.columns, binary_events)
+    if columns.shared[key]:
         return None, info
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -207,12 +270,10 @@ def fit_arrays(
     return est, info
 
 
-def fit(
-    spec: ModelSpec, data: pd.DataFrame, columns: Columns, settings: Settings
-) -> tuple[Estimates | None, dict]:
+def fit(spec: ModelSpec, columns: Columns, settings: Settings) -> tuple[Estimates | None, dict]:
     """The estimates and sample information of ``spec`` on the replicate's dataset: on
-    arrays when :func:`fits_on_arrays`, else by ``fit_model``."""
+    arrays when :func:`fits_on_arrays`, else by ``fit_model`` on its DataFrame."""
     if fits_on_arrays(spec):
         return fit_arrays(spec, columns, settings)
-    est, _, info = fit_model(spec, data, settings)
+    est, _, info = fit_model(spec, columns.data, settings)
     return est, info

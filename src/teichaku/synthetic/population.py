@@ -17,6 +17,7 @@ import pandas as pd
 
 from teichaku.codebook import Codebook, load_codebook
 from teichaku.synthetic.calibration import Calibration, calibrate
+from teichaku.synthetic.columns import Coded, Column, Dates, Masked, codes_of, frame
 from teichaku.synthetic.model import (
     DAYS_PER_MONTH,
     TRANSITION,
@@ -182,10 +183,19 @@ def _bernoulli_missing(rng, n: int, share: float) -> np.ndarray:
     return rng.random(n) < share
 
 
+def _draw_index(rng, probs: dict[str, float], n: int) -> np.ndarray:
+    """Indices into ``list(probs)`` drawn with those probabilities."""
+    p = np.array(list(probs.values()), dtype=float)
+    return rng.choice(len(p), n, p=p / p.sum())
+
+
 def _draw_category(rng, probs: dict[str, float], n: int) -> np.ndarray:
-    codes = list(probs)
-    p = np.array([probs[c] for c in codes], dtype=float)
-    return np.array(codes, dtype=object)[rng.choice(len(codes), n, p=p / p.sum())]
+    return np.array(list(probs), dtype=object)[_draw_index(rng, probs, n)]
+
+
+def _draw_codes(rng, probs: dict[str, float], n: int, levels) -> np.ndarray:
+    """:func:`_draw_category` as codes into ``levels`` (the same draw)."""
+    return codes_of(np.array(list(probs), dtype=object), levels)[_draw_index(rng, probs, n)]
 
 
 def current_residence(
@@ -259,16 +269,24 @@ def activities(
     return out
 
 
-def _techo(rng, p_yes: np.ndarray, p_applying: float, missing_share: float) -> np.ndarray:
+def _techo(rng, p_yes: np.ndarray, p_applying: float, missing_share: float, levels) -> Coded:
     n = len(p_yes)
     u = rng.random(n)
-    out = np.where(u < p_yes, "yes", np.where(u < p_yes + p_applying, "applying", "no"))
-    out = out.astype(object)
-    out[_bernoulli_missing(rng, n, missing_share)] = None
-    return out
+    yes, applying, no = codes_of(np.array(["yes", "applying", "no"], dtype=object), levels)
+    codes = np.where(u < p_yes, yes, np.where(u < p_yes + p_applying, applying, no))
+    codes[_bernoulli_missing(rng, n, missing_share)] = -1
+    return Coded(codes, tuple(levels))
 
 
-def build_cases(
+def _flag_codes(flags: np.ndarray, missing: np.ndarray, on: str, off: str, levels) -> Coded:
+    """A two-level answer drawn as booleans (``on`` where True) as codes into ``levels``."""
+    code_on, code_off = codes_of(np.array([on, off], dtype=object), levels)
+    codes = np.where(flags, code_on, code_off)
+    codes[missing] = -1
+    return Coded(codes, tuple(levels))
+
+
+def draw_case_columns(
     center_ids: np.ndarray,
     center: np.ndarray,
     frailty: np.ndarray,
@@ -280,28 +298,33 @@ def build_cases(
     residence_missing: int | None = None,
     warnings: dict | None = None,
 ):
-    """Outcomes and post-baseline details given final covariates; the clean cases table.
+    """Outcomes and post-baseline details given final covariates; the clean cases table
+    as arrays (:mod:`teichaku.synthetic.columns`).
 
-    Returns (cases DataFrame, latent dict with the drawn cause, exact months and frailty).
+    Returns (columns, latent dict with the drawn cause, exact months and frailty).
     """
     v, p, miss = persons.values, design.persons, design.missing
     n = len(center)
+    levels = {name: var.codes for name, var in codebook.tables["cases"].variables.items()}
     outcome = draw_outcomes(v, center, frailty, design, rng)
     causes = np.array(design.causes, dtype=object)
     reason = np.where(outcome["cause"] >= 0, causes[np.maximum(outcome["cause"], 0)], None)
+    reason_codes = np.append(codes_of(causes, levels["end_reason"]), -1)[outcome["cause"]]
     elderly = v["age"] >= 65
     ryoiku_p = np.where(v["iq_true"] < 70, p["ryoiku_if_iq_below_70"], 0.08)
-    ryoiku = _techo(rng, ryoiku_p, p["applying"], miss["techo"])
-    seishin = _techo(rng, np.full(n, p["seishin"]), p["applying"], miss["techo"])
-    shintai = _techo(rng, np.where(elderly, *p["shintai"]), p["applying"], miss["techo"])
+    techo = {"p_applying": p["applying"], "missing_share": miss["techo"]}
+    ryoiku = _techo(rng, ryoiku_p, **techo, levels=levels["ryoiku_techo"])
+    seishin = _techo(rng, np.full(n, p["seishin"]), **techo, levels=levels["seishin_techo"])
+    shintai = _techo(rng, np.where(elderly, *p["shintai"]), **techo, levels=levels["shintai_techo"])
+    ryoiku_yes = ryoiku.codes == codes_of(np.array(["yes"], dtype=object), ryoiku.levels)[0]
     care = np.where(
         elderly,
-        _draw_category(rng, p["care_level_elderly"], n),
-        _draw_category(rng, p["care_level_younger"], n),
+        _draw_codes(rng, p["care_level_elderly"], n, levels["care_level"]),
+        _draw_codes(rng, p["care_level_younger"], n, levels["care_level"]),
     )
-    care[_bernoulli_missing(rng, n, miss["care_level"])] = None
-    first = _draw_category(rng, p["first_residence"], n)
-    first[_bernoulli_missing(rng, n, miss["first_residence"])] = None
+    care[_bernoulli_missing(rng, n, miss["care_level"])] = -1
+    first = _draw_codes(rng, p["first_residence"], n, levels["first_residence"])
+    first[_bernoulli_missing(rng, n, miss["first_residence"])] = -1
 
     warnings = warnings or {}
     res_reason = reason.copy()
@@ -318,9 +341,7 @@ def build_cases(
     counts = dict(residence_counts) if residence_counts else None
     if counts is not None and n_dnd:
         counts["hospital"] -= n_dnd
-    current = current_residence(
-        res_reason, elderly, ryoiku == "yes", res_missing, counts, design, rng
-    )
+    current = current_residence(res_reason, elderly, ryoiku_yes, res_missing, counts, design, rng)
     current[death_not_deceased] = "hospital"
     n_dwd = warnings.get("deceased_without_death", 0)
     if n_dwd:
@@ -339,54 +360,53 @@ def build_cases(
 
     person = {
         "elderly": elderly.astype(float),
-        "ryoiku": (ryoiku == "yes").astype(float),
+        "ryoiku": ryoiku_yes.astype(float),
         "death": (reason == "death").astype(float),
         "years": outcome["months"] / 12,
     }
     acts = activities(center, len(frailty), person, codebook, design, rng)
     iq_status = persons.iq_status
 
-    cb = codebook.tables["cases"].variables
-    codes = {name: var.codes for name, var in cb.items()}
     bool_na = {}
     for col in ("sex", "coordination", "welfare", "age", "prison_admissions", "residence_changes"):
         bool_na[col] = persons.missing.get(col, np.zeros(n, dtype=bool))
-    sex = np.where(v["male"], "male", "female").astype(object)
-    sex[bool_na["sex"]] = None
-    coordination = np.where(v["general"], "general", "special").astype(object)
-    coordination[bool_na["coordination"]] = None
+
+    def coded(values, name):
+        return Coded(codes_of(values, levels[name]), tuple(levels[name]))
 
     def int_col(name):
-        return pd.arrays.IntegerArray(v[name].astype(np.int64), bool_na[name].copy())
+        return Masked(v[name], "Int64", bool_na[name])
 
-    frame = {
-        "center_id": pd.array(center_ids[center], dtype="str"),
-        "cohort": _cat(cohorts(outcome["end"], codebook), codes["cohort"]),
-        "coordination": _cat(coordination, codes["coordination"]),
-        "sex": _cat(sex, codes["sex"]),
+    iq_levels = [lv.code for lv in codebook.variable("cases", "iq").statuses]
+    columns: dict[str, Column] = {
+        "center_id": Coded(center, tuple(center_ids), text=True),
+        "cohort": coded(cohorts(outcome["end"], codebook), "cohort"),
+        "coordination": _flag_codes(
+            v["general"], bool_na["coordination"], "general", "special", levels["coordination"]
+        ),
+        "sex": _flag_codes(v["male"], bool_na["sex"], "male", "female", levels["sex"]),
         "age": int_col("age"),
-        "iq": pd.array(persons.iq_reported, dtype="Float64"),
-        "iq_status": _cat(iq_status, [lv.code for lv in codebook.variable("cases", "iq").statuses]),
-        "ryoiku_techo": _cat(ryoiku, codes["ryoiku_techo"]),
-        "seishin_techo": _cat(seishin, codes["seishin_techo"]),
-        "shintai_techo": _cat(shintai, codes["shintai_techo"]),
-        "care_level": _cat(care, codes["care_level"]),
+        "iq": Masked(persons.iq_reported, "Float64"),
+        "iq_status": Coded(codes_of(iq_status, iq_levels), tuple(iq_levels)),
+        "ryoiku_techo": ryoiku,
+        "seishin_techo": seishin,
+        "shintai_techo": shintai,
+        "care_level": Coded(care, tuple(levels["care_level"])),
         "prison_admissions": int_col("prison_admissions"),
-        "release_date": release.astype("datetime64[ns]"),
-        "first_residence": _cat(first, codes["first_residence"]),
-        "current_residence": _cat(current, codes["current_residence"]),
+        "release_date": Dates(release),
+        "first_residence": Coded(first, tuple(levels["first_residence"])),
+        "current_residence": coded(current, "current_residence"),
         "residence_changes": int_col("residence_changes"),
-        "welfare": pd.arrays.BooleanArray(v["welfare"].astype(bool), bool_na["welfare"].copy()),
-        "followup_start": outcome["start"].astype("datetime64[ns]"),
-        "followup_end": outcome["end"].astype("datetime64[ns]"),
-        "end_reason": _cat(reason, codes["end_reason"]),
-        "contacts": pd.array(acts.pop("contacts"), dtype="Int64"),
+        "welfare": Masked(v["welfare"], "boolean", bool_na["welfare"]),
+        "followup_start": Dates(outcome["start"]),
+        "followup_end": Dates(outcome["end"]),
+        "end_reason": Coded(reason_codes, tuple(levels["end_reason"])),
+        "contacts": Masked(acts.pop("contacts"), "Int64"),
     }
     for name, flags in acts.items():
-        frame[name] = pd.array(flags, dtype="boolean")
+        columns[name] = Masked(flags, "boolean")
     for name in design.barrier_prevalence:
-        frame[name] = pd.array(v[name], dtype="boolean")
-    cases = pd.DataFrame(frame)
+        columns[name] = Masked(v[name], "boolean")
     latent = {
         "cause": reason,
         "months": outcome["months"],
@@ -403,7 +423,13 @@ def build_cases(
             "start_before_release": int(n_sbr),
         },
     }
-    return cases, latent
+    return columns, latent
+
+
+def build_cases(*args, **kwargs) -> tuple[pd.DataFrame, dict]:
+    """:func:`draw_case_columns` with the columns as the clean cases table (a DataFrame)."""
+    columns, latent = draw_case_columns(*args, **kwargs)
+    return frame(columns), latent
 
 
 def draw_answers(n: int, design: Design, codebook: Codebook, rng) -> Persons:
@@ -425,6 +451,28 @@ def draw_answers(n: int, design: Design, codebook: Codebook, rng) -> Persons:
     return Persons(values, masks, status, reported_iq(values["iq_true"], status))
 
 
+def simulate_case_columns(
+    design: Design, rng: np.random.Generator, codebook: Codebook | None = None
+) -> tuple[dict[str, Column], dict]:
+    """:func:`simulate_cases`'s table as arrays (no ``case_ref``), and its latent dict."""
+    codebook = codebook or load_codebook()
+    n = design.n_cases
+    sizes = center_sizes(n, design.n_centers, design.size_sd, rng)
+    center = np.repeat(np.arange(design.n_centers), sizes)
+    frailty = draw_frailty(design.n_centers, design, rng)
+    persons = draw_answers(n, design, codebook, rng)
+    center_ids = np.array([f"S{i + 1:03d}" for i in range(design.n_centers)], dtype=object)
+    return draw_case_columns(center_ids, center, frailty, persons, design, codebook, rng)
+
+
+def simulated_cases_table(columns: dict[str, Column]) -> pd.DataFrame:
+    """The clean cases table of :func:`simulate_case_columns`' columns, with ``case_ref``."""
+    cases = frame(columns)
+    n = len(cases)
+    cases.insert(1, "case_ref", pd.array(np.arange(1, n + 1).astype(str), dtype="str"))
+    return cases
+
+
 def simulate_cases(
     design: Design, rng: np.random.Generator, codebook: Codebook | None = None, latent: bool = False
 ):
@@ -435,15 +483,8 @@ def simulate_cases(
     ``S001``...; the table has a ``case_ref``. With ``latent=True`` returns
     ``(cases, latent)`` where latent holds the drawn cause, exact months and frailty.
     """
-    codebook = codebook or load_codebook()
-    n = design.n_cases
-    sizes = center_sizes(n, design.n_centers, design.size_sd, rng)
-    center = np.repeat(np.arange(design.n_centers), sizes)
-    frailty = draw_frailty(design.n_centers, design, rng)
-    persons = draw_answers(n, design, codebook, rng)
-    center_ids = np.array([f"S{i + 1:03d}" for i in range(design.n_centers)], dtype=object)
-    cases, lat = build_cases(center_ids, center, frailty, persons, design, codebook, rng)
-    cases.insert(1, "case_ref", pd.array(np.arange(1, n + 1).astype(str), dtype="str"))
+    columns, lat = simulate_case_columns(design, rng, codebook)
+    cases = simulated_cases_table(columns)
     return (cases, lat) if latent else cases
 
 
