@@ -150,9 +150,13 @@ def crosstab_table(
     def heading(label: Cell) -> dict[str, Cell]:
         return {t("item"): label}
 
+    def answered(valid) -> bool:
+        """Whether the group has valid answers (none where the round lacks the column)."""
+        return valid in protection.table.cells and protection.table.value(valid) > 0
+
     def value_cell(name: str, level: str | None, key: str) -> Cell:
         valid = ("valid", name, key)
-        if not protection.table.value(valid):
+        if not answered(valid):
             return cl.EMPTY
         if crosstab.cells == "n":
             return cl.protected_count(protection, ("count", name, level, key))
@@ -163,7 +167,7 @@ def crosstab_table(
 
     def valid_cell(name: str, key: str) -> Cell:
         valid = ("valid", name, key)
-        return cl.protected_count(protection, valid) if protection.table.value(valid) else cl.EMPTY
+        return cl.protected_count(protection, valid) if answered(valid) else cl.EMPTY
 
     rows = []
     cases_table = labels.codebook.tables["cases"]
