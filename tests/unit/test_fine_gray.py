@@ -76,19 +76,88 @@ def test_weights_are_probabilities_that_fall_with_time_within_a_person():
 
 
 def test_predicted_incidence_is_a_distribution_function():
-    from teichaku.analysis.models.fine_gray import cumulative_incidence
-
     time, status, x = _data()
-    rows = finegray.split_rows(time, status)
+    fit = finegray.fit_unsplit(time, status, x)
+    grid = np.linspace(0, time.max(), 40)
+    higher = x.mean(axis=0) + fit.params / np.linalg.norm(fit.params)  # a higher x b
+    cif = fit.cumulative_incidence(np.array([x.mean(axis=0), higher]), grid)
+    assert np.all(cif[:, 0] == 0) and np.all(np.diff(cif, axis=1) >= 0) and np.all(cif < 1)
+    assert np.all(cif[1, 1:] > cif[0, 1:])
+
+
+def _split_fit(time, status, x, censoring_ties):
+    """The reference: the weighted Cox fit (Breslow ties) of the split rows themselves."""
+    rows = finegray.split_rows(time, status, censoring_ties)
     rs = coxph.RiskSets.build(
         rows.stop, rows.event, x[rows.row], entry=rows.start, weights=rows.weight, ties="breslow"
     )
-    fit = coxph.fit(rs)
-    grid = np.linspace(0, time.max(), 40)
-    higher = x.mean(axis=0) + fit.params / np.linalg.norm(fit.params)  # a higher x b
-    cif = cumulative_incidence(rs, fit, np.array([x.mean(axis=0), higher]), grid)
-    assert np.all(cif[:, 0] == 0) and np.all(np.diff(cif, axis=1) >= 0) and np.all(cif < 1)
-    assert np.all(cif[1, 1:] > cif[0, 1:])
+    return rows, rs, coxph.fit(rs)
+
+
+def _split_crr_cov(time, status, rows, rs, fit):
+    """crr's sandwich from the split rows: their weighted score residuals summed per person
+    plus the censoring term, with the fit's risk and centered x of the persons' own rows
+    (the first n split rows)."""
+    n = len(time)
+    t = fit.terms
+    eta = np.zeros((n, rs.x.shape[1]))
+    np.add.at(eta, rows.row, coxph.score_residuals(rs, t) * rs.weights[:, None])
+    psi = finegray.censoring_residuals(
+        time, status, t.risk[:n], rs.x[:n], rs.group_time, t.hazard_sum, t.mean_hazard
+    )
+    return coxph.sandwich(fit.information, eta + psi, np.ones(n))
+
+
+def _split_cumulative_incidence(rs, fit, profiles, times):
+    """1 - exp(-L0(t) exp(z b)), L0 the Breslow cumulative hazard of the split rows."""
+    t = fit.terms
+    steps = np.cumsum(t.hazard_sum) * np.exp(-t.shift)
+    index = np.searchsorted(rs.group_time, times, side="right") - 1
+    baseline = np.where(index >= 0, steps[np.maximum(index, 0)], 0.0)
+    lp = (profiles - rs.x_mean) @ fit.params
+    return 1.0 - np.exp(-np.outer(np.exp(lp), baseline))
+
+
+@pytest.mark.parametrize("censoring_ties", finegray.CENSORING_TIES)
+def test_crr_variance_and_incidence_without_split_rows_equal_those_of_the_split_rows(
+    censoring_ties,
+):
+    """The unclustered model's variance (crr's, with the censoring term) and the predicted
+    cumulative incidence, as the analysis computes them without split rows, against the
+    same quantities of the split rows' Cox fit (heavily tied times)."""
+    time, status, x = _data(seed=7, n=600)
+    time = np.ceil(time * 4)
+    rows, rs, split = _split_fit(time, status, x, censoring_ties)
+    direct = finegray.fit_unsplit(time, status, x, censoring_ties)
+    assert direct.converged and len(rows.row) > 2 * len(time)
+    np.testing.assert_allclose(direct.params, split.params, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(direct.information, split.information, rtol=1e-10, atol=0)
+    if censoring_ties == "crr":
+        np.testing.assert_allclose(
+            direct.crr_cov(), _split_crr_cov(time, status, rows, rs, split), rtol=1e-9, atol=0
+        )
+    else:
+        with pytest.raises(ValueError, match="crr's censoring convention"):
+            direct.crr_cov()
+    np.testing.assert_array_equal(direct.event_times, rs.group_time)
+    profiles = np.array([x.mean(axis=0), x.mean(axis=0) + np.array([1.0, -0.5]), [0.0, 2.0]])
+    grid = np.concatenate([[0.0], np.linspace(0.1, time.max() + 1, 57)])
+    np.testing.assert_allclose(
+        direct.cumulative_incidence(profiles, grid),
+        _split_cumulative_incidence(rs, split, profiles, grid),
+        rtol=0,
+        atol=1e-12,
+    )
+
+
+def test_fit_without_split_rows_starts_where_asked():
+    """A start near the estimate (the later imputed data sets start from the first's) needs
+    fewer Newton steps and ends at the same estimate."""
+    time, status, x = _data(seed=8)
+    cold = finegray.fit_unsplit(time, status, x)
+    warm = finegray.fit_unsplit(time, status, x, start=cold.params + 0.01)
+    assert warm.converged and warm.n_iter < cold.n_iter
+    np.testing.assert_allclose(warm.params, cold.params, rtol=0, atol=1e-12)
 
 
 def test_weighted_product_limit_at_zero_coefficients_is_the_aalen_johansen_estimate():

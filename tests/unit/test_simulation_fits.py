@@ -71,7 +71,7 @@ def test_estimates_and_ses_equal_fit_models(replicate, name):
     models, data = replicate
     spec = models.analysis.model(name)
     est, _, info = fit_model(spec, data, models.settings)
-    fast, fast_info = fits.fit(spec, data, fits.Columns(data), models.settings)
+    fast, fast_info = fits.fit(spec, fits.Columns(data), models.settings)
     assert fast_info == {k: info[k] for k in ("n", "n_events", "n_clusters")}
     assert fast.columns == est.columns and fast.converged == est.converged
     if spec.type == "fine_gray":  # the fit without split rows: equal to rounding
@@ -94,7 +94,7 @@ def test_other_models_go_through_fit_model(replicate):
     ]
     for spec in others:
         assert not fits.fits_on_arrays(spec)
-        est, info = fits.fit(spec, data, fits.Columns(data), models.settings)
+        est, info = fits.fit(spec, fits.Columns(data), models.settings)
         reference, _, reference_info = fit_model(spec, data, models.settings)
         np.testing.assert_array_equal(est.params, reference.params)
         assert info == reference_info
@@ -104,9 +104,9 @@ def test_a_sample_that_cannot_support_the_model_is_not_fitted(replicate):
     models, data = replicate
     spec = models.analysis.model("logit_prolonged_12")
     data = data.assign(age_10=pd.array([1.5] * len(data), dtype="Float64"))
-    est, info = fits.fit(spec, data, fits.Columns(data), models.settings)
+    est, info = fits.fit(spec, fits.Columns(data), models.settings)
     assert est is None and fit_model(spec, data, models.settings)[0] is None
     assert info["n"] > 0
     absent = dataclasses.replace(spec, formula="age_10 + no_such_column")
     with pytest.raises(ValueError, match="no_such_column"):
-        fits.fit(absent, data, fits.Columns(data), models.settings)
+        fits.fit(absent, fits.Columns(data), models.settings)

@@ -9,6 +9,13 @@ event of interest are kept: the others add nothing to the likelihood). A Cox fit
 rows with their weights (:mod:`teichaku.analysis.coxph`) gives the estimates of
 ``cmprsk::crr``, whose risk-set weights are the same G(t-) / G(T_j-).
 
+The split rows grow with the persons times the event times (about 45 per person on the
+survey, more the larger the sample). Every fit therefore computes their sums
+without forming them (:func:`fit_unsplit`: cumulative sums over the persons, O(n p^2) per
+Newton step); :func:`split_rows` is the data set itself, which the tests compare with
+``survival::finegray`` and fit by :mod:`teichaku.analysis.coxph` as the reference the sums
+must equal.
+
 G is the Kaplan-Meier estimate of censoring. Where an end of follow-up and a censoring fall
 on the same time, the two references differ: ``cmprsk::crr`` estimates G with everyone
 followed up to that time at risk of censoring (``survfit(Surv(time, censored))``),
@@ -186,7 +193,9 @@ class _Unsplit:
         self.time = time = np.asarray(time, dtype=float)
         self.status = status = np.asarray(status)
         x = np.asarray(x, dtype=float)
-        self.x = x = x - x.mean(axis=0)  # the estimates do not change; exp() stays in range
+        self.x_mean = x.mean(axis=0)
+        self.x = x = x - self.x_mean  # the estimates do not change; exp() stays in range
+        self.censoring_ties = censoring_ties
         self.censor_times, self.g_after = censoring_survival(time, status, censoring_ties)
         self.event_times, self.n_events = np.unique(time[status == EVENT], return_counts=True)
         self.x_events = x[status == EVENT].sum(axis=0)
@@ -273,12 +282,19 @@ class _Unsplit:
         return resid
 
 
-def _newton(problem: _Unsplit, max_iter: int, tol: float, by_rows: bool = False):
-    """Newton-Raphson with step halving (as :func:`teichaku.analysis.coxph.fit`): the
-    estimate, the terms there, the iterations and whether it converged; ``by_rows`` uses
-    :meth:`_Unsplit.row_terms`."""
+def _newton(
+    problem: _Unsplit,
+    max_iter: int,
+    tol: float,
+    by_rows: bool = False,
+    start: np.ndarray | None = None,
+):
+    """Newton-Raphson with step halving (as :func:`teichaku.analysis.coxph.fit`) from
+    ``start`` (zero without): the estimate, the terms there, the iterations and whether it
+    converged; ``by_rows`` uses :meth:`_Unsplit.row_terms`."""
     terms = problem.row_terms if by_rows else problem.terms
-    beta = np.zeros(problem.x.shape[1])
+    p = problem.x.shape[1]
+    beta = np.zeros(p) if start is None else np.asarray(start, dtype=float).copy()
     current = terms(beta)
     for n_iter in range(1, max_iter + 1):
         step = np.linalg.solve(current[2], current[1])
@@ -315,6 +331,93 @@ def fit_coefficients(
 
 
 @dataclass(frozen=True)
+class UnsplitFit:
+    """A Fine-Gray fit computed without split rows, and what the analysis reads off it:
+    the covariance of either R reference and the predicted cumulative incidence. ``risk``,
+    ``s0`` and ``mean`` are the terms at the estimate (per person r_i = exp(x_i b), x
+    centered at its column means; per event time the risk-set sum of r and the
+    risk-weighted mean of x)."""
+
+    params: np.ndarray
+    information: np.ndarray
+    n_iter: int
+    converged: bool
+    problem: _Unsplit
+    risk: np.ndarray
+    s0: np.ndarray
+    mean: np.ndarray
+
+    @property
+    def event_times(self) -> np.ndarray:
+        return self.problem.event_times
+
+    @property
+    def hazard(self) -> np.ndarray:
+        """The Breslow increments d_k / S0_k of the baseline subdistribution hazard (at the
+        column means of x)."""
+        return self.problem.n_events / self.s0
+
+    def score_residuals(self) -> np.ndarray:
+        """Per person, the weighted score residuals of their split rows summed."""
+        return self.problem.score_residuals(self.risk, self.s0, self.mean)
+
+    def clustered_cov(self, clusters: np.ndarray) -> np.ndarray:
+        """``coxph(cluster = )`` on the split rows: the grouped-score sandwich."""
+        return sandwich(self.information, self.score_residuals(), np.ones(len(self.risk)), clusters)
+
+    def crr_cov(self) -> np.ndarray:
+        """``crr``'s variance, Fine and Gray's sandwich: per person the score residuals of
+        their rows plus the censoring term (:func:`censoring_residuals`), each person a
+        cluster. Defined for crr's censoring convention only."""
+        p = self.problem
+        if p.censoring_ties != "crr":
+            raise ValueError("crr's variance needs crr's censoring convention")
+        hazard = self.hazard
+        psi = censoring_residuals(
+            p.time,
+            p.status,
+            self.risk,
+            p.x,
+            p.event_times,
+            hazard,
+            self.mean * hazard[:, None],
+        )
+        return sandwich(self.information, self.score_residuals() + psi, np.ones(len(self.risk)))
+
+    def cumulative_incidence(self, profiles: np.ndarray, times: np.ndarray) -> np.ndarray:
+        """F(t | z) = 1 - exp(-L0(t) exp(z b)) for each row z of ``profiles`` (design
+        columns) at ``times``, with L0 the Breslow estimate of the baseline subdistribution
+        cumulative hazard (as ``predict.crr``, and ``survfit`` of the coxph fit)."""
+        steps = np.cumsum(self.hazard)
+        index = np.searchsorted(self.event_times, times, side="right") - 1
+        baseline = np.where(index >= 0, steps[np.maximum(index, 0)], 0.0)
+        lp = (np.asarray(profiles, dtype=float) - self.problem.x_mean) @ self.params
+        return 1.0 - np.exp(-np.outer(np.exp(lp), baseline))
+
+
+def fit_unsplit(
+    time: np.ndarray,
+    status: np.ndarray,
+    x: np.ndarray,
+    censoring_ties: str = "crr",
+    *,
+    start: np.ndarray | None = None,
+    max_iter: int = 30,
+    tol: float = 1e-9,
+) -> UnsplitFit:
+    """The weighted Cox fit of :func:`split_rows` (Breslow ties) computed without splitting
+    rows: memory and time linear in the persons (the split rows grow with the persons
+    times the event times). The information is one weighted ``X'X``
+    (:meth:`_Unsplit.row_terms`). Raises ``numpy.linalg.LinAlgError`` where the
+    information is singular."""
+    problem = _Unsplit(time, status, x, censoring_ties)
+    beta, (_, _, info, r, s0, mean), n_iter, converged = _newton(
+        problem, max_iter, tol, by_rows=True, start=start
+    )
+    return UnsplitFit(beta, info, n_iter, converged, problem, r, s0, mean)
+
+
+@dataclass(frozen=True)
 class ClusteredFit:
     params: np.ndarray
     cov: np.ndarray
@@ -332,19 +435,15 @@ def fit_clustered(
     max_iter: int = 30,
     tol: float = 1e-9,
 ) -> ClusteredFit:
-    """:func:`fit_coefficients` with the covariance of ``coxph(cluster = )`` on the split
-    rows (the grouped-score sandwich, censoring weights taken as known), computed without
-    splitting: the split rows of a person sum to one score residual
-    (:meth:`_Unsplit.score_residuals`). Equal to the weighted Cox fit of :func:`split_rows`
-    (``teichaku.analysis.models.fine_gray``) to rounding, at a fraction of its cost: the
-    simulation's replicates. A singular information ends the fit, not converged."""
-    problem = _Unsplit(time, status, x, censoring_ties)
-    p = problem.x.shape[1]
+    """:func:`fit_unsplit` with the covariance of ``coxph(cluster = )`` on the split
+    rows (the grouped-score sandwich, censoring weights taken as known): the split rows of
+    a person sum to one score residual (:meth:`_Unsplit.score_residuals`). Equal to the
+    weighted Cox fit of :func:`split_rows` to rounding (the simulation's replicates). A
+    singular information ends the fit, not converged."""
+    p = np.shape(x)[1]
     try:
-        beta, (_, _, info, r, s0, mean), n_iter, converged = _newton(
-            problem, max_iter, tol, by_rows=True
-        )
-        cov = sandwich(info, problem.score_residuals(r, s0, mean), np.ones(len(r)), clusters)
+        fit = fit_unsplit(time, status, x, censoring_ties, max_iter=max_iter, tol=tol)
+        cov = fit.clustered_cov(clusters)
     except np.linalg.LinAlgError:
         return ClusteredFit(np.full(p, np.nan), np.full((p, p), np.nan), 0, False)
-    return ClusteredFit(beta, cov, n_iter, converged)
+    return ClusteredFit(fit.params, cov, fit.n_iter, fit.converged)

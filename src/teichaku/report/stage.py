@@ -285,6 +285,7 @@ def run_summary(
         table_markdown={name: Path(tables_dir) / f"{name}.md" for name in report.table_names()},
         figure_pngs={name: Path(figures_dir) / f"{name}.png" for name in report.figure_names()},
         labels=labels,
+        report=report,
         numbers=inputs.numbers,
         published=inputs.published,
         methods=summary.methods_facts(config, inputs.spec, labels, privacy, inputs.coefficients),

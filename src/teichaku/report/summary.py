@@ -2,7 +2,11 @@
 configuration, rendered to Markdown, then to one self-contained HTML file and a PDF.
 
 - Markdown: ``summary.<language>.md.j2`` with StrictUndefined, so a missing number is an
-  error, never an empty gap. Figures are referenced by relative path, tables inlined.
+  error, never an empty gap. Figures are referenced by relative path, tables inlined. The
+  template names no table or figure: at each section's place it asks
+  ``report.place(<section>, ...)`` for the items config/report.yaml puts there
+  (:class:`Placement`), and a section with items that the template does not place stops the
+  summary (nothing of the report is silently left out).
   Escaped: every text filled in (labels, file labels, messages) goes through
   :func:`escape_markup`, so nothing from a file, a cell or a model label can open an HTML
   tag; only the template's own markup (the banner and provenance blocks) is HTML. The
@@ -25,6 +29,7 @@ import mimetypes
 import os
 import re
 import warnings
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -344,6 +349,90 @@ def table_block(markdown: str) -> Markup:
     return Markup(f'<div class="table-block">\n\n{markdown.rstrip()}\n\n</div>')
 
 
+def figure_block(caption: str, src: str) -> Markup:
+    """A figure: the image (its caption as alternative text), then the caption."""
+    text = escape_markup(caption)
+    return Markup(f"![{text}]({escape_markup(src)})\n\n{text}")
+
+
+class SummaryPlacementError(ValueError):
+    """The template leaves out a section of config/report.yaml that holds tables or figures,
+    or places one twice."""
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A table or figure of the report as the summary shows it."""
+
+    kind: str  # table | figure
+    name: str
+    builder: str
+    section: str
+    markdown: Markup
+
+
+class Placement:
+    """The tables and figures of config/report.yaml by section, for the template.
+
+    ``place(*sections)``: the Markdown of every table of those sections, then of every
+    figure, each in the order of report.yaml (report.yaml lists tables and figures apart;
+    a section shows its tables first, as the default report does). ``name in report``: a
+    table or figure is in the report (a sentence citing it is written only then);
+    ``builders(section)``: what makes the items of a section (sentences about them).
+    :meth:`check` after rendering: every section holding items was placed once."""
+
+    def __init__(self, spec, tables: dict[str, Markup], figures: dict[str, dict]):
+        self.sections = tuple(spec.sections)
+        self.items = [
+            *(Placed("table", t.name, t.builder, t.section, tables[t.name]) for t in spec.tables),
+            *(
+                Placed(
+                    "figure",
+                    f.name,
+                    f.builder,
+                    f.section,
+                    figure_block(figures[f.name]["caption"], figures[f.name]["src"]),
+                )
+                for f in spec.figures
+            ),
+        ]
+        self.placed: list[str] = []
+
+    def __contains__(self, name: str) -> bool:
+        return any(item.name == name for item in self.items)
+
+    def of(self, *sections: str) -> list[Placed]:
+        """The items of ``sections``: tables, then figures, in the order of report.yaml."""
+        return [item for item in self.items if item.section in sections]
+
+    def builders(self, section: str) -> list[str]:
+        """The builders of the items of ``section`` (each once, in order)."""
+        return list(dict.fromkeys(item.builder for item in self.of(section)))
+
+    def place(self, *sections: str) -> Markup:
+        """The Markdown of the items of ``sections``, each followed by a blank line (nothing
+        when they have none)."""
+        for section in sections:
+            if section in self.placed:
+                raise SummaryPlacementError(
+                    f"the summary template places section {section!r} twice"
+                )
+            self.placed.append(section)
+        return Markup("".join(f"{item.markdown}\n\n" for item in self.of(*sections)))
+
+    def check(self, template: str) -> None:
+        """Every section with tables or figures was placed by ``template``."""
+        left = [s for s in self.sections if s not in self.placed and self.of(s)]
+        if left:
+            lost = "; ".join(f"{s}: {', '.join(item.name for item in self.of(s))}" for s in left)
+            raise SummaryPlacementError(
+                f"config/report.yaml puts tables or figures in a section that {template} does "
+                f"not show ({lost}); the template places the sections "
+                f"{', '.join(self.placed)}: move the items to one of them, or give the "
+                "section its place in the template (report.place(...))"
+            )
+
+
 def build_context(
     *,
     numbers: dict,
@@ -354,20 +443,23 @@ def build_context(
     provenance: dict,
     synthetic: bool,
     labels,
+    report,
     simulation: str | None = None,
 ) -> dict:
     """Everything the template may use. Numbers come from results/numbers.json
     (``numbers``: the computed published figures, follow-up, models, validation), the
-    published YAML and the configuration."""
+    published YAML and the configuration; the tables and figures of ``report`` (the
+    :class:`~teichaku.report.spec.ReportSpec`) are placed by section (:class:`Placement`)."""
     return {
         "numbers": numbers,
         "checks": checks_in_words(numbers, methods, labels),
         "published": _as_plain(published),
         "methods": methods,
-        # written by teichaku.report.tables.to_markdown, which escapes every cell; each in
-        # a block that the HTML and PDF lay out as one (teichaku.report.layout)
-        "tables": {name: table_block(text) for name, text in tables.items()},
-        "figures": figures,
+        # tables written by teichaku.report.tables.to_markdown, which escapes every cell;
+        # each in a block that the HTML and PDF lay out as one (teichaku.report.layout)
+        "report": Placement(
+            report, {name: table_block(text) for name, text in tables.items()}, figures
+        ),
         "provenance": provenance,
         "synthetic": synthetic,
         # Markdown of the simulation report: its text is escaped, its Markdown kept
@@ -376,12 +468,17 @@ def build_context(
     }
 
 
-def figure_entries(figure_pngs: dict[str, Path], summary_dir: Path, labels) -> dict[str, dict]:
-    """name -> {src: path relative to the summary, caption: from labels.yaml}."""
+def figure_entries(
+    figure_pngs: dict[str, Path], summary_dir: Path, labels, report
+) -> dict[str, dict]:
+    """name -> {src: path relative to the summary, caption: the figure's title in
+    report.yaml, else in labels.yaml}."""
+    from teichaku.report.build import item_title
+
     return {
         name: {
             "src": Path(os.path.relpath(png, summary_dir)).as_posix(),
-            "caption": labels.entry("figures", name),
+            "caption": item_title(report.figure(name), labels, "figures"),
         }
         for name, png in figure_pngs.items()
     }
@@ -397,28 +494,30 @@ def make_summary(
     table_markdown: dict[str, Path],
     figure_pngs: dict[str, Path],
     labels,
+    report,
     title_key: str = "summary_title",
     simulation_md: Path | None = None,
     **context,
 ) -> None:
     """Fill the template and write summary.md, .html and .pdf.
 
-    ``context`` holds numbers, published, methods, provenance and synthetic
+    ``report`` is the :class:`~teichaku.report.spec.ReportSpec` whose tables
+    (``table_markdown``: name -> its .md file) and figures (``figure_pngs``) the summary
+    places; ``context`` holds numbers, published, methods, provenance and synthetic
     (see :func:`build_context`).
     """
     tables = {name: Path(p).read_text(encoding="utf-8") for name, p in table_markdown.items()}
-    figures = figure_entries(figure_pngs, out_md.parent, labels)
-    markdown = render_markdown(
-        template_dir,
-        labels.language,
-        build_context(
-            tables=tables,
-            figures=figures,
-            labels=labels,
-            simulation=simulation_section(simulation_md, out_md.parent),
-            **context,
-        ),
+    figures = figure_entries(figure_pngs, out_md.parent, labels, report)
+    context = build_context(
+        tables=tables,
+        figures=figures,
+        labels=labels,
+        report=report,
+        simulation=simulation_section(simulation_md, out_md.parent),
+        **context,
     )
+    markdown = render_markdown(template_dir, labels.language, context)
+    context["report"].check(f"summary.{labels.language}.md.j2")
     write_summary(
         markdown,
         out_md,

@@ -16,6 +16,7 @@ split-row fit to rounding (about 1e-13).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -63,14 +64,51 @@ def fits_on_arrays(spec: ModelSpec) -> bool:
 class Columns:
     """The analysis dataset's columns as arrays, each converted once: numbers (booleans and
     nullable numbers as float with NaN, as ``prepare`` does), categories as codes (-1
-    missing) and text as sorted codes (the order of ``group_codes``)."""
+    missing) and text as sorted codes (the order of ``group_codes``).
+
+    Built from the dataset's DataFrame (converted column by column as the models ask), or
+    with :meth:`from_arrays` from arrays that hold those values already (a simulation
+    replicate's dataset, ``teichaku.simulation.dataset``), the DataFrame then built only
+    if a model that is not fitted on arrays asks for it.
+    """
 
     def __init__(self, data: pd.DataFrame) -> None:
-        self.data = data
+        self._data = data
+        self._frame = None
+        self.names = frozenset(data.columns)
+        self.n = len(data)
         self._numbers: dict[str, np.ndarray] = {}
         self._codes: dict[str, tuple[np.ndarray, list]] = {}
         self._categorical: dict[str, bool] = {}
         self._known: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def from_arrays(
+        cls,
+        n: int,
+        numbers: dict[str, np.ndarray],
+        codes: dict[str, tuple[np.ndarray, list]],
+        frame: Callable[[], pd.DataFrame],
+        others: tuple[str, ...] = (),
+    ) -> Columns:
+        """Columns of ``n`` rows given as arrays: ``numbers`` (float, NaN missing) and
+        ``codes`` (codes 0..K-1, -1 missing, and the K levels); ``frame`` builds the same
+        dataset as a DataFrame, from which the columns named in ``others`` are read."""
+        self = cls.__new__(cls)
+        self._data, self._frame = None, frame
+        self.names = frozenset(numbers) | frozenset(codes) | frozenset(others)
+        self.n = n
+        self._numbers, self._codes = dict(numbers), dict(codes)
+        self._categorical = {**dict.fromkeys(numbers, False), **dict.fromkeys(codes, True)}
+        self._known = {}
+        return self
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The dataset as a DataFrame (built once, when first asked for)."""
+        if self._data is None:
+            self._data = self._frame()
+        return self._data
 
     def is_categorical(self, name: str) -> bool:
         if name not in self._categorical:
@@ -127,10 +165,10 @@ def sample(spec: ModelSpec, columns: Columns) -> Sample:
     known) and the design matrix of ``design`` on them."""
     variables = formula_variables(spec.formula)
     needed = _outcome_columns(spec) + ([spec.cluster] if spec.cluster else [])
-    absent = [c for c in needed + list(variables) if c not in columns.data.columns]
+    absent = [c for c in needed + list(variables) if c not in columns.names]
     if absent:
         raise ModelDataError(f"variables not in the {spec.data} data: {absent}")
-    keep = np.ones(len(columns.data), dtype=bool)
+    keep = np.ones(columns.n, dtype=bool)
     for name in dict.fromkeys(needed + list(variables)):
         keep &= columns.known(name)
     rows = np.flatnonzero(keep)
@@ -207,12 +245,10 @@ def fit_arrays(
     return est, info
 
 
-def fit(
-    spec: ModelSpec, data: pd.DataFrame, columns: Columns, settings: Settings
-) -> tuple[Estimates | None, dict]:
+def fit(spec: ModelSpec, columns: Columns, settings: Settings) -> tuple[Estimates | None, dict]:
     """The estimates and sample information of ``spec`` on the replicate's dataset: on
-    arrays when :func:`fits_on_arrays`, else by ``fit_model``."""
+    arrays when :func:`fits_on_arrays`, else by ``fit_model`` on its DataFrame."""
     if fits_on_arrays(spec):
         return fit_arrays(spec, columns, settings)
-    est, _, info = fit_model(spec, data, settings)
+    est, _, info = fit_model(spec, columns.data, settings)
     return est, info

@@ -1,6 +1,11 @@
 """One replicate of the simulation study: draw a synthetic survey in memory from the
 synthetic survey's data-generating model, build the analysis dataset and fit the models with
 the analysis stage's own code, and keep each term's log-ratio estimate, its SE and the truth.
+
+The draw stays in arrays (``simulate_case_columns``) and the dataset is derived from them
+(``teichaku.simulation.dataset``): the values ``simulate_cases`` and
+``build_analysis_dataset`` give, without their DataFrames, which only a model that is not
+fitted on arrays (``teichaku.simulation.fits``) has built.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ from teichaku.analysis.specs import AnalysisSpec, ModelSpec, Settings
 from teichaku.analysis.terms import tidy_term
 from teichaku.codebook import Codebook
 from teichaku.simulation import fits
+from teichaku.simulation.dataset import analysis_columns
 from teichaku.simulation.performance import REPLICATE_COLUMNS
 from teichaku.simulation.study import Chunk, Study, replicate_rng
-from teichaku.synthetic import Design, simulate_cases
+from teichaku.synthetic import Design
+from teichaku.synthetic.columns import Column
+from teichaku.synthetic.population import simulate_case_columns, simulated_cases_table
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +115,18 @@ class Models:
             self.codebook,
         )
 
+    def columns(self, cases: dict[str, Column]) -> fits.Columns:
+        """The same dataset as :meth:`dataset` of the drawn ``cases`` (arrays of
+        ``simulate_case_columns``), as the columns the fits read; its DataFrame is built
+        only when a model asks for it."""
+        return analysis_columns(
+            cases,
+            self.analysis,
+            list(self.settings.thresholds),
+            self.codebook,
+            frame=lambda: self.dataset(simulated_cases_table(cases)),
+        )
+
 
 def true_log_ratio(spec: ModelSpec, analysis: AnalysisSpec, design: Design, term: str) -> float:
     """The true log hazard ratio of ``term`` in a cause-specific Cox model whose event's
@@ -133,14 +153,14 @@ def simulated_roster(cases: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     )
 
 
-def fit_replicate(cases: pd.DataFrame, design: Design, models: Models) -> list[dict]:
-    """Rows of the replicate table (without scenario and replicate) for every model."""
-    analysis = models.dataset(cases)
-    columns = fits.Columns(analysis)
+def fit_replicate(cases: dict[str, Column], design: Design, models: Models) -> list[dict]:
+    """Rows of the replicate table (without scenario and replicate) for every model, from
+    the drawn ``cases`` (arrays of ``simulate_case_columns``)."""
+    columns = models.columns(cases)
     rows = []
     for spec in models.specs():
         try:
-            est, info = fits.fit(spec, analysis, columns, models.settings)
+            est, info = fits.fit(spec, columns, models.settings)
         # A replicate whose model breaks down numerically (any statsmodels error) is counted
         # as a failed fit of that replicate; it must not end the chunk.
         except Exception as exc:
@@ -193,7 +213,7 @@ def run_chunk(study: Study, chunk: Chunk, design: Design, models: Models) -> pd.
     rows = []
     for replicate in chunk.replicates:
         rng = replicate_rng(study.seed, chunk.scenario, replicate)
-        cases = simulate_cases(design, rng, models.codebook)
+        cases, _ = simulate_case_columns(design, rng, models.codebook)
         for row in fit_replicate(cases, design, models):
             rows.append({"scenario": chunk.scenario, "replicate": replicate, **row})
         log.debug("scenario %s replicate %d done", chunk.scenario, replicate)

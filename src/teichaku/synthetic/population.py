@@ -17,6 +17,7 @@ import pandas as pd
 
 from teichaku.codebook import Codebook, load_codebook
 from teichaku.synthetic.calibration import Calibration, calibrate
+from teichaku.synthetic.columns import Coded, Column, Dates, Masked, codes_of, frame
 from teichaku.synthetic.model import (
     DAYS_PER_MONTH,
     TRANSITION,
@@ -268,7 +269,7 @@ def _techo(rng, p_yes: np.ndarray, p_applying: float, missing_share: float) -> n
     return out
 
 
-def build_cases(
+def draw_case_columns(
     center_ids: np.ndarray,
     center: np.ndarray,
     frailty: np.ndarray,
@@ -280,9 +281,10 @@ def build_cases(
     residence_missing: int | None = None,
     warnings: dict | None = None,
 ):
-    """Outcomes and post-baseline details given final covariates; the clean cases table.
+    """Outcomes and post-baseline details given final covariates; the clean cases table
+    as arrays (:mod:`teichaku.synthetic.columns`).
 
-    Returns (cases DataFrame, latent dict with the drawn cause, exact months and frailty).
+    Returns (columns, latent dict with the drawn cause, exact months and frailty).
     """
     v, p, miss = persons.values, design.persons, design.missing
     n = len(center)
@@ -356,37 +358,41 @@ def build_cases(
     coordination = np.where(v["general"], "general", "special").astype(object)
     coordination[bool_na["coordination"]] = None
 
-    def int_col(name):
-        return pd.arrays.IntegerArray(v[name].astype(np.int64), bool_na[name].copy())
+    def coded(values, name, levels=None):
+        levels = tuple(codes[name] if levels is None else levels)
+        return Coded(codes_of(values, levels), levels)
 
-    frame = {
-        "center_id": pd.array(center_ids[center], dtype="str"),
-        "cohort": _cat(cohorts(outcome["end"], codebook), codes["cohort"]),
-        "coordination": _cat(coordination, codes["coordination"]),
-        "sex": _cat(sex, codes["sex"]),
+    def int_col(name):
+        return Masked(v[name], "Int64", bool_na[name])
+
+    iq_levels = [lv.code for lv in codebook.variable("cases", "iq").statuses]
+    columns: dict[str, Column] = {
+        "center_id": Coded(center, tuple(center_ids), text=True),
+        "cohort": coded(cohorts(outcome["end"], codebook), "cohort"),
+        "coordination": coded(coordination, "coordination"),
+        "sex": coded(sex, "sex"),
         "age": int_col("age"),
-        "iq": pd.array(persons.iq_reported, dtype="Float64"),
-        "iq_status": _cat(iq_status, [lv.code for lv in codebook.variable("cases", "iq").statuses]),
-        "ryoiku_techo": _cat(ryoiku, codes["ryoiku_techo"]),
-        "seishin_techo": _cat(seishin, codes["seishin_techo"]),
-        "shintai_techo": _cat(shintai, codes["shintai_techo"]),
-        "care_level": _cat(care, codes["care_level"]),
+        "iq": Masked(persons.iq_reported, "Float64"),
+        "iq_status": coded(iq_status, "iq", iq_levels),
+        "ryoiku_techo": coded(ryoiku, "ryoiku_techo"),
+        "seishin_techo": coded(seishin, "seishin_techo"),
+        "shintai_techo": coded(shintai, "shintai_techo"),
+        "care_level": coded(care, "care_level"),
         "prison_admissions": int_col("prison_admissions"),
-        "release_date": release.astype("datetime64[ns]"),
-        "first_residence": _cat(first, codes["first_residence"]),
-        "current_residence": _cat(current, codes["current_residence"]),
+        "release_date": Dates(release),
+        "first_residence": coded(first, "first_residence"),
+        "current_residence": coded(current, "current_residence"),
         "residence_changes": int_col("residence_changes"),
-        "welfare": pd.arrays.BooleanArray(v["welfare"].astype(bool), bool_na["welfare"].copy()),
-        "followup_start": outcome["start"].astype("datetime64[ns]"),
-        "followup_end": outcome["end"].astype("datetime64[ns]"),
-        "end_reason": _cat(reason, codes["end_reason"]),
-        "contacts": pd.array(acts.pop("contacts"), dtype="Int64"),
+        "welfare": Masked(v["welfare"], "boolean", bool_na["welfare"]),
+        "followup_start": Dates(outcome["start"]),
+        "followup_end": Dates(outcome["end"]),
+        "end_reason": coded(reason, "end_reason"),
+        "contacts": Masked(acts.pop("contacts"), "Int64"),
     }
     for name, flags in acts.items():
-        frame[name] = pd.array(flags, dtype="boolean")
+        columns[name] = Masked(flags, "boolean")
     for name in design.barrier_prevalence:
-        frame[name] = pd.array(v[name], dtype="boolean")
-    cases = pd.DataFrame(frame)
+        columns[name] = Masked(v[name], "boolean")
     latent = {
         "cause": reason,
         "months": outcome["months"],
@@ -403,7 +409,13 @@ def build_cases(
             "start_before_release": int(n_sbr),
         },
     }
-    return cases, latent
+    return columns, latent
+
+
+def build_cases(*args, **kwargs) -> tuple[pd.DataFrame, dict]:
+    """:func:`draw_case_columns` with the columns as the clean cases table (a DataFrame)."""
+    columns, latent = draw_case_columns(*args, **kwargs)
+    return frame(columns), latent
 
 
 def draw_answers(n: int, design: Design, codebook: Codebook, rng) -> Persons:
@@ -425,6 +437,28 @@ def draw_answers(n: int, design: Design, codebook: Codebook, rng) -> Persons:
     return Persons(values, masks, status, reported_iq(values["iq_true"], status))
 
 
+def simulate_case_columns(
+    design: Design, rng: np.random.Generator, codebook: Codebook | None = None
+) -> tuple[dict[str, Column], dict]:
+    """:func:`simulate_cases`'s table as arrays (no ``case_ref``), and its latent dict."""
+    codebook = codebook or load_codebook()
+    n = design.n_cases
+    sizes = center_sizes(n, design.n_centers, design.size_sd, rng)
+    center = np.repeat(np.arange(design.n_centers), sizes)
+    frailty = draw_frailty(design.n_centers, design, rng)
+    persons = draw_answers(n, design, codebook, rng)
+    center_ids = np.array([f"S{i + 1:03d}" for i in range(design.n_centers)], dtype=object)
+    return draw_case_columns(center_ids, center, frailty, persons, design, codebook, rng)
+
+
+def simulated_cases_table(columns: dict[str, Column]) -> pd.DataFrame:
+    """The clean cases table of :func:`simulate_case_columns`' columns, with ``case_ref``."""
+    cases = frame(columns)
+    n = len(cases)
+    cases.insert(1, "case_ref", pd.array(np.arange(1, n + 1).astype(str), dtype="str"))
+    return cases
+
+
 def simulate_cases(
     design: Design, rng: np.random.Generator, codebook: Codebook | None = None, latent: bool = False
 ):
@@ -435,15 +469,8 @@ def simulate_cases(
     ``S001``...; the table has a ``case_ref``. With ``latent=True`` returns
     ``(cases, latent)`` where latent holds the drawn cause, exact months and frailty.
     """
-    codebook = codebook or load_codebook()
-    n = design.n_cases
-    sizes = center_sizes(n, design.n_centers, design.size_sd, rng)
-    center = np.repeat(np.arange(design.n_centers), sizes)
-    frailty = draw_frailty(design.n_centers, design, rng)
-    persons = draw_answers(n, design, codebook, rng)
-    center_ids = np.array([f"S{i + 1:03d}" for i in range(design.n_centers)], dtype=object)
-    cases, lat = build_cases(center_ids, center, frailty, persons, design, codebook, rng)
-    cases.insert(1, "case_ref", pd.array(np.arange(1, n + 1).astype(str), dtype="str"))
+    columns, lat = simulate_case_columns(design, rng, codebook)
+    cases = simulated_cases_table(columns)
     return (cases, lat) if latent else cases
 
 

@@ -1,12 +1,15 @@
 """Fine-Gray subdistribution hazard model (``type: fine_gray``) of ``event``, the other ends
 of follow-up competing: a weighted Cox model (Breslow ties) of the split rows of
-:mod:`teichaku.analysis.finegray`. The R reference it follows depends on ``cluster:``:
+:mod:`teichaku.analysis.finegray`, computed without splitting them
+(:func:`teichaku.analysis.finegray.fit_unsplit`: sums over the persons, so memory and time
+grow linearly with the sample; the split rows grow with the persons times the event times).
+The R reference it follows depends on ``cluster:``:
 
 - with ``cluster:`` (SEs clustered by center): ``survival::finegray()`` + ``coxph(Surv(fgstart,
   fgstop, fgstatus) ~ ., weights = fgwt, ties = "breslow", cluster = )``: finegray's rows and
   censoring distribution (ends before censorings at a shared time), and coxph's grouped-score
   sandwich, which treats the censoring weights as known (no term for their estimation; cmprsk
-  has no clustered variance). Estimates and SEs equal that coxph fit's.
+  has no clustered variance). Estimates and SEs equal that coxph fit's to rounding.
 - without: ``cmprsk::crr``: crr's censoring distribution and Fine and Gray's own sandwich,
   each person a cluster, with the term for the estimated censoring distribution.
 
@@ -56,22 +59,39 @@ def statuses(ended: np.ndarray, event: str) -> np.ndarray:
     )
 
 
-def risk_sets(
-    frame: pd.DataFrame, X: pd.DataFrame, event: str, censoring_ties: str = "crr"
-) -> tuple[coxph.RiskSets, np.ndarray]:
-    """The weighted risk sets of the split rows, and the original row of each split row."""
-    rows = finegray.split_rows(
-        frame[TIME].to_numpy(dtype=float), status_codes(frame, event), censoring_ties
+def fit_arrays(
+    time: np.ndarray,
+    status: np.ndarray,
+    X: np.ndarray,
+    censoring_ties: str,
+    start: np.ndarray | None = None,
+) -> finegray.UnsplitFit:
+    """The fit without split rows (:func:`teichaku.analysis.finegray.fit_unsplit`), warning
+    when Newton-Raphson did not converge; a singular information is a
+    :class:`~teichaku.analysis.coxph.CoxConvergenceError`, as for the Cox model."""
+    try:
+        result = finegray.fit_unsplit(time, status, X, censoring_ties, start=start)
+    except np.linalg.LinAlgError as err:
+        raise coxph.CoxConvergenceError("the information matrix is singular") from err
+    if not result.converged:
+        warnings.warn(
+            f"Newton-Raphson did not converge in {result.n_iter} iterations",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return result
+
+
+def _fit_frame(
+    spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame, start: np.ndarray | None = None
+) -> finegray.UnsplitFit:
+    return fit_arrays(
+        frame[TIME].to_numpy(dtype=float),
+        status_codes(frame, spec.event),
+        X.to_numpy(dtype=float),
+        censoring_convention(spec),
+        start,
     )
-    rs = coxph.RiskSets.build(
-        rows.stop,
-        rows.event,
-        X.to_numpy(dtype=float)[rows.row],
-        entry=rows.start,
-        weights=rows.weight,
-        ties=TIES,
-    )
-    return rs, rows.row
 
 
 def fit(
@@ -83,19 +103,12 @@ def fit(
     checks: bool,
     start: np.ndarray | None = None,
 ) -> Estimates:
-    rs, row = risk_sets(frame, X, spec.event, censoring_convention(spec))
-    result = coxph.fit(rs, start)
-    if not result.converged:
-        warnings.warn(
-            f"Newton-Raphson did not converge in {result.n_iter} iterations",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
+    result = _fit_frame(spec, frame, X, start)
     if spec.cluster:
-        cov = cluster_cov(rs, result, group_codes(frame, spec.cluster)[row])
+        cov = result.clustered_cov(group_codes(frame, spec.cluster))
         se_type = CLUSTERED
     else:
-        cov = crr_cov(rs, result, row, frame, spec.event)
+        cov = result.crr_cov()
         se_type = CRR
     return Estimates(list(X.columns), result.params, np.sqrt(np.diag(cov)), se_type)
 
@@ -103,9 +116,9 @@ def fit(
 def fit_unsplit(
     time: np.ndarray, status: np.ndarray, X: np.ndarray, columns: list[str], clusters: np.ndarray
 ) -> Estimates:
-    """The estimates and clustered SEs of :func:`fit` (a model with ``cluster:``) without
-    splitting rows (:func:`teichaku.analysis.finegray.fit_clustered`): equal to rounding,
-    at a small part of the cost (the simulation's replicates)."""
+    """The estimates and clustered SEs of :func:`fit` (a model with ``cluster:``) on arrays
+    (:func:`teichaku.analysis.finegray.fit_clustered`, the same computation without the
+    frame: the simulation's replicates)."""
     # the censoring convention of a model with clusters (censoring_convention)
     result = finegray.fit_clustered(time, status, X, clusters, "finegray")
     if not result.converged:
@@ -118,65 +131,13 @@ def fit_unsplit(
 
 
 def point_estimates(spec: ModelSpec, frame: pd.DataFrame, X: pd.DataFrame) -> finegray.PointFit:
-    """The estimates of :func:`fit` without its SEs and without splitting rows (for samples
-    too large to split, as the simulation's population)."""
+    """The estimates of :func:`fit` without its SEs (the simulation's population)."""
     return finegray.fit_coefficients(
         frame[TIME].to_numpy(dtype=float),
         status_codes(frame, spec.event),
         X.to_numpy(dtype=float),
         censoring_convention(spec),
     )
-
-
-def cluster_cov(rs: coxph.RiskSets, result: coxph.CoxFit, clusters: np.ndarray) -> np.ndarray:
-    """``coxph(cluster = )`` on the split rows (``clusters`` per split row): the weighted
-    score residuals summed within clusters, around the inverse information."""
-    return coxph.sandwich(
-        result.information, coxph.score_residuals(rs, result.terms), rs.weights, clusters
-    )
-
-
-def crr_cov(
-    rs: coxph.RiskSets,
-    result: coxph.CoxFit,
-    row: np.ndarray,
-    frame: pd.DataFrame,
-    event: str,
-) -> np.ndarray:
-    """``crr``'s variance, Fine and Gray's sandwich: per person the weighted score residuals
-    of their rows (eta) plus the censoring term psi
-    (:func:`teichaku.analysis.finegray.censoring_residuals`), around the inverse
-    information."""
-    n = len(frame)
-    t = result.terms
-    eta = np.zeros((n, rs.x.shape[1]))
-    np.add.at(eta, row, coxph.score_residuals(rs, t) * rs.weights[:, None])
-    # the first n split rows are the persons' own rows, in order (finegray.split_rows)
-    psi = finegray.censoring_residuals(
-        frame[TIME].to_numpy(dtype=float),
-        status_codes(frame, event),
-        t.risk[:n],
-        rs.x[:n],
-        rs.group_time,
-        t.hazard_sum,
-        t.mean_hazard,
-    )
-    return coxph.sandwich(result.information, eta + psi, np.ones(n))
-
-
-def cumulative_incidence(
-    rs: coxph.RiskSets, result: coxph.CoxFit, profiles: np.ndarray, times: np.ndarray
-) -> np.ndarray:
-    """F(t | z) = 1 - exp(-L0(t) exp(z b)) for each row z of ``profiles`` (design columns)
-    at ``times``, with L0 the Breslow estimate of the baseline subdistribution cumulative
-    hazard (as ``predict.crr``)."""
-    t = result.terms
-    # hazard increments are on the scale of exp(x_c b - shift), x_c = x - x_mean
-    steps = np.cumsum(t.hazard_sum) * np.exp(-t.shift)
-    index = np.searchsorted(rs.group_time, times, side="right") - 1
-    baseline = np.where(index >= 0, steps[np.maximum(index, 0)], 0.0)
-    lp = (profiles - rs.x_mean) @ result.params
-    return 1.0 - np.exp(-np.outer(np.exp(lp), baseline))
 
 
 PREDICTION_COLUMNS = ["prediction", "model", "term", "value", "time", "cif"]
@@ -189,10 +150,9 @@ def predict(
     : each term of ``vary`` at 0 and at 1, the
     other design columns at their sample means, on a grid of ``step`` months; from the
     fit whose coefficients are reported (the same censoring convention)."""
-    rs, _ = risk_sets(frame, X, spec.event, censoring_convention(spec))
-    result = coxph.fit(rs)
+    result = _fit_frame(spec, frame, X)
     columns = [tidy_term(c) for c in X.columns]
-    last = float(rs.group_time.max())
+    last = float(result.event_times.max())
     times = np.arange(0.0, last + prediction.step / 2, prediction.step)
     times = times[times <= last]
     parts = []
@@ -204,7 +164,7 @@ def predict(
             raise ValueError(f"prediction {prediction.name}: {term!r} is not a 0/1 term")
         profiles = np.tile(X.to_numpy(dtype=float).mean(axis=0), (2, 1))
         profiles[:, j] = (0.0, 1.0)
-        cif = cumulative_incidence(rs, result, profiles, times)
+        cif = result.cumulative_incidence(profiles, times)
         for value, curve in zip((0, 1), cif, strict=True):
             parts.append(
                 pd.DataFrame(
