@@ -177,3 +177,31 @@ def test_the_joint_protection_holds_with_the_crosstabs(crosstab_run):
     )
     findings = audit(cells, protection.published(), protection.min_cell)
     assert findings and all(f.ok for f in findings)
+
+
+def test_the_crosstabs_are_in_the_summary_md_docx_and_pdf(crosstab_run):
+    """Each cross-tabulation is a table of the summary's Markdown and Word document with the
+    cells of its own .md, and every cell is in the PDF's text layer."""
+    import docx
+    import pdfplumber
+
+    from .summaries import header_shown, markdown_tables, squeeze, summary_file
+
+    lang = _run(crosstab_run).lang
+    summary_md = summary_file(crosstab_run, lang, "md").read_text(encoding="utf-8")
+    in_summary = markdown_tables(summary_md)
+    document = docx.Document(summary_file(crosstab_run, lang, "docx"))
+    in_word = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    with pdfplumber.open(summary_file(crosstab_run, lang, "pdf")) as pdf:
+        pdf_text = "".join(c["text"] for p in pdf.pages for c in p.chars if not c["text"].isspace())
+    tables_dir = crosstab_run / _run(crosstab_run).TABLES_DIR
+    for item in CROSSTABS:
+        (own,) = markdown_tables((tables_dir / f"{item['name']}.md").read_text(encoding="utf-8"))
+        assert own in in_summary, item["name"]
+        assert [own["header"], *own["rows"]] in [[row for row in t if any(row)] for t in in_word], (
+            item["name"]
+        )
+        for cell in own["header"]:
+            assert header_shown(cell, pdf_text), (item["name"], cell)
+        for row in own["rows"]:
+            assert squeeze("".join(row)) in pdf_text or all(squeeze(c) in pdf_text for c in row)
