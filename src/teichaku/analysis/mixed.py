@@ -26,8 +26,9 @@ four iterations. Where the information is not positive definite (far from the ma
 step uses the absolute values of its eigenvalues; steps are halved until the likelihood
 rises enough (Armijo), or, within a thousand times the gradient tolerance of a maximum,
 until they shrink the gradient (there the likelihood's changes are at its rounding level;
-scipy's trust-exact, used before, ended such fits as failures). The sums over cases of each cluster at every node are sums over
-contiguous runs of one array laid out by cluster, node and case (``_Problem``).
+scipy's trust-exact, used before, ended such fits as failures). The sums over cases of
+each cluster at every node are sums over contiguous runs of one array laid out by cluster,
+node and case (``_Problem``).
 """
 
 from __future__ import annotations
