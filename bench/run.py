@@ -323,7 +323,10 @@ def markdown(result: dict) -> str:
     ]
     for c in result["targets"]:
         met = {True: "yes", False: "**no**", None: "–"}[c["met"]]
-        lines.append(f"| {c['target']} | {fmt(c['value'])} | {fmt(c['limit'])} | {met} |")
+        digits = 2 if "slope" in c["target"] else 1  # a limit of 1.05
+        lines.append(
+            f"| {c['target']} | {fmt(c['value'], digits)} | {fmt(c['limit'], digits)} | {met} |"
+        )
     lines += ["", "## Whole run", "", f"| | {head} |", "|---|" + "---:|" * len(runs)]
     rows = [
         ("case rows read", [r["case_rows"] for r in runs]),

@@ -29,8 +29,8 @@ def _incomplete(seed=0, n=300):
 
 def test_imputations_are_independent_chains_of_observed_values():
     data = _incomplete()
-    three = imputation.impute(data, 3, 4, seed=5)
-    five = imputation.impute(data, 5, 4, seed=5)
+    three = list(imputation.impute(data, 3, 4, seed=5))
+    five = list(imputation.impute(data, 5, 4, seed=5))
     for a, b in zip(three, five[:3], strict=True):
         pd.testing.assert_frame_equal(a, b)  # chain c does not depend on m
     missing = data.isna()

@@ -1,6 +1,7 @@
 """The random-intercept logistic model by adaptive Gauss-Hermite quadrature: its likelihood
 against direct numerical integration, its score and information against finite differences,
-Laplace at one node, the singular (boundary) fit, and recovery of a known truth."""
+Laplace at one node, the singular (boundary) fit, recovery of a known truth, and the same
+maximum from any start and any order of the rows."""
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from scipy.special import expit
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 
-from teichaku.analysis.mixed import _Problem, fit_mixed_logit
+from teichaku.analysis.mixed import _Problem, fit_mixed_logit, start_values
 
 
 def _data(seed, n_clusters=30, size=25, sigma=0.8, beta=(-0.5, 0.7, -0.4)):
@@ -112,3 +113,28 @@ def test_bad_quadrature_points_are_refused():
     y, X, codes = _data(4)
     with pytest.raises(ValueError, match="quadrature_points"):
         fit_mixed_logit(y, X, codes, quadrature_points=0)
+
+
+def test_the_same_maximum_from_far_starts_and_in_any_row_order():
+    """Newton from the logistic start, from sigma far too large (where the information is
+    not positive definite) and from a negative sigma (the mirror root) reach the same
+    maximum; shuffling the rows and renumbering the clusters changes nothing but rounding."""
+    y, X, codes = _data(6, n_clusters=40, size=30, sigma=0.6)
+    fit = fit_mixed_logit(y, X, codes)
+    assert fit.converged and fit.iterations <= 10
+    start = start_values(y, X, codes)
+    assert 0.1 <= start[-1] and np.all(np.isfinite(start))
+    far = np.append(np.zeros(X.shape[1]), 4.0)
+    assert np.any(np.linalg.eigvalsh(_Problem(y, X, codes, 20).evaluate(far, 2)[2]) < 0)
+    for theta in (far, np.append(start[:-1], -start[-1])):
+        other = fit_mixed_logit(y, X, codes, start=theta)
+        assert other.converged
+        np.testing.assert_allclose(other.params, fit.params, rtol=0, atol=1e-7)
+        assert other.sigma == pytest.approx(fit.sigma, abs=1e-7)
+        np.testing.assert_allclose(other.bse, fit.bse, rtol=1e-6)
+    order = np.random.default_rng(1).permutation(len(y))
+    renumbered = (codes * 7 + 3) % 40  # another numbering of the same 40 clusters
+    shuffled = fit_mixed_logit(y[order], X[order], renumbered[order])
+    np.testing.assert_allclose(shuffled.params, fit.params, rtol=0, atol=1e-7)
+    np.testing.assert_allclose(shuffled.bse, fit.bse, rtol=1e-6)
+    assert shuffled.loglik == pytest.approx(fit.loglik, rel=1e-12)

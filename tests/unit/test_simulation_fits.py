@@ -110,3 +110,21 @@ def test_a_sample_that_cannot_support_the_model_is_not_fitted(replicate):
     absent = dataclasses.replace(spec, formula="age_10 + no_such_column")
     with pytest.raises(ValueError, match="no_such_column"):
         fits.fit(absent, fits.Columns(data), models.settings)
+
+
+def test_models_that_share_a_sample_fit_as_they_do_alone(replicate):
+    """One replicate's Columns serve every model: the Cox and Fine-Gray models (and the
+    logistic and mixed ones) share one read-only sample and design, and fit as alone."""
+    models, data = replicate
+    columns = fits.Columns(data)
+    together = [fits.fit(models.analysis.model(n), columns, models.settings) for n in MODELS]
+    assert fits.sample(models.analysis.model(MODELS[0]), columns) is fits.sample(
+        models.analysis.model(MODELS[1]), columns
+    )
+    for name, (est, info) in zip(MODELS, together, strict=True):
+        alone, alone_info = fits.fit(
+            models.analysis.model(name), fits.Columns(data), models.settings
+        )
+        assert info == alone_info
+        np.testing.assert_array_equal(est.params, alone.params)
+        np.testing.assert_array_equal(est.bse, alone.bse)

@@ -200,10 +200,13 @@ def _prefix(values: np.ndarray) -> np.ndarray:
 
 
 def _group_sum(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sums of ``values`` (n or n x k) by group, each group's values added in row order
+    (as ``np.add.at``, the same bits; a bincount per column is about ten times faster)."""
     if values.ndim == 1:
         return np.bincount(groups, weights=values, minlength=n_groups)
-    out = np.zeros((n_groups, values.shape[1]))
-    np.add.at(out, groups, values)
+    out = np.empty((n_groups, values.shape[1]))
+    for j in range(values.shape[1]):
+        out[:, j] = np.bincount(groups, weights=values[:, j], minlength=n_groups)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,15 +198,16 @@ def nelson_aalen(time: np.ndarray, event: np.ndarray) -> np.ndarray:
     return np.where(index >= 0, cumulative[np.maximum(index, 0)], 0.0)
 
 
-def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.DataFrame]:
+def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> Iterator[pd.DataFrame]:
     """Completed copies of the frame by chained equations (predictive mean matching, m
-    independent chains: teichaku.analysis.imputation). The rows are imputed in a canonical
-    order (sorted by every column of the model), so the result does not depend on the order
-    of the input rows; each copy keeps the frame's own row order."""
+    independent chains: teichaku.analysis.imputation), one at a time. The rows are imputed
+    in a canonical order (sorted by every column of the model), so the result does not
+    depend on the order of the input rows; each copy keeps the frame's own row order."""
     numeric = [c for c in prepared.formula_vars if pd.api.types.is_float_dtype(prepared.frame[c])]
     to_impute = [c for c in numeric if prepared.frame[c].isna().any()]
     if not to_impute:
-        return [prepared.frame]
+        yield prepared.frame
+        return
     frame = prepared.frame.iloc[imputation.canonical_order(prepared.frame)]
     # The imputation model holds the covariates (categorical ones as indicators) and the
     # outcome (for Cox: White and Royston 2009, the event indicator and the Nelson-Aalen
@@ -221,14 +223,12 @@ def _impute(spec: ModelSpec, prepared: Prepared, settings: Settings) -> list[pd.
         imp["outcome_event"] = event
     elif spec.type != "binomial_counts":
         imp["outcome_value"] = frame[spec.outcome]
-    completed = []
     for filled in imputation.impute(
         imp, settings.mice_imputations, settings.mice_burn_in, settings.seed
     ):
         copy = frame.copy()
         copy[to_impute] = filled[to_impute]
-        completed.append(copy)
-    return completed
+        yield copy
 
 
 def _rubin(fits: list[Estimates], n: int) -> Estimates:
@@ -281,12 +281,10 @@ def fit_model(
                 value=float(len(frame)),
             )
         )
-    if spec.missing == "mice":
-        frames = _impute(spec, prepared, settings)
-        X0 = design(spec, frames[0])
-    else:
-        frames = [frame]
-        X0 = design(spec, frame)
+    # the imputed data sets one at a time: each is fitted and dropped
+    frames = _impute(spec, prepared, settings) if spec.missing == "mice" else iter([frame])
+    first = next(frames)
+    X0 = design(spec, first)
     binary_events = n_events
     if not spec.time_to_event:
         binary_events = min(n_events, (info.get("n_cases") or len(frame)) - n_events)
@@ -294,8 +292,8 @@ def fit_model(
     if problems:
         diags.append(dg.row(spec.name, "fit", "error", "not fitted: " + "; ".join(problems)))
         return None, diags, info
-    fits = [_fit_once(spec, frames[0], X0, settings, checks=True)]
-    for f in frames[1:]:
+    fits = [_fit_once(spec, first, X0, settings, checks=True)]
+    for f in frames:
         fits.append(
             _fit_once(
                 spec,

@@ -20,6 +20,7 @@ with Barnard-Rubin degrees of freedom: the algorithm of R's ``mice(method = "pmm
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,8 +54,8 @@ def canonical_order(frame: pd.DataFrame) -> np.ndarray:
 def _pmm(
     y: np.ndarray, observed: np.ndarray, X: np.ndarray, rng: np.random.Generator, donors: int
 ) -> np.ndarray:
-    """Draws for the missing entries of ``y`` (mice.impute.pmm, matchtype 1)."""
-    X = np.column_stack([np.ones(len(y)), X])
+    """Draws for the missing entries of ``y`` (mice.impute.pmm, matchtype 1); ``X`` holds
+    the intercept column first."""
     xo, yo = X[observed], y[observed]
     xtx = xo.T @ xo
     v = np.linalg.inv(xtx + np.diag(RIDGE * np.diag(xtx)))
@@ -103,31 +104,34 @@ def impute_chain(
     for j in incomplete:
         pool = data[~missing[:, j], j]
         filled[missing[:, j], j] = rng.choice(pool, size=int(missing[:, j].sum()))
+    # the regressors of column j: an intercept and the other columns, filled in place
+    # (one array per chain instead of a copy per column and cycle)
+    X = np.empty_like(filled)
+    X[:, 0] = 1.0
     for _ in range(burn_in):
         for j in incomplete:
-            others = np.delete(filled, j, axis=1)
-            filled[missing[:, j], j] = _pmm(filled[:, j], ~missing[:, j], others, rng, donors)
+            X[:, 1 : j + 1] = filled[:, :j]
+            X[:, j + 1 :] = filled[:, j + 1 :]
+            filled[missing[:, j], j] = _pmm(filled[:, j], ~missing[:, j], X, rng, donors)
     return filled
 
 
 def impute(
     data: pd.DataFrame, m: int, burn_in: int, seed: int, donors: int = DONORS
-) -> list[pd.DataFrame]:
+) -> Iterator[pd.DataFrame]:
     """m completed copies of ``data`` (numeric columns, NaN where missing) from m independent
-    chains; chain c uses ``numpy.random.default_rng([seed, c])``. Rows must come in a
-    canonical order (see ``canonical_order``) for the result not to depend on it."""
+    chains, one at a time (a caller fitting each copy and dropping it holds one copy, not
+    m: at 278,000 cases ten copies were about half the job's memory); chain c uses
+    ``numpy.random.default_rng([seed, c])``. Rows must come in a canonical order (see
+    ``canonical_order``) for the result not to depend on it."""
     if m < 2 or burn_in < 1:
         raise ValueError("multiple imputation needs at least 2 imputations and 1 cycle")
     values = data.to_numpy(dtype=float)
-    completed = []
     for chain in range(m):
         rng = np.random.default_rng([seed, chain])
-        completed.append(
-            pd.DataFrame(
-                impute_chain(values, burn_in, rng, donors), index=data.index, columns=data.columns
-            )
+        yield pd.DataFrame(
+            impute_chain(values, burn_in, rng, donors), index=data.index, columns=data.columns
         )
-    return completed
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,8 @@ class Columns:
         self._codes: dict[str, tuple[np.ndarray, list]] = {}
         self._categorical: dict[str, bool] = {}
         self._known: dict[str, np.ndarray] = {}
+        #: what models with the same sample share (its design, its checks), by key
+        self.shared: dict[tuple, object] = {}
 
     @classmethod
     def from_arrays(
@@ -101,6 +103,7 @@ class Columns:
         self._numbers, self._codes = dict(numbers), dict(codes)
         self._categorical = {**dict.fromkeys(numbers, False), **dict.fromkeys(codes, True)}
         self._known = {}
+        self.shared = {}
         return self
 
     @property
@@ -160,9 +163,25 @@ def _outcome_columns(spec: ModelSpec) -> list[str]:
     return [TIME, EVENT_TYPE] if spec.time_to_event else [spec.outcome]
 
 
+def _sample_key(spec: ModelSpec) -> tuple:
+    """What a model's sample and design depend on: models with the same key share them
+    (the Cox and Fine-Gray models of one event, the logistic and mixed models of one
+    outcome)."""
+    needed = _outcome_columns(spec) + ([spec.cluster] if spec.cluster else [])
+    return tuple(needed), formula_variables(spec.formula), spec.time_to_event, spec.cluster
+
+
 def sample(spec: ModelSpec, columns: Columns) -> Sample:
     """The rows of ``prepare`` (outcome and cluster known, then every formula variable
-    known) and the design matrix of ``design`` on them."""
+    known) and the design matrix of ``design`` on them (built once per replicate for the
+    models that share them, read-only)."""
+    key = ("sample", *_sample_key(spec))
+    if key not in columns.shared:
+        columns.shared[key] = _sample(spec, columns)
+    return columns.shared[key]
+
+
+def _sample(spec: ModelSpec, columns: Columns) -> Sample:
     variables = formula_variables(spec.formula)
     needed = _outcome_columns(spec) + ([spec.cluster] if spec.cluster else [])
     absent = [c for c in needed + list(variables) if c not in columns.names]
@@ -191,6 +210,9 @@ def sample(spec: ModelSpec, columns: Columns) -> Sample:
         clusters = np.unique(columns.codes(spec.cluster)[0][rows], return_inverse=True)[1]
     # column-major, as the design's DataFrame gives it: the same BLAS sums, the same bits
     X = np.asfortranarray(np.hstack(parts) if parts else np.empty((len(rows), 0)))
+    for shared in (rows, X, clusters):
+        if shared is not None:
+            shared.flags.writeable = False
     return Sample(rows, X, names, clusters)
 
 
@@ -234,7 +256,10 @@ def fit_arrays(
     binary_events = n_events
     if not spec.time_to_event:
         binary_events = min(n_events, len(s.rows) - n_events)
-    if dg.design_problems(s.X, s.columns, binary_events):
+    key = ("problems", *_sample_key(spec), binary_events == 0)
+    if key not in columns.shared:
+        columns.shared[key] = dg.design_problems(s.X, s.columns, binary_events)
+    if columns.shared[key]:
         return None, info
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

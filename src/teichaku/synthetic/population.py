@@ -183,10 +183,19 @@ def _bernoulli_missing(rng, n: int, share: float) -> np.ndarray:
     return rng.random(n) < share
 
 
+def _draw_index(rng, probs: dict[str, float], n: int) -> np.ndarray:
+    """Indices into ``list(probs)`` drawn with those probabilities."""
+    p = np.array(list(probs.values()), dtype=float)
+    return rng.choice(len(p), n, p=p / p.sum())
+
+
 def _draw_category(rng, probs: dict[str, float], n: int) -> np.ndarray:
-    codes = list(probs)
-    p = np.array([probs[c] for c in codes], dtype=float)
-    return np.array(codes, dtype=object)[rng.choice(len(codes), n, p=p / p.sum())]
+    return np.array(list(probs), dtype=object)[_draw_index(rng, probs, n)]
+
+
+def _draw_codes(rng, probs: dict[str, float], n: int, levels) -> np.ndarray:
+    """:func:`_draw_category` as codes into ``levels`` (the same draw)."""
+    return codes_of(np.array(list(probs), dtype=object), levels)[_draw_index(rng, probs, n)]
 
 
 def current_residence(
@@ -260,13 +269,21 @@ def activities(
     return out
 
 
-def _techo(rng, p_yes: np.ndarray, p_applying: float, missing_share: float) -> np.ndarray:
+def _techo(rng, p_yes: np.ndarray, p_applying: float, missing_share: float, levels) -> Coded:
     n = len(p_yes)
     u = rng.random(n)
-    out = np.where(u < p_yes, "yes", np.where(u < p_yes + p_applying, "applying", "no"))
-    out = out.astype(object)
-    out[_bernoulli_missing(rng, n, missing_share)] = None
-    return out
+    yes, applying, no = codes_of(np.array(["yes", "applying", "no"], dtype=object), levels)
+    codes = np.where(u < p_yes, yes, np.where(u < p_yes + p_applying, applying, no))
+    codes[_bernoulli_missing(rng, n, missing_share)] = -1
+    return Coded(codes, tuple(levels))
+
+
+def _flag_codes(flags: np.ndarray, missing: np.ndarray, on: str, off: str, levels) -> Coded:
+    """A two-level answer drawn as booleans (``on`` where True) as codes into ``levels``."""
+    code_on, code_off = codes_of(np.array([on, off], dtype=object), levels)
+    codes = np.where(flags, code_on, code_off)
+    codes[missing] = -1
+    return Coded(codes, tuple(levels))
 
 
 def draw_case_columns(
@@ -288,22 +305,26 @@ def draw_case_columns(
     """
     v, p, miss = persons.values, design.persons, design.missing
     n = len(center)
+    levels = {name: var.codes for name, var in codebook.tables["cases"].variables.items()}
     outcome = draw_outcomes(v, center, frailty, design, rng)
     causes = np.array(design.causes, dtype=object)
     reason = np.where(outcome["cause"] >= 0, causes[np.maximum(outcome["cause"], 0)], None)
+    reason_codes = np.append(codes_of(causes, levels["end_reason"]), -1)[outcome["cause"]]
     elderly = v["age"] >= 65
     ryoiku_p = np.where(v["iq_true"] < 70, p["ryoiku_if_iq_below_70"], 0.08)
-    ryoiku = _techo(rng, ryoiku_p, p["applying"], miss["techo"])
-    seishin = _techo(rng, np.full(n, p["seishin"]), p["applying"], miss["techo"])
-    shintai = _techo(rng, np.where(elderly, *p["shintai"]), p["applying"], miss["techo"])
+    techo = {"p_applying": p["applying"], "missing_share": miss["techo"]}
+    ryoiku = _techo(rng, ryoiku_p, **techo, levels=levels["ryoiku_techo"])
+    seishin = _techo(rng, np.full(n, p["seishin"]), **techo, levels=levels["seishin_techo"])
+    shintai = _techo(rng, np.where(elderly, *p["shintai"]), **techo, levels=levels["shintai_techo"])
+    ryoiku_yes = ryoiku.codes == codes_of(np.array(["yes"], dtype=object), ryoiku.levels)[0]
     care = np.where(
         elderly,
-        _draw_category(rng, p["care_level_elderly"], n),
-        _draw_category(rng, p["care_level_younger"], n),
+        _draw_codes(rng, p["care_level_elderly"], n, levels["care_level"]),
+        _draw_codes(rng, p["care_level_younger"], n, levels["care_level"]),
     )
-    care[_bernoulli_missing(rng, n, miss["care_level"])] = None
-    first = _draw_category(rng, p["first_residence"], n)
-    first[_bernoulli_missing(rng, n, miss["first_residence"])] = None
+    care[_bernoulli_missing(rng, n, miss["care_level"])] = -1
+    first = _draw_codes(rng, p["first_residence"], n, levels["first_residence"])
+    first[_bernoulli_missing(rng, n, miss["first_residence"])] = -1
 
     warnings = warnings or {}
     res_reason = reason.copy()
@@ -320,9 +341,7 @@ def draw_case_columns(
     counts = dict(residence_counts) if residence_counts else None
     if counts is not None and n_dnd:
         counts["hospital"] -= n_dnd
-    current = current_residence(
-        res_reason, elderly, ryoiku == "yes", res_missing, counts, design, rng
-    )
+    current = current_residence(res_reason, elderly, ryoiku_yes, res_missing, counts, design, rng)
     current[death_not_deceased] = "hospital"
     n_dwd = warnings.get("deceased_without_death", 0)
     if n_dwd:
@@ -341,26 +360,19 @@ def draw_case_columns(
 
     person = {
         "elderly": elderly.astype(float),
-        "ryoiku": (ryoiku == "yes").astype(float),
+        "ryoiku": ryoiku_yes.astype(float),
         "death": (reason == "death").astype(float),
         "years": outcome["months"] / 12,
     }
     acts = activities(center, len(frailty), person, codebook, design, rng)
     iq_status = persons.iq_status
 
-    cb = codebook.tables["cases"].variables
-    codes = {name: var.codes for name, var in cb.items()}
     bool_na = {}
     for col in ("sex", "coordination", "welfare", "age", "prison_admissions", "residence_changes"):
         bool_na[col] = persons.missing.get(col, np.zeros(n, dtype=bool))
-    sex = np.where(v["male"], "male", "female").astype(object)
-    sex[bool_na["sex"]] = None
-    coordination = np.where(v["general"], "general", "special").astype(object)
-    coordination[bool_na["coordination"]] = None
 
-    def coded(values, name, levels=None):
-        levels = tuple(codes[name] if levels is None else levels)
-        return Coded(codes_of(values, levels), levels)
+    def coded(values, name):
+        return Coded(codes_of(values, levels[name]), tuple(levels[name]))
 
     def int_col(name):
         return Masked(v[name], "Int64", bool_na[name])
@@ -369,24 +381,26 @@ def draw_case_columns(
     columns: dict[str, Column] = {
         "center_id": Coded(center, tuple(center_ids), text=True),
         "cohort": coded(cohorts(outcome["end"], codebook), "cohort"),
-        "coordination": coded(coordination, "coordination"),
-        "sex": coded(sex, "sex"),
+        "coordination": _flag_codes(
+            v["general"], bool_na["coordination"], "general", "special", levels["coordination"]
+        ),
+        "sex": _flag_codes(v["male"], bool_na["sex"], "male", "female", levels["sex"]),
         "age": int_col("age"),
         "iq": Masked(persons.iq_reported, "Float64"),
-        "iq_status": coded(iq_status, "iq", iq_levels),
-        "ryoiku_techo": coded(ryoiku, "ryoiku_techo"),
-        "seishin_techo": coded(seishin, "seishin_techo"),
-        "shintai_techo": coded(shintai, "shintai_techo"),
-        "care_level": coded(care, "care_level"),
+        "iq_status": Coded(codes_of(iq_status, iq_levels), tuple(iq_levels)),
+        "ryoiku_techo": ryoiku,
+        "seishin_techo": seishin,
+        "shintai_techo": shintai,
+        "care_level": Coded(care, tuple(levels["care_level"])),
         "prison_admissions": int_col("prison_admissions"),
         "release_date": Dates(release),
-        "first_residence": coded(first, "first_residence"),
+        "first_residence": Coded(first, tuple(levels["first_residence"])),
         "current_residence": coded(current, "current_residence"),
         "residence_changes": int_col("residence_changes"),
         "welfare": Masked(v["welfare"], "boolean", bool_na["welfare"]),
         "followup_start": Dates(outcome["start"]),
         "followup_end": Dates(outcome["end"]),
-        "end_reason": coded(reason, "end_reason"),
+        "end_reason": Coded(reason_codes, tuple(levels["end_reason"])),
         "contacts": Masked(acts.pop("contacts"), "Int64"),
     }
     for name, flags in acts.items():
