@@ -28,9 +28,9 @@ def test_a_report_with_an_unknown_builder_stops_the_workflow_with_its_message(tm
 
 
 @pytest.mark.slow
-def test_a_crosstab_stops_the_workflow_saying_it_is_not_built_yet(tmp_path):
-    """A cross-tabulation passes the loader's checks, then the workflow refuses it (its
-    protection together with Tables 1-3 is not built) instead of failing inside a job."""
+def test_a_crosstab_by_another_variable_stops_the_workflow_with_its_message(tmp_path):
+    """A cross-tabulation whose columns are not a group of Tables 1-3 (cohort, prolonged)
+    is refused when the workflow starts, saying why, instead of failing inside a job."""
     config_path = write_small_config(tmp_path)
     report = yaml.safe_load((ROOT / "config" / "report.yaml").read_text(encoding="utf-8"))
     report["tables"].append(
@@ -51,5 +51,5 @@ def test_a_crosstab_stops_the_workflow_saying_it_is_not_built_yet(tmp_path):
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     proc = run_snakemake(tmp_path, "-n", check=False)
     assert proc.returncode != 0
-    assert "the cross-tabulations barriers_by_sex (builder: crosstab)" in proc.stderr
+    assert "tables[8] (barriers_by_sex): columns 'sex' must be cohort or prolonged" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
