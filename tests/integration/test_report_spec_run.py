@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from .conftest import ROOT, run_snakemake, write_small_config
+from .crosstabs import add_crosstabs
 
 
 @pytest.mark.slow
@@ -31,24 +32,16 @@ def test_a_report_with_an_unknown_builder_stops_the_workflow_with_its_message(tm
 def test_a_crosstab_by_another_variable_stops_the_workflow_with_its_message(tmp_path):
     """A cross-tabulation whose columns are not a group of Tables 1-3 (cohort, prolonged)
     is refused when the workflow starts, saying why, instead of failing inside a job."""
-    config_path = write_small_config(tmp_path)
-    report = yaml.safe_load((ROOT / "config" / "report.yaml").read_text(encoding="utf-8"))
-    report["tables"].append(
-        {
-            "name": "barriers_by_sex",
-            "builder": "crosstab",
-            "section": "appendix",
-            "category": "appendix",
-            "title": {"ja": "支援上の課題、性別", "en": "Support barriers by sex"},
-            "options": {"rows": "barrier", "columns": "sex", "cells": "n"},
-        }
-    )
-    (tmp_path / "report.yaml").write_text(
-        yaml.safe_dump(report, allow_unicode=True), encoding="utf-8"
-    )
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["report"]["spec"] = "report.yaml"
-    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    write_small_config(tmp_path)
+    by_sex = {
+        "name": "barriers_by_sex",
+        "builder": "crosstab",
+        "section": "appendix",
+        "category": "appendix",
+        "title": {"ja": "支援上の課題、性別", "en": "Support barriers by sex"},
+        "options": {"rows": "barrier", "columns": "sex", "cells": "n"},
+    }
+    add_crosstabs(tmp_path, [by_sex])
     proc = run_snakemake(tmp_path, "-n", check=False)
     assert proc.returncode != 0
     assert "tables[8] (barriers_by_sex): columns 'sex' must be cohort or prolonged" in proc.stderr
