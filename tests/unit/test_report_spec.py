@@ -247,3 +247,27 @@ def test_the_spec_module_imports_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_summary_templates_place_every_section_of_the_default_report():
+    from teichaku.report.spec import check_placement, template_sections
+
+    spec = load_report_spec(REPORT, CODEBOOK, ANALYSIS)
+    for lang in ("ja", "en"):
+        template = ROOT / "workflow" / "report" / f"summary.{lang}.md.j2"
+        assert set(spec.sections) <= template_sections(template)
+        check_placement(spec, template)
+
+
+def test_a_section_the_templates_do_not_place_is_named_with_its_items(raw):
+    from teichaku.report.spec import check_placement
+
+    raw["sections"].append("discussion")
+    raw["tables"][4]["section"] = "discussion"
+    spec = parse_report_spec(raw, "report.yaml", CODEBOOK, ANALYSIS)
+    with pytest.raises(ReportSpecError) as caught:
+        check_placement(spec, ROOT / "workflow" / "report" / "summary.ja.md.j2")
+    message = str(caught.value)
+    assert "summary.ja.md.j2 has no place for the section(s) discussion: table5_awareness" in (
+        message
+    )

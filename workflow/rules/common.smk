@@ -14,7 +14,7 @@ from snakemake.utils import validate
 from teichaku import paths
 from teichaku.codebook import load_codebook
 from teichaku.ingest.readers import raw_digest
-from teichaku.report.spec import ReportSpecError, load_report_spec
+from teichaku.report.spec import ReportSpecError, check_placement, load_report_spec
 from teichaku.report.stage import builder_inputs, input_paths
 from teichaku.runs import setting
 from teichaku.synthetic.later_round import earlier_run, follows
@@ -126,6 +126,10 @@ def report_spec(run):
         spec = load_report_spec(
             RUNS[run]["report"]["spec"], load_codebook(RUNS[run]["codebook"]), SPECS[run][1]
         )
+        for lang in languages(run):
+            check_placement(
+                spec, Path(workflow.basedir) / paths.REPORT_ASSETS / f"summary.{lang}.md.j2"
+            )
     except ReportSpecError as error:
         sys.exit(f"{error}")
     return spec

@@ -11,6 +11,7 @@ file and the entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,36 @@ def parse_report_spec(raw: Any, where: str = "report.yaml", codebook=None, analy
     if analysis is not None:
         models_main = _check_models(raw, models_main, tables, analysis, where)
     return ReportSpec(sections, tables, figures, models_main)
+
+
+def template_sections(template: str | Path) -> set[str]:
+    """The sections a summary template places (its ``report.place("<section>", ...)``)."""
+    text = Path(template).read_text(encoding="utf-8")
+    return {
+        name
+        for call in re.findall(r"report\.place\(([^)]*)\)", text)
+        for name in re.findall(r"[\"']([^\"']+)[\"']", call)
+    }
+
+
+def check_placement(spec: ReportSpec, template: str | Path) -> None:
+    """Every section holding tables or figures has its place in the summary template, so
+    that nothing of the report is left out of the summary (checked when the workflow
+    starts; the summary job checks it again as it renders)."""
+    placed = template_sections(template)
+    items = (*spec.tables, *spec.figures)
+    lost = []
+    for section in spec.sections:
+        names = [item.name for item in items if item.section == section]
+        if names and section not in placed:
+            lost.append(f"{section}: {', '.join(names)}")
+    if lost:
+        raise ReportSpecError(
+            f"{Path(template).name} has no place for the section(s) {'; '.join(lost)} of the "
+            f"report: move those tables and figures to a section it places "
+            f"({', '.join(sorted(placed))}), or give the section its place in the template "
+            "(report.place(...))"
+        )
 
 
 def table_spec(plain: dict) -> TableSpec:
