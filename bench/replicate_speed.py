@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/replicate_speed.py        # scales 1 and 10 -> bench/replicate_speed.*
     .venv/bin/python bench/replicate_speed.py --scales 1 --replicates 10
+    .venv/bin/python bench/replicate_speed.py --before OLD/replicate_speed.json --before-label X
 
 A replicate of the study (``teichaku.simulation.replicate``) draws a synthetic survey in
 memory as arrays (``simulate_case_columns``), derives the analysis dataset's columns from
@@ -111,11 +112,12 @@ def bench_scale(sim, scale: float, replicates: int, reference: bool) -> dict:
     }
 
 
-def write_results(rows: list[dict], out: Path, meta: dict, names: list[str]) -> None:
+def write_results(
+    rows: list[dict], out: Path, meta: dict, names: list[str], before: dict | None = None
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "replicate_speed.json").write_text(
-        json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n", encoding="utf-8"
-    )
+    saved = {"meta": meta, "rows": rows, **({"before": before} if before else {})}
+    (out / "replicate_speed.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     parts = ["draw", "dataset", *names, "total"]
     lines = [
         "# Simulation speed: CPU seconds per replicate (medians)",
@@ -151,6 +153,23 @@ def write_results(rows: list[dict], out: Path, meta: dict, names: list[str]) -> 
                 + " | ".join(f"{m['fit_model ' + n]:.4f}" for n in names)
                 + f" | {m['total with fit_model']:.4f} |"
             )
+    if before:
+        lines += [
+            "",
+            f"Before, {before['label']} (the same benchmark run just before this one; load "
+            f"average before / after: {before['meta']['load_before']} / "
+            f"{before['meta']['load_after']}):",
+            "",
+            "| scale | cases | replicates | " + " | ".join(parts) + " |",
+            "|---:|---:|---:|" + "---:|" * len(parts),
+        ]
+        for r in before["rows"]:
+            m = r["median_cpu_s"]
+            lines.append(
+                f"| {r['scale']:g} | {r['cases']:,} | {r['replicates']} | "
+                + " | ".join(f"{m[p]:.4f}" for p in parts)
+                + " |"
+            )
     scale_1 = [r for r in rows if r["scale"] == 1]
     verdict = ""
     if scale_1:
@@ -166,7 +185,17 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--replicates", type=int, default=20)
     parser.add_argument("--reference-scales", type=float, nargs="*", default=[1])
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="replicate_speed.json of a run of an earlier commit, shown as 'before'",
+    )
+    parser.add_argument("--before-label", default="an earlier commit")
     args = parser.parse_args(argv)
+    before = None
+    if args.before:
+        before = json.loads(args.before.read_text(encoding="utf-8"))
+        before = {"label": args.before_label, "meta": before["meta"], "rows": before["rows"]}
     sim = _simulation()
     meta = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
@@ -177,7 +206,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     rows = [bench_scale(sim, s, args.replicates, s in args.reference_scales) for s in args.scales]
     meta["load_after"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     meta["wall_s"] = round(time.time() - started, 1)
-    write_results(rows, args.out, meta, list(sim.models.names))
+    write_results(rows, args.out, meta, list(sim.models.names), before)
     print((args.out / "replicate_speed.md").read_text(encoding="utf-8"))
     return rows
 

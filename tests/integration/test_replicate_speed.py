@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from bench.replicate_speed import SCENARIO, _simulation, main
+from bench.replicate_speed import SCENARIO, _simulation, main, write_results
 
 
 @pytest.mark.slow
@@ -34,3 +34,10 @@ def test_replicate_benchmark_reports_every_part(tmp_path):
     assert row["cases"] == round(surveyed * 0.2) and row["replicates"] == 2
     report = (tmp_path / "replicate_speed.md").read_text(encoding="utf-8")
     assert all(m in report for m in models) and "fit_model" in report
+    # an earlier commit's run shown beside this one (--before)
+    before = {"label": "commit abc", "meta": saved["meta"], "rows": saved["rows"]}
+    write_results(rows, tmp_path / "with_before", saved["meta"], models, before)
+    shown = (tmp_path / "with_before" / "replicate_speed.md").read_text(encoding="utf-8")
+    assert "Before, commit abc" in shown and shown.count(f"| 0.2 | {row['cases']:,} |") == 2
+    saved_before = json.loads((tmp_path / "with_before" / "replicate_speed.json").read_text())
+    assert saved_before["before"]["rows"] == saved["rows"]

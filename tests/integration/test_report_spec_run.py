@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from .conftest import ROOT, run_snakemake, write_small_config
+from .crosstabs import add_crosstabs
 
 
 @pytest.mark.slow
@@ -28,28 +29,38 @@ def test_a_report_with_an_unknown_builder_stops_the_workflow_with_its_message(tm
 
 
 @pytest.mark.slow
-def test_a_crosstab_stops_the_workflow_saying_it_is_not_built_yet(tmp_path):
-    """A cross-tabulation passes the loader's checks, then the workflow refuses it (its
-    protection together with Tables 1-3 is not built) instead of failing inside a job."""
+def test_a_crosstab_by_another_variable_stops_the_workflow_with_its_message(tmp_path):
+    """A cross-tabulation whose columns are not a group of Tables 1-3 (cohort, prolonged)
+    is refused when the workflow starts, saying why, instead of failing inside a job."""
+    write_small_config(tmp_path)
+    by_sex = {
+        "name": "barriers_by_sex",
+        "builder": "crosstab",
+        "section": "appendix",
+        "category": "appendix",
+        "title": {"ja": "支援上の課題、性別", "en": "Support barriers by sex"},
+        "options": {"rows": "barrier", "columns": "sex", "cells": "n"},
+    }
+    add_crosstabs(tmp_path, [by_sex])
+    proc = run_snakemake(tmp_path, "-n", check=False)
+    assert proc.returncode != 0
+    assert "tables[8] (barriers_by_sex): columns 'sex' must be cohort or prolonged" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.slow
+def test_a_section_the_summary_does_not_place_stops_the_workflow_with_its_message(tmp_path):
+    """A section of report.yaml holding a table that the summary templates give no place
+    stops the run when it starts (not inside the summary job, with a traceback)."""
     config_path = write_small_config(tmp_path)
     report = yaml.safe_load((ROOT / "config" / "report.yaml").read_text(encoding="utf-8"))
-    report["tables"].append(
-        {
-            "name": "barriers_by_sex",
-            "builder": "crosstab",
-            "section": "appendix",
-            "category": "appendix",
-            "title": {"ja": "支援上の課題、性別", "en": "Support barriers by sex"},
-            "options": {"rows": "barrier", "columns": "sex", "cells": "n"},
-        }
-    )
-    (tmp_path / "report.yaml").write_text(
-        yaml.safe_dump(report, allow_unicode=True), encoding="utf-8"
-    )
+    report["sections"].append("discussion")
+    report["tables"][4]["section"] = "discussion"
+    (tmp_path / "report.yaml").write_text(yaml.safe_dump(report), encoding="utf-8")
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config["report"]["spec"] = "report.yaml"
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     proc = run_snakemake(tmp_path, "-n", check=False)
     assert proc.returncode != 0
-    assert "the cross-tabulations barriers_by_sex (builder: crosstab)" in proc.stderr
+    assert "has no place for the section(s) discussion: table5_awareness" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout

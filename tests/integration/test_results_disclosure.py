@@ -36,12 +36,14 @@ from teichaku.report.labels import load_labels
 from teichaku.report.protection import (
     model_protection,
     prolonged_outcome,
+    protection_crosstabs,
     read_protection,
     report_cells,
 )
 
 from .conftest import DEFAULT_RUN as paths  # the rounds here are runs of the default config
 from .conftest import ROOT, run_snakemake
+from .crosstabs import add_crosstabs
 from .results_scanner import _MARKUP as MARKUP
 from .results_scanner import scan
 from .small_rounds import HOSTILE_LABEL, run, write_files_round, write_synthetic_round
@@ -119,7 +121,26 @@ def default_run():
     return ROOT
 
 
-ROUNDS = ["round_27", "round_9", *BATTERY, "scale_005", "small_run", "default_run"]
+@pytest.fixture(scope="session")
+def round_27_crosstabs(round_27, tmp_path_factory):
+    """The 27-case round (first key) with cross-tabulations added to its report (their
+    counts protected together with those of tables 1-3), rerun."""
+    workdir = tmp_path_factory.mktemp("round_27_crosstabs")
+    shutil.copytree(round_27["dirs"][0], workdir, symlinks=True, dirs_exist_ok=True)
+    add_crosstabs(workdir)
+    run(workdir, SALTS[0])
+    return workdir
+
+
+ROUNDS = [
+    "round_27",
+    "round_27_crosstabs",
+    "round_9",
+    *BATTERY,
+    "scale_005",
+    "small_run",
+    "default_run",
+]
 
 
 def _workdir(which: str, request) -> Path:
@@ -203,8 +224,9 @@ def test_the_intruder_audit_of_every_table_recovers_nothing(which, request, defa
     )
     cases = pd.read_parquet(workdir / paths.PROCESSED["cases"])
     analysis = pd.read_parquet(workdir / paths.ANALYSIS_DATASET)
-    table = report_cells(cases, analysis, spec, codebook)
-    written = read_protection((workdir / paths.PROTECTION).read_text("utf-8"), table)
+    text = (workdir / paths.PROTECTION).read_text("utf-8")
+    table = report_cells(cases, analysis, spec, codebook, protection_crosstabs(text))
+    written = read_protection(text, table)
     findings = audit(table, written.published(), min_cell)
     assert [f for f in findings if not f.ok] == []
     assert any(f.kind == "sensitive" for f in findings) or which == "default_run"

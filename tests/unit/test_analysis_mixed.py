@@ -10,7 +10,7 @@ from scipy.special import expit
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 
-from teichaku.analysis.mixed import _Problem, fit_mixed_logit, start_values
+from teichaku.analysis.mixed import _newton, _Problem, fit_mixed_logit, start_values
 
 
 def _data(seed, n_clusters=30, size=25, sigma=0.8, beta=(-0.5, 0.7, -0.4)):
@@ -138,3 +138,30 @@ def test_the_same_maximum_from_far_starts_and_in_any_row_order():
     np.testing.assert_allclose(shuffled.params, fit.params, rtol=0, atol=1e-7)
     np.testing.assert_allclose(shuffled.bse, fit.bse, rtol=1e-6)
     assert shuffled.loglik == pytest.approx(fit.loglik, rel=1e-12)
+
+
+def test_near_a_maximum_a_step_that_shrinks_the_gradient_is_taken():
+    """Within the rounding of the likelihood a Newton step need not raise it: near the
+    maximum (positive definite information, a small gradient) the step is taken when it
+    shrinks the gradient, so that the fit ends converged (where scipy's trust-exact
+    reported 'A bad approximation caused failure to predict improvement')."""
+    y, X, codes = _data(6, n_clusters=40, size=30, sigma=0.6)
+    fit = fit_mixed_logit(y, X, codes)
+    problem = _Problem(y, X, codes, 20)
+    calls = []
+
+    class Drifting:
+        """The likelihood with a drift of 1e-9 per evaluation: no step raises it."""
+
+        def evaluate(self, theta, derivatives):
+            calls.append(1)
+            value, *rest = problem.evaluate(theta, derivatives)
+            return (value + 1e-9 * len(calls), *rest)
+
+    start = np.append(fit.params, fit.sigma) + 1e-6
+    gtol = 1e-8 * len(y)
+    assert np.max(np.abs(problem.evaluate(start, 1)[1])) > gtol
+    theta, *_, converged, message = _newton(Drifting(), start, gtol, max_iter=20)
+    assert converged, message
+    # the same maximum (fit stopped within its gradient tolerance: about 1e-7 away)
+    np.testing.assert_allclose(theta, np.append(fit.params, fit.sigma), rtol=0, atol=1e-6)

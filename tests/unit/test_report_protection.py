@@ -85,3 +85,47 @@ def test_model_counts_hide_events_with_a_small_complement():
     assert not p.shown(("model_events", "b"))  # 3 without the event
     assert not p.shown(("model_n", "c"))
     assert p.shown(("model_events", "d"))  # events of the cases of 30 centers
+
+
+def _with_care(cases: pd.DataFrame) -> pd.DataFrame:
+    """_cases with a care level: 3 of the 53 need care level 1 (all in the first cohort)."""
+    levels = ["care_1"] * 3 + ["not_applied"] * 50
+    return cases.assign(care_level=pd.Categorical(levels))
+
+
+def test_a_crosstab_by_prolonged_status_prints_its_counts_by_status_not_by_cohort():
+    from teichaku.report.protection import table_cells
+
+    cases = _with_care(_cases())
+    crosstab = {"rows": "care_level", "columns": "prolonged", "cells": "n"}
+    cells = table_cells(cases, cases, "prolonged_12", CODEBOOK, [crosstab])
+    for code in CODEBOOK.variable("cases", "care_level").codes:
+        assert cells.cells[("count", "care_level", code, "prolonged_12=1")].printed
+        assert cells.cells[("count", "care_level", code, "all")].printed
+        assert not cells.cells[("count", "care_level", code, "r1_ended")].printed
+    # and the variables of tables 1-3 keep their cohort counts printed
+    assert cells.cells[("count", "sex", "male", "r1_ended")].printed
+    without = table_cells(cases, cases, "prolonged_12", CODEBOOK)
+    assert ("valid", "care_level", "all") not in without.cells
+
+
+@pytest.mark.slow  # the audit-driven secondary suppression: about 6 s
+def test_a_crosstab_is_protected_together_with_tables_1_to_3():
+    """3 cases of care level 1, 8 of 20 prolonged in the first cohort: the crosstab's small
+    count is hidden, and no count of either table can be had by subtraction."""
+    from teichaku.disclosure import protect
+    from teichaku.report.protection import table_cells
+
+    cases = _with_care(_cases())
+    crosstabs = [
+        {"rows": "care_level", "columns": "prolonged", "cells": "n"},
+        {"rows": "care_level", "columns": "cohort", "cells": "pct"},
+    ]
+    cells = table_cells(cases, cases, "prolonged_12", CODEBOOK, crosstabs)
+    p = protect(cells, MIN_CELL)
+    assert not p.shown(("count", "care_level", "care_1", "all"))
+    assert not p.shown(("count", "care_level", "care_1", "r1_ended"))
+    # 50 not applied of 53 valid overall: its complement (3) is small, so it is hidden too
+    assert not p.shown(("count", "care_level", "not_applied", "all"))
+    assert [f for f in audit(p.table, p.published(), MIN_CELL) if not f.ok] == []
+    assert any(f.kind == "sensitive" for f in p.findings)

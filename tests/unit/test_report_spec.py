@@ -4,6 +4,7 @@ for every mistake a researcher can make in it."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -138,9 +139,9 @@ def test_a_duplicate_name_is_named_with_the_entry_that_has_it(raw):
     assert "figures[0] (table3_barriers): the name is already used by tables[2]" in message
 
 
-def _crosstab(rows="barrier", columns="sex", cells="n") -> dict:
+def _crosstab(rows="barrier", columns="prolonged", cells="n") -> dict:
     return {
-        "name": "tableA2_barriers_by_sex",
+        "name": "tableA2_barriers_by_status",
         "builder": "crosstab",
         "section": APPENDIX,
         "category": APPENDIX,
@@ -154,7 +155,7 @@ def test_a_crosstab_of_known_variables_is_accepted(raw):
     raw["tables"].append({**_crosstab("care_level", "prolonged", "pct"), "name": "care"})
     spec = parse_report_spec(raw, "report.yaml", CODEBOOK, ANALYSIS)
     assert [t.name for t in spec.crosstabs()] == [
-        "tableA2_barriers_by_sex",
+        "tableA2_barriers_by_status",
         "age_by_cohort",
         "care",
     ]
@@ -164,18 +165,28 @@ def test_a_crosstab_of_known_variables_is_accepted(raw):
     ("rows", "columns", "cells", "expected"),
     [
         ("blood_type", "cohort", "n", "rows 'blood_type' is neither a categorical variable"),
-        ("barrier", "height", "n", "columns 'height' must be cohort, prolonged or a categorical"),
+        ("barrier", "height", "n", "columns 'height' must be cohort or prolonged"),
+        ("barrier", "sex", "n", "columns 'sex' must be cohort or prolonged: the groups Tables"),
+        ("cohort", "prolonged", "n", "rows 'cohort' is neither a categorical variable"),
         ("age", "cohort", "n", "rows 'age' is neither a categorical variable"),
         ("sex", "cohort", "mean", "rows 'sex': cells: mean needs a number of the cases"),
         ("case_ref", "cohort", "n", "rows 'case_ref' is neither"),
-        ("sex", "sex", "n", "rows and columns are the same variable (sex)"),
     ],
 )
 def test_a_crosstab_on_an_unknown_variable_is_named(raw, rows, columns, cells, expected):
     raw["tables"].append(_crosstab(rows, columns, cells))
     message = _error(raw)
-    assert "tables[8] (tableA2_barriers_by_sex)" in message
+    assert "tables[8] (tableA2_barriers_by_status)" in message
     assert expected in message
+
+
+def test_a_crosstab_by_prolonged_status_needs_a_model_that_defines_it(raw):
+    kept = [m for m in ANALYSIS.models if not (m.role == "secondary" and m.type == "logit")]
+    analysis = dataclasses.replace(ANALYSIS, models=kept)
+    raw["tables"].append(_crosstab())
+    with pytest.raises(ReportSpecError) as caught:
+        parse_report_spec(raw, "report.yaml", CODEBOOK, analysis)
+    assert "columns: prolonged needs a secondary logistic model" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -236,3 +247,27 @@ def test_the_spec_module_imports_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_summary_templates_place_every_section_of_the_default_report():
+    from teichaku.report.spec import check_placement, template_sections
+
+    spec = load_report_spec(REPORT, CODEBOOK, ANALYSIS)
+    for lang in ("ja", "en"):
+        template = ROOT / "workflow" / "report" / f"summary.{lang}.md.j2"
+        assert set(spec.sections) <= template_sections(template)
+        check_placement(spec, template)
+
+
+def test_a_section_the_templates_do_not_place_is_named_with_its_items(raw):
+    from teichaku.report.spec import check_placement
+
+    raw["sections"].append("discussion")
+    raw["tables"][4]["section"] = "discussion"
+    spec = parse_report_spec(raw, "report.yaml", CODEBOOK, ANALYSIS)
+    with pytest.raises(ReportSpecError) as caught:
+        check_placement(spec, ROOT / "workflow" / "report" / "summary.ja.md.j2")
+    message = str(caught.value)
+    assert "summary.ja.md.j2 has no place for the section(s) discussion: table5_awareness" in (
+        message
+    )

@@ -84,9 +84,10 @@ def test_follow_up_that_cannot_be_placed_in_time(sim):
     _assert_same_columns(columns, frame)
 
 
-def test_codes_of_are_those_of_a_categorical():
+@pytest.mark.parametrize("repeat", [1, 100])  # short arrays are looked up, long factorized
+def test_codes_of_are_those_of_a_categorical(repeat):
     levels = ("yes", "applying", "no")
-    values = np.array(["no", None, "yes", "applying", np.nan, "no"], dtype=object)
+    values = np.array(["no", None, "yes", "applying", np.nan, "no"] * repeat, dtype=object)
     expected = pd.Categorical(values, categories=list(levels)).codes
     np.testing.assert_array_equal(codes_of(values, levels), expected)
     coded = Coded(codes_of(values, levels), levels)

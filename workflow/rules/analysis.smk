@@ -174,8 +174,9 @@ rule disclosure_protection:
     params:
         prolonged=prolonged,
         min_cell=run_setting("privacy", "min_cell"),
+        crosstabs=report_crosstabs,  # report.yaml's cross-tabulations, protected with them
     message:
-        "Suppressing and auditing the counts of tables 1-3 (primary and secondary) into {output}"
+        "Suppressing and auditing the counts of tables 1-3 and the cross-tabulations (primary and secondary) into {output}"
     script:
         "../scripts/disclosure_protection.py"
 

@@ -14,7 +14,7 @@ from snakemake.utils import validate
 from teichaku import paths
 from teichaku.codebook import load_codebook
 from teichaku.ingest.readers import raw_digest
-from teichaku.report.spec import ReportSpecError, load_report_spec
+from teichaku.report.spec import ReportSpecError, check_placement, load_report_spec
 from teichaku.report.stage import builder_inputs, input_paths
 from teichaku.runs import setting
 from teichaku.synthetic.later_round import earlier_run, follows
@@ -126,16 +126,19 @@ def report_spec(run):
         spec = load_report_spec(
             RUNS[run]["report"]["spec"], load_codebook(RUNS[run]["codebook"]), SPECS[run][1]
         )
+        for lang in languages(run):
+            check_placement(
+                spec, Path(workflow.basedir) / paths.REPORT_ASSETS / f"summary.{lang}.md.j2"
+            )
     except ReportSpecError as error:
         sys.exit(f"{error}")
-    if spec.crosstabs():
-        sys.exit(
-            f"{RUNS[run]['report']['spec']}: the cross-tabulations "
-            f"{', '.join(t.name for t in spec.crosstabs())} (builder: crosstab) are checked but "
-            "not built by this version of the workflow: their protection together with "
-            "Tables 1-3 is not finished. Remove them from the file to run the report."
-        )
     return spec
+
+
+def report_crosstabs(wildcards):
+    """The options (rows, columns, cells) of the cross-tabulations of the run's report: their
+    counts are protected together with those of tables 1-3 (rule disclosure_protection)."""
+    return [dict(t.options) for t in report_spec(wildcards.run).crosstabs()]
 
 
 def simulation_digest(wildcards):

@@ -1,4 +1,5 @@
-"""Rule disclosure_protection: the primary and secondary suppression of tables 1-3, audited
+"""Rule disclosure_protection: the primary and secondary suppression of tables 1-3 and of the
+cross-tabulations of report.yaml, audited
 -> data/processed/protection.json."""
 
 from teichaku.entry import setup_logging
@@ -12,4 +13,5 @@ write_protection(
     prolonged=snakemake.params.prolonged,
     codebook_path=snakemake.input.codebook,
     min_cell=snakemake.params.min_cell,
+    crosstabs=snakemake.params.crosstabs,
 )

@@ -24,8 +24,11 @@ moment estimate from the logistic regression's residuals (the fixed effects resc
 marginal to conditional by sqrt(1 + 0.346 sigma^2), Zeger, Liang and Albert 1988): about
 four iterations. Where the information is not positive definite (far from the maximum) the
 step uses the absolute values of its eigenvalues; steps are halved until the likelihood
-rises enough (Armijo). The sums over cases of each cluster at every node are sums over
-contiguous runs of one array laid out by cluster, node and case (``_Problem``).
+rises enough (Armijo), or, within a thousand times the gradient tolerance of a maximum,
+until they shrink the gradient (there the likelihood's changes are at its rounding level;
+scipy's trust-exact, used before, ended such fits as failures). The sums over cases of
+each cluster at every node are sums over contiguous runs of one array laid out by cluster,
+node and case (``_Problem``).
 """
 
 from __future__ import annotations
@@ -48,6 +51,9 @@ START_SIGMA_MIN = 0.1
 #: prediction (Armijo); else it is halved, down to MIN_STEP.
 ARMIJO = 1e-4
 MIN_STEP = 1e-10
+#: Within NEAR times the gradient tolerance of a maximum (the information positive
+#: definite), a step is also taken when it shrinks the gradient.
+NEAR = 1e3
 
 
 @dataclass(frozen=True)
@@ -234,19 +240,26 @@ def _newton(problem: _Problem, theta: np.ndarray, gtol: float, max_iter: int):
             return theta, value, gradient, info, iteration, True, "converged"
         if iteration == max_iter:
             break
+        largest = np.max(np.abs(gradient))
         try:
             np.linalg.cholesky(info)
             step = np.linalg.solve(info, gradient)
+            # near a maximum the likelihood's changes are at its rounding (and the
+            # quadrature's) level: a step is taken when it shrinks the gradient
+            near = largest <= NEAR * gtol
         except np.linalg.LinAlgError:  # not positive definite: |eigenvalues|
             eigenvalues, vectors = np.linalg.eigh(info)
             size = np.maximum(np.abs(eigenvalues), 1e-8 * np.max(np.abs(eigenvalues)))
             step = vectors @ ((vectors.T @ gradient) / size)
+            near = False
         slope = float(gradient @ step)
         length = 1.0
         while True:
             candidate = theta - length * step
             new = problem.evaluate(candidate, 2)
-            if new[0] <= value - ARMIJO * length * slope:
+            if new[0] <= value - ARMIJO * length * slope or (
+                near and np.max(np.abs(new[1])) < largest
+            ):
                 break
             length /= 2
             if length < MIN_STEP:

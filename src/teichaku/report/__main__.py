@@ -39,6 +39,7 @@ def protection(config: dict) -> None:
         prolonged=prolonged_outcome(spec),
         codebook_path=codebook,
         min_cell=config["privacy"]["min_cell"],
+        crosstabs=[t.options for t in stage.load_report_spec(config).crosstabs()],
     )
 
 

@@ -169,9 +169,14 @@ def has_title(item, labels: Labels, section: str) -> bool:
 
 def item_title(item, labels: Labels, section: str) -> str:
     """The title of a table or figure: the spec's, else labels.yaml's ``section.name`` (or
-    ``report_<section>.name``: the block of the titles report.yaml adds)."""
+    ``report_<section>.name``: the block of the titles report.yaml adds), else, for a
+    cross-tabulation, "<rows> by <columns>"."""
     if item.title:
         return item.title[labels.language]
+    if item.builder == "crosstab" and not has_title(item, labels, section):
+        from teichaku.report.crosstab import Crosstab, crosstab_title
+
+        return crosstab_title(Crosstab.of(item.options), labels)
     if item.name not in labels.strings.get(section, {}):
         section = f"report_{section}"
     return labels.entry(section, item.name)
@@ -276,10 +281,29 @@ def _awareness_table(inp: ReportInputs, job: TableJob) -> tb.Table:
 
 def _crosstab_table(inp: ReportInputs, job: TableJob) -> tb.Table:
     from teichaku.report.crosstab import crosstab_table
+    from teichaku.report.protection import prolonged_outcome
 
-    counts = table_protection(inp, job.labels, job.privacy)
+    if inp.protection is None:  # the run's joint protection includes every cross-tabulation
+        inp = replace(
+            inp,
+            protection=report_protection(
+                inp.cases,
+                inp.analysis,
+                inp.spec,
+                job.labels.codebook,
+                job.privacy.min_cell,
+                [job.item.options],
+            ),
+        )
     return crosstab_table(
-        job.item, inp.cases, inp.analysis, inp.spec, job.labels, job.privacy, counts, inp.thresholds
+        job.item,
+        inp.cases,
+        inp.analysis,
+        prolonged_outcome(inp.spec),
+        inp.thresholds,
+        job.labels,
+        job.privacy,
+        inp.protection,
     )
 
 
@@ -302,16 +326,30 @@ def build_table(
     """The table of ``item``, named and titled as the report declares it (a cross-tabulation
     without a title of its own or in labels.yaml keeps the one its builder makes)."""
     table = TABLE_BUILDERS[item.builder].make(inp, TableJob(item, labels, privacy, models_main))
-    if item.builder == "crosstab" and not item.title and not has_title(item, labels, "tables"):
-        return replace(table, name=item.name)
     return replace(table, name=item.name, title=item_title(item, labels, "tables"))
 
 
 def build_tables(
     inp: ReportInputs, labels: Labels, privacy: Privacy, report: ReportSpec
 ) -> list[tb.Table]:
-    """Every table of the report, in its order."""
+    """Every table of the report, in its order (protected together with its
+    cross-tabulations when ``inp`` holds no protection read from the run)."""
+    inp = with_protection(inp, labels, privacy, report)
     return [build_table(inp, item, labels, privacy, report.models_main) for item in report.tables]
+
+
+def with_protection(inp: ReportInputs, labels: Labels, privacy: Privacy, report: ReportSpec):
+    """``inp`` with the joint protection of tables 1-3 and the report's cross-tabulations
+    computed, where it was not read from data/processed/<run>/protection.json."""
+    if inp.protection is not None or inp.cases is None:
+        return inp
+    crosstabs = [t.options for t in report.crosstabs()]
+    return replace(
+        inp,
+        protection=report_protection(
+            inp.cases, inp.analysis, inp.spec, labels.codebook, privacy.min_cell, crosstabs
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- figures
@@ -525,6 +563,7 @@ def build_figure(inp: ReportInputs, item: FigureSpec, ctx: fg.FigureContext) -> 
 
 def build_figures(inp: ReportInputs, ctx: fg.FigureContext, report: ReportSpec) -> list[Path]:
     """Every figure of the report, in its order."""
+    inp = with_protection(inp, ctx.labels, ctx.privacy, report)
     paths = []
     for item in report.figures:
         dpi = item.options.get("dpi")

@@ -18,6 +18,10 @@ markdown-it writes every Markdown table as one flat header row (``FY2019 ended n
   at words beyond it, never to a character a line). Rows are kept whole across page breaks
   (summary.css: ``tr { break-inside: avoid }``); the header repeats on every page a table
   continues on.
+- Indents: a cell the Markdown indents with full-width spaces (an item under its group's
+  heading row; markdown-it trims them, :mod:`teichaku.report.indents` keeps its level as
+  the class ``indent-<level>``) gets a left padding of one em of the table font per level,
+  counted in its column's width.
 """
 
 from __future__ import annotations
@@ -81,20 +85,32 @@ def text_width(font_file: str | Path) -> TextWidth:
 class Cell:
     html: str  # inner HTML as markdown-it wrote it (escaped)
     align: str  # left | right | center | ""
+    indent: int = 0  # the full-width spaces the Markdown indents it by
 
     @property
     def text(self) -> str:
         return html.unescape(re.sub(r"<[^>]*>", "", self.html))
 
+    @property
+    def indent_pt(self) -> float:
+        """The left padding of its indent: one em of the table font per level."""
+        return self.indent * TABLE_FONT_PT
+
+    def width(self, measure: TextWidth, text: str | None = None) -> float:
+        """The width of its text (or of ``text``, a part of it) with its indent."""
+        return measure(self.text if text is None else text) + self.indent_pt
+
 
 _TABLE = re.compile(r"<table>\n(.*?)</table>\n", re.S)
 _ROW = re.compile(r"<tr>\n(.*?)</tr>\n", re.S)
-_CELL = re.compile(r'<(t[hd])(?: style="text-align:(\w+)")?>(.*?)</\1>\n', re.S)
+_CELL = re.compile(
+    r'<(t[hd])(?: style="text-align:(\w+)")?(?: class="indent-(\d+)")?>(.*?)</\1>\n', re.S
+)
 
 
 def _rows(fragment: str) -> list[list[Cell]]:
     return [
-        [Cell(m.group(3), m.group(2) or "") for m in _CELL.finditer(row)]
+        [Cell(m.group(4), m.group(2) or "", int(m.group(3) or 0)) for m in _CELL.finditer(row)]
         for row in _ROW.findall(fragment)
     ]
 
@@ -174,10 +190,10 @@ def _header_width(text: str, measure: TextWidth, one_line_em: float = HEADER_ONE
 
 def _label_widths(rows: list[list[Cell]], label: str, measure: TextWidth) -> tuple[float, float]:
     """The label column's (least, natural) width: wrapped at LABEL_MAX_EM but never narrower
-    than LABEL_MIN_EM or its longest word; on one line."""
-    texts = [row[0].text for row in rows if row] + [label]
-    natural = max(measure(t) for t in texts)
-    longest = max(measure(w) for t in texts for w in _words(t))
+    than LABEL_MIN_EM or its longest word; on one line (indents included)."""
+    cells = [row[0] for row in rows if row] + [Cell(html.escape(label, quote=False), "")]
+    natural = max(c.width(measure) for c in cells)
+    longest = max(c.width(measure, w) for c in cells for w in _words(c.text))
     least = max(min(natural, LABEL_MAX_EM * TABLE_FONT_PT), longest, LABEL_MIN_EM * TABLE_FONT_PT)
     return least + CELL_PADDING_PT, max(natural, least) + CELL_PADDING_PT
 
@@ -187,8 +203,8 @@ def column_widths(rows: list[list[Cell]], columns: list[Column], measure: TextWi
     never wrap), headers wrapped; the label column at its least width."""
     widths = [_label_widths(rows, columns[0].label, measure)[0]]
     for col in columns[1:]:
-        cells = [row[col.index].text for row in rows if col.index < len(row)]
-        body = max([measure(c) for c in cells] + [0.0])
+        cells = [row[col.index] for row in rows if col.index < len(row)]
+        body = max([c.width(measure) for c in cells] + [0.0])
         # a statistic under a group's header (n, %) is short: on one line
         head = BOLD * measure(col.label) if col.group else _header_width(col.label, measure)
         widths.append(max(body, head) + CELL_PADDING_PT)
@@ -265,8 +281,14 @@ def plan(header: list[Cell], rows: list[list[Cell]], statistics, measure: TextWi
 
 
 def _cell(tag: str, cell: Cell, attrs: str = "", starts_group: bool = False) -> str:
-    classes = [*(["num"] if cell.align == "right" else []), *(["group-start"] * starts_group)]
+    classes = [
+        *(["num"] if cell.align == "right" else []),
+        *(["group-start"] * starts_group),
+        *([f"indent-{cell.indent}"] if cell.indent else []),
+    ]
     cls = f' class="{" ".join(classes)}"' if classes else ""
+    if cell.indent:
+        attrs += f' style="padding-left:{CELL_PADDING_PT / 2 + cell.indent_pt:.1f}pt"'
     return f"<{tag}{cls}{attrs}>{cell.html}</{tag}>\n"
 
 

@@ -55,11 +55,35 @@ SIZE_COST = 3.0
 @dataclass(frozen=True)
 class Variable:
     """An item whose counts are printed: ``levels`` shown (None for a mean, whose valid
-    count only is a count), ``by_prolonged`` when table 3 splits it by prolonged status."""
+    count only is a count), ``by_prolonged`` when table 3 splits it by prolonged status,
+    ``cohorts_printed`` unless only its overall (and prolonged) counts are printed (a
+    cross-tabulation by another variable)."""
 
     column: str
     levels: tuple[str, ...] | None
     by_prolonged: bool = False
+    cohorts_printed: bool = True
+
+
+def merge_variables(variables: list[Variable], more: list[Variable]) -> list[Variable]:
+    """``variables`` with ``more`` (cross-tabulations) merged in: one Variable per column,
+    with every level printed anywhere and every split (cohort, prolonged) of any table."""
+    out = {v.column: v for v in variables}
+    for v in more:
+        old = out.get(v.column)
+        if old is None:
+            out[v.column] = v
+            continue
+        levels = old.levels
+        if v.levels is not None:
+            levels = tuple(dict.fromkeys([*(old.levels or ()), *v.levels]))
+        out[v.column] = Variable(
+            v.column,
+            levels,
+            old.by_prolonged or v.by_prolonged,
+            old.cohorts_printed or v.cohorts_printed,
+        )
+    return list(out.values())
 
 
 def table1_variables() -> list[Variable]:
@@ -185,8 +209,9 @@ def survey_cells(
         by_p = var.by_prolonged and prolonged is not None
         column = cases[var.column].reset_index(drop=True)
         valid_all = column.notna().to_numpy()
+        cohort_codes = {c for c, _ in cohorts}
         for g, mask in groups_for(by_p):
-            printed = g in printed_groups
+            printed = g in printed_groups and (var.cohorts_printed or g not in cohort_codes)
             sel = mask & valid_all
             n = int(sel.sum())
             add(("valid", var.column, g), n, printed, cost=VALID_COST * (1 + n))
@@ -262,52 +287,79 @@ def survey_protection(
 
 
 def report_cells(
-    cases: pd.DataFrame, analysis: pd.DataFrame, spec, codebook: Codebook
+    cases: pd.DataFrame, analysis: pd.DataFrame, spec, codebook: Codebook, crosstabs=()
 ) -> CellTable:
-    """The cells of tables 1-3 as the report prints them: the cases, split by the prolonged
+    """The cells of tables 1-3 and of the cross-tabulations ``crosstabs`` (their options:
+    rows, columns, cells) as the report prints them: the cases, split by the prolonged
     status of :func:`prolonged_outcome` (``analysis``: the analysis data set, row-aligned
     with ``cases``)."""
-    return table_cells(cases, analysis, prolonged_outcome(spec), codebook)
+    return table_cells(cases, analysis, prolonged_outcome(spec), codebook, crosstabs)
 
 
 def table_cells(
-    cases: pd.DataFrame, analysis: pd.DataFrame, name: str | None, codebook: Codebook
+    cases: pd.DataFrame,
+    analysis: pd.DataFrame,
+    name: str | None,
+    codebook: Codebook,
+    crosstabs=(),
 ) -> CellTable:
     """:func:`report_cells` given the prolonged status ``name`` (the rules that read only
     this of the model specification are given only this)."""
+    from teichaku.report import crosstab as ct
+
+    variables = merge_variables(
+        survey_variables(codebook), ct.protected_variables(crosstabs, codebook)
+    )
     if name is None or name not in analysis.columns:
-        return survey_cells(cases, codebook, survey_variables(codebook))
+        return survey_cells(cases, codebook, variables)
     if len(analysis) != len(cases):
         raise ValueError("the prolonged status must have one value per case")
-    return survey_cells(cases, codebook, survey_variables(codebook), analysis[name], name)
+    return survey_cells(cases, codebook, variables, analysis[name], name)
 
 
 def report_protection(
-    cases: pd.DataFrame, analysis: pd.DataFrame, spec, codebook: Codebook, min_cell: int
+    cases: pd.DataFrame,
+    analysis: pd.DataFrame,
+    spec,
+    codebook: Codebook,
+    min_cell: int,
+    crosstabs=(),
 ) -> Protection:
-    """The protection of tables 1-3 that tables, figures, numbers.json and so the summary
-    read every count's status from (computed once per run: data/processed/protection.json,
-    :func:`protection_json`)."""
-    return protect(report_cells(cases, analysis, spec, codebook), min_cell)
+    """The protection of tables 1-3 and the cross-tabulations that tables, figures,
+    numbers.json and so the summary read every count's status from (computed once per run:
+    data/processed/protection.json, :func:`protection_json`)."""
+    return protect(report_cells(cases, analysis, spec, codebook, crosstabs), min_cell)
 
 
-def protection_json(protection: Protection) -> str:
+def protection_json(protection: Protection, crosstabs=()) -> str:
     """The statuses of the printed cells (keys and statuses only, no count), to be read back
-    by :func:`read_protection` on the same data."""
+    by :func:`read_protection` on the same data, and the cross-tabulations (their options)
+    whose cells they include."""
     cells = [[*key, protection.status[key].value] for key in protection.status]
-    return json.dumps({"min_cell": protection.min_cell, "cells": cells}, ensure_ascii=False) + "\n"
+    data = {"min_cell": protection.min_cell, "cells": cells}
+    if crosstabs:
+        data["crosstabs"] = [dict(c) for c in crosstabs]
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
+def protection_crosstabs(text: str) -> list[dict]:
+    """The cross-tabulations whose cells a protection file includes."""
+    return json.loads(text).get("crosstabs", [])
 
 
 def read_protection(text: str, table: CellTable) -> Protection:
     """The protection written by :func:`protection_json` for ``table`` (the cells recomputed
-    from the same data); an error when it was written for other cells."""
+    from the same data); an error when it was written for other cells. ``table`` may leave
+    out the cells of the file's cross-tabulations (a reader that prints Tables 1-3 only)."""
     data = json.loads(text)
     status = {tuple(row[:-1]): Status(row[-1]) for row in data["cells"]}
-    if set(status) != set(table.printed()):
+    printed = set(table.printed())
+    if set(status) != printed and not (data.get("crosstabs") and printed < set(status)):
         raise ValueError(
             "the protection file does not describe these tables (written for other data): "
             "rerun the workflow"
         )
+    status = {k: v for k, v in status.items() if k in printed}
     return Protection(table, int(data["min_cell"]), status, ())
 
 

@@ -11,6 +11,7 @@ file and the entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ FIGURE_BUILDERS = (
 )
 #: Keywords of options.models (the rest are model names or selections).
 MAIN, OTHER, PRIMARY = "main", "other", "primary"
-#: What a cross-tabulation's columns may be besides a categorical variable of the cases.
+#: What a cross-tabulation's columns may be.
 COHORT, PROLONGED = "cohort", "prolonged"
 CROSSTAB_CELLS = ("n", "pct", "mean")
 #: Codebook types a cross-tabulation may split by (rows or columns) and average (cells: mean).
@@ -190,11 +191,41 @@ def parse_report_spec(raw: Any, where: str = "report.yaml", codebook=None, analy
                     f"(sections: {', '.join(sections)})"
                 )
             if kind == "tables" and item.builder == "crosstab" and codebook is not None:
-                _check_crosstab(item.options, codebook, at)
+                _check_crosstab(item.options, codebook, at, analysis)
     models_main = tuple(raw.get("models_main") or ())
     if analysis is not None:
         models_main = _check_models(raw, models_main, tables, analysis, where)
     return ReportSpec(sections, tables, figures, models_main)
+
+
+def template_sections(template: str | Path) -> set[str]:
+    """The sections a summary template places (its ``report.place("<section>", ...)``)."""
+    text = Path(template).read_text(encoding="utf-8")
+    return {
+        name
+        for call in re.findall(r"report\.place\(([^)]*)\)", text)
+        for name in re.findall(r"[\"']([^\"']+)[\"']", call)
+    }
+
+
+def check_placement(spec: ReportSpec, template: str | Path) -> None:
+    """Every section holding tables or figures has its place in the summary template, so
+    that nothing of the report is left out of the summary (checked when the workflow
+    starts; the summary job checks it again as it renders)."""
+    placed = template_sections(template)
+    items = (*spec.tables, *spec.figures)
+    lost = []
+    for section in spec.sections:
+        names = [item.name for item in items if item.section == section]
+        if names and section not in placed:
+            lost.append(f"{section}: {', '.join(names)}")
+    if lost:
+        raise ReportSpecError(
+            f"{Path(template).name} has no place for the section(s) {'; '.join(lost)} of the "
+            f"report: move those tables and figures to a section it places "
+            f"({', '.join(sorted(placed))}), or give the section its place in the template "
+            "(report.place(...))"
+        )
 
 
 def table_spec(plain: dict) -> TableSpec:
@@ -243,7 +274,7 @@ def _check_schema(raw: dict, where: str) -> None:
         raise ReportSpecError(f"{where}: {at or 'the file'}: {error.message}")
 
 
-def _check_crosstab(options: dict, codebook, at: str) -> None:
+def _check_crosstab(options: dict, codebook, at: str, analysis=None) -> None:
     cases = codebook.tables["cases"]
     rows, columns, cells = options["rows"], options["columns"], options["cells"]
     if cells == "mean":
@@ -253,23 +284,37 @@ def _check_crosstab(options: dict, codebook, at: str) -> None:
                 f"{at}: rows {rows!r}: cells: mean needs a number of the cases "
                 f"({', '.join(n for n, v in cases.variables.items() if v.type in NUMERIC_TYPES)})"
             )
-    elif rows not in cases.groups:
-        var = cases.variables.get(rows)
-        if var is None or var.type not in CATEGORICAL_TYPES:
-            raise ReportSpecError(
-                f"{at}: rows {rows!r} is neither a categorical variable of the cases "
-                f"({', '.join(categorical_variables(codebook))}) nor a group of marks "
-                f"({', '.join(cases.groups)})"
-            )
-    if columns in (COHORT, PROLONGED):
-        pass
-    elif columns not in categorical_variables(codebook):
+    elif rows not in cases.groups and rows not in row_variables(codebook):
         raise ReportSpecError(
-            f"{at}: columns {columns!r} must be cohort, prolonged or a categorical variable "
-            f"of the cases ({', '.join(categorical_variables(codebook))})"
+            f"{at}: rows {rows!r} is neither a categorical variable of the cases "
+            f"({', '.join(row_variables(codebook))}) nor a group of marks "
+            f"({', '.join(cases.groups)})"
         )
-    if columns == rows:
-        raise ReportSpecError(f"{at}: rows and columns are the same variable ({rows})")
+    if columns not in (COHORT, PROLONGED):
+        raise ReportSpecError(
+            f"{at}: columns {columns!r} must be cohort or prolonged: the groups Tables 1-3 "
+            "split the cases by, so that its counts are protected together with theirs "
+            "(a cross-tabulation by another variable would need the protection of three-way "
+            "counts, which this version does not do)"
+        )
+    if columns == PROLONGED and analysis is not None and prolonged_of(analysis) is None:
+        raise ReportSpecError(
+            f"{at}: columns: prolonged needs a secondary logistic model of a prolonged "
+            "outcome in config/models.yaml (its outcome is the prolonged status of Table 3)"
+        )
+
+
+def prolonged_of(analysis) -> str | None:
+    """The prolonged status of Table 3 (teichaku.analysis.specs.prolonged_outcome)."""
+    from teichaku.analysis.specs import prolonged_outcome
+
+    return prolonged_outcome(analysis)
+
+
+def row_variables(codebook) -> list[str]:
+    """The variables a cross-tabulation may have as rows: the categorical ones but the
+    cohort (its counts by cohort or prolonged status are the group sizes themselves)."""
+    return [n for n in categorical_variables(codebook) if n != COHORT]
 
 
 def categorical_variables(codebook) -> list[str]:

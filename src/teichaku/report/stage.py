@@ -23,6 +23,7 @@ from teichaku.report import tables as tb
 from teichaku.report.facts import read_facts
 from teichaku.report.labels import load_labels
 from teichaku.report.protection import (
+    protection_crosstabs,
     protection_json,
     read_protection,
     report_cells,
@@ -89,10 +90,9 @@ def load_inputs(*, paths: dict, thresholds, facts: dict | None = None) -> build.
     cases, analysis = read("cases", pd.read_parquet), read("analysis", pd.read_parquet)
     protection = None
     if paths.get("protection"):
-        protection = read_protection(
-            Path(paths["protection"]).read_text(encoding="utf-8"),
-            report_cells(cases, analysis, spec, codebook),
-        )
+        text = Path(paths["protection"]).read_text(encoding="utf-8")
+        cells = report_cells(cases, analysis, spec, codebook, protection_crosstabs(text))
+        protection = read_protection(text, cells)
     extra = {"predicted": pd.read_parquet(paths["predicted"])} if paths.get("predicted") else {}
     return build.ReportInputs(
         spec=spec,
@@ -111,20 +111,32 @@ def load_inputs(*, paths: dict, thresholds, facts: dict | None = None) -> build.
 
 
 def write_protection(
-    *, cases: str, analysis: str, output: str, prolonged: str | None, codebook_path: str, min_cell
+    *,
+    cases: str,
+    analysis: str,
+    output: str,
+    prolonged: str | None,
+    codebook_path: str,
+    min_cell,
+    crosstabs=(),
 ) -> None:
-    """data/processed/<run>/protection.json: the primary and secondary suppression of tables 1-3,
-    audited (the run stops if the audit finds a recoverable count). ``prolonged``: the
+    """data/processed/<run>/protection.json: the primary and secondary suppression of tables
+    1-3 and of the cross-tabulations ``crosstabs`` (their options of report.yaml), audited
+    together (the run stops if the audit finds a recoverable count). ``prolonged``: the
     status table 3 splits by (teichaku.analysis.specs.prolonged_outcome)."""
     codebook = load_codebook(str(codebook_path))
-    cells = table_cells(pd.read_parquet(cases), pd.read_parquet(analysis), prolonged, codebook)
+    cells = table_cells(
+        pd.read_parquet(cases), pd.read_parquet(analysis), prolonged, codebook, crosstabs
+    )
     protection = protect(cells, int(min_cell))
     Path(output).parent.mkdir(parents=True, exist_ok=True)
-    Path(output).write_text(protection_json(protection), encoding="utf-8")
+    Path(output).write_text(protection_json(protection, crosstabs), encoding="utf-8")
     statuses = [s.value for s in protection.status.values()]
     log.info(
-        "%d printed counts of tables 1-3: %d primary, %d secondary suppressions; %d audited",
+        "%d printed counts of tables 1-3 and %d cross-tabulations: %d primary, %d secondary "
+        "suppressions; %d audited",
         len(statuses),
+        len(crosstabs),
         statuses.count("primary"),
         statuses.count("secondary"),
         len(protection.findings),
@@ -188,19 +200,31 @@ def run_figure(
     return written
 
 
-def run_tables(*, report, **kwargs) -> list[Path]:
+def run_tables(*, report, inputs: build.ReportInputs, **kwargs) -> list[Path]:
     """Write every table of ``report`` (a :class:`~teichaku.report.spec.ReportSpec`): what
     the report_table jobs do one by one (``kwargs``: those of :func:`run_table`)."""
+    inputs = _protected(inputs, report, kwargs)
     return [
         path
         for item in report.tables
-        for path in run_table(item=item, models_main=report.models_main, **kwargs)
+        for path in run_table(inputs=inputs, item=item, models_main=report.models_main, **kwargs)
     ]
 
 
-def run_figures(*, report, **kwargs) -> list[Path]:
+def run_figures(*, report, inputs: build.ReportInputs, **kwargs) -> list[Path]:
     """Draw every figure of ``report``: what the report_figure jobs do one by one."""
-    return [path for item in report.figures for path in run_figure(item=item, **kwargs)]
+    inputs = _protected(inputs, report, kwargs)
+    return [
+        path for item in report.figures for path in run_figure(inputs=inputs, item=item, **kwargs)
+    ]
+
+
+def _protected(inputs: build.ReportInputs, report, kwargs: dict) -> build.ReportInputs:
+    """``inputs`` protected with the report's cross-tabulations (none read from a run)."""
+    labels = _labels(inputs, kwargs["settings"], kwargs["label_file"], kwargs["codebook"])
+    return build.with_protection(
+        inputs, labels, Privacy(int(kwargs["settings"]["min_cell"])), report
+    )
 
 
 def _labels(inputs: build.ReportInputs, settings: dict, label_file, codebook):

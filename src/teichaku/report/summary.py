@@ -38,6 +38,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from teichaku.report.fonts import fixed_source_date, font_path
+from teichaku.report.indents import indent_plugin
 from teichaku.report.layout import lay_out_tables
 from teichaku.report.webfont import font_face_css
 from teichaku.report.wording import describe_subset, in_sentence, join_words, quoted
@@ -132,11 +133,12 @@ def _data_uri(path: Path) -> str:
 
 
 def markdown_to_html_body(markdown: str, base_dir: str | Path) -> str:
-    """Markdown to an HTML fragment; every image is embedded as a data URI.
+    """Markdown to an HTML fragment; every image is embedded as a data URI, and a table cell
+    indented with full-width spaces keeps its level as a class (:mod:`teichaku.report.indents`).
 
     ``base_dir`` is where the Markdown file lives (image paths are relative to it).
     """
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True}).enable("table").use(indent_plugin)
     base = Path(base_dir)
 
     def image(renderer, tokens, idx, options, env):

@@ -5,7 +5,10 @@ edited: headings as Word headings, tables as real Word tables (not pictures) wit
 booktabs look of the PDF (a heavy rule above and below, a light one under the header, no
 vertical lines; the header row repeats on every page and no row splits across pages), the
 figures embedded at the text width, page numbers in the footer, A4 pages, and a table too
-wide for a portrait page on a landscape section of its own (with its title and notes).
+wide for a portrait page on a landscape section of its own (with its title and notes). A
+cell the Markdown indents with full-width spaces (an item under its group's heading row) is
+indented by a paragraph indent of one em of the table's font per level, so that a wrapped
+label stays indented (:mod:`teichaku.report.indents`).
 
 Japanese text is set in East Asian fonts (``w:eastAsia``, the document's language for East
 Asian text ja-JP): Yu Gothic, which Word has on Windows and macOS; the font table names its
@@ -32,9 +35,10 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Emu, Mm, Pt
 from markdown_it import MarkdownIt
 
+from teichaku.report.indents import indent_plugin, level_of
 from teichaku.report.package import FIXED_DATE, deterministic_zip
 
 EAST_ASIAN_FONT = "Yu Gothic"
@@ -95,6 +99,8 @@ class Block:
     header: list[list[Run]] = field(default_factory=list)
     rows: list[list[list[Run]]] = field(default_factory=list)
     align: list[str] = field(default_factory=list)
+    #: the indent level of each body cell (the full-width spaces the Markdown indents it by)
+    indents: list[list[int]] = field(default_factory=list)
 
 
 def _plain(runs: list[Run]) -> str:
@@ -139,12 +145,13 @@ def _cell_align(tok) -> str:
 
 def parse_markdown(text: str) -> list[Block]:
     """The blocks of a Markdown document (CommonMark with pipe tables, as the summary is
-    rendered to HTML)."""
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    rendered to HTML; a cell's full-width indent kept as its level)."""
+    tokens = MarkdownIt("commonmark").enable("table").use(indent_plugin).parse(text)
     blocks: list[Block] = []
     lists: list[bool] = []  # ordered or not, of each open list
     table: Block | None = None
     row: list[list[Run]] | None = None
+    levels: list[int] = []
     in_head = False
     for i, tok in enumerate(tokens):
         kind = tok.type
@@ -162,13 +169,15 @@ def parse_markdown(text: str) -> list[Block]:
         elif kind == "thead_close":
             in_head = False
         elif kind == "tr_open":
-            row = []
+            row, levels = [], []
         elif kind == "tr_close":
             if in_head:
                 table.header = row
             else:
                 table.rows.append(row)
+                table.indents.append(levels)
         elif kind in ("th_open", "td_open"):
+            levels.append(level_of(tok))
             if in_head:
                 table.align.append(_cell_align(tok))
         elif kind == "inline" and table is not None:
@@ -206,8 +215,23 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _indent(table: Block, i: int, j: int) -> int:
+    """The indent level of body cell (i, j)."""
+    levels = table.indents[i] if i < len(table.indents) else []
+    return levels[j] if j < len(levels) else 0
+
+
 def _body_chars(table: Block, j: int) -> int:
-    return max((text_width(_plain(r[j])) for r in table.rows if j < len(r)), default=0)
+    """The widest body cell of column j in half-width characters, its indent included (a
+    full-width space a level)."""
+    return max(
+        (
+            text_width(_plain(r[j])) + 2 * _indent(table, i, j)
+            for i, r in enumerate(table.rows)
+            if j < len(r)
+        ),
+        default=0,
+    )
 
 
 def column_widths(table: Block) -> list[int]:
@@ -431,6 +455,8 @@ def _add_table(doc, block: Block, text_width: int) -> None:
             paragraph.style = doc.styles["Table Text"]
             paragraph.alignment = _ALIGN[block.align[j] if j < len(block.align) else "left"]
             _add_runs(paragraph, cells[j] if j < len(cells) else [], bold=i == 0)
+            if i and (level := _indent(block, i - 1, j)):
+                paragraph.paragraph_format.left_indent = Emu(int(TABLE_SIZE) * level)
             if i == 0:
                 _borders(cell._tc.get_or_add_tcPr(), "w:tcBorders", bottom=LIGHT_RULE)
 

@@ -2,15 +2,16 @@
 case-level, complete-case model, without its per-fit formula machinery, DataFrame copies and
 diagnostics (PH test, VIF), which the simulation does not keep.
 
-Per replicate the analysis dataset's columns are converted to arrays once
-(:class:`Columns`); per model the sample is a mask over them and the design matrix is
-assembled from those arrays as formulaic would encode it (numeric variables as they are, a
-categorical one as treatment indicators of the levels present in the sample after the
-first). That covers formulas that are sums of variables; a model with another formula, a
-``where:``, strata or a type without an array fit (:data:`ARRAY_TYPES`) goes through
-``fit_model`` itself. Both give the same estimates and SEs; the Fine-Gray model's come from
-the fit without split rows (``teichaku.analysis.finegray.fit_clustered``), equal to the
-split-row fit to rounding (about 1e-13).
+Per replicate the analysis dataset's columns are arrays (:class:`Columns`: derived from
+the drawn arrays by ``teichaku.simulation.dataset``, or converted once from a DataFrame);
+per model the sample is a mask over them and the design matrix is assembled from those
+arrays as formulaic would encode it (numeric variables as they are, a categorical one as
+treatment indicators of the levels present in the sample after the first), once for the
+models that share a sample. That covers formulas that are sums of variables; a model with
+another formula, a ``where:``, strata or a type without an array fit (:data:`ARRAY_TYPES`)
+goes through ``fit_model`` itself. Both give the same estimates and SEs; the Fine-Gray
+model's come from the fit without split rows (``teichaku.analysis.finegray.fit_clustered``),
+equal to the split-row fit to rounding (about 1e-13).
 """
 
 from __future__ import annotations

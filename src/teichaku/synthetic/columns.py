@@ -68,11 +68,17 @@ class Dates:
 Column = Coded | Masked | Dates
 
 
+#: Arrays up to this length are looked up value by value (factorizing costs more).
+SMALL = 64
+
+
 def codes_of(values: np.ndarray, levels: Iterable[str]) -> np.ndarray:
     """Codes of an object array of level names (None or any other value: -1), as
     ``pd.Categorical(values, categories=levels).codes``."""
-    found, values_found = pd.factorize(values)  # -1: missing
     lookup = {level: i for i, level in enumerate(levels)}
+    if len(values) <= SMALL:
+        return np.array([lookup.get(v, -1) for v in values], dtype=np.int64)
+    found, values_found = pd.factorize(values)  # -1: missing
     code_of_found = np.array([lookup.get(v, -1) for v in values_found] + [-1], dtype=np.int64)
     return code_of_found[found]
 
