@@ -1,5 +1,6 @@
-"""Cross-tabulations added to a run's report (config/report.yaml, builder crosstab) by the
-tests: one of counts by cohort, one of shares by prolonged status, one of means."""
+"""A run's report (config/report.yaml) as the tests edit it, and the cross-tabulations
+(builder crosstab) they add: one of counts by cohort, one of shares by prolonged status,
+one of means."""
 
 from __future__ import annotations
 
@@ -35,11 +36,21 @@ CROSSTABS = [
 ]
 
 
+def default_report() -> dict:
+    """The repository's config/report.yaml, parsed (for a test to edit)."""
+    return yaml.safe_load((ROOT / "config" / "report.yaml").read_text(encoding="utf-8"))
+
+
 def add_crosstabs(workdir: Path, crosstabs=CROSSTABS) -> None:
     """Point workdir's config.yaml at a report.yaml beside it: the repository's report with
     ``crosstabs`` appended to its tables."""
-    report = yaml.safe_load((ROOT / "config" / "report.yaml").read_text(encoding="utf-8"))
+    report = default_report()
     report["tables"] += crosstabs
+    use_report(workdir, report)
+
+
+def use_report(workdir: Path, report: dict) -> None:
+    """Write ``report`` as workdir/report.yaml and point workdir's config.yaml at it."""
     (workdir / "report.yaml").write_text(
         yaml.safe_dump(report, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )

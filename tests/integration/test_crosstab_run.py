@@ -133,27 +133,50 @@ def test_a_crosstab_of_means_by_prolonged_status(crosstab_run):
             assert row[m] == f"{values.mean():.1f}"
 
 
+def _number(text: str):
+    """A displayed number as the workbook stores it: 1,234 -> 1234, 56.7 -> 56.7."""
+    plain = text.replace(",", "")
+    return float(plain) if "." in plain else int(plain)
+
+
 def test_the_crosstabs_are_in_every_table_format_and_the_workbook(crosstab_run):
+    """The json holds the display CSV's cells and the numbers behind them, the .md and .tex
+    its title, and the crosstab's own sheet of tables.xlsx the same cells: numbers as
+    numbers, suppressed cells as the marker, empty cells empty."""
     run = _run(crosstab_run)
     tables_dir = crosstab_run / run.TABLES_DIR
-    for item in CROSSTABS:
-        for suffix in ("csv", "md", "tex", "tidy.csv", "json"):
-            assert (tables_dir / f"{item['name']}.{suffix}").stat().st_size > 0
     book = load_workbook(crosstab_run / paths.fill(run.TABLES_WORKBOOK), read_only=True)
-    titles = [json.loads((tables_dir / f"{i['name']}.json").read_text("utf-8")) for i in CROSSTABS]
-    assert len(titles) == len(CROSSTABS)
-    display = _table(crosstab_run, "crosstab_care_by_cohort")
-    numbers = [
-        cell
-        for sheet in book.worksheets
-        for row in sheet.iter_rows(values_only=True)
-        for cell in row
-        if isinstance(cell, int)
-    ]
-    # every count the display prints is a number somewhere in the workbook
-    for value in display.iloc[:, 1:].to_numpy().ravel():
-        if value and value != MARKER:
-            assert int(value.replace(",", "")) in numbers
+    for item in CROSSTABS:
+        name = item["name"]
+        display = _table(crosstab_run, name)
+        data = json.loads((tables_dir / f"{name}.json").read_text("utf-8"))
+        assert data["columns"] == list(display.columns)
+        assert [[c["text"] for c in row] for row in data["rows"]] == display.to_numpy().tolist()
+        for row in data["rows"]:
+            for cell in row:
+                if cell["kind"] == "number":
+                    assert cell["value"] == _number(cell["text"])
+                elif cell["text"] == MARKER:
+                    assert "value" not in cell and cell["kind"] == "suppressed"
+        assert f"**{data['title']}**" in (tables_dir / f"{name}.md").read_text("utf-8")
+        assert data["title"] in (tables_dir / f"{name}.tex").read_text("utf-8")
+        tidy = pd.read_csv(tables_dir / f"{name}.tidy.csv", dtype=str, keep_default_na=False)
+        shown = [c for row in data["rows"] for c in row[1:] if c["text"]]
+        assert len(tidy) == len(shown)  # one tidy row per shown cell, no more
+        assert sorted(tidy["text"]) == sorted(c["text"] for c in shown)
+        assert (tidy.loc[tidy["text"] == MARKER, "value"] == "").all()
+        rows = list(book[name].iter_rows(values_only=True))
+        header = rows.index(tuple(display.columns))
+        sheet = rows[header + 1 : header + 1 + len(display)]
+        for shown, stored in zip(display.to_numpy().tolist(), sheet, strict=True):
+            assert str(stored[0]) == shown[0].lstrip("　")
+            for text, value in zip(shown[1:], stored[1:], strict=True):
+                if not text:
+                    assert value is None
+                elif text == MARKER:
+                    assert value == MARKER
+                else:  # every count the display prints is a number in the workbook
+                    assert value == _number(text)
 
 
 def test_the_joint_protection_holds_with_the_crosstabs(crosstab_run):

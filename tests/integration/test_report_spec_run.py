@@ -4,21 +4,17 @@ loader's message, no traceback."""
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from .conftest import ROOT, run_snakemake, write_small_config
-from .crosstabs import add_crosstabs
+from .conftest import run_snakemake, write_small_config
+from .crosstabs import add_crosstabs, default_report, use_report
 
 
 @pytest.mark.slow
 def test_a_report_with_an_unknown_builder_stops_the_workflow_with_its_message(tmp_path):
-    config_path = write_small_config(tmp_path)
-    report = yaml.safe_load((ROOT / "config" / "report.yaml").read_text(encoding="utf-8"))
+    write_small_config(tmp_path)
+    report = default_report()
     report["tables"][1]["builder"] = "pie_chart"
-    (tmp_path / "report.yaml").write_text(yaml.safe_dump(report), encoding="utf-8")
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["report"]["spec"] = "report.yaml"
-    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    use_report(tmp_path, report)
     proc = run_snakemake(tmp_path, "-n", check=False)
     assert proc.returncode != 0
     assert (
@@ -52,14 +48,11 @@ def test_a_crosstab_by_another_variable_stops_the_workflow_with_its_message(tmp_
 def test_a_section_the_summary_does_not_place_stops_the_workflow_with_its_message(tmp_path):
     """A section of report.yaml holding a table that the summary templates give no place
     stops the run when it starts (not inside the summary job, with a traceback)."""
-    config_path = write_small_config(tmp_path)
-    report = yaml.safe_load((ROOT / "config" / "report.yaml").read_text(encoding="utf-8"))
+    write_small_config(tmp_path)
+    report = default_report()
     report["sections"].append("discussion")
     report["tables"][4]["section"] = "discussion"
-    (tmp_path / "report.yaml").write_text(yaml.safe_dump(report), encoding="utf-8")
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["report"]["spec"] = "report.yaml"
-    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    use_report(tmp_path, report)
     proc = run_snakemake(tmp_path, "-n", check=False)
     assert proc.returncode != 0
     assert "has no place for the section(s) discussion: table5_awareness" in proc.stderr

@@ -23,6 +23,11 @@ def prolonged_column(k: int) -> str:
     return f"prolonged_{k}"
 
 
+def prolonged_threshold(column: str, thresholds) -> int:
+    """The months of the threshold whose prolonged status is ``column`` (prolonged_k)."""
+    return next(k for k in thresholds if prolonged_column(k) == column)
+
+
 def build_analysis_dataset(
     cases: pd.DataFrame,
     roster: pd.DataFrame,

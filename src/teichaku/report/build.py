@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from teichaku.analysis.dataset import prolonged_column
+from teichaku.analysis.dataset import prolonged_column, prolonged_threshold
 from teichaku.disclosure import Protection
 from teichaku.published import compute_published, compute_valid_n
 from teichaku.report import tables as tb
@@ -232,7 +232,7 @@ def _support_table(inp: ReportInputs, job: TableJob) -> tb.Table:
 
 def _barriers_table(inp: ReportInputs, job: TableJob) -> tb.Table:
     prolonged = logistic_model(inp.spec).outcome
-    threshold = next(k for k in inp.thresholds if prolonged_column(k) == prolonged)
+    threshold = prolonged_threshold(prolonged, inp.thresholds)
     counts = table_protection(inp, job.labels, job.privacy)
     return tb.barriers_table(inp.analysis, prolonged, threshold, job.labels, job.privacy, counts)
 

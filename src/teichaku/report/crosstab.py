@@ -29,12 +29,10 @@ from teichaku.report.cells import Cell
 from teichaku.report.groups import cohort_group_keys
 from teichaku.report.labels import Labels
 from teichaku.report.protection import ALL, COHORT, YES, Variable
+from teichaku.report.spec import PROLONGED
 from teichaku.report.suppress import Privacy
 from teichaku.report.tables import Table, prolonged_group_keys, suppressed_note
 
-PROLONGED = "prolonged"
-#: The groups a cross-tabulation's columns may be.
-COLUMNS = (COHORT, PROLONGED)
 #: Decimals of a percentage and of a mean.
 PCT_DIGITS = 1
 MEAN_DIGITS = 1
@@ -130,7 +128,7 @@ def crosstab_table(
     """The cross-tabulation of ``item`` (a :class:`~teichaku.report.spec.TableSpec`), its
     cells as the joint ``protection`` allows (``analysis``: row-aligned with ``cases``, for
     the prolonged status ``prolonged``, whose months are among ``thresholds``)."""
-    from teichaku.analysis.dataset import prolonged_column
+    from teichaku.analysis.dataset import prolonged_threshold
 
     crosstab = Crosstab.of(item.options)
     t = labels.text
@@ -142,7 +140,7 @@ def crosstab_table(
                 f"{item.name}: columns: prolonged needs the prolonged status of a secondary "
                 "logistic model (config/models.yaml)"
             )
-        threshold = next(k for k in thresholds if prolonged_column(k) == prolonged)
+        threshold = prolonged_threshold(prolonged, thresholds)
         frame = frame.assign(**{prolonged: analysis[prolonged].reset_index(drop=True)})
     columns = _columns(crosstab, labels, prolonged, threshold)
     value_word = {"n": "count", "pct": "percent", "mean": "mean"}[crosstab.cells]

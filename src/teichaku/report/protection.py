@@ -56,8 +56,8 @@ SIZE_COST = 3.0
 class Variable:
     """An item whose counts are printed: ``levels`` shown (None for a mean, whose valid
     count only is a count), ``by_prolonged`` when table 3 splits it by prolonged status,
-    ``cohorts_printed`` unless only its overall (and prolonged) counts are printed (a
-    cross-tabulation by another variable)."""
+    ``cohorts_printed`` unless only its overall and prolonged counts are printed (a
+    cross-tabulation by prolonged status of a variable no table prints by cohort)."""
 
     column: str
     levels: tuple[str, ...] | None
@@ -191,6 +191,7 @@ def survey_cells(
                 table.add_sum(family(p), [family(f"{c}&{p}") for c, _ in cohorts])
 
     any_prolonged = prolonged is not None and any(v.by_prolonged for v in variables)
+    cohort_codes = {c for c, _ in cohorts}
     sizes_printed = {ALL, *(c for c, _ in cohorts[:-1]), *(p for p, _ in pgroups[:2])}
     for g, mask in groups_for(any_prolonged):
         add(("size", g), mask.sum(), g in sizes_printed, cost=SIZE_COST * (1 + mask.sum()))
@@ -209,7 +210,6 @@ def survey_cells(
         by_p = var.by_prolonged and prolonged is not None
         column = cases[var.column].reset_index(drop=True)
         valid_all = column.notna().to_numpy()
-        cohort_codes = {c for c, _ in cohorts}
         for g, mask in groups_for(by_p):
             printed = g in printed_groups and (var.cohorts_printed or g not in cohort_codes)
             sel = mask & valid_all
