@@ -190,8 +190,8 @@ def write_results(rows: list[dict], out: Path, meta: dict) -> None:
             f"| {r['scale']:g} | {r['cases']:,} | {r['cox_rows']:,} / {r['cox_events']:,} / "
             f"{r['cox_terms']} | {fmt(r['teichaku_cox_fit_s'])} | "
             f"{fmt(r['teichaku_cox_fit_model_s'])} | {fmt(r.get('r_coxph_s'))} | "
-            f"{fmt(r.get('cox_ratio'), '.2f')}× | {fmt(r['teichaku_logit_fit_s'])} | "
-            f"{fmt(r.get('r_glm_s'))} | {fmt(r.get('logit_ratio'), '.2f')}× |"
+            f"{fmt(r.get('cox_ratio'), '.2g')}× | {fmt(r['teichaku_logit_fit_s'])} | "
+            f"{fmt(r.get('r_glm_s'))} | {fmt(r.get('logit_ratio'), '.2g')}× |"
         )
     lines += [
         "",
