@@ -712,12 +712,13 @@ def _messages(failure, context, codebook, table, roster_centers) -> dict[str, li
     values are written per row, the others once per rule and variable."""
     out: dict[str, list[str]] = {"message_ja": [], "message_en": []}
     once: dict[tuple, tuple[str, str]] = {}
-    quoted = [c for c in ROW_CONTEXT if c in context.columns]
+    # the columns' arrays fetched once: ``array[i]`` is the scalar ``Series.iat[i]`` gives
+    quoted = {c: context[c].array for c in ROW_CONTEXT if c in context.columns}
     for pos, var, rule in zip(failure["pos"], failure["variable"], failure["rule"], strict=True):
         rule = str(rule)
         variable = table.variables.get(var)
         if rule in QUOTES_ROW:
-            row = {c: context[c].iat[int(pos)] for c in quoted}
+            row = {c: values[int(pos)] for c, values in quoted.items()}
             texts = tuple(
                 messages.message(rule, variable, codebook, lang, row, roster_centers)
                 for lang in ("ja", "en")

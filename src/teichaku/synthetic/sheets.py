@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from openpyxl import Workbook
 
 from teichaku.codebook import Table, Variable
@@ -175,11 +176,15 @@ def _fixed_zip(data: bytes, time: dt.datetime) -> bytes:
 def write_csv(path: Path, rows: list[list], encoding: str) -> None:
     """CSV as Japanese Excel writes it (CRLF); cells already rendered as text."""
     with open(path, "w", encoding=encoding, newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+        csv.writer(fh, lineterminator="\r\n").writerows(rows)  # None is written as ""
+
+
+_TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 def to_rows(cells: np.ndarray) -> list[list]:
-    """A 2-D object array as rows, with numpy scalars made plain Python values."""
+    """A 2-D object array as rows, with numpy scalars made plain Python values (the types
+    of all cells are looked at first: most arrays hold none)."""
+    if not any(issubclass(t, np.generic) for t in pd.unique(_TYPE_OF(cells).ravel())):
+        return cells.tolist()
     return [[v.item() if isinstance(v, np.generic) else v for v in row] for row in cells]
