@@ -22,14 +22,13 @@ from teichaku.synthetic.population import SyntheticSurvey, reiwa_fiscal_year
 from teichaku.synthetic.sheets import (
     LINE_BREAK,
     HeaderStyle,
-    SheetData,
     column_blocks,
     header_rows,
     to_rows,
     write_csv,
-    write_xlsx,
 )
 from teichaku.synthetic.spelling import CellStyle, format_date, render_column
+from teichaku.synthetic.xlsx import SheetData, write_xlsx
 
 EXTRA_COLUMN = "備考"  # an unknown column some centers add: kept out of the clean data
 EXTRA_NOTES = ("要確認", "転居予定", "家族と連絡あり", "入院中")
