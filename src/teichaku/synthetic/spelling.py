@@ -246,15 +246,16 @@ def render_date(values: pd.Series, style: CellStyle, codebook: Codebook, rng) ->
         days = arr[present].astype(np.int64)
         key = (days * len(style_names) + style_codes) * 2 + gannen[present]
         uniques, inverse = np.unique(key, return_inverse=True)
+        n = len(style_names)
         spelled = np.empty(len(uniques), dtype=object)
         spelled[:] = [
-            format_date(
-                np.datetime64(k // 2 // len(style_names), "D").astype(object),
-                style_names[k // 2 % len(style_names)],
-                codebook,
-                bool(k % 2),
+            format_date(day, style_names[s], codebook, bool(g))
+            for day, s, g in zip(
+                (uniques // 2 // n).astype("datetime64[D]").astype(object).tolist(),
+                (uniques // 2 % n).tolist(),
+                (uniques % 2).tolist(),
+                strict=True,
             )
-            for k in uniques.tolist()
         ]
         out[present] = spelled[inverse.reshape(-1)]
     out[miss] = _missing_cells(rng, style, codebook, int(miss.sum()))
