@@ -104,3 +104,27 @@ def test_perfect_prediction_warns_and_an_unfinished_fit_is_not_converged():
     theirs = GLM(y, X, family=Binomial()).fit(tol=GLM_TOL, maxiter=2)
     assert not short.converged and not theirs.converged
     np.testing.assert_allclose(short.params, theirs.params, rtol=RTOL)
+
+
+def test_exchangeable_gee_fits_are_statsmodels_with_moment_estimators():
+    from statsmodels.genmod.cov_struct import Exchangeable
+    from statsmodels.genmod.generalized_estimating_equations import GEE
+
+    from teichaku.analysis.gee import fit_gee
+
+    rng = np.random.default_rng(24)
+    for trial in range(25):
+        n, k, G = int(rng.integers(100, 2500)), int(rng.integers(1, 9)), int(rng.integers(5, 60))
+        X = _design(rng, n, k)
+        groups = np.unique(rng.integers(0, G, n), return_inverse=True)[1]
+        shared = rng.normal(0, rng.uniform(0, 1), groups.max() + 1)[groups]  # within-cluster
+        p = 1 / (1 + np.exp(-(np.log(_outcome(rng, X) / (1 - _outcome(rng, X))) + shared)))
+        y = (rng.random(n) < p).astype(float)
+        model = GEE(y, X, groups=groups, family=Binomial(), cov_struct=Exchangeable())
+        theirs = model.fit(ddof_scale=0)
+        ours = fit_gee(y, X, groups)
+        assert ours.n_iter == len(model._fit_history["params"]), trial
+        np.testing.assert_allclose(ours.params, theirs.params, rtol=RTOL, atol=1e-13)
+        np.testing.assert_allclose(ours.cov, theirs.cov_params(), rtol=RTOL, atol=1e-15)
+        alpha = float(np.ravel(model.cov_struct.dep_params)[0])
+        assert ours.correlation == pytest.approx(alpha, rel=RTOL, abs=1e-14)
