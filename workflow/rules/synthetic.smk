@@ -7,7 +7,7 @@
 # declared run it names (follows:), redrawn from that run's own files.
 
 from teichaku import yamlio
-from teichaku.synthetic.later_round import follows
+from teichaku.synthetic.rounds import follows
 
 if SYNTHETIC_RUNS:
 
