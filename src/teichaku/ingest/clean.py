@@ -712,12 +712,15 @@ def _messages(failure, context, codebook, table, roster_centers) -> dict[str, li
     values are written per row, the others once per rule and variable."""
     out: dict[str, list[str]] = {"message_ja": [], "message_en": []}
     once: dict[tuple, tuple[str, str]] = {}
-    quoted = [c for c in ROW_CONTEXT if c in context.columns]
-    for pos, var, rule in zip(failure["pos"], failure["variable"], failure["rule"], strict=True):
-        rule = str(rule)
+    rules = [str(rule) for rule in failure["rule"]]
+    quoting = [rule in QUOTES_ROW for rule in rules]
+    quoted = _quoted_values(context, failure["pos"].to_numpy(dtype=np.int64)[quoting])
+    k = 0  # the next quoting failure
+    for var, rule, quotes in zip(failure["variable"], rules, quoting, strict=True):
         variable = table.variables.get(var)
-        if rule in QUOTES_ROW:
-            row = {c: context[c].iat[int(pos)] for c in quoted}
+        if quotes:
+            row = {c: values[k] for c, values in quoted.items()}
+            k += 1
             texts = tuple(
                 messages.message(rule, variable, codebook, lang, row, roster_centers)
                 for lang in ("ja", "en")
@@ -731,6 +734,20 @@ def _messages(failure, context, codebook, table, roster_centers) -> dict[str, li
                 )
         out["message_ja"].append(texts[0])
         out["message_en"].append(texts[1])
+    return out
+
+
+def _quoted_values(context: pd.DataFrame, positions: np.ndarray) -> dict[str, list]:
+    """The values of the ROW_CONTEXT columns at ``positions``, each the scalar
+    ``Series.iat`` gives: the dates boxed in one pass (``Timestamp``/``NaT``, as iterating a
+    DatetimeArray gives them), the others one by one."""
+    out = {}
+    for column in (c for c in ROW_CONTEXT if c in context.columns):
+        values = context[column].array
+        if isinstance(values, pd.arrays.DatetimeArray):
+            out[column] = list(values.take(positions))
+        else:
+            out[column] = [values[int(pos)] for pos in positions]
     return out
 
 

@@ -69,9 +69,19 @@ class XlsxSheet:
     hidden_sheets: list[str] = field(default_factory=list)
 
 
+_LOCAL_NAMES: dict[str, str] = {}  # tag -> local name, for the few tags a workbook uses
+_MAX_NAMES = 4096  # a damaged part may hold any number of made-up tags: not all kept
+_COLUMNS: dict[str, int] = {}  # column letters -> number
+
+
 def _local(tag: str) -> str:
     """The tag without its namespace (transitional and strict OOXML use different ones)."""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL_NAMES) < _MAX_NAMES:
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _attr(element: ET.Element, name: str) -> str | None:
@@ -218,9 +228,12 @@ def _date_styles(part: _Part | None) -> tuple[set[int], set[int]]:
 
 
 def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
+    n = _COLUMNS.get(letters)
+    if n is None:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ord(ch) - 64
+        _COLUMNS[letters] = n  # at most 26 + 26**2 + 26**3 keys (the pattern's letters)
     return n
 
 
@@ -243,8 +256,9 @@ class _CellReader:
     def value(self, cell: ET.Element) -> object:
         kind = cell.get("t", "n")
         raw = formula = inline = None
+        names = _LOCAL_NAMES
         for child in cell:
-            tag = _local(child.tag)
+            tag = names.get(child.tag) or _local(child.tag)
             if tag == "v":
                 raw = child.text or None
             elif tag == "f":
@@ -254,7 +268,9 @@ class _CellReader:
         if kind == "inlineStr":
             if inline is None:
                 return None
-            texts = [t.text or "" for t in inline.iter() if _local(t.tag) == "t"]
+            texts = [
+                t.text or "" for t in inline.iter() if (names.get(t.tag) or _local(t.tag)) == "t"
+            ]
             return "".join(texts)
         if raw is None:
             if formula is not None:
@@ -290,8 +306,10 @@ def _sheet_rows(part: _Part, cells: _CellReader) -> XlsxSheet:
     merges: list[tuple[int, int, int, int]] = []
     row_number = 0
     parent = None
+    names = _LOCAL_NAMES  # _local inlined where it runs for every element
+    value_of = cells.value
     for event, element in part.events(frozenset()):
-        tag = _local(element.tag)
+        tag = names.get(element.tag) or _local(element.tag)
         if event == "start":
             if tag == "sheetData":
                 parent = element
@@ -306,7 +324,7 @@ def _sheet_rows(part: _Part, cells: _CellReader) -> XlsxSheet:
             values: dict[int, object] = {}
             column = 0
             for cell in element:
-                if _local(cell.tag) != "c":
+                if (names.get(cell.tag) or _local(cell.tag)) != "c":
                     continue
                 ref = cell.get("r")
                 if ref:
@@ -316,7 +334,7 @@ def _sheet_rows(part: _Part, cells: _CellReader) -> XlsxSheet:
                     column = _column_number(m.group(1))
                 else:
                     column += 1
-                value = cells.value(cell)
+                value = value_of(cell)
                 if value is not None:
                     values[column - 1] = value
             rows.extend([()] * (row_number - 1 - len(rows)))

@@ -22,14 +22,13 @@ from teichaku.synthetic.population import SyntheticSurvey, reiwa_fiscal_year
 from teichaku.synthetic.sheets import (
     LINE_BREAK,
     HeaderStyle,
-    SheetData,
     column_blocks,
     header_rows,
     to_rows,
     write_csv,
-    write_xlsx,
 )
 from teichaku.synthetic.spelling import CellStyle, format_date, render_column
+from teichaku.synthetic.xlsx import SheetData, write_xlsx
 
 EXTRA_COLUMN = "備考"  # an unknown column some centers add: kept out of the clean data
 EXTRA_NOTES = ("要確認", "転居予定", "家族と連絡あり", "入院中")
@@ -224,38 +223,43 @@ def write_cases_file(
         if d.note is not None:
             sequence.append((None, d))
     header, merges, first = _layout(table, blocks, style, place, codebook, rng)
-    body, manifest = [], []
+    # the body as positions into the rendered cells followed by the note rows: one take
+    order, notes, manifest = [], [], []
     note_col = 1 if columns[0] == "case_ref" else 0
     for pos, item in enumerate(sequence):
-        if isinstance(item, tuple):
-            idx, d = item
-            if idx is None:
-                row = [None] * len(columns)
-                row[note_col] = d.note
-                body.append(row)
-            else:
-                body.append(list(cells[idx]))
-            cell = body[-1][col_index[d.column]] if d.column in col_index else None
-            manifest.append(
-                {
-                    "file": f"cases/{path.name}",
-                    "sheet": None,  # filled below for xlsx
-                    "row": first + pos,
-                    "kind": d.kind,
-                    "rule": d.rule,
-                    "column": d.column,
-                    "value": cell.isoformat() if isinstance(cell, dt.datetime) else cell,
-                    "center_id": d.center_id,
-                    "case_ref": (d.values or {}).get("case_ref")
-                    if d.source is None
-                    else frame.loc[d.source, "case_ref"],
-                }
-            )
+        if not isinstance(item, tuple):
+            order.append(item)
+            continue
+        idx, d = item
+        if idx is None:
+            row = [None] * len(columns)
+            row[note_col] = d.note
+            order.append(len(cells) + len(notes))
+            notes.append(row)
         else:
-            body.append(list(cells[item]))
+            order.append(idx)
+            row = cells[idx]
+        cell = row[col_index[d.column]] if d.column in col_index else None
+        manifest.append(
+            {
+                "file": f"cases/{path.name}",
+                "sheet": None,  # filled below for xlsx
+                "row": first + pos,
+                "kind": d.kind,
+                "rule": d.rule,
+                "column": d.column,
+                "value": cell.isoformat() if isinstance(cell, dt.datetime) else cell,
+                "center_id": d.center_id,
+                "case_ref": (d.values or {}).get("case_ref")
+                if d.source is None
+                else frame.loc[d.source, "case_ref"],
+            }
+        )
+    if notes:
+        cells = np.concatenate([cells, np.array(notes, dtype=object)])
     sheet = SheetData(
         table.sheet,
-        rows=header + to_rows(np.array(body, dtype=object)),
+        rows=header + to_rows(cells[np.array(order, dtype=np.int64)]),
         merges=merges,
         first_data_row=first,
     )

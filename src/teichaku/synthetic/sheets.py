@@ -1,24 +1,18 @@
-"""Sheet layout and deterministic file writing: title rows, one- or two-row headers with
-merged cells, aliases, column order, extra sheets; xlsx with fixed timestamps, CSV in the
-centers' encodings."""
+"""Sheet layout: title rows, one- or two-row headers with merged cells, aliases, column
+order; CSV in the centers' encodings (xlsx: :mod:`teichaku.synthetic.xlsx`)."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import io
-import re
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from openpyxl import Workbook
+import pandas as pd
 
 from teichaku.codebook import Table, Variable
 from teichaku.synthetic.spelling import CellStyle, full_width
 
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LINE_BREAK = "\n"
 
 
@@ -32,16 +26,6 @@ class HeaderStyle:
     alias_share: float
     space_share: float
     full_width_share: float
-
-
-@dataclass
-class SheetData:
-    """A sheet ready to write: rows of cells (str, int, datetime or None) and merges."""
-
-    name: str
-    rows: list[list] = field(default_factory=list)
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 1-based r1,c1,r2,c2
-    first_data_row: int = 1
 
 
 def _label(main: str, aliases: tuple[str, ...], style: HeaderStyle, cell: CellStyle, rng) -> str:
@@ -125,61 +109,18 @@ def header_rows(
     return [first, second], merges
 
 
-def write_xlsx(
-    path: Path, sheets: list[SheetData], stamp: dt.datetime, date_format: str = "yyyy/m/d"
-) -> None:
-    """Write sheets to an xlsx whose bytes depend only on the content; ``stamp`` (the
-    survey's end: a fixed, meaningful time) is the workbook's created and modified time."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    for sheet in sheets:
-        ws = wb.create_sheet(sheet.name)
-        for row in sheet.rows:
-            ws.append(row)
-        for r in range(sheet.first_data_row, len(sheet.rows) + 1):
-            for c_idx, value in enumerate(sheet.rows[r - 1], start=1):
-                if isinstance(value, dt.datetime):
-                    ws.cell(r, c_idx).number_format = date_format
-        for r1, c1, r2, c2 in sheet.merges:
-            ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    path.write_bytes(_fixed_zip(buffer.getvalue(), stamp))
-
-
-def _fixed_zip(data: bytes, time: dt.datetime) -> bytes:
-    """Re-pack a zip with fixed entry times and fixed core-properties timestamps."""
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
-                    rb"\g<1>" + stamp.encode(),
-                    content,
-                )
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, content)
-    return out.getvalue()
-
-
 def write_csv(path: Path, rows: list[list], encoding: str) -> None:
     """CSV as Japanese Excel writes it (CRLF); cells already rendered as text."""
     with open(path, "w", encoding=encoding, newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+        csv.writer(fh, lineterminator="\r\n").writerows(rows)  # None is written as ""
+
+
+_TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 def to_rows(cells: np.ndarray) -> list[list]:
-    """A 2-D object array as rows, with numpy scalars made plain Python values."""
+    """A 2-D object array as rows, with numpy scalars made plain Python values (the types
+    of all cells are looked at first: most arrays hold none)."""
+    if not any(issubclass(t, np.generic) for t in pd.unique(_TYPE_OF(cells).ravel())):
+        return cells.tolist()
     return [[v.item() if isinstance(v, np.generic) else v for v in row] for row in cells]

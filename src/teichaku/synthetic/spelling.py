@@ -69,13 +69,19 @@ def _missing_cells(
 
 
 def _maybe_full_width(rng, style: CellStyle, cells: np.ndarray) -> np.ndarray:
-    hit = np.flatnonzero(
-        (rng.random(len(cells)) < style.full_width_share)
-        & np.array([isinstance(c, str) for c in cells], dtype=bool)
-    )
-    for i in hit:
-        cells[i] = full_width(cells[i])
+    for i in np.flatnonzero(rng.random(len(cells)) < style.full_width_share):
+        if isinstance(cells[i], str):
+            cells[i] = full_width(cells[i])
     return cells
+
+
+def _each_distinct(keys: np.ndarray, spell) -> np.ndarray:
+    """``spell(key)`` for every element of ``keys`` (an object array), computed once per
+    distinct key: columns repeat few values (a center, IQs, days)."""
+    uniques, inverse = np.unique(keys, return_inverse=True)
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = [spell(k) for k in uniques.tolist()]
+    return out[inverse.reshape(-1)]
 
 
 def render_center(values: pd.Series, style: CellStyle, rng) -> np.ndarray:
@@ -83,10 +89,9 @@ def render_center(values: pd.Series, style: CellStyle, rng) -> np.ndarray:
     fmt = {"C01": "C{:02d}", "1": "{:d}", "01": "{:02d}", "C1": "C{:d}", "full": "C{:02d}"}[
         style.center_style
     ]
-    out = np.array([fmt.format(k) for k in number], dtype=object)
     if style.center_style == "full":
-        out = np.array([full_width(s) for s in out], dtype=object)
-    return out
+        return _each_distinct(number, lambda k: full_width(fmt.format(k)))
+    return _each_distinct(number, fmt.format)
 
 
 def render_category(
@@ -169,7 +174,8 @@ def render_iq(
     st = status.astype(object).to_numpy()
     out = np.empty(len(iq), dtype=object)
     measured = st == "measured"
-    out[measured] = [int(v) if numeric_cells else str(int(v)) for v in iq[measured]]
+    if measured.any():
+        out[measured] = _each_distinct(iq[measured], int if numeric_cells else _int_text)
     ranged = np.flatnonzero(st == "range")
     seps = _pick(rng, style.options(RANGE_SEPARATORS), len(ranged))
     out[ranged] = [
@@ -180,6 +186,10 @@ def render_iq(
     unknown = st == "unknown"
     out[unknown] = _missing_cells(rng, style, codebook, int(unknown.sum()))
     return _maybe_full_width(rng, style, out)
+
+
+def _int_text(value: float) -> str:
+    return str(int(value))
 
 
 def era_of(date: dt.date, codebook: Codebook) -> tuple[str, dict]:
@@ -230,11 +240,24 @@ def render_date(values: pd.Series, style: CellStyle, codebook: Codebook, rng) ->
     gannen = rng.random(len(arr)) < 0.7
     out = np.empty(len(arr), dtype=object)
     present = np.flatnonzero(~miss)
-    dates = arr[present].astype(object)
-    out[present] = [
-        format_date(d, s, codebook, g)
-        for d, s, g in zip(dates, styles[present], gannen[present], strict=True)
-    ]
+    if len(present):
+        # one spelling per distinct (day, style, gannen): days repeat over many rows
+        style_codes, style_names = pd.factorize(styles[present])
+        days = arr[present].astype(np.int64)
+        key = (days * len(style_names) + style_codes) * 2 + gannen[present]
+        uniques, inverse = np.unique(key, return_inverse=True)
+        n = len(style_names)
+        spelled = np.empty(len(uniques), dtype=object)
+        spelled[:] = [
+            format_date(day, style_names[s], codebook, bool(g))
+            for day, s, g in zip(
+                (uniques // 2 // n).astype("datetime64[D]").astype(object).tolist(),
+                (uniques // 2 % n).tolist(),
+                (uniques % 2).tolist(),
+                strict=True,
+            )
+        ]
+        out[present] = spelled[inverse.reshape(-1)]
     out[miss] = _missing_cells(rng, style, codebook, int(miss.sum()))
     return _maybe_full_width(rng, style, out)
 

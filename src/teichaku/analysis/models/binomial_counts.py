@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.genmod.families import Binomial
-from statsmodels.genmod.generalized_linear_model import GLM
 
 from teichaku.analysis import diagnostics as dg
+from teichaku.analysis.glm import fit_logistic
 from teichaku.analysis.models.base import GLM_TOL, Estimates
 from teichaku.analysis.specs import ModelSpec, Settings
 
@@ -22,21 +21,21 @@ def fit(
     checks: bool,
     start: np.ndarray | None = None,
 ) -> Estimates:
-    endog = frame[[f"{spec.outcome}_yes", f"{spec.outcome}_no"]].to_numpy(float)
-    res = GLM(endog, X.to_numpy(), family=Binomial()).fit(tol=GLM_TOL)
-    # GLM(scale="X2") with a (successes, failures) endog computes the Pearson statistic on
-    # the proportions without the trials weights, so the dispersion is applied here; it never
-    # shrinks the binomial SEs (floor 1).
-    dispersion = float(res.pearson_chi2 / res.df_resid) if res.df_resid else 1.0
-    bse = np.asarray(res.bse)
+    yes = frame[f"{spec.outcome}_yes"].to_numpy(float)
+    trials = yes + frame[f"{spec.outcome}_no"].to_numpy(float)
+    res = fit_logistic(yes / trials, X.to_numpy(), trials, tol=GLM_TOL)
+    # the Pearson dispersion, as quasibinomial's; it never shrinks the binomial SEs (floor 1)
+    df_resid = res.df_resid
+    dispersion = res.pearson_chi2() / df_resid if df_resid else 1.0
+    bse = np.sqrt(np.diag(res.model_cov()))
     if spec.overdispersion:
         bse = bse * np.sqrt(max(1.0, dispersion))
     est = Estimates(
         list(X.columns),
-        np.asarray(res.params),
+        res.params,
         bse,
         "quasi_binomial" if spec.overdispersion else "model",
-        converged=bool(res.converged),
+        converged=res.converged,
     )
     if checks:
         est.diagnostics.append(

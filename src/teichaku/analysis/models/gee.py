@@ -1,14 +1,13 @@
-"""Logistic GEE with an exchangeable working correlation within clusters (``type: gee``)."""
+"""Logistic GEE with an exchangeable working correlation within clusters (``type: gee``),
+as statsmodels' GEE with geepack's moment estimators (:mod:`teichaku.analysis.gee`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.genmod.cov_struct import Exchangeable
-from statsmodels.genmod.families import Binomial
-from statsmodels.genmod.generalized_estimating_equations import GEE
 
 from teichaku.analysis import diagnostics as dg
+from teichaku.analysis.gee import fit_gee
 from teichaku.analysis.models.base import Estimates, group_codes
 from teichaku.analysis.specs import ModelSpec, Settings
 
@@ -22,17 +21,12 @@ def fit(
     checks: bool,
     start: np.ndarray | None = None,
 ) -> Estimates:
-    model = GEE(
+    res = fit_gee(
         frame[spec.outcome].to_numpy(dtype=float),
-        X.to_numpy(),
-        groups=group_codes(frame, spec.cluster),
-        family=Binomial(),
-        cov_struct=Exchangeable(),
+        X.to_numpy(dtype=float),
+        group_codes(frame, spec.cluster),
     )
-    # geepack's moment estimators: scale and alpha without the ddof = p of
-    # statsmodels' default (sum of squares over N, cross products over pairs)
-    res = model.fit(ddof_scale=0)
-    est = Estimates(list(X.columns), np.asarray(res.params), np.asarray(res.bse), "gee_robust")
+    est = Estimates(list(X.columns), res.params, np.sqrt(np.diag(res.cov)), "gee_robust")
     if checks:
         est.diagnostics.append(
             dg.row(
@@ -40,7 +34,7 @@ def fit(
                 "within_cluster_correlation",
                 "ok",
                 "exchangeable working correlation within centers",
-                value=float(np.asarray(model.cov_struct.dep_params).ravel()[0]),
+                value=res.correlation,
             )
         )
     return est
