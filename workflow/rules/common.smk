@@ -9,7 +9,6 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from snakemake.utils import validate
 
 from teichaku import paths
 from teichaku.codebook import load_codebook
@@ -18,6 +17,7 @@ from teichaku.report.spec import ReportSpecError, check_placement, load_report_s
 from teichaku.report.inputs import builder_inputs, input_paths
 from teichaku.runs import setting
 from teichaku.synthetic.rounds import earlier_run, follows
+from teichaku.validation import validate
 
 ENV = "../../environment.yml"
 SIMULATION_SECTION = Path(paths.SIMULATION_SECTION)
