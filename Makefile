@@ -5,11 +5,13 @@
 #   make test-fast   the unit tests without the slow ones: the edit loop (under 30 s)
 #   make lint        ruff, ruff format, snakefmt, snakemake --lint, notebooks without outputs
 #   make lab         JupyterLab on notebooks/ with the .venv kernel registered
+#   make slurm       the SLURM executor of profiles/slurm (requirements-slurm.lock) into .venv
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SLURM_STAMP := $(VENV)/.installed-slurm
 CORES ?= all
 
 KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
@@ -17,7 +19,7 @@ SNAKEFILES := Snakefile $(wildcard workflow/rules/*.smk)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 LAB_ARGS ?=
 
-.PHONY: all run test test-fast lint lab clean
+.PHONY: all run test test-fast lint lab slurm clean
 
 all: run
 
@@ -43,6 +45,14 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check $(SNAKEFILES)
 	$(BIN)/snakemake --lint
 	$(BIN)/python .ci/notebook_outputs.py $(NOTEBOOKS)
+
+# The SLURM executor, only where SLURM is used: an installed executor plugin is imported at
+# every Snakemake start (see requirements-slurm.lock). Its dependencies are in requirements.lock.
+$(SLURM_STAMP): requirements-slurm.lock $(STAMP)
+	$(BIN)/python -m pip install --quiet --require-virtualenv --no-deps -r requirements-slurm.lock
+	touch $(SLURM_STAMP)
+
+slurm: $(SLURM_STAMP)
 
 # The notebooks' kernel (python3) registered inside .venv, so that JupyterLab, nbclient and
 # VS Code all run them with the .venv Python and the teichaku installed there.

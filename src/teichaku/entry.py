@@ -68,7 +68,7 @@ def read_yaml(path: str | Path) -> dict:
 def load_config(overlays: Sequence[str | Path] = (), base: str | Path = CONFIG) -> dict:
     """The workflow's configuration: ``base`` overlaid by ``overlays`` in order, validated
     against the workflow's schema (which fills in the defaults), as the Snakefile reads it."""
-    from snakemake.utils import validate
+    from teichaku.validation import validate
 
     config = read_yaml(base)
     for overlay in overlays:

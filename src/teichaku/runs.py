@@ -35,9 +35,8 @@ def validate_config(config: dict, schema: str | Path) -> None:
     """Validate one run's configuration against the workflow's schema, filling in its
     defaults, after turning the text that nested ``--config`` values arrive as into the
     numbers the schema expects (teichaku.config_values)."""
-    from snakemake.utils import validate
-
     from teichaku.config_values import coerce_to_schema
+    from teichaku.validation import validate
 
     coerce_to_schema(config, Path(schema))
     validate(config, str(schema))

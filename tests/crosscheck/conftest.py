@@ -7,7 +7,6 @@ what R wrote back with teichaku's estimates, with a tolerance stated per quantit
 (``TEICHAKU_REQUIRE_R=1``, which ``.ci/run`` sets, or ``CI=true``): then they fail.
 """
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,20 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.required import unavailable
+
 R_PACKAGES = ("survival", "sandwich", "geepack", "lme4", "mice", "cmprsk")
 
 
 def _rscript() -> str | None:
     return shutil.which("Rscript")
-
-
-def r_required() -> bool:
-    """Whether a missing R fails the cross-checks (in CI) instead of skipping them."""
-    return os.environ.get("TEICHAKU_REQUIRE_R") == "1" or os.environ.get("CI", "").lower() in (
-        "true",
-        "1",
-        "yes",
-    )
 
 
 def require_rscript() -> str:
@@ -39,9 +31,7 @@ def require_rscript() -> str:
             "Rscript not found: install R and the reference packages "
             "(as root: .ci/r/install.sh) to run the cross-checks"
         )
-        if r_required():
-            pytest.fail(message + " (required in CI: TEICHAKU_REQUIRE_R=1 or CI=true)")
-        pytest.skip(message)
+        unavailable("R", message)
     return path
 
 

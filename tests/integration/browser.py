@@ -10,14 +10,13 @@ which ``.ci/run`` sets after installing it, or ``CI=true``): there they fail.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
+from tests.required import unavailable
 
 NAMES = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = (
@@ -67,13 +66,6 @@ window.addEventListener("load", async () => {
 """
 
 
-def browser_required() -> bool:
-    """Whether a missing browser fails the browser tests (in CI) instead of skipping them."""
-    return os.environ.get("TEICHAKU_REQUIRE_BROWSER") == "1" or os.environ.get(
-        "CI", ""
-    ).lower() in ("true", "1", "yes")
-
-
 def _find() -> str | None:
     return next(filter(None, map(shutil.which, NAMES)), None)
 
@@ -86,9 +78,7 @@ def require_chromium() -> str:
             "Chromium not found: install it (as root: apt-get install chromium chromium-driver, "
             "as .ci/run does) to run the browser tests"
         )
-        if browser_required():
-            pytest.fail(message + " (required in CI: TEICHAKU_REQUIRE_BROWSER=1 or CI=true)")
-        pytest.skip(message)
+        unavailable("BROWSER", message)
     return path
 
 

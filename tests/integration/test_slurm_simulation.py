@@ -6,12 +6,15 @@ submitted every job to SLURM (job ids in Snakemake's log, and each chunk's own l
 SLURM job it ran in), and its gathered results must equal the local run's byte for byte.
 
 The cluster is the one already running (CI starts it in .ci/run), or else one started here
-with .ci/slurm/start.sh (root only) and stopped afterwards. Without root or the slurm-wlm and
-munge packages the test is skipped, except in CI (CI=true), where it fails.
+with .ci/slurm/start.sh (root only) and stopped afterwards. Without the SLURM executor (an
+optional install: `make slurm`), root or the slurm-wlm and munge packages the test is
+skipped, except in CI (TEICHAKU_REQUIRE_SLURM=1, which .ci/run sets, or CI=true), where it
+fails (tests/required.py).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -23,12 +26,12 @@ import pytest
 import yaml
 
 from teichaku import paths
+from tests.required import unavailable
 
 from .conftest import ROOT, SNAKEMAKE, write_small_config
 
 START = ROOT / ".ci" / "slurm" / "start.sh"
 STOP = ROOT / ".ci" / "slurm" / "stop.sh"
-IN_CI = os.environ.get("CI", "").lower() in ("true", "1", "yes")
 # What this cluster (no accounting database, see .ci/slurm/start.sh) needs besides the profile.
 CLUSTER_OPTIONS = [
     "--slurm-status-command",
@@ -72,14 +75,27 @@ def _node_ready() -> bool:
 
 
 def _unavailable(reason: str):
-    if IN_CI:
-        pytest.fail(f"CI=true but no SLURM cluster is reachable: {reason}")
-    pytest.skip(f"no SLURM cluster: {reason}")
+    unavailable("SLURM", f"no SLURM cluster: {reason}")
+
+
+def executor_installed() -> bool:
+    return importlib.util.find_spec("snakemake_executor_plugin_slurm") is not None
+
+
+def require_executor() -> None:
+    """Skip (or fail where SLURM is required) when the SLURM executor is not installed."""
+    if not executor_installed():
+        unavailable(
+            "SLURM",
+            "the SLURM executor is not installed (`make slurm` installs "
+            "requirements-slurm.lock into .venv)",
+        )
 
 
 @pytest.fixture(scope="module")
 def slurm_cluster():
     """A reachable SLURM cluster; started (and stopped after) here when none is running."""
+    require_executor()
     if _node_ready():
         yield
         return
@@ -162,3 +178,21 @@ def test_study_runs_through_slurm_and_matches_the_local_run(slurm_cluster, tmp_p
         assert ours == (local / paths.SIMULATION_DIR / name).read_bytes(), name
     performance = (cluster / paths.SIMULATION_PERFORMANCE).read_text("utf-8")
     assert performance.count("\tcox_transition\t") == 2 * 8  # 2 scenarios x 8 terms
+
+
+@pytest.mark.parametrize(
+    ("env", "outcome"),
+    [
+        ({}, pytest.skip.Exception),
+        ({"TEICHAKU_REQUIRE_SLURM": "1"}, pytest.fail.Exception),
+        ({"CI": "true"}, pytest.fail.Exception),
+    ],
+)
+def test_without_the_executor_the_test_skips_except_in_ci(monkeypatch, env, outcome):
+    monkeypatch.delenv("TEICHAKU_REQUIRE_SLURM", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(sys.modules[__name__], "executor_installed", lambda: False)
+    with pytest.raises(outcome, match="SLURM executor is not installed"):
+        require_executor()

@@ -30,12 +30,14 @@ def _pyproject() -> dict:
 
 
 def _lock() -> dict[str, str]:
+    """The pins of requirements.lock and of requirements-slurm.lock (the slurm extra's)."""
     pins = {}
-    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            name, version = line.split("==")
-            pins[canonicalize_name(name)] = version
+    for lock in ("requirements.lock", "requirements-slurm.lock"):
+        for line in (ROOT / lock).read_text(encoding="utf-8").splitlines():
+            line = line.split("#")[0].strip()
+            if line:
+                name, version = line.split("==")
+                pins[canonicalize_name(name)] = version
     return pins
 
 

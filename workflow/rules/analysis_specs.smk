@@ -4,11 +4,11 @@
 
 from functools import cache
 
-from snakemake.utils import validate
 
 from teichaku.analysis import parts
 from teichaku.analysis.specs import parse_analysis_spec, prolonged_outcome, read_spec_file
 from teichaku.codebook import load_codebook
+from teichaku.validation import validate
 
 
 def analysis_spec(run_config):
@@ -22,7 +22,7 @@ def analysis_spec(run_config):
 @cache
 def _parsed_spec(path, thresholds, codebook):
     raw = read_spec_file(path)
-    validate(raw, "../schemas/models.schema.yaml")
+    validate(raw, Path(workflow.basedir) / "workflow/schemas/models.schema.yaml")
     return raw, parse_analysis_spec(raw, list(thresholds), load_codebook(codebook))
 
 

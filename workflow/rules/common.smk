@@ -9,15 +9,15 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from snakemake.utils import validate
 
 from teichaku import paths
 from teichaku.codebook import load_codebook
 from teichaku.ingest.readers import raw_digest
 from teichaku.report.spec import ReportSpecError, check_placement, load_report_spec
-from teichaku.report.stage import builder_inputs, input_paths
+from teichaku.report.inputs import builder_inputs, input_paths
 from teichaku.runs import setting
-from teichaku.synthetic.later_round import earlier_run, follows
+from teichaku.synthetic.rounds import earlier_run, follows
+from teichaku.validation import validate
 
 ENV = "../../environment.yml"
 SIMULATION_SECTION = Path(paths.SIMULATION_SECTION)

@@ -18,7 +18,7 @@ from teichaku.simulation.study import override_replicates, study_from_config
 # The validated study (schema defaults filled in), with the replicates override of config.yaml.
 with open(config["simulation"]["study"], encoding="utf-8") as _fh:
     SIM_STUDY = yaml.safe_load(_fh)
-validate(SIM_STUDY, "../schemas/simulation.schema.yaml")
+validate(SIM_STUDY, Path(workflow.basedir) / "workflow/schemas/simulation.schema.yaml")
 SIM_STUDY = override_replicates(SIM_STUDY, config["simulation"]["replicates"])
 SIM_RESOURCES = SIM_STUDY["resources"]
 SIM_CHUNK = paths.SIMULATION_CHUNK

@@ -7,7 +7,7 @@
 # declared run it names (follows:), redrawn from that run's own files.
 
 from teichaku import yamlio
-from teichaku.synthetic.later_round import follows
+from teichaku.synthetic.rounds import follows
 
 if SYNTHETIC_RUNS:
 
@@ -21,7 +21,10 @@ if SYNTHETIC_RUNS:
             )
         with open(_parameters, encoding="utf-8") as _fh:
             _schema = "synthetic-round" if follows(_parameters) else "synthetic"
-            validate(yamlio.safe_load(_fh), f"../schemas/{_schema}.schema.yaml")
+            validate(
+                yamlio.safe_load(_fh),
+                Path(workflow.basedir) / f"workflow/schemas/{_schema}.schema.yaml",
+            )
 
     rule synthetic_survey:
         input:

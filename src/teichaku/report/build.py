@@ -2,7 +2,7 @@
 
 A builder (:data:`TABLE_BUILDERS`, :data:`FIGURE_BUILDERS`) makes one table or figure of a
 :class:`~teichaku.report.spec.TableSpec` / :class:`~teichaku.report.spec.FigureSpec`; it
-declares the inputs it reads (keys of :func:`teichaku.report.stage.input_paths`) and which
+declares the inputs it reads (keys of :func:`teichaku.report.inputs.input_paths`) and which
 facts of the analysis specification it needs, so that the workflow gives each job only
 those (a table of the cases never reads the models).
 

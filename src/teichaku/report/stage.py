@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from teichaku import paths as run_paths
 from teichaku.codebook import load_codebook
 from teichaku.disclosure import protect
 from teichaku.published import load_published
@@ -21,6 +20,8 @@ from teichaku.report import build, catalog
 from teichaku.report import spec as spec_module
 from teichaku.report import tables as tb
 from teichaku.report.facts import read_facts
+from teichaku.report.inputs import builder_inputs as builder_inputs  # re-exported
+from teichaku.report.inputs import input_paths as input_paths  # re-exported
 from teichaku.report.labels import load_labels
 from teichaku.report.protection import (
     protection_crosstabs,
@@ -32,34 +33,6 @@ from teichaku.report.protection import (
 from teichaku.report.suppress import Privacy
 
 log = logging.getLogger(__name__)
-
-
-def input_paths(config: dict, assets: str | Path) -> dict:
-    """The files the report rules may read, by input name (``assets``: workflow/report),
-    for the run of ``config``; each builder reads some of them (build.Builder.inputs), the
-    codebook and labels always."""
-    run = run_paths.of(config["run"])
-    return {
-        "roster": run.PROCESSED["roster"],
-        "cases": run.PROCESSED["cases"],
-        "awareness": run.PROCESSED["awareness"],
-        "analysis": run.ANALYSIS_DATASET,
-        "coefficients": run.COEFFICIENTS,
-        "numbers": run.NUMBERS,
-        "protection": run.PROTECTION,
-        "curves": run.CURVES,
-        "predicted": run.CIF_PREDICTED,
-        **({"published": config["published"]} if config["published"] else {}),
-        "models": config["analysis"]["models"],  # the summary's methods (tables get facts)
-        "codebook": run.ROUND_CODEBOOK,  # the round's (teichaku.survey)
-        "labels": Path(assets) / "labels.yaml",
-    }
-
-
-def builder_inputs(files: dict, builder: build.Builder) -> dict:
-    """The files of ``files`` (:func:`input_paths`) that ``builder`` reads, with the codebook
-    and the labels."""
-    return {k: v for k, v in files.items() if k in (*builder.inputs, "codebook", "labels")}
 
 
 def load_report_spec(config: dict, codebook=None, analysis=None):

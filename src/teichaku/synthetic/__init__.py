@@ -6,14 +6,22 @@ figure, written as messy raw files in the layout of FORMAT.md.
 - ``Design.from_config(cfg, codebook)``: the model's parameters from config/synthetic.yaml.
 """
 
-from teichaku.synthetic.config import load_synthetic_config
-from teichaku.synthetic.model import Design
-from teichaku.synthetic.population import SyntheticSurvey, generate_survey, simulate_cases
+from importlib import import_module
 
-__all__ = [
-    "Design",
-    "SyntheticSurvey",
-    "generate_survey",
-    "load_synthetic_config",
-    "simulate_cases",
-]
+# Loaded on first use: the workflow imports teichaku.synthetic.rounds when it starts (every
+# rerun, a no-op included), and importing the package must not load pandas for it.
+_HOME = {
+    "Design": "teichaku.synthetic.model",
+    "SyntheticSurvey": "teichaku.synthetic.population",
+    "generate_survey": "teichaku.synthetic.population",
+    "load_synthetic_config": "teichaku.synthetic.config",
+    "simulate_cases": "teichaku.synthetic.population",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_HOME[name]), name)

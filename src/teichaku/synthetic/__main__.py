@@ -9,7 +9,7 @@ from pathlib import Path
 
 from teichaku import paths
 from teichaku.entry import load_config, main, round_codebook
-from teichaku.synthetic.later_round import follows
+from teichaku.synthetic.rounds import follows
 from teichaku.synthetic.stage import write_later_round, write_synthetic
 
 

@@ -30,7 +30,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from teichaku import yamlio
 from teichaku.codebook import Codebook
 from teichaku.synthetic.config import load_synthetic_config
 from teichaku.synthetic.model import DAYS_PER_MONTH, Design, allocate, cohorts
@@ -302,25 +301,3 @@ def generate_later_round(
         }
     )
     return SyntheticSurvey(roster, cases, awareness, truth, None)
-
-
-def follows(parameters: str | Path) -> Path | None:
-    """The earlier round's parameters a synthetic config follows (None: a first round)."""
-
-    with open(parameters, encoding="utf-8") as fh:
-        spec = yamlio.safe_load(fh) or {}
-    return Path(parameters).parent / spec["follows"] if "follows" in spec else None
-
-
-def earlier_run(runs: dict[str, dict], name: str) -> str:
-    """The run whose synthetic survey the synthetic run ``name`` follows: the declared run
-    generated from the parameters its round config names in ``follows``."""
-    wanted = follows(runs[name]["input"]["synthetic_config"]).resolve()
-    for other, config in runs.items():
-        source = config["input"]
-        if source["source"] == "synthetic" and Path(source["synthetic_config"]).resolve() == wanted:
-            return other
-    raise ValueError(
-        f"run {name} follows {wanted}, but no declared run is generated from it: "
-        "declare that run too (config key runs:)"
-    )
