@@ -5,9 +5,9 @@
 from dataclasses import replace
 
 from teichaku.report import catalog
-from teichaku.report.build import FIGURE_BUILDERS, TABLE_BUILDERS, item_title
 from teichaku.report.facts import analysis_facts
-from teichaku.report.labels import load_labels
+from teichaku.report.inputs import FIGURE_READS, TABLE_READS
+from teichaku.report.labels import item_title, load_labels
 from teichaku.runs import language_free
 
 # Templates, labels and CSS belong to the workflow, not to the data: resolve them from the
@@ -41,12 +41,12 @@ def report_outputs(run):
 
 def item_inputs(kind):
     """The input function of a {table} / {figure} job: the files its builder reads."""
-    builders = TABLE_BUILDERS if kind == "table" else FIGURE_BUILDERS
+    reads = TABLE_READS if kind == "table" else FIGURE_READS
 
     def inputs(wildcards):
         item = report_item(wildcards, kind)
         files = input_paths(RUNS[wildcards.run], REPORT_ASSETS)
-        return builder_inputs(files, builders[item.builder])
+        return builder_inputs(files, reads[item.builder])
 
     return inputs
 
@@ -61,17 +61,17 @@ def item_params(kind):
     """What a {table} / {figure} job knows (a change reruns it): its entry of report.yaml,
     the models of the main text (tables of models only), the facts of the analysis it reads
     and the report settings of its language."""
-    builders = TABLE_BUILDERS if kind == "table" else FIGURE_BUILDERS
+    reads = TABLE_READS if kind == "table" else FIGURE_READS
     settings = table_settings if kind == "table" else figure_settings
 
     def params(wildcards):
         item = report_item(wildcards, kind)
-        builder = builders[item.builder]
+        item_reads = reads[item.builder]
         spec = report_spec(wildcards.run)
         return {
             "item": item.plain(),
-            "models_main": list(spec.models_main) if "models" in builder.facts else [],
-            "facts": analysis_facts(SPECS[wildcards.run][1], builder.facts),
+            "models_main": list(spec.models_main) if "models" in item_reads.facts else [],
+            "facts": analysis_facts(SPECS[wildcards.run][1], item_reads.facts),
             "settings": settings(wildcards),
         }
 

@@ -28,7 +28,8 @@ from teichaku.published import compute_published, compute_valid_n
 from teichaku.report import tables as tb
 from teichaku.report.at_risk import AtRisk, followup_times, numbers_at_risk
 from teichaku.report.facts import AnalysisFacts
-from teichaku.report.labels import Labels
+from teichaku.report.inputs import FIGURE_READS, TABLE_READS, Reads
+from teichaku.report.labels import Labels, item_title
 from teichaku.report.protection import model_protection, report_protection
 from teichaku.report.spec import FigureSpec, ReportSpec, TableSpec, select_models
 from teichaku.report.suppress import Privacy
@@ -162,42 +163,16 @@ def computed_published(inp: ReportInputs, codebook) -> dict:
     }
 
 
-def has_title(item, labels: Labels, section: str) -> bool:
-    """Whether labels.yaml holds a title of ``item``."""
-    return any(item.name in labels.strings.get(s, {}) for s in (section, f"report_{section}"))
-
-
-def item_title(item, labels: Labels, section: str) -> str:
-    """The title of a table or figure: the spec's, else labels.yaml's ``section.name`` (or
-    ``report_<section>.name``: the block of the titles report.yaml adds), else, for a
-    cross-tabulation, "<rows> by <columns>"."""
-    if item.title:
-        return item.title[labels.language]
-    if item.builder == "crosstab" and not has_title(item, labels, section):
-        from teichaku.report.crosstab import Crosstab, crosstab_title
-
-        return crosstab_title(Crosstab.of(item.options), labels)
-    if item.name not in labels.strings.get(section, {}):
-        section = f"report_{section}"
-    return labels.entry(section, item.name)
-
-
 # --------------------------------------------------------------------------- tables
 
 
 @dataclass(frozen=True)
 class Builder:
-    """How one kind of table or figure is made: ``make`` and what it reads (``inputs``: keys
-    of the report's input files; ``facts``: parts of the analysis specification)."""
+    """How one kind of table or figure is made: ``make``, and what it reads
+    (:class:`teichaku.report.inputs.Reads`, which the workflow plans from without this module)."""
 
     make: Callable
-    inputs: tuple[str, ...]
-    facts: tuple[str, ...] = ()
-
-
-#: What the joint protection of the person counts is recomputed from (protection.json holds
-#: the statuses only).
-PROTECTED = ("cases", "analysis", "protection")
+    reads: Reads
 
 
 @dataclass(frozen=True)
@@ -308,15 +283,16 @@ def _crosstab_table(inp: ReportInputs, job: TableJob) -> tb.Table:
 
 
 TABLE_BUILDERS: dict[str, Builder] = {
-    "basic_attributes": Builder(
-        _basic_attributes_table, ("roster", "awareness", "published", *PROTECTED), ("prolonged",)
-    ),
-    "support": Builder(_support_table, PROTECTED, ("prolonged",)),
-    "barriers": Builder(_barriers_table, PROTECTED, ("prolonged", "models")),
-    "models": Builder(_models_table, ("coefficients", "numbers"), ("models",)),
-    "sensitivity": Builder(_sensitivity_table, ("coefficients", "numbers"), ("models",)),
-    "awareness": Builder(_awareness_table, ("awareness", "published")),
-    "crosstab": Builder(_crosstab_table, PROTECTED, ("prolonged",)),
+    name: Builder(make, TABLE_READS[name])
+    for name, make in {
+        "basic_attributes": _basic_attributes_table,
+        "support": _support_table,
+        "barriers": _barriers_table,
+        "models": _models_table,
+        "sensitivity": _sensitivity_table,
+        "awareness": _awareness_table,
+        "crosstab": _crosstab_table,
+    }.items()
 }
 
 
@@ -527,24 +503,19 @@ def _awareness_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec
     return fg.awareness_figure(ctx, inp.awareness, inp.published)
 
 
-#: Figures 1-2 read what Table 1 reads.
-SURVEY = ("roster", "awareness", "published", *PROTECTED)
-MODEL_RESULTS = ("coefficients", "numbers")
-
 FIGURE_BUILDERS: dict[str, Builder] = {
-    "coverage": Builder(_coverage_figure, SURVEY, ("prolonged",)),
-    "basic_attributes": Builder(_basic_attributes_figure, SURVEY, ("prolonged",)),
-    "support": Builder(_support_figure, PROTECTED, ("prolonged",)),
-    "km": Builder(_km_figure, ("curves", "analysis"), ("curves",)),
-    "cif": Builder(_cif_figure, ("curves", "analysis"), ("curves",)),
-    "fine_gray": Builder(
-        _fine_gray_figure,
-        ("curves", "analysis", "predicted", *MODEL_RESULTS),
-        ("curves", "predictions"),
-    ),
-    "forest": Builder(_forest_figure, MODEL_RESULTS, ("models", "term_labels")),
-    "threshold": Builder(_threshold_figure, MODEL_RESULTS, ("models",)),
-    "awareness": Builder(_awareness_figure, ("awareness", "published")),
+    name: Builder(make, FIGURE_READS[name])
+    for name, make in {
+        "coverage": _coverage_figure,
+        "basic_attributes": _basic_attributes_figure,
+        "support": _support_figure,
+        "km": _km_figure,
+        "cif": _cif_figure,
+        "fine_gray": _fine_gray_figure,
+        "forest": _forest_figure,
+        "threshold": _threshold_figure,
+        "awareness": _awareness_figure,
+    }.items()
 }
 
 

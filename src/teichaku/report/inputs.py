@@ -4,19 +4,58 @@ reading and building are in teichaku.report.stage."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from teichaku import paths as run_paths
 
-if TYPE_CHECKING:
-    from teichaku.report import build
+
+@dataclass(frozen=True)
+class Reads:
+    """What one builder of teichaku.report.build reads: ``inputs`` (keys of
+    :func:`input_paths`) and ``facts`` (parts of the analysis specification,
+    teichaku.report.facts), so that the workflow gives each job only those (a table of the
+    cases never reads the models)."""
+
+    inputs: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+
+
+#: What the joint protection of the person counts is recomputed from (protection.json holds
+#: the statuses only).
+PROTECTED = ("cases", "analysis", "protection")
+#: Figures 1-2 read what Table 1 reads.
+SURVEY = ("roster", "awareness", "published", *PROTECTED)
+MODEL_RESULTS = ("coefficients", "numbers")
+
+TABLE_READS: dict[str, Reads] = {
+    "basic_attributes": Reads(SURVEY, ("prolonged",)),
+    "support": Reads(PROTECTED, ("prolonged",)),
+    "barriers": Reads(PROTECTED, ("prolonged", "models")),
+    "models": Reads(MODEL_RESULTS, ("models",)),
+    "sensitivity": Reads(MODEL_RESULTS, ("models",)),
+    "awareness": Reads(("awareness", "published")),
+    "crosstab": Reads(PROTECTED, ("prolonged",)),
+}
+FIGURE_READS: dict[str, Reads] = {
+    "coverage": Reads(SURVEY, ("prolonged",)),
+    "basic_attributes": Reads(SURVEY, ("prolonged",)),
+    "support": Reads(PROTECTED, ("prolonged",)),
+    "km": Reads(("curves", "analysis"), ("curves",)),
+    "cif": Reads(("curves", "analysis"), ("curves",)),
+    "fine_gray": Reads(
+        ("curves", "analysis", "predicted", *MODEL_RESULTS), ("curves", "predictions")
+    ),
+    "forest": Reads(MODEL_RESULTS, ("models", "term_labels")),
+    "threshold": Reads(MODEL_RESULTS, ("models",)),
+    "awareness": Reads(("awareness", "published")),
+}
 
 
 def input_paths(config: dict, assets: str | Path) -> dict:
     """The files the report rules may read, by input name (``assets``: workflow/report),
-    for the run of ``config``; each builder reads some of them (build.Builder.inputs), the
-    codebook and labels always."""
+    for the run of ``config``; each builder reads some of them (:data:`TABLE_READS`,
+    :data:`FIGURE_READS`), the codebook and labels always."""
     run = run_paths.of(config["run"])
     return {
         "roster": run.PROCESSED["roster"],
@@ -35,7 +74,7 @@ def input_paths(config: dict, assets: str | Path) -> dict:
     }
 
 
-def builder_inputs(files: dict, builder: build.Builder) -> dict:
-    """The files of ``files`` (:func:`input_paths`) that ``builder`` reads, with the codebook
-    and the labels."""
-    return {k: v for k, v in files.items() if k in (*builder.inputs, "codebook", "labels")}
+def builder_inputs(files: dict, reads: Reads) -> dict:
+    """The files of ``files`` (:func:`input_paths`) that a builder ``reads``, with the
+    codebook and the labels."""
+    return {k: v for k, v in files.items() if k in (*reads.inputs, "codebook", "labels")}

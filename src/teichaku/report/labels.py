@@ -93,3 +93,23 @@ def load_labels(
 ) -> Labels:
     """Labels in ``language``; ``confidence`` (analysis.confidence) names interval levels."""
     return Labels(language, codebook or load_codebook(), load_label_file(label_file), confidence)
+
+
+def has_title(item, labels: Labels, section: str) -> bool:
+    """Whether labels.yaml holds a title of ``item``."""
+    return any(item.name in labels.strings.get(s, {}) for s in (section, f"report_{section}"))
+
+
+def item_title(item, labels: Labels, section: str) -> str:
+    """The title of a table or figure: the spec's, else labels.yaml's ``section.name`` (or
+    ``report_<section>.name``: the block of the titles report.yaml adds), else, for a
+    cross-tabulation, "<rows> by <columns>"."""
+    if item.title:
+        return item.title[labels.language]
+    if item.builder == "crosstab" and not has_title(item, labels, section):
+        from teichaku.report.crosstab import Crosstab, crosstab_title
+
+        return crosstab_title(Crosstab.of(item.options), labels)
+    if item.name not in labels.strings.get(section, {}):
+        section = f"report_{section}"
+    return labels.entry(section, item.name)

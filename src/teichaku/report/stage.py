@@ -20,7 +20,6 @@ from teichaku.report import build, catalog
 from teichaku.report import spec as spec_module
 from teichaku.report import tables as tb
 from teichaku.report.facts import read_facts
-from teichaku.report.inputs import builder_inputs as builder_inputs  # re-exported
 from teichaku.report.inputs import input_paths as input_paths  # re-exported
 from teichaku.report.labels import load_labels
 from teichaku.report.protection import (

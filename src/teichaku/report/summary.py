@@ -475,7 +475,7 @@ def figure_entries(
 ) -> dict[str, dict]:
     """name -> {src: path relative to the summary, caption: the figure's title in
     report.yaml, else in labels.yaml}."""
-    from teichaku.report.build import item_title
+    from teichaku.report.labels import item_title
 
     return {
         name: {
