@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW_FILES = [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").glob("*.smk"))]
 HEAVY = ("pandas", "pyarrow", "matplotlib", "scipy", "statsmodels", "weasyprint", "pandera")
-IMPORT = re.compile(r"^\s*(?:from\s+(teichaku[\w.]*)\s+import\s+([\w, ]+)|import\s+(teichaku[\w.]*))")
+IMPORT = re.compile(r"^\s*(?:from|import)\s+teichaku\b")
 
 
 def parse_time_imports() -> list[str]:
