@@ -7,6 +7,7 @@ from teichaku import paths
 from teichaku.codebook import load_codebook
 from teichaku.entry import main, read_yaml, round_codebook
 from teichaku.report import stage
+from teichaku.report.inputs import input_paths
 from teichaku.runs import language_free
 
 ASSETS = Path(__file__).resolve().parents[3] / paths.REPORT_ASSETS
@@ -14,7 +15,7 @@ ASSETS = Path(__file__).resolve().parents[3] / paths.REPORT_ASSETS
 
 def _inputs(config: dict) -> stage.build.ReportInputs:
     round_codebook(config)  # written where input_paths reads it
-    files = stage.input_paths(config, ASSETS)
+    files = input_paths(config, ASSETS)
     return stage.load_inputs(paths=files, thresholds=config["analysis"]["thresholds"])
 
 

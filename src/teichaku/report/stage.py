@@ -20,7 +20,6 @@ from teichaku.report import build, catalog
 from teichaku.report import spec as spec_module
 from teichaku.report import tables as tb
 from teichaku.report.facts import read_facts
-from teichaku.report.inputs import input_paths as input_paths  # re-exported
 from teichaku.report.labels import load_labels
 from teichaku.report.protection import (
     protection_crosstabs,
@@ -41,7 +40,8 @@ def load_report_spec(config: dict, codebook=None, analysis=None):
 
 def load_inputs(*, paths: dict, thresholds, facts: dict | None = None) -> build.ReportInputs:
     """Read the processed tables and analysis results named in ``paths`` (any of the keys
-    of :func:`input_paths`; a key left out is not read) with the codebook.
+    of :func:`teichaku.report.inputs.input_paths`; a key left out is not read) with the
+    codebook.
 
     ``facts``: what the builders know of the analysis specification
     (:func:`teichaku.report.facts.analysis_facts`); without, the whole specification is read
