@@ -73,12 +73,10 @@ def _match(fitted: np.ndarray, targets: np.ndarray, rng: np.random.Generator, do
     rows with the closest fitted values (mice's ``matchindex``: the observed rows are shuffled
     before a stable sort so that ties are broken at random, then from each target's place in
     the sorted values the nearer neighbour is taken ``donors`` times)."""
-    shuffle = rng.permutation(len(fitted))
-    order = shuffle[np.argsort(fitted[shuffle], kind="stable")]
-    ranked = fitted[order]
+    order, ranked = _ranked_order(fitted, rng.permutation(len(fitted)))
     k = min(donors, len(ranked))
     pick = rng.integers(0, k, size=len(targets))  # which of the k nearest is the donor
-    right = np.searchsorted(ranked, targets)
+    right = _insertion_points(ranked, targets)
     left = right - 1
     chosen = np.empty(len(targets), dtype=np.int64)
     for step in range(k):
@@ -92,6 +90,40 @@ def _match(fitted: np.ndarray, targets: np.ndarray, rng: np.random.Generator, do
         right = np.where(take_right, right + 1, right)
         left = np.where(take_right, left, left - 1)
     return order[chosen]
+
+
+def _ranked_order(fitted: np.ndarray, shuffle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``shuffle[np.argsort(fitted[shuffle], kind="stable")]`` (the rows by fitted value, tied
+    values in the order of ``shuffle``) and the sorted values. Computed by the default
+    (unstable, about three times faster) sort, then only the rows of tied values are put in
+    ``shuffle``'s order: the fitted values of a regression with a continuous regressor are
+    nearly all distinct."""
+    order = np.argsort(fitted)
+    ranked = fitted[order]
+    tied = ranked[1:] == ranked[:-1]
+    if not tied.any():
+        return order, ranked
+    in_tie = np.zeros(len(order), dtype=bool)
+    in_tie[1:] = tied
+    in_tie[:-1] |= tied
+    at = np.flatnonzero(in_tie)
+    run = np.concatenate([[0], np.cumsum(~tied)])[at]  # which group of equal values
+    place = np.empty(len(shuffle), dtype=np.int64)
+    place[shuffle] = np.arange(len(shuffle))  # each row's place in the shuffle
+    rows = order[at]
+    # (run, place) keys are distinct, so the default sort orders them the one way
+    order[at] = rows[np.argsort(run * len(order) + place[rows])]
+    return order, ranked
+
+
+def _insertion_points(ranked: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(ranked, targets)``, searched in the targets' increasing order (where
+    numpy's binary search starts from the previous key's result: about three times faster at
+    40,000 targets among 235,000 values)."""
+    by_value = np.argsort(targets)
+    right = np.empty(len(targets), dtype=np.intp)
+    right[by_value] = np.searchsorted(ranked, targets[by_value])
+    return right
 
 
 def impute_chain(
