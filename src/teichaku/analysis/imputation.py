@@ -51,21 +51,59 @@ def canonical_order(frame: pd.DataFrame) -> np.ndarray:
     return ordered.index.to_numpy()
 
 
-def _pmm(
-    y: np.ndarray, observed: np.ndarray, X: np.ndarray, rng: np.random.Generator, donors: int
-) -> np.ndarray:
-    """Draws for the missing entries of ``y`` (mice.impute.pmm, matchtype 1); ``X`` holds
-    the intercept column first."""
-    xo, yo = X[observed], y[observed]
+@dataclass
+class _Regressors:
+    """The regressors of one incomplete column (an intercept, then the other columns in
+    order) at the rows where it was observed and where it is imputed, kept for a whole
+    chain: after each imputation only the column just imputed is refreshed (the complete
+    columns are gathered once per chain, not once per column and cycle)."""
+
+    column: int
+    observed: np.ndarray  # rows where the column was observed
+    missing: np.ndarray  # rows where it is imputed
+    y_observed: np.ndarray  # its observed values
+    at_observed: np.ndarray  # n_observed x p
+    at_missing: np.ndarray  # n_missing x p
+
+    @classmethod
+    def of(cls, filled: np.ndarray, column: int, missing: np.ndarray) -> _Regressors:
+        observed, imputed = np.flatnonzero(~missing), np.flatnonzero(missing)
+        return cls(
+            column,
+            observed,
+            imputed,
+            filled[observed, column],
+            _intercept_and_others(filled, column, observed),
+            _intercept_and_others(filled, column, imputed),
+        )
+
+    def refresh(self, filled: np.ndarray, column: int) -> None:
+        """Take the current values of ``column`` (another column) from ``filled``."""
+        at = column + 1 if column < self.column else column
+        self.at_observed[:, at] = filled[self.observed, column]
+        self.at_missing[:, at] = filled[self.missing, column]
+
+
+def _intercept_and_others(filled: np.ndarray, column: int, rows: np.ndarray) -> np.ndarray:
+    X = np.empty((len(rows), filled.shape[1]))
+    X[:, 0] = 1.0
+    X[:, 1 : column + 1] = filled[rows, :column]
+    X[:, column + 1 :] = filled[rows, column + 1 :]
+    return X
+
+
+def _pmm(r: _Regressors, rng: np.random.Generator, donors: int) -> np.ndarray:
+    """Draws for the missing entries of column ``r.column`` (mice.impute.pmm, matchtype 1)."""
+    xo, yo = r.at_observed, r.y_observed
     xtx = xo.T @ xo
     v = np.linalg.inv(xtx + np.diag(RIDGE * np.diag(xtx)))
     coef = v @ xo.T @ yo
-    resid = yo - xo @ coef
-    df = max(len(yo) - X.shape[1], 1)
-    sigma = np.sqrt(resid @ resid / rng.chisquare(df))
-    beta = coef + np.linalg.cholesky((v + v.T) / 2) @ rng.standard_normal(X.shape[1]) * sigma
     fitted = xo @ coef
-    return yo[_match(fitted, X[~observed] @ beta, rng, donors)]
+    resid = yo - fitted
+    df = max(len(yo) - xo.shape[1], 1)
+    sigma = np.sqrt(resid @ resid / rng.chisquare(df))
+    beta = coef + np.linalg.cholesky((v + v.T) / 2) @ rng.standard_normal(xo.shape[1]) * sigma
+    return yo[_match(fitted, r.at_missing @ beta, rng, donors)]
 
 
 def _match(fitted: np.ndarray, targets: np.ndarray, rng: np.random.Generator, donors: int):
@@ -136,15 +174,13 @@ def impute_chain(
     for j in incomplete:
         pool = data[~missing[:, j], j]
         filled[missing[:, j], j] = rng.choice(pool, size=int(missing[:, j].sum()))
-    # the regressors of column j: an intercept and the other columns, filled in place
-    # (one array per chain instead of a copy per column and cycle)
-    X = np.empty_like(filled)
-    X[:, 0] = 1.0
+    regressors = [_Regressors.of(filled, j, missing[:, j]) for j in incomplete]
     for _ in range(burn_in):
-        for j in incomplete:
-            X[:, 1 : j + 1] = filled[:, :j]
-            X[:, j + 1 :] = filled[:, j + 1 :]
-            filled[missing[:, j], j] = _pmm(filled[:, j], ~missing[:, j], X, rng, donors)
+        for r in regressors:
+            filled[r.missing, r.column] = _pmm(r, rng, donors)
+            for other in regressors:
+                if other is not r:
+                    other.refresh(filled, r.column)
     return filled
 
 
