@@ -2,7 +2,7 @@
 
 A model type is a module of this package with one function
 
-    fit(spec, frame, X, settings, *, checks, start=None) -> Estimates
+    fit(spec, frame, X, settings, *, checks, start=None[, reuse=None]) -> Estimates
 
 ``frame`` is the model's sample (outcome, cluster, strata and covariate columns, see
 ``teichaku.analysis.fit.prepare``), ``X`` its design matrix (a DataFrame, one column per
