@@ -680,20 +680,21 @@ def _report_rows(
     pos = failure["pos"].to_numpy(dtype=np.int64)
     sheet_index = sheet_index[pos]
     personal = {v.name for v in table.variables.values() if v.personal}
+    variables = failure["variable"].tolist()  # iterating a text column itself is slow
     column_label = [
         parsed.headers[s].labels.get(var, table.variables[var].header)
-        for s, var in zip(sheet_index, failure["variable"], strict=True)
+        for s, var in zip(sheet_index.tolist(), variables, strict=True)
     ]
     value = [
         MASK if var in personal and val not in ("", None) else ("" if val is None else str(val))
-        for var, val in zip(failure["variable"], failure["value"], strict=True)
+        for var, val in zip(variables, failure["value"].tolist(), strict=True)
     ]
     rules = failure["rule"].astype(str).to_numpy()
     out = pd.DataFrame(
         {
             "table": table_name,
-            "file": [parsed.sheets[s].file for s in sheet_index],
-            "sheet": [parsed.sheets[s].sheet for s in sheet_index],
+            "file": [parsed.sheets[s].file for s in sheet_index.tolist()],
+            "sheet": [parsed.sheets[s].sheet for s in sheet_index.tolist()],
             "row": pd.array(rows[pos], dtype="Int64"),
             "column": column_label,
             "value": value,
@@ -715,7 +716,7 @@ def _messages(failure, context, codebook, table, roster_centers) -> dict[str, li
     once: dict[tuple, tuple[str, str]] = {}
     rules = failure["rule"].astype(str).to_numpy()
     quoted = _quoted_rows(rules, failure["pos"].to_numpy(dtype=np.int64), context)
-    for k, (var, rule) in enumerate(zip(failure["variable"], rules, strict=True)):
+    for k, (var, rule) in enumerate(zip(failure["variable"].tolist(), rules, strict=True)):
         row = quoted.get(k)
         key = (rule, var) if row is None else (rule, var, *row.values())
         texts = once.get(key)
