@@ -40,6 +40,7 @@ import pandas as pd
 from teichaku.analysis import specs as analysis_specs
 from teichaku.codebook import Codebook
 from teichaku.disclosure import Cell, CellTable, Protection, Status, protect
+from teichaku.levels import level_masks
 from teichaku.published import ITEMS
 from teichaku.report.facts import AnalysisFacts
 
@@ -129,20 +130,17 @@ def item_shown(protection: Protection, item, group: str = ALL) -> bool:
 
 def _level_hits(column: pd.Series, valid: np.ndarray, levels) -> dict[str, np.ndarray]:
     """Per level, which cases hold it among the valid values of ``column`` (False where the
-    value is missing). A mark's level is its truth; any other level is compared as text,
-    each distinct value converted once (not each case once per level and group)."""
+    value is missing). A mark's level is its truth, any other level its text
+    (:mod:`teichaku.levels`); found once per column, then counted per group."""
     values = column[valid]
     out = {}
     if YES in levels:
         out[YES] = np.zeros(len(column), dtype=bool)
         out[YES][valid] = values.astype(bool).to_numpy()
     others = [level for level in levels if level != YES]
-    if others:
-        codes, uniques = pd.factorize(values)
-        text = np.asarray(pd.Index(uniques).astype(str))
-        for level in others:
-            out[level] = np.zeros(len(column), dtype=bool)
-            out[level][valid] = (text == level)[codes]
+    for level, hits in (level_masks(values, others) if others else {}).items():
+        out[level] = np.zeros(len(column), dtype=bool)
+        out[level][valid] = hits
     return out
 
 
