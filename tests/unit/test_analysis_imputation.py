@@ -67,6 +67,23 @@ def test_donors_are_among_the_nearest_fitted_values():
             assert abs(fitted[donor] - target) <= fifth + 1e-12
 
 
+@pytest.mark.parametrize("decimals", [1, 3, None])  # many ties, a few, none
+def test_donor_order_is_the_stable_sort_of_the_shuffled_values(decimals):
+    rng = np.random.default_rng(11)
+    fitted = rng.normal(0, 1, 5000)
+    if decimals is not None:
+        fitted = np.round(fitted, decimals)
+        fitted[:50] = -0.0  # equal to 0.0 in every sort
+    shuffle = rng.permutation(len(fitted))
+    order, ranked = imputation._ranked_order(fitted, shuffle)
+    np.testing.assert_array_equal(order, shuffle[np.argsort(fitted[shuffle], kind="stable")])
+    np.testing.assert_array_equal(ranked, fitted[order])
+    targets = np.round(rng.normal(0, 1.5, 700), 1)
+    np.testing.assert_array_equal(
+        imputation._insertion_points(ranked, targets), np.searchsorted(ranked, targets)
+    )
+
+
 def test_pool_uses_barnard_rubin_df_and_mice_floor():
     q = np.array([[1.0, 2.0], [1.4, 2.0], [1.2, 2.0]])
     u = np.array([[0.04, 0.01], [0.05, 0.01], [0.06, 0.01]])

@@ -51,21 +51,59 @@ def canonical_order(frame: pd.DataFrame) -> np.ndarray:
     return ordered.index.to_numpy()
 
 
-def _pmm(
-    y: np.ndarray, observed: np.ndarray, X: np.ndarray, rng: np.random.Generator, donors: int
-) -> np.ndarray:
-    """Draws for the missing entries of ``y`` (mice.impute.pmm, matchtype 1); ``X`` holds
-    the intercept column first."""
-    xo, yo = X[observed], y[observed]
+@dataclass
+class _Regressors:
+    """The regressors of one incomplete column (an intercept, then the other columns in
+    order) at the rows where it was observed and where it is imputed, kept for a whole
+    chain: after each imputation only the column just imputed is refreshed (the complete
+    columns are gathered once per chain, not once per column and cycle)."""
+
+    column: int
+    observed: np.ndarray  # rows where the column was observed
+    missing: np.ndarray  # rows where it is imputed
+    y_observed: np.ndarray  # its observed values
+    at_observed: np.ndarray  # n_observed x p
+    at_missing: np.ndarray  # n_missing x p
+
+    @classmethod
+    def of(cls, filled: np.ndarray, column: int, missing: np.ndarray) -> _Regressors:
+        observed, imputed = np.flatnonzero(~missing), np.flatnonzero(missing)
+        return cls(
+            column,
+            observed,
+            imputed,
+            filled[observed, column],
+            _intercept_and_others(filled, column, observed),
+            _intercept_and_others(filled, column, imputed),
+        )
+
+    def refresh(self, filled: np.ndarray, column: int) -> None:
+        """Take the current values of ``column`` (another column) from ``filled``."""
+        at = column + 1 if column < self.column else column
+        self.at_observed[:, at] = filled[self.observed, column]
+        self.at_missing[:, at] = filled[self.missing, column]
+
+
+def _intercept_and_others(filled: np.ndarray, column: int, rows: np.ndarray) -> np.ndarray:
+    X = np.empty((len(rows), filled.shape[1]))
+    X[:, 0] = 1.0
+    X[:, 1 : column + 1] = filled[rows, :column]
+    X[:, column + 1 :] = filled[rows, column + 1 :]
+    return X
+
+
+def _pmm(r: _Regressors, rng: np.random.Generator, donors: int) -> np.ndarray:
+    """Draws for the missing entries of column ``r.column`` (mice.impute.pmm, matchtype 1)."""
+    xo, yo = r.at_observed, r.y_observed
     xtx = xo.T @ xo
     v = np.linalg.inv(xtx + np.diag(RIDGE * np.diag(xtx)))
     coef = v @ xo.T @ yo
-    resid = yo - xo @ coef
-    df = max(len(yo) - X.shape[1], 1)
-    sigma = np.sqrt(resid @ resid / rng.chisquare(df))
-    beta = coef + np.linalg.cholesky((v + v.T) / 2) @ rng.standard_normal(X.shape[1]) * sigma
     fitted = xo @ coef
-    return yo[_match(fitted, X[~observed] @ beta, rng, donors)]
+    resid = yo - fitted
+    df = max(len(yo) - xo.shape[1], 1)
+    sigma = np.sqrt(resid @ resid / rng.chisquare(df))
+    beta = coef + np.linalg.cholesky((v + v.T) / 2) @ rng.standard_normal(xo.shape[1]) * sigma
+    return yo[_match(fitted, r.at_missing @ beta, rng, donors)]
 
 
 def _match(fitted: np.ndarray, targets: np.ndarray, rng: np.random.Generator, donors: int):
@@ -73,12 +111,10 @@ def _match(fitted: np.ndarray, targets: np.ndarray, rng: np.random.Generator, do
     rows with the closest fitted values (mice's ``matchindex``: the observed rows are shuffled
     before a stable sort so that ties are broken at random, then from each target's place in
     the sorted values the nearer neighbour is taken ``donors`` times)."""
-    shuffle = rng.permutation(len(fitted))
-    order = shuffle[np.argsort(fitted[shuffle], kind="stable")]
-    ranked = fitted[order]
+    order, ranked = _ranked_order(fitted, rng.permutation(len(fitted)))
     k = min(donors, len(ranked))
     pick = rng.integers(0, k, size=len(targets))  # which of the k nearest is the donor
-    right = np.searchsorted(ranked, targets)
+    right = _insertion_points(ranked, targets)
     left = right - 1
     chosen = np.empty(len(targets), dtype=np.int64)
     for step in range(k):
@@ -94,6 +130,40 @@ def _match(fitted: np.ndarray, targets: np.ndarray, rng: np.random.Generator, do
     return order[chosen]
 
 
+def _ranked_order(fitted: np.ndarray, shuffle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``shuffle[np.argsort(fitted[shuffle], kind="stable")]`` (the rows by fitted value, tied
+    values in the order of ``shuffle``) and the sorted values. Computed by the default
+    (unstable, about three times faster) sort, then only the rows of tied values are put in
+    ``shuffle``'s order: the fitted values of a regression with a continuous regressor are
+    nearly all distinct."""
+    order = np.argsort(fitted)
+    ranked = fitted[order]
+    tied = ranked[1:] == ranked[:-1]
+    if not tied.any():
+        return order, ranked
+    in_tie = np.zeros(len(order), dtype=bool)
+    in_tie[1:] = tied
+    in_tie[:-1] |= tied
+    at = np.flatnonzero(in_tie)
+    run = np.concatenate([[0], np.cumsum(~tied)])[at]  # which group of equal values
+    place = np.empty(len(shuffle), dtype=np.int64)
+    place[shuffle] = np.arange(len(shuffle))  # each row's place in the shuffle
+    rows = order[at]
+    # (run, place) keys are distinct, so the default sort orders them the one way
+    order[at] = rows[np.argsort(run * len(order) + place[rows])]
+    return order, ranked
+
+
+def _insertion_points(ranked: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(ranked, targets)``, searched in the targets' increasing order (where
+    numpy's binary search starts from the previous key's result: about three times faster at
+    40,000 targets among 235,000 values)."""
+    by_value = np.argsort(targets)
+    right = np.empty(len(targets), dtype=np.intp)
+    right[by_value] = np.searchsorted(ranked, targets[by_value])
+    return right
+
+
 def impute_chain(
     data: np.ndarray, burn_in: int, rng: np.random.Generator, donors: int = DONORS
 ) -> np.ndarray:
@@ -104,15 +174,13 @@ def impute_chain(
     for j in incomplete:
         pool = data[~missing[:, j], j]
         filled[missing[:, j], j] = rng.choice(pool, size=int(missing[:, j].sum()))
-    # the regressors of column j: an intercept and the other columns, filled in place
-    # (one array per chain instead of a copy per column and cycle)
-    X = np.empty_like(filled)
-    X[:, 0] = 1.0
+    regressors = [_Regressors.of(filled, j, missing[:, j]) for j in incomplete]
     for _ in range(burn_in):
-        for j in incomplete:
-            X[:, 1 : j + 1] = filled[:, :j]
-            X[:, j + 1 :] = filled[:, j + 1 :]
-            filled[missing[:, j], j] = _pmm(filled[:, j], ~missing[:, j], X, rng, donors)
+        for r in regressors:
+            filled[r.missing, r.column] = _pmm(r, rng, donors)
+            for other in regressors:
+                if other is not r:
+                    other.refresh(filled, r.column)
     return filled
 
 
