@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from teichaku.codebook import Codebook, load_codebook
+from teichaku.levels import level_mask
 
 SECTIONS = ("survey", "basic_attributes", "awareness")
 
@@ -95,7 +96,7 @@ def _evaluate(item: Item, tables: dict[str, pd.DataFrame], codebook: Codebook):
     if item.kind == "mean":
         return (float(valid.astype(float).mean()) if n else float("nan")), n
     if item.kind == "pct":
-        hits = (valid.astype(str) == item.level) if item.level else valid.astype(bool)
+        hits = level_mask(valid, item.level) if item.level else valid.astype(bool)
         return (100.0 * int(hits.sum()) / n if n else float("nan")), n
     raise ValueError(f"unknown kind {item.kind!r}")
 

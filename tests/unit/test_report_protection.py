@@ -7,6 +7,7 @@ from teichaku.codebook import load_codebook
 from teichaku.disclosure import Status, audit
 from teichaku.published import ITEMS
 from teichaku.report.protection import (
+    _level_hits,
     item_shown,
     model_protection,
     survey_cells,
@@ -129,3 +130,16 @@ def test_a_crosstab_is_protected_together_with_tables_1_to_3():
     assert not p.shown(("count", "care_level", "not_applied", "all"))
     assert [f for f in audit(p.table, p.published(), MIN_CELL) if not f.ok] == []
     assert any(f.kind == "sensitive" for f in p.findings)
+
+
+def test_a_level_of_the_cells_is_its_text_among_the_valid_values():
+    column = pd.Series(pd.Categorical(["own_home", None, "hospital", "own_home"]))
+    hits = _level_hits(column, column.notna().to_numpy(), ("own_home", "absent"))
+    assert hits["own_home"].tolist() == [True, False, False, True]
+    assert not hits["absent"].any()
+
+
+def test_a_marks_level_is_its_truth_and_a_missing_mark_holds_nothing():
+    column = pd.Series(pd.array([True, False, pd.NA, True], dtype="boolean"))
+    hits = _level_hits(column, column.notna().to_numpy(), ("yes",))
+    assert hits["yes"].tolist() == [True, False, False, True]

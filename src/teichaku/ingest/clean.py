@@ -30,7 +30,7 @@ from teichaku.codebook import Codebook, Table
 from teichaku.crosscheck import cross_rules
 from teichaku.ingest import messages
 from teichaku.ingest.headers import Header, find_header
-from teichaku.ingest.messages import QUOTES_ROW, ROW_CONTEXT
+from teichaku.ingest.messages import QUOTES_ROW
 from teichaku.ingest.parsers import cell_parser
 from teichaku.ingest.readers import Columns, Sheet, SparseRow
 from teichaku.ingest.rules import WARNINGS
@@ -238,10 +238,11 @@ class _Parsed:
         The cells of a variable are factorised over all sheets at once (few large calls
         are much cheaper than one per sheet): those read row-wise (object arrays) together,
         those read column-wise (pyarrow arrays) together; an absent column already holds
-        ids."""
+        ids. Each variable's raw cells are let go once parsed (at scale 100 they hold
+        hundreds of megabytes the steps after this one do without), so this is called once."""
         ids = {}
-        for name, parts in self.cells.items():
-            column = self.columns[name]
+        for name, column in self.columns.items():
+            parts = self.cells.pop(name)
             rowwise = [p for p in parts if isinstance(p, np.ndarray) and p.dtype == object]
             columnwise = [p for p in parts if not isinstance(p, np.ndarray)]
             parsed = {}
@@ -680,20 +681,21 @@ def _report_rows(
     pos = failure["pos"].to_numpy(dtype=np.int64)
     sheet_index = sheet_index[pos]
     personal = {v.name for v in table.variables.values() if v.personal}
+    variables = failure["variable"].tolist()  # iterating a text column itself is slow
     column_label = [
         parsed.headers[s].labels.get(var, table.variables[var].header)
-        for s, var in zip(sheet_index, failure["variable"], strict=True)
+        for s, var in zip(sheet_index.tolist(), variables, strict=True)
     ]
     value = [
         MASK if var in personal and val not in ("", None) else ("" if val is None else str(val))
-        for var, val in zip(failure["variable"], failure["value"], strict=True)
+        for var, val in zip(variables, failure["value"].tolist(), strict=True)
     ]
     rules = failure["rule"].astype(str).to_numpy()
     out = pd.DataFrame(
         {
             "table": table_name,
-            "file": [parsed.sheets[s].file for s in sheet_index],
-            "sheet": [parsed.sheets[s].sheet for s in sheet_index],
+            "file": [parsed.sheets[s].file for s in sheet_index.tolist()],
+            "sheet": [parsed.sheets[s].sheet for s in sheet_index.tolist()],
             "row": pd.array(rows[pos], dtype="Int64"),
             "column": column_label,
             "value": value,
@@ -708,47 +710,51 @@ def _report_rows(
 
 
 def _messages(failure, context, codebook, table, roster_centers) -> dict[str, list[str]]:
-    """message_ja and message_en of each failure; those of a rule that quotes the row's
-    values are written per row, the others once per rule and variable."""
+    """message_ja and message_en of each failure, written once per rule, variable and
+    (for a rule that quotes the row) the values it quotes: at scale 100 tens of thousands
+    of rows share a few such messages."""
     out: dict[str, list[str]] = {"message_ja": [], "message_en": []}
     once: dict[tuple, tuple[str, str]] = {}
-    rules = [str(rule) for rule in failure["rule"]]
-    quoting = [rule in QUOTES_ROW for rule in rules]
-    quoted = _quoted_values(context, failure["pos"].to_numpy(dtype=np.int64)[quoting])
-    k = 0  # the next quoting failure
-    for var, rule, quotes in zip(failure["variable"], rules, quoting, strict=True):
-        variable = table.variables.get(var)
-        if quotes:
-            row = {c: values[k] for c, values in quoted.items()}
-            k += 1
-            texts = tuple(
+    rules = failure["rule"].astype(str).to_numpy()
+    quoted = _quoted_rows(rules, failure["pos"].to_numpy(dtype=np.int64), context)
+    for k, (var, rule) in enumerate(zip(failure["variable"].tolist(), rules, strict=True)):
+        row = quoted.get(k)
+        key = (rule, var) if row is None else (rule, var, *row.values())
+        texts = once.get(key)
+        if texts is None:
+            variable = table.variables.get(var)
+            texts = once[key] = tuple(
                 messages.message(rule, variable, codebook, lang, row, roster_centers)
                 for lang in ("ja", "en")
             )
-        else:
-            texts = once.get((rule, var))
-            if texts is None:
-                texts = once[(rule, var)] = tuple(
-                    messages.message(rule, variable, codebook, lang, None, roster_centers)
-                    for lang in ("ja", "en")
-                )
         out["message_ja"].append(texts[0])
         out["message_en"].append(texts[1])
     return out
 
 
-def _quoted_values(context: pd.DataFrame, positions: np.ndarray) -> dict[str, list]:
-    """The values of the ROW_CONTEXT columns at ``positions``, each the scalar
-    ``Series.iat`` gives: the dates boxed in one pass (``Timestamp``/``NaT``, as iterating a
-    DatetimeArray gives them), the others one by one."""
-    out = {}
-    for column in (c for c in ROW_CONTEXT if c in context.columns):
-        values = context[column].array
-        if isinstance(values, pd.arrays.DatetimeArray):
-            out[column] = list(values.take(positions))
-        else:
-            out[column] = [values[int(pos)] for pos in positions]
+def _quoted_rows(rules: np.ndarray, positions: np.ndarray, context: pd.DataFrame) -> dict:
+    """Failure (its place in ``rules``) -> the values of the row its rule quotes
+    (``QUOTES_ROW``), for the failures of such rules; a column absent from ``context`` is
+    left out (the message then reads it as unknown)."""
+    out: dict[int, dict] = {}
+    for rule, columns in QUOTES_ROW.items():
+        at = np.flatnonzero(rules == rule)
+        if not at.size:
+            continue
+        present = [c for c in columns if c in context.columns]
+        values = [_scalars(context[c].array, positions[at]) for c in present]
+        for k, *row in zip(at.tolist(), *values, strict=True):
+            out[k] = dict(zip(present, row, strict=True))
     return out
+
+
+def _scalars(values, positions: np.ndarray) -> list:
+    """The values at ``positions``, each the scalar ``Series.iat`` gives, boxed in one pass
+    (``Timestamp``/``NaT`` from a DatetimeArray, the category or NaN from a Categorical,
+    as iterating them gives), any other array's one by one."""
+    if isinstance(values, pd.arrays.DatetimeArray | pd.Categorical):
+        return list(values.take(positions))
+    return [values[int(pos)] for pos in positions]
 
 
 def check_conservation(result: TableResult) -> None:

@@ -16,9 +16,13 @@ from teichaku.codebook import Codebook, Variable
 from teichaku.dictionary import allowed_values, value_range
 from teichaku.ingest.rules import RULES
 
-#: Rules whose message or expectation quotes other values of the row, and those values.
-QUOTES_ROW = frozenset({"end_before_start", "start_before_release", "end_outside_cohort_fy"})
-ROW_CONTEXT = ("followup_start", "followup_end", "release_date", "cohort")
+#: Rules whose message or expectation quotes other values of the row: the values each
+#: quotes (its message depends on the rule, the variable and these values only).
+QUOTES_ROW = {
+    "end_before_start": ("followup_end", "followup_start"),
+    "start_before_release": ("followup_start", "release_date"),
+    "end_outside_cohort_fy": ("cohort",),
+}
 #: Rules whose English message names what was expected already (not said twice).
 SAYS_EXPECTED_EN = frozenset(
     {

@@ -40,6 +40,7 @@ import pandas as pd
 from teichaku.analysis import specs as analysis_specs
 from teichaku.codebook import Codebook
 from teichaku.disclosure import Cell, CellTable, Protection, Status, protect
+from teichaku.levels import level_masks
 from teichaku.published import ITEMS
 from teichaku.report.facts import AnalysisFacts
 
@@ -127,10 +128,20 @@ def item_shown(protection: Protection, item, group: str = ALL) -> bool:
     raise ValueError(f"{item.key}: a {item.kind!r} figure is not a person count")
 
 
-def _hits(values: pd.Series, level: str) -> np.ndarray:
-    if level == YES:
-        return values.astype(bool).to_numpy()
-    return (values.astype(str) == level).to_numpy()
+def _level_hits(column: pd.Series, valid: np.ndarray, levels) -> dict[str, np.ndarray]:
+    """Per level, which cases hold it among the valid values of ``column`` (False where the
+    value is missing). A mark's level is its truth, any other level its text
+    (:mod:`teichaku.levels`); found once per column, then counted per group."""
+    values = column[valid]
+    out = {}
+    if YES in levels:
+        out[YES] = np.zeros(len(column), dtype=bool)
+        out[YES][valid] = values.astype(bool).to_numpy()
+    others = [level for level in levels if level != YES]
+    for level, hits in (level_masks(values, others) if others else {}).items():
+        out[level] = np.zeros(len(column), dtype=bool)
+        out[level][valid] = hits
+    return out
 
 
 def _group_masks(cases: pd.DataFrame, codebook: Codebook, prolonged: pd.Series | None, name):
@@ -210,6 +221,7 @@ def survey_cells(
         by_p = var.by_prolonged and prolonged is not None
         column = cases[var.column].reset_index(drop=True)
         valid_all = column.notna().to_numpy()
+        level_hits = _level_hits(column, valid_all, var.levels or ())
         for g, mask in groups_for(by_p):
             printed = g in printed_groups and (var.cohorts_printed or g not in cohort_codes)
             sel = mask & valid_all
@@ -219,10 +231,9 @@ def survey_cells(
             table.add_sum(("size", g), [("valid", var.column, g), ("missing", var.column, g)])
             if var.levels is None:
                 continue
-            values = column[sel]
             parts = []
             for level in var.levels:
-                k = int(_hits(values, level).sum())
+                k = int((level_hits[level] & sel).sum())
                 add(
                     ("count", var.column, level, g),
                     k,

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -335,7 +336,7 @@ def _style_document(doc) -> None:
         if color is not None:  # the template's blue headings: black, as in the PDF
             style_rpr.remove(color)
     doc.styles["Normal"].font.size = BODY_SIZE
-    table_text = doc.styles.add_style("Table Text", 1)  # WD_STYLE_TYPE.PARAGRAPH
+    table_text = doc.styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
     table_text.base_style = doc.styles["Normal"]
     table_text.font.size = TABLE_SIZE
     table_text.paragraph_format.space_before = Pt(0)
@@ -442,17 +443,18 @@ def _add_table(doc, block: Block, text_width: int) -> None:
     )
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
-    for i, cells in enumerate([block.header, *block.rows]):
-        row = table.rows[i]
+    # What `paragraph.style = "Table Text"` writes, looked up once: python-docx's setter
+    # scans every style of the document for the default on each call (most of the job).
+    table_text = doc.part.get_style_id(doc.styles["Table Text"], WD_STYLE_TYPE.PARAGRAPH)
+    for i, (cells, row) in enumerate(zip([block.header, *block.rows], table.rows, strict=True)):
         tr_pr = row._tr.get_or_add_trPr()
         _set(tr_pr, "w:cantSplit")
         if i == 0:
             _set(tr_pr, "w:tblHeader")  # repeated at the top of every page
-        for j in range(n_cols):
-            cell = row.cells[j]
+        for j, cell in enumerate(row.cells):
             cell.width = widths[j]
             paragraph = cell.paragraphs[0]
-            paragraph.style = doc.styles["Table Text"]
+            paragraph._p.style = table_text
             paragraph.alignment = _ALIGN[block.align[j] if j < len(block.align) else "left"]
             _add_runs(paragraph, cells[j] if j < len(cells) else [], bold=i == 0)
             if i and (level := _indent(block, i - 1, j)):

@@ -164,22 +164,31 @@ def _layout(
     return titles + heads, merges, len(titles) + len(heads) + 1
 
 
-def _sheets(table: Table, sheet: SheetData, style: FileStyle, rng) -> list[SheetData]:
+def _sheets(table: Table, sheet: SheetData, n_rows: int, style: FileStyle, rng) -> list[SheetData]:
+    """The sheets of a workbook holding ``sheet`` (of ``n_rows`` rows in all), drawn for a
+    CSV file too (which holds the data sheet only), so that the draws after it stay the
+    same."""
     if not style.extra_sheet:
         if rng.random() < 0.5:
             sheet.name = "Sheet1"
         return [sheet]
     example = SheetData(EXAMPLE_SHEET, rows=[[f"{table.label_ja}の記入例"], ["（省略）"]])
-    summary = SheetData(SUMMARY_SHEET, rows=[["件数"], [len(sheet.rows)]])
+    summary = SheetData(SUMMARY_SHEET, rows=[["件数"], [n_rows]])
     return [example, sheet] if rng.random() < 0.7 else [sheet, summary, example]
 
 
-def _write(path: Path, style: FileStyle, sheets: list[SheetData], codebook: Codebook) -> None:
+def _write_file(
+    path: Path, table: Table, sheet: SheetData, body: np.ndarray, style: FileStyle, codebook, rng
+) -> str:
+    """Write the file of ``sheet`` (its header rows drawn) with ``body``, the cells of its
+    data rows, below them; returns the data sheet's name."""
+    sheets = _sheets(table, sheet, len(sheet.rows) + len(body), style, rng)
     if style.fmt == "xlsx":
+        sheet.rows = sheet.rows + to_rows(body)
         write_xlsx(path, sheets, dt.datetime.combine(codebook.survey["period_end"], dt.time()))
     else:
-        data = next(s for s in sheets if s.name not in (EXAMPLE_SHEET, SUMMARY_SHEET))
-        write_csv(path, data.rows, style.cell.encoding)
+        write_csv(path, sheet.rows, body, style.cell.encoding)
+    return sheet.name
 
 
 def write_cases_file(
@@ -257,16 +266,12 @@ def write_cases_file(
         )
     if notes:
         cells = np.concatenate([cells, np.array(notes, dtype=object)])
-    sheet = SheetData(
-        table.sheet,
-        rows=header + to_rows(cells[np.array(order, dtype=np.int64)]),
-        merges=merges,
-        first_data_row=first,
+    sheet = SheetData(table.sheet, rows=header, merges=merges, first_data_row=first)
+    name = _write_file(
+        path, table, sheet, cells[np.array(order, dtype=np.int64)], style, codebook, rng
     )
-    sheets = _sheets(table, sheet, style, rng)
     for entry in manifest:
-        entry["sheet"] = sheet.name if style.fmt == "xlsx" else None
-    _write(path, style, sheets, codebook)
+        entry["sheet"] = name if style.fmt == "xlsx" else None
     return manifest
 
 
@@ -284,10 +289,8 @@ def write_simple(
     columns = [c for b in blocks for c in b]
     cells = render_table(frame, table, columns, style, codebook, rng)
     header, merges, first = _layout(table, blocks, style, place, codebook, rng)
-    sheet = SheetData(
-        table.sheet, rows=header + to_rows(cells), merges=merges, first_data_row=first
-    )
-    _write(path, style, _sheets(table, sheet, style, rng), codebook)
+    sheet = SheetData(table.sheet, rows=header, merges=merges, first_data_row=first)
+    _write_file(path, table, sheet, cells, style, codebook, rng)
 
 
 def _file_formats(centers: list[str], cfg: dict, rng) -> dict[str, tuple[str, str | None]]:
@@ -348,7 +351,7 @@ def write_survey(
     defects = plan_defects(
         cases, cfg["defects"], len(survey.roster), codebook, rng, survey_texts(codebook)
     )
-    centers = list(dict.fromkeys(cases["center_id"]))
+    centers = list(dict.fromkeys(cases["center_id"].tolist()))  # iterating the Series is slow
     formats = _file_formats(centers, cfg, rng)
     no_contacts = set(survey.truth["centers_without_contacts"])
     manifest = []

@@ -109,10 +109,15 @@ def header_rows(
     return [first, second], merges
 
 
-def write_csv(path: Path, rows: list[list], encoding: str) -> None:
-    """CSV as Japanese Excel writes it (CRLF); cells already rendered as text."""
+def write_csv(path: Path, head: list[list], body: np.ndarray, encoding: str) -> None:
+    """CSV as Japanese Excel writes it (CRLF): the ``head`` rows (titles, header), then the
+    ``body``, a 2-D object array of cells already rendered as text (or None, written as
+    ""): its rows go to the csv module as they are, without the look for numpy scalars
+    that :func:`to_rows` makes for a workbook's numbers."""
     with open(path, "w", encoding=encoding, newline="") as fh:
-        csv.writer(fh, lineterminator="\r\n").writerows(rows)  # None is written as ""
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerows(head)
+        writer.writerows(body.tolist())
 
 
 _TYPE_OF = np.frompyfunc(type, 1, 1)

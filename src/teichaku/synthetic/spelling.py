@@ -97,11 +97,12 @@ def render_center(values: pd.Series, style: CellStyle, rng) -> np.ndarray:
 def render_category(
     var: Variable, values: pd.Series, style: CellStyle, codebook: Codebook, rng
 ) -> np.ndarray:
-    codes = values.astype(object).to_numpy()
-    out = np.empty(len(codes), dtype=object)
+    found, uniques = pd.factorize(values)  # the levels present: compared as numbers
+    at = {code: k for k, code in enumerate(uniques)}
+    out = np.empty(len(found), dtype=object)
     for level in var.levels:
-        hit = codes == level.code
-        if hit.any():
+        if level.code in at:
+            hit = found == at[level.code]
             out[hit] = _pick(rng, style.options(level.spellings), int(hit.sum()))
     miss = pd.isna(values).to_numpy()
     out[miss] = _missing_cells(rng, style, codebook, int(miss.sum()))
@@ -143,11 +144,10 @@ def render_mark(values: pd.Series, style: CellStyle, codebook: Codebook, rng) ->
 def render_integer(
     var: Variable, values: pd.Series, style: CellStyle, codebook: Codebook, rng, numeric_cells: bool
 ) -> np.ndarray:
-    arr = values.to_numpy(dtype=object, na_value=None)
-    miss = np.array([a is None for a in arr], dtype=bool)
-    out = np.empty(len(arr), dtype=object)
+    miss = values.isna().to_numpy()
+    out = np.empty(len(values), dtype=object)
     present = np.flatnonzero(~miss)
-    nums = np.array([int(arr[i]) for i in present], dtype=np.int64)
+    nums = values.to_numpy(dtype=np.int64, na_value=0)[present]
     text = nums.astype(str).astype(object)
     if var.units:
         unit = rng.random(len(present)) < style.unit_share
