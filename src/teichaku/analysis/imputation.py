@@ -21,7 +21,7 @@ with Barnard-Rubin degrees of freedom: the algorithm of R's ``mice(method = "pmm
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ class _Regressors:
     """The regressors of one incomplete column (an intercept, then the other columns in
     order) at the rows where it was observed and where it is imputed, kept for a whole
     chain: after each imputation only the column just imputed is refreshed (the complete
-    columns are gathered once per chain, not once per column and cycle)."""
+    columns are gathered once for all chains, not once per column and cycle)."""
 
     column: int
     observed: np.ndarray  # rows where the column was observed
@@ -76,6 +76,14 @@ class _Regressors:
             _intercept_and_others(filled, column, observed),
             _intercept_and_others(filled, column, imputed),
         )
+
+    def for_chain(self, filled: np.ndarray, incomplete: list[int]) -> _Regressors:
+        """A copy for one chain, its ``incomplete`` columns taken from ``filled``."""
+        r = replace(self, at_observed=self.at_observed.copy(), at_missing=self.at_missing.copy())
+        for column in incomplete:
+            if column != self.column:
+                r.refresh(filled, column)
+        return r
 
     def refresh(self, filled: np.ndarray, column: int) -> None:
         """Take the current values of ``column`` (another column) from ``filled``."""
@@ -165,17 +173,32 @@ def _insertion_points(ranked: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return right
 
 
+def _incomplete_regressors(data: np.ndarray) -> list[_Regressors]:
+    """The regressors of each incomplete column of ``data`` (other incomplete columns: NaN
+    until a chain fills them), in column order."""
+    missing = np.isnan(data)
+    return [
+        _Regressors.of(data, j, missing[:, j]) for j in range(data.shape[1]) if missing[:, j].any()
+    ]
+
+
 def impute_chain(
-    data: np.ndarray, burn_in: int, rng: np.random.Generator, donors: int = DONORS
+    data: np.ndarray,
+    burn_in: int,
+    rng: np.random.Generator,
+    donors: int = DONORS,
+    regressors: list[_Regressors] | None = None,
 ) -> np.ndarray:
-    """One chain: a random start, then ``burn_in`` cycles; returns the completed array."""
+    """One chain: a random start, then ``burn_in`` cycles; returns the completed array.
+    ``regressors``: ``_incomplete_regressors(data)``, given when several chains share it."""
     missing = np.isnan(data)
     filled = data.copy()
     incomplete = [j for j in range(data.shape[1]) if missing[:, j].any()]
     for j in incomplete:
         pool = data[~missing[:, j], j]
         filled[missing[:, j], j] = rng.choice(pool, size=int(missing[:, j].sum()))
-    regressors = [_Regressors.of(filled, j, missing[:, j]) for j in incomplete]
+    shared = _incomplete_regressors(data) if regressors is None else regressors
+    regressors = [r.for_chain(filled, incomplete) for r in shared]
     for _ in range(burn_in):
         for r in regressors:
             filled[r.missing, r.column] = _pmm(r, rng, donors)
@@ -196,10 +219,13 @@ def impute(
     if m < 2 or burn_in < 1:
         raise ValueError("multiple imputation needs at least 2 imputations and 1 cycle")
     values = data.to_numpy(dtype=float)
+    regressors = _incomplete_regressors(values)
     for chain in range(m):
         rng = np.random.default_rng([seed, chain])
         yield pd.DataFrame(
-            impute_chain(values, burn_in, rng, donors), index=data.index, columns=data.columns
+            impute_chain(values, burn_in, rng, donors, regressors),
+            index=data.index,
+            columns=data.columns,
         )
 
 
