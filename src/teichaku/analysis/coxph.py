@@ -21,7 +21,7 @@ the mean weight of the tied events (as coxph does).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -67,6 +67,11 @@ class RiskSets:
     # per row: the event groups it is at risk at are groups [row_lo, row_hi)
     row_lo: np.ndarray
     row_hi: np.ndarray
+    # the covariates in the orders the sums read them (gathered once, not per iteration)
+    x_by_stop: np.ndarray  # x[stop_order]
+    x_by_entry: np.ndarray | None  # x[entry_order]
+    x_events: np.ndarray  # x[event_rows]
+    event_x_sum: np.ndarray  # p, the events' weighted sum of x (the score's first part)
 
     @classmethod
     def build(
@@ -86,9 +91,7 @@ class RiskSets:
             raise ValueError(f"ties must be one of {TIES}, not {ties!r}")
         stop = np.asarray(time, dtype=float)
         status = np.asarray(status, dtype=float)
-        x = np.asarray(x, dtype=float)
-        if x.ndim == 1:
-            x = x[:, None]
+        x = _as_matrix(x)
         n = len(stop)
         weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
         if entry is not None:
@@ -97,8 +100,9 @@ class RiskSets:
                 raise ValueError("every row needs entry < time")
         if not (len(status) == len(x) == len(weights) == n):
             raise ValueError("time, status, x and weights need one value per row")
-        if np.any(weights <= 0) or not np.all(np.isfinite(x)):
-            raise ValueError("weights must be positive and covariates finite")
+        if np.any(weights <= 0):
+            raise ValueError("weights must be positive")
+        _check_finite(x)
         strata_codes = (
             np.zeros(n, dtype=np.int64)
             if strata is None
@@ -138,10 +142,8 @@ class RiskSets:
             sorted_entry = entry_key[entry_order]
             entry_lo = np.searchsorted(sorted_entry, group_key, side="left")
             entry_hi = np.searchsorted(sorted_entry, group_next, side="left")
-        x_mean = x.mean(axis=0)
         return cls(
-            x=x - x_mean,
-            x_mean=x_mean,
+            **_covariates(x, weights, stop_order, entry_order, event_rows),
             status=status,
             weights=weights,
             stop=stop,
@@ -168,16 +170,44 @@ class RiskSets:
             ),
         )
 
+    def with_covariates(self, x: np.ndarray) -> RiskSets:
+        """The same rows (times, events, strata, weights) with other covariates, without
+        sorting again: the completed data sets of a multiple imputation differ only there."""
+        x = _as_matrix(x)
+        if len(x) != len(self.stop):
+            raise ValueError("x needs one row per row of the risk sets")
+        _check_finite(x)
+        return replace(
+            self,
+            **_covariates(x, self.weights, self.stop_order, self.entry_order, self.event_rows),
+        )
+
     @property
     def n_events(self) -> int:
         return len(self.event_rows)
 
     def risk_sums(self, values: np.ndarray) -> np.ndarray:
         """Sum of ``values`` (n or n x k) over the rows at risk at each event group."""
-        prefix = _prefix(values[self.stop_order])
+        return self._sorted_risk_sums(
+            values[self.stop_order],
+            None if self.entry_order is None else values[self.entry_order],
+        )
+
+    def risk_sums_x(self, row_weights: np.ndarray) -> np.ndarray:
+        """``risk_sums(row_weights[:, None] * x)``, the same floats, from the covariates
+        gathered once in each order."""
+        return self._sorted_risk_sums(
+            row_weights[self.stop_order][:, None] * self.x_by_stop,
+            None
+            if self.entry_order is None
+            else row_weights[self.entry_order][:, None] * self.x_by_entry,
+        )
+
+    def _sorted_risk_sums(self, by_stop: np.ndarray, by_entry: np.ndarray | None) -> np.ndarray:
+        prefix = _prefix(by_stop)
         total = prefix[self.stop_hi] - prefix[self.stop_lo]
-        if self.entry_order is not None:
-            prefix = _prefix(values[self.entry_order])
+        if by_entry is not None:
+            prefix = _prefix(by_entry)
             total = total - (prefix[self.entry_hi] - prefix[self.entry_lo])
         return total
 
@@ -190,6 +220,38 @@ class RiskSets:
     def event_sums(self, values: np.ndarray) -> np.ndarray:
         """Sum of ``values`` (n or n x k) over the tied events of each group."""
         return _group_sum(self.group_of_event, values[self.event_rows], self.n_groups)
+
+
+def _as_matrix(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return x[:, None] if x.ndim == 1 else x
+
+
+def _check_finite(x: np.ndarray) -> None:
+    if not np.all(np.isfinite(x)):
+        raise ValueError("covariates must be finite")
+
+
+def _covariates(
+    x: np.ndarray,
+    weights: np.ndarray,
+    stop_order: np.ndarray,
+    entry_order: np.ndarray | None,
+    event_rows: np.ndarray,
+) -> dict[str, np.ndarray | None]:
+    """The fields of :class:`RiskSets` that depend on the covariates: centered, and gathered
+    in the orders the sums read them."""
+    x_mean = x.mean(axis=0)
+    x = x - x_mean
+    x_events = x[event_rows]
+    return {
+        "x": x,
+        "x_mean": x_mean,
+        "x_by_stop": x[stop_order],
+        "x_by_entry": None if entry_order is None else x[entry_order],
+        "x_events": x_events,
+        "event_x_sum": weights[event_rows] @ x_events,
+    }
 
 
 def _prefix(values: np.ndarray) -> np.ndarray:
@@ -234,14 +296,15 @@ class Terms:
 
 def terms(rs: RiskSets, beta: np.ndarray) -> Terms:
     """Partial log-likelihood, score and the Efron terms at ``beta``."""
+    G = rs.n_groups
     lp = rs.x @ beta
     shift = lp.max()
     risk = np.exp(lp - shift)
     wrisk = rs.weights * risk
     s0 = rs.risk_sums(wrisk)
-    s1 = rs.risk_sums(wrisk[:, None] * rs.x)
+    s1 = rs.risk_sums_x(wrisk)
     s0_tied = rs.event_sums(wrisk)
-    s1_tied = rs.event_sums(wrisk[:, None] * rs.x)
+    s1_tied = _group_sum(rs.group_of_event, wrisk[rs.event_rows][:, None] * rs.x_events, G)
     g, f = rs.term_group, rs.term_fraction
     denom = s0[g] - f * s0_tied[g]
     mean = (s1[g] - f[:, None] * s1_tied[g]) / denom[:, None]
@@ -249,9 +312,8 @@ def terms(rs: RiskSets, beta: np.ndarray) -> Terms:
     ev = rs.event_rows
     # the shift cancels: the mean weights sum to the events' total weight
     loglik = float(rs.weights[ev] @ (lp[ev] - shift) - mean_weight @ np.log(denom))
-    score = rs.weights[ev] @ rs.x[ev] - mean_weight @ mean
+    score = rs.event_x_sum - mean_weight @ mean
     hazard = mean_weight / denom
-    G = rs.n_groups
     return Terms(
         risk=risk,
         shift=float(shift),

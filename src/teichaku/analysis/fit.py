@@ -172,14 +172,17 @@ def _fit_once(
     settings: Settings,
     checks: bool,
     start: np.ndarray | None = None,
+    reuse: object = None,
 ) -> Estimates:
     """Fit the model on one complete design with its type's fit function (see
     :mod:`teichaku.analysis.models`); ``checks`` adds the model-specific diagnostics.
-    ``start`` (Cox) starts Newton's method there: the imputed data sets differ little."""
+    ``start`` (Cox) starts Newton's method there: the imputed data sets differ little;
+    ``reuse`` is the first imputed data set's ``Estimates.reuse`` (passed on when set)."""
     fit = fit_function(spec.type)
+    shared = {} if reuse is None else {"reuse": reuse}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        est = fit(spec, frame, X, settings, checks=checks, start=start)
+        est = fit(spec, frame, X, settings, checks=checks, start=start, **shared)
     messages, converged = collect_warnings(caught)
     est.warnings = messages + est.warnings
     est.converged = est.converged and converged
@@ -302,6 +305,7 @@ def fit_model(
                 settings,
                 checks=False,
                 start=fits[0].params if spec.time_to_event else None,
+                reuse=fits[0].reuse,
             )
         )
     # complete-data df of Barnard-Rubin: observations minus coefficients, as mice::pool

@@ -85,10 +85,11 @@ class _Regressors:
 
 
 def _intercept_and_others(filled: np.ndarray, column: int, rows: np.ndarray) -> np.ndarray:
-    X = np.empty((len(rows), filled.shape[1]))
+    at_rows = filled[rows]  # whole rows at once: twice as fast as rows and columns
+    X = np.empty_like(at_rows)
     X[:, 0] = 1.0
-    X[:, 1 : column + 1] = filled[rows, :column]
-    X[:, column + 1 :] = filled[rows, column + 1 :]
+    X[:, 1 : column + 1] = at_rows[:, :column]
+    X[:, column + 1 :] = at_rows[:, column + 1 :]
     return X
 
 

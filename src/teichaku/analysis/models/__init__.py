@@ -2,7 +2,7 @@
 
 Every module exposes the same function (see :mod:`teichaku.analysis.models.base`)::
 
-    fit(spec, frame, X, settings, *, checks, start=None) -> Estimates
+    fit(spec, frame, X, settings, *, checks, start=None[, reuse=None]) -> Estimates
 
 and :data:`REGISTRY` maps the ``type:`` of a specification to its module. Adding a model
 type: write the module, add it here and to ``teichaku.analysis.specs.MODEL_TYPES`` (which

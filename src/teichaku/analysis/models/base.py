@@ -2,14 +2,16 @@
 
 A model type is a module of this package with one function
 
-    fit(spec, frame, X, settings, *, checks, start=None) -> Estimates
+    fit(spec, frame, X, settings, *, checks, start=None[, reuse=None]) -> Estimates
 
 ``frame`` is the model's sample (outcome, cluster, strata and covariate columns, see
 ``teichaku.analysis.fit.prepare``), ``X`` its design matrix (a DataFrame, one column per
 coefficient), ``checks`` asks for the model-specific diagnostics rows (False for the second
 and later imputed data sets) and ``start`` optional starting values (from the first imputed
-data set). Warnings raised inside ``fit`` are collected by the caller; a ConvergenceWarning
-marks the fit as not converged.
+data set). A type whose fit sets ``Estimates.reuse`` (what does not depend on the imputed
+values) is given it back as ``reuse=`` for the later imputed data sets. Warnings raised
+inside ``fit`` are collected by the caller; a ConvergenceWarning marks the fit as not
+converged.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ class Estimates:
     diagnostics: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     converged: bool = True
+    #: what the fits of the other imputed copies of the sample may reuse (given back to the
+    #: type's fit as ``reuse=``; the Cox type's sorted risk sets); None: nothing
+    reuse: object = field(default=None, repr=False, compare=False)
 
 
 def group_codes(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,15 @@ def estimate(
     return fit, np.sqrt(np.diag(cov))
 
 
+@dataclass(frozen=True)
+class SameSample:
+    """What the fits of one sample's imputed copies share (``Estimates.reuse`` of the first
+    fit): the sorted risk sets (times, events, strata) and the cluster codes."""
+
+    risk_sets: coxph.RiskSets
+    clusters: np.ndarray | None
+
+
 def fit(
     spec: ModelSpec,
     frame: pd.DataFrame,
@@ -49,16 +59,27 @@ def fit(
     *,
     checks: bool,
     start: np.ndarray | None = None,
+    reuse: SameSample | None = None,
 ) -> Estimates:
-    est, rs, result = fit_arrays(
-        frame[TIME].to_numpy(dtype=float),
-        (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float),
-        X.to_numpy(dtype=float),
-        list(X.columns),
-        strata=group_codes(frame, spec.strata) if spec.strata else None,
-        clusters=group_codes(frame, spec.cluster) if spec.cluster else None,
-        start=start,
-    )
+    """The fit of :func:`fit_arrays` on the model's sample; with ``reuse`` (from the fit of
+    another imputed copy of the same sample) only the covariates are taken from ``X``."""
+    x = X.to_numpy(dtype=float)
+    if reuse is None:
+        reuse = SameSample(
+            coxph.RiskSets.build(
+                frame[TIME].to_numpy(dtype=float),
+                (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float),
+                x,
+                strata=group_codes(frame, spec.strata) if spec.strata else None,
+                ties="efron",
+            ),
+            group_codes(frame, spec.cluster) if spec.cluster else None,
+        )
+        rs = reuse.risk_sets
+    else:
+        rs = reuse.risk_sets.with_covariates(x)
+    est, result = _estimates(rs, list(X.columns), reuse.clusters, start)
+    est.reuse = reuse
     if checks:
         test = cox_zph(rs, result, term_columns(X), settings.ph_time)
         est.diagnostics += dg.ph_rows(spec.name, test, settings.ph_alpha)
@@ -78,6 +99,16 @@ def fit_arrays(
     """The fit of :func:`fit` on arrays (``event`` 1.0 for the event of interest; strata and
     cluster codes as ``group_codes``), with its risk sets and Newton-Raphson result."""
     rs = coxph.RiskSets.build(time, event, X, strata=strata, ties="efron")
+    est, result = _estimates(rs, columns, clusters, start)
+    return est, rs, result
+
+
+def _estimates(
+    rs: coxph.RiskSets,
+    columns: list[str],
+    clusters: np.ndarray | None,
+    start: np.ndarray | None,
+) -> tuple[Estimates, coxph.CoxFit]:
     result, bse = estimate(rs, start, clusters)
     se_type = "cluster_robust" if clusters is not None else "model"
-    return Estimates(list(columns), result.params, bse, se_type), rs, result
+    return Estimates(list(columns), result.params, bse, se_type), result
