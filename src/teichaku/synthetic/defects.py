@@ -92,7 +92,8 @@ def plan_defects(
     """The defect rows of the configured kinds and numbers, spread over the centers;
     ``texts`` are the round's dates as the survey writes them (raw_writer.survey_texts)."""
     accepted = _accepted(codebook)
-    centers = np.unique(cases["center_id"].to_numpy(dtype=object))
+    # np.unique's result, hashed first: only the distinct centers are sorted, not every row
+    centers = np.sort(pd.unique(cases["center_id"].to_numpy(dtype=object)))
     open_ = cases["end_reason"].isna().to_numpy()
     ended = ~open_
     defects: list[Defect] = []

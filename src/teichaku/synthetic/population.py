@@ -633,7 +633,8 @@ def drop_contacts(cases: pd.DataFrame, cfg: dict) -> list[str]:
     (raw.no_contacts_centers), so that the clean table is what the files hold. A separate
     random stream keeps every other draw unchanged."""
     rng = np.random.default_rng([int(cfg["seed"]), 2])
-    centers = np.unique(cases["center_id"].to_numpy(dtype=object))
+    # np.unique's result, hashed first: only the distinct centers are sorted, not every row
+    centers = np.sort(pd.unique(cases["center_id"].to_numpy(dtype=object)))
     chosen = sorted(rng.choice(centers, cfg["raw"]["no_contacts_centers"], replace=False))
     cases.loc[cases["center_id"].isin(chosen), "contacts"] = pd.NA
     return [str(c) for c in chosen]
