@@ -3,6 +3,7 @@ its residuals, sandwich and PH test must have. The comparisons with R's coxph an
 are in tests/crosscheck/."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from statsmodels.duration.hazard_regression import PHReg
 
@@ -223,3 +224,44 @@ def test_group_sums_are_those_of_add_at_to_the_last_bit():
         np.testing.assert_array_equal(
             _group_sum(g, values[:, 0], groups), np.bincount(g, values[:, 0], groups)
         )
+
+
+def _model_sample(seed: int, n: int = 300):
+    from teichaku.analysis.models.base import EVENT_TYPE, TIME
+
+    time, status, x, groups, _ = _data(seed, n=n)
+    frame = pd.DataFrame(
+        {
+            TIME: time,
+            EVENT_TYPE: np.where(status == 1, "transition", "censored"),
+            "center": [f"c{g}" for g in groups % 6],
+        }
+    )
+    return frame, pd.DataFrame(x, columns=["a", "b", "c"])
+
+
+@pytest.mark.parametrize("differs", [None, "time", "event", "center"])
+def test_the_model_reuses_sorted_risk_sets_only_for_the_same_times_events_and_groups(differs):
+    """Estimates.reuse is only ever a shortcut: given the first imputed copy's risk sets, a
+    fit on another sample (other times, events or centers) is the fit built afresh."""
+    from teichaku.analysis.models import cox
+    from teichaku.analysis.specs import ModelSpec, Settings
+
+    spec = ModelSpec(
+        name="m", type="cox", formula="a + b + c", label_ja="", label_en="",
+        event="transition", cluster="center", strata="center",
+    )  # fmt: skip
+    frame, X = _model_sample(11)
+    first = cox.fit(spec, frame, X, Settings(), checks=False)
+    other_frame, other_X = frame.copy(), X + 0.25
+    if differs == "time":
+        other_frame[cox.TIME] = other_frame[cox.TIME] * 1.5 + np.arange(len(frame)) % 3
+    elif differs == "event":
+        other_frame.loc[::7, cox.EVENT_TYPE] = "censored"
+    elif differs == "center":
+        other_frame["center"] = np.roll(other_frame["center"].to_numpy(), 5)
+    reused = cox.fit(spec, other_frame, other_X, Settings(), checks=False, reuse=first.reuse)
+    fresh = cox.fit(spec, other_frame, other_X, Settings(), checks=False)
+    np.testing.assert_array_equal(reused.params, fresh.params)
+    np.testing.assert_array_equal(reused.bse, fresh.bse)
+    assert (reused.reuse is first.reuse) == (differs is None)

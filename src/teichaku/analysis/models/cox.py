@@ -45,10 +45,22 @@ def estimate(
 @dataclass(frozen=True)
 class SameSample:
     """What the fits of one sample's imputed copies share (``Estimates.reuse`` of the first
-    fit): the sorted risk sets (times, events, strata) and the cluster codes."""
+    fit): the sorted risk sets and the rows' times, events, strata and clusters they were
+    built from (a later copy reuses them only where all of these are the same)."""
 
     risk_sets: coxph.RiskSets
+    rows: tuple[np.ndarray, ...]
     clusters: np.ndarray | None
+
+    def holds(self, rows: tuple[np.ndarray, ...], clusters: np.ndarray | None) -> bool:
+        """Whether ``rows`` and ``clusters`` are those these risk sets were built from."""
+        return all(_same(a, b) for a, b in zip(self.rows, rows, strict=True)) and _same(
+            self.clusters, clusters
+        )
+
+
+def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
 
 
 def fit(
@@ -62,23 +74,22 @@ def fit(
     reuse: SameSample | None = None,
 ) -> Estimates:
     """The fit of :func:`fit_arrays` on the model's sample; with ``reuse`` (from the fit of
-    another imputed copy of the same sample) only the covariates are taken from ``X``."""
+    another imputed copy of the same sample: the same times, events, strata and clusters)
+    the risk sets are not sorted again, only the covariates are taken from ``X``."""
     x = X.to_numpy(dtype=float)
-    if reuse is None:
-        reuse = SameSample(
-            coxph.RiskSets.build(
-                frame[TIME].to_numpy(dtype=float),
-                (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float),
-                x,
-                strata=group_codes(frame, spec.strata) if spec.strata else None,
-                ties="efron",
-            ),
-            group_codes(frame, spec.cluster) if spec.cluster else None,
-        )
-        rs = reuse.risk_sets
-    else:
+    rows = (
+        frame[TIME].to_numpy(dtype=float),
+        (frame[EVENT_TYPE] == spec.event).to_numpy(dtype=float),
+        group_codes(frame, spec.strata) if spec.strata else None,
+    )
+    clusters = group_codes(frame, spec.cluster) if spec.cluster else None
+    if reuse is not None and reuse.holds(rows, clusters):
         rs = reuse.risk_sets.with_covariates(x)
-    est, result = _estimates(rs, list(X.columns), reuse.clusters, start)
+    else:
+        time, event, strata = rows
+        rs = coxph.RiskSets.build(time, event, x, strata=strata, ties="efron")
+        reuse = SameSample(rs, rows, clusters)
+    est, result = _estimates(rs, list(X.columns), clusters, start)
     est.reuse = reuse
     if checks:
         test = cox_zph(rs, result, term_columns(X), settings.ph_time)
