@@ -15,6 +15,7 @@ import yaml
 from teichaku.analysis.specs import load_analysis_spec
 from teichaku.codebook import load_codebook
 from teichaku.report import build
+from teichaku.report.inputs import FIGURE_READS, TABLE_READS
 from teichaku.report.spec import (
     APPENDIX,
     FIGURE_BUILDERS,
@@ -102,8 +103,8 @@ def test_a_selection_takes_fitted_models_and_a_name_with_k_each_threshold():
 
 
 def test_every_builder_has_a_function_and_the_schema_lists_the_same():
-    assert set(build.TABLE_BUILDERS) == set(TABLE_BUILDERS)
-    assert set(build.FIGURE_BUILDERS) == set(FIGURE_BUILDERS)
+    assert set(build.TABLE_BUILDERS) == set(TABLE_BUILDERS) == set(TABLE_READS)
+    assert set(build.FIGURE_BUILDERS) == set(FIGURE_BUILDERS) == set(FIGURE_READS)
     text = SCHEMA.read_text(encoding="utf-8")
     for name in {*TABLE_BUILDERS, *FIGURE_BUILDERS}:
         assert name in text
@@ -271,3 +272,8 @@ def test_a_section_the_templates_do_not_place_is_named_with_its_items(raw):
     assert "summary.ja.md.j2 has no place for the section(s) discussion: table5_awareness" in (
         message
     )
+
+
+def test_builders_and_their_reads_must_name_the_same_builders():
+    with pytest.raises(ValueError, match="differ"):
+        build._builders({"support": build._support_table}, TABLE_READS)

@@ -282,9 +282,16 @@ def _crosstab_table(inp: ReportInputs, job: TableJob) -> tb.Table:
     )
 
 
-TABLE_BUILDERS: dict[str, Builder] = {
-    name: Builder(make, TABLE_READS[name])
-    for name, make in {
+def _builders(makers: dict[str, Callable], reads: dict[str, Reads]) -> dict[str, Builder]:
+    """Each builder's function with what it reads (:mod:`teichaku.report.inputs`): the two
+    must name the same builders, or the workflow would plan a job no function makes."""
+    if set(makers) != set(reads):
+        raise ValueError(f"builders {sorted(makers)} and their reads {sorted(reads)} differ")
+    return {name: Builder(make, reads[name]) for name, make in makers.items()}
+
+
+TABLE_BUILDERS = _builders(
+    {
         "basic_attributes": _basic_attributes_table,
         "support": _support_table,
         "barriers": _barriers_table,
@@ -292,8 +299,9 @@ TABLE_BUILDERS: dict[str, Builder] = {
         "sensitivity": _sensitivity_table,
         "awareness": _awareness_table,
         "crosstab": _crosstab_table,
-    }.items()
-}
+    },
+    TABLE_READS,
+)
 
 
 def build_table(
@@ -503,9 +511,8 @@ def _awareness_figure(inp: ReportInputs, ctx: fg.FigureContext, item: FigureSpec
     return fg.awareness_figure(ctx, inp.awareness, inp.published)
 
 
-FIGURE_BUILDERS: dict[str, Builder] = {
-    name: Builder(make, FIGURE_READS[name])
-    for name, make in {
+FIGURE_BUILDERS = _builders(
+    {
         "coverage": _coverage_figure,
         "basic_attributes": _basic_attributes_figure,
         "support": _support_figure,
@@ -515,8 +522,9 @@ FIGURE_BUILDERS: dict[str, Builder] = {
         "forest": _forest_figure,
         "threshold": _threshold_figure,
         "awareness": _awareness_figure,
-    }.items()
-}
+    },
+    FIGURE_READS,
+)
 
 
 def build_figure(inp: ReportInputs, item: FigureSpec, ctx: fg.FigureContext) -> list[Path]:
